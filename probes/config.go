@@ -1,0 +1,136 @@
+package probes
+
+import (
+	"encoding/json"
+	"fmt"
+	"net"
+	"strconv"
+	"time"
+)
+
+// Duration is a time.Duration written as "5s" or "1m30s" in configuration.
+type Duration time.Duration
+
+func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(time.Duration(d).String()) }
+
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("want a duration such as \"5s\", got %s", b)
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("want a duration such as \"5s\", got %q", s)
+	}
+	if v < 0 {
+		return fmt.Errorf("duration %q is negative", s)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// Config holds every target, port, timeout and threshold the probes use.
+// Defaults come from Apple's "Use Apple products on enterprise networks".
+type Config struct {
+	// Deadline bounds one whole cycle.
+	Deadline Duration `json:"deadline"`
+	// ProbeTimeout bounds each probe inside the cycle.
+	ProbeTimeout Duration `json:"probe_timeout"`
+
+	// SignInHosts are the Apple ID authentication hosts, dialled on HTTPSPort.
+	SignInHosts []string `json:"signin_hosts"`
+	HTTPSPort   int      `json:"https_port"`
+	// PushHost is dialled on PushPort (APNs' TCP port).
+	PushHost string `json:"push_host"`
+	PushPort int    `json:"push_port"`
+	// DNSNames are looked up through the system and the public resolvers.
+	DNSNames []string `json:"dns_names"`
+	// PublicResolvers are queried directly over UDP ("ip:port").
+	PublicResolvers []string `json:"public_resolvers"`
+	// ControlTargets tell "my internet is down" from "Apple is unreachable" ("ip:port").
+	ControlTargets []string `json:"control_targets"`
+	// CaptiveURL must answer Apple's Success page on an open network.
+	CaptiveURL string `json:"captive_url"`
+	// SignInURL is fetched through the OS's transport (proxy honoured).
+	SignInURL string `json:"signin_url"`
+	// HostsFile is parsed for entries that cover AppleDomains.
+	HostsFile    string   `json:"hosts_file"`
+	AppleDomains []string `json:"apple_domains"`
+	// TrustedIssuers are the organisations that issue Apple's certificates; a
+	// chain that verifies but is issued by anyone else is TLS interception.
+	TrustedIssuers []string `json:"trusted_issuers"`
+	// SystemDNS, when set ("ip:port"), replaces the OS resolver's servers.
+	SystemDNS string `json:"system_dns"`
+}
+
+// DefaultConfig is the checklist as Apple documents it.
+func DefaultConfig() Config {
+	signIn := []string{"appleid.apple.com", "idmsa.apple.com", "gsa.apple.com", "setup.icloud.com"}
+	return Config{
+		Deadline:        Duration(5 * time.Second),
+		ProbeTimeout:    Duration(4 * time.Second),
+		SignInHosts:     signIn,
+		HTTPSPort:       443,
+		PushHost:        "1-courier.push.apple.com",
+		PushPort:        5223,
+		DNSNames:        append(append([]string{}, signIn...), "gs.apple.com", "time.apple.com", "1-courier.push.apple.com"),
+		PublicResolvers: []string{"1.1.1.1:53", "8.8.8.8:53"},
+		ControlTargets:  []string{"1.1.1.1:443", "8.8.8.8:443"},
+		CaptiveURL:      "http://captive.apple.com/hotspot-detect.html",
+		SignInURL:       "https://appleid.apple.com/",
+		HostsFile:       "/etc/hosts",
+		AppleDomains: []string{"apple.com", "icloud.com", "cdn-apple.com", "mzstatic.com",
+			"apple-cloudkit.com", "icloud-content.com"},
+		TrustedIssuers: []string{"Apple Inc.", "DigiCert Inc", "DigiCert, Inc.", "Entrust, Inc.",
+			"GlobalSign nv-sa", "Sectigo Limited", "COMODO CA Limited", "Let's Encrypt", "Google Trust Services",
+			"Amazon", "Microsoft Corporation", "Akamai Technologies, Inc.", "QuoVadis Limited"},
+	}
+}
+
+// Validate reports the first setting that cannot work, naming its key.
+func (c Config) Validate() error {
+	switch {
+	case c.Deadline <= 0:
+		return fmt.Errorf("deadline: must be positive")
+	case c.ProbeTimeout <= 0:
+		return fmt.Errorf("probe_timeout: must be positive")
+	case c.ProbeTimeout > c.Deadline:
+		return fmt.Errorf("probe_timeout: %s is longer than deadline %s", time.Duration(c.ProbeTimeout), time.Duration(c.Deadline))
+	case len(c.SignInHosts) == 0:
+		return fmt.Errorf("signin_hosts: at least one host is needed")
+	case c.HTTPSPort <= 0 || c.HTTPSPort > 65535:
+		return fmt.Errorf("https_port: %d is not a TCP port", c.HTTPSPort)
+	case c.PushPort <= 0 || c.PushPort > 65535:
+		return fmt.Errorf("push_port: %d is not a TCP port", c.PushPort)
+	}
+	for _, k := range []struct {
+		key  string
+		list []string
+	}{{"public_resolvers", c.PublicResolvers}, {"control_targets", c.ControlTargets}} {
+		for _, a := range k.list {
+			if err := checkHostPort(a); err != nil {
+				return fmt.Errorf("%s: %w", k.key, err)
+			}
+		}
+	}
+	if c.SystemDNS != "" {
+		if err := checkHostPort(c.SystemDNS); err != nil {
+			return fmt.Errorf("system_dns: %w", err)
+		}
+	}
+	return nil
+}
+
+func checkHostPort(a string) error {
+	host, port, err := net.SplitHostPort(a)
+	if err != nil {
+		return fmt.Errorf("%q is not host:port", a)
+	}
+	if host == "" {
+		return fmt.Errorf("%q has no host", a)
+	}
+	if p, err := strconv.Atoi(port); err != nil || p <= 0 || p > 65535 {
+		return fmt.Errorf("%q has no valid port", a)
+	}
+	return nil
+}

@@ -1,0 +1,108 @@
+package probes
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"io"
+	"net"
+	"os"
+	"syscall"
+)
+
+// Class names why a network step failed. Verdict rules match on classes, never
+// on error text, which differs between operating systems and Go versions.
+type Class string
+
+const (
+	ClassNone          Class = ""
+	ClassTimeout       Class = "timeout"
+	ClassRefused       Class = "refused"
+	ClassReset         Class = "reset"
+	ClassUnreachable   Class = "unreachable" // no route, network down, host unreachable
+	ClassNXDomain      Class = "nxdomain"
+	ClassServFail      Class = "servfail"
+	ClassNoAnswer      Class = "no_answer" // the name exists but has no A/AAAA records
+	ClassSinkhole      Class = "sinkhole"  // answered with an address nobody can reach Apple at
+	ClassCertUntrusted Class = "cert_untrusted"
+	ClassCertTime      Class = "cert_time" // expired or not yet valid: usually the clock
+	ClassCertHostname  Class = "cert_hostname"
+	ClassTLS           Class = "tls_error"
+	ClassHTTP5xx       Class = "http_5xx"
+	ClassProxy         Class = "proxy_error"
+	ClassEOF           Class = "eof" // the peer closed the connection mid-exchange
+	ClassOther         Class = "other"
+)
+
+// Classify maps an error from the net, tls or http packages to a Class.
+func Classify(err error) Class {
+	if err == nil {
+		return ClassNone
+	}
+	var certInvalid x509.CertificateInvalidError
+	if errors.As(err, &certInvalid) {
+		if certInvalid.Reason == x509.Expired {
+			return ClassCertTime
+		}
+		return ClassCertUntrusted
+	}
+	var unknownAuth x509.UnknownAuthorityError
+	if errors.As(err, &unknownAuth) {
+		return ClassCertUntrusted
+	}
+	var hostErr x509.HostnameError
+	if errors.As(err, &hostErr) {
+		return ClassCertHostname
+	}
+	var verifyErr *tls.CertificateVerificationError
+	if errors.As(err, &verifyErr) {
+		return ClassCertUntrusted
+	}
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		switch {
+		case dnsErr.IsNotFound:
+			return ClassNXDomain
+		case dnsErr.IsTimeout:
+			return ClassTimeout
+		}
+		// The pure-Go resolver reports SERVFAIL and REFUSED answers this way.
+		return ClassServFail
+	}
+	switch {
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded):
+		return ClassTimeout
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return ClassRefused
+	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.ECONNABORTED), errors.Is(err, syscall.EPIPE):
+		return ClassReset
+	case errors.Is(err, syscall.ENETUNREACH), errors.Is(err, syscall.EHOSTUNREACH),
+		errors.Is(err, syscall.ENETDOWN), errors.Is(err, syscall.EHOSTDOWN),
+		errors.Is(err, syscall.EADDRNOTAVAIL), errors.Is(err, syscall.EPERM), errors.Is(err, syscall.EACCES):
+		// EPERM/EACCES: a local firewall rejected the packet before it left.
+		return ClassUnreachable
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return ClassEOF
+	}
+	var recordErr tls.RecordHeaderError
+	var alertErr tls.AlertError
+	if errors.As(err, &recordErr) || errors.As(err, &alertErr) {
+		return ClassTLS
+	}
+	var netErr net.Error
+	if errors.As(err, &netErr) && netErr.Timeout() {
+		return ClassTimeout
+	}
+	return ClassOther
+}
+
+// IsNetworkFailure reports whether c means packets did not get through, as
+// opposed to a peer that answered wrongly.
+func (c Class) IsNetworkFailure() bool {
+	switch c {
+	case ClassTimeout, ClassRefused, ClassReset, ClassUnreachable, ClassEOF:
+		return true
+	}
+	return false
+}
