@@ -59,6 +59,12 @@ type Config struct {
 	// TrustedIssuers are the organisations that issue Apple's certificates; a
 	// chain that verifies but is issued by anyone else is TLS interception.
 	TrustedIssuers []string `json:"trusted_issuers"`
+	// NTPServer is asked for the time ("host" or "host:port").
+	NTPServer string `json:"ntp_server"`
+	// ClockWarn and ClockFail are the clock offsets that raise the
+	// clock_drift finding and the clock_skew verdict.
+	ClockWarn Duration `json:"clock_warn"`
+	ClockFail Duration `json:"clock_fail"`
 	// SystemDNS, when set ("ip:port"), replaces the OS resolver's servers.
 	SystemDNS string `json:"system_dns"`
 }
@@ -79,6 +85,9 @@ func DefaultConfig() Config {
 		CaptiveURL:      "http://captive.apple.com/hotspot-detect.html",
 		SignInURL:       "https://appleid.apple.com/",
 		HostsFile:       "/etc/hosts",
+		NTPServer:       "time.apple.com",
+		ClockWarn:       Duration(time.Minute),
+		ClockFail:       Duration(5 * time.Minute),
 		AppleDomains: []string{"apple.com", "icloud.com", "cdn-apple.com", "mzstatic.com",
 			"apple-cloudkit.com", "icloud-content.com"},
 		TrustedIssuers: []string{"Apple Inc.", "DigiCert Inc", "DigiCert, Inc.", "Entrust, Inc.",
@@ -102,6 +111,10 @@ func (c Config) Validate() error {
 		return fmt.Errorf("https_port: %d is not a TCP port", c.HTTPSPort)
 	case c.PushPort <= 0 || c.PushPort > 65535:
 		return fmt.Errorf("push_port: %d is not a TCP port", c.PushPort)
+	case c.ClockWarn <= 0:
+		return fmt.Errorf("clock_warn: must be positive")
+	case c.ClockFail < c.ClockWarn:
+		return fmt.Errorf("clock_fail: %s is less than clock_warn %s", time.Duration(c.ClockFail), time.Duration(c.ClockWarn))
 	}
 	for _, k := range []struct {
 		key  string

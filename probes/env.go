@@ -2,10 +2,12 @@ package probes
 
 import (
 	"context"
+	"crypto/tls"
 	"crypto/x509"
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"runtime"
 	"time"
 
@@ -35,16 +37,55 @@ type Env struct {
 	// GOOS selects the OS-specific readers; tests set "darwin" on Linux.
 	GOOS string
 	Now  func() time.Time
+	// Interfaces lists network interfaces; nil means SystemInterfaces.
+	Interfaces func() ([]Interface, error)
+	// ProcRoute is Linux's routing table file; "" means /proc/net/route.
+	ProcRoute string
+	// Getenv reads proxy variables; nil means an empty environment.
+	Getenv func(string) string
 }
 
-// SystemEnv is the real machine.
-func SystemEnv() Env {
-	return Env{
-		Dialer:   &net.Dialer{},
+// SystemEnv is the real machine, with cfg's overrides applied.
+func SystemEnv(cfg Config) Env {
+	dialer := &net.Dialer{}
+	env := Env{
+		Dialer:   dialer,
 		Resolver: net.DefaultResolver,
 		Runner:   netenv.Exec{},
 		GOOS:     runtime.GOOS,
 		Now:      time.Now,
+		Getenv:   os.Getenv,
+	}
+	if cfg.SystemDNS != "" {
+		env.Resolver = ResolverAt(dialer, cfg.SystemDNS)
+	}
+	return env
+}
+
+// ResolverAt is a resolver that sends every query to server (ip:port).
+func ResolverAt(d Dialer, server string) *net.Resolver {
+	return &net.Resolver{
+		PreferGo: true,
+		Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
+			return d.DialContext(ctx, network, server)
+		},
+	}
+}
+
+// newTransport is the transport the OS would use for a request: the cycle's
+// proxy settings, the system resolver and roots. One per request, no
+// keep-alives: a probe must measure a fresh connection every cycle.
+func newTransport(env Env, d *resolvingDialer) *http.Transport {
+	if d == nil {
+		d = &resolvingDialer{env: env}
+	}
+	return &http.Transport{
+		Proxy:              env.proxyFunc(),
+		DialContext:        d.DialContext,
+		TLSClientConfig:    &tls.Config{RootCAs: env.RootCAs},
+		DisableKeepAlives:  true,
+		DisableCompression: true,
+		MaxIdleConns:       -1,
 	}
 }
 

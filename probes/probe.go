@@ -8,6 +8,7 @@ package probes
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"math"
 	"time"
 )
@@ -109,4 +110,18 @@ func Evidence[T any](rs Results, id string) *T {
 	}
 	ev, _ := r.Evidence.(*T)
 	return ev
+}
+
+// HumanDuration renders a measured duration for a summary line: "0.4 ms",
+// "38 ms", "1.2 s".
+func HumanDuration(d time.Duration) string {
+	switch {
+	case d < 10*time.Millisecond:
+		return fmt.Sprintf("%.1f ms", float64(d)/1e6)
+	case d < time.Second:
+		return fmt.Sprintf("%d ms", d.Milliseconds())
+	case d < time.Minute:
+		return fmt.Sprintf("%.1f s", d.Seconds())
+	}
+	return d.Round(time.Second).String()
 }

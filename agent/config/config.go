@@ -1,0 +1,172 @@
+// Package config reads idpulse's configuration file. Every error names the
+// key it is about ("check.deadline: …"), because the person reading it is
+// usually an administrator editing a file pushed to many Macs.
+package config
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+
+	"github.com/idpulse/idpulse/probes"
+	"github.com/idpulse/idpulse/probes/applestatus"
+)
+
+// Config is the whole configuration file.
+type Config struct {
+	Check       probes.Config `json:"check"`
+	AppleStatus AppleStatus   `json:"apple_status"`
+}
+
+// AppleStatus configures the Apple System Status feed.
+type AppleStatus struct {
+	// Enabled turns polling the feed on; offline-only fleets turn it off.
+	Enabled bool   `json:"enabled"`
+	URL     string `json:"url"`
+	// WatchSignIn are the services whose outage explains a sign-in failure;
+	// Watch are others shown and reported as findings.
+	WatchSignIn []string `json:"watch_signin"`
+	Watch       []string `json:"watch"`
+}
+
+// WatchList is the feed's watch list.
+func (a AppleStatus) WatchList() applestatus.WatchList {
+	return applestatus.WatchList{SignIn: a.WatchSignIn, Others: a.Watch}
+}
+
+// Default is the configuration with nothing set.
+func Default() Config {
+	w := applestatus.DefaultWatchList()
+	return Config{
+		Check: probes.DefaultConfig(),
+		AppleStatus: AppleStatus{
+			Enabled: true, URL: applestatus.ConsumerURL,
+			WatchSignIn: w.SignIn, Watch: w.Others,
+		},
+	}
+}
+
+// DefaultPath is where the configuration file lives when none is named:
+// ~/Library/Application Support/idpulse/config.json on macOS,
+// $XDG_CONFIG_HOME/idpulse/config.json on Linux.
+func DefaultPath() (string, error) {
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return "", fmt.Errorf("config directory: %w", err)
+	}
+	return filepath.Join(dir, "idpulse", "config.json"), nil
+}
+
+// Load reads path over the defaults. A missing file is an error only when
+// required (the user named it); otherwise the defaults apply.
+func Load(path string, required bool) (Config, error) {
+	cfg := Default()
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) && !required {
+		return cfg, nil
+	}
+	if err != nil {
+		return cfg, fmt.Errorf("read config: %w", err)
+	}
+	if err := Parse(data, &cfg); err != nil {
+		return cfg, fmt.Errorf("%s: %w", path, err)
+	}
+	return cfg, nil
+}
+
+// Parse decodes data over cfg (which holds the defaults) and validates it.
+func Parse(data []byte, cfg *Config) error {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil
+	}
+	if err := decodeStrict(data, reflect.ValueOf(cfg).Elem(), ""); err != nil {
+		return err
+	}
+	if err := cfg.Check.Validate(); err != nil {
+		return fmt.Errorf("check.%w", err)
+	}
+	if cfg.AppleStatus.Enabled {
+		u, err := url.Parse(cfg.AppleStatus.URL)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return fmt.Errorf("apple_status.url: %q is not an http(s) URL", cfg.AppleStatus.URL)
+		}
+	}
+	return nil
+}
+
+// decodeStrict decodes a JSON object into the struct v key by key, so that an
+// unknown key or a value of the wrong type is reported with its full path.
+func decodeStrict(data []byte, v reflect.Value, path string) error {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(data, &raw); err != nil {
+		if path == "" {
+			return fmt.Errorf("not a JSON object: %w", syntaxDetail(data, err))
+		}
+		return fmt.Errorf("%s: want an object", path)
+	}
+	fields := map[string]reflect.Value{}
+	t := v.Type()
+	for i := 0; i < t.NumField(); i++ {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		if name != "" && name != "-" {
+			fields[name] = v.Field(i)
+		}
+	}
+	keys := make([]string, 0, len(raw))
+	for k := range raw {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		key := k
+		if path != "" {
+			key = path + "." + k
+		}
+		f, ok := fields[k]
+		if !ok {
+			return fmt.Errorf("%s: unknown key (known: %s)", key, knownKeys(fields))
+		}
+		if f.Kind() == reflect.Struct && !f.Addr().Type().Implements(reflect.TypeFor[json.Unmarshaler]()) {
+			if err := decodeStrict(raw[k], f, key); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := json.Unmarshal(raw[k], f.Addr().Interface()); err != nil {
+			var te *json.UnmarshalTypeError
+			if errors.As(err, &te) {
+				return fmt.Errorf("%s: want %s, got %s", key, te.Type, te.Value)
+			}
+			return fmt.Errorf("%s: %w", key, err)
+		}
+	}
+	return nil
+}
+
+func knownKeys(fields map[string]reflect.Value) string {
+	names := make([]string, 0, len(fields))
+	for k := range fields {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return strings.Join(names, ", ")
+}
+
+// syntaxDetail adds the line and column to a JSON syntax error.
+func syntaxDetail(data []byte, err error) error {
+	var se *json.SyntaxError
+	if !errors.As(err, &se) {
+		return err
+	}
+	line := 1 + bytes.Count(data[:se.Offset], []byte("\n"))
+	col := int(se.Offset) - bytes.LastIndexByte(data[:se.Offset], '\n') - 1
+	return fmt.Errorf("line %d, column %d: %w", line, col, err)
+}

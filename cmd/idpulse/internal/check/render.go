@@ -1,0 +1,132 @@
+package check
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/idpulse/idpulse/agent/verdict"
+	"github.com/idpulse/idpulse/cmd/idpulse/internal/cli"
+	"github.com/idpulse/idpulse/probes"
+)
+
+const width = 78
+
+// Render prints the human form of a check: the verdict first (what a person
+// came for), then every probe in aligned columns, then the findings.
+func Render(io *cli.IO, doc verdict.Document) {
+	st := cli.StyleFor(io)
+	w := io.Out
+	v := doc.Verdict
+
+	badge := map[verdict.Level]string{
+		verdict.LevelOK: st.Green("✓ OK"), verdict.LevelDegraded: st.Yellow("⚠ DEGRADED"), verdict.LevelDown: st.Red("✗ DOWN"),
+	}[v.Level]
+	fmt.Fprintf(w, "%s  %s\n", badge, st.Bold(v.Headline))
+	indent := "   "
+	writeWrapped(w, indent, v.Detail)
+	for _, e := range v.Evidence {
+		writeWrapped(w, indent+"· ", e)
+	}
+	if len(v.Fixes) > 0 {
+		fmt.Fprintf(w, "%sFixes: %s\n", indent, strings.Join(v.Fixes, ", "))
+		fmt.Fprintf(w, "%s%s\n", indent, st.Dim("(idpulse fix <id> applies one)"))
+	}
+
+	fmt.Fprintf(w, "\n%s\n", st.Bold("Checks"))
+	idw := 0
+	for _, r := range doc.Probes {
+		idw = max(idw, len(r.ID))
+	}
+	for _, r := range doc.Probes {
+		sym := StatusSymbol(st, r.Status)
+		took := fmt.Sprintf("%6.0f ms", probes.Millis(r.Duration))
+		fmt.Fprintf(w, "  %s %-*s  %s  %s\n", sym, idw, r.ID, st.Dim(took), r.Summary)
+	}
+
+	renderApple(w, st, doc.AppleStatus)
+
+	if len(doc.Findings) > 0 {
+		fmt.Fprintf(w, "\n%s\n", st.Bold("Also noticed"))
+		for _, f := range doc.Findings {
+			fmt.Fprintf(w, "  • %s — %s\n", f.Headline, f.Detail)
+		}
+	}
+	fmt.Fprintf(w, "\n%s\n", st.Dim(fmt.Sprintf("Checked %s in %s.", doc.Time.Local().Format("2006-01-02 15:04:05"),
+		(time.Duration(doc.DurationMS*1e6)).Round(10*time.Millisecond))))
+}
+
+// StatusSymbol is the one-character face of a probe status.
+func StatusSymbol(st cli.Style, s probes.Status) string {
+	switch s {
+	case probes.StatusOK:
+		return st.Green("✓")
+	case probes.StatusWarn:
+		return st.Yellow("⚠")
+	case probes.StatusFail:
+		return st.Red("✗")
+	case probes.StatusError:
+		return st.Red("!")
+	}
+	return st.Dim("–")
+}
+
+// writeWrapped prints text word-wrapped at width, every line after the first
+// indented to line up under the first.
+func writeWrapped(w io.Writer, prefix, text string) {
+	if text == "" {
+		return
+	}
+	pad := strings.Repeat(" ", len([]rune(prefix)))
+	line := prefix
+	for _, word := range strings.Fields(text) {
+		if len([]rune(line))+1+len([]rune(word)) > width && strings.TrimSpace(line) != strings.TrimSpace(prefix) {
+			fmt.Fprintln(w, line)
+			line = pad
+		}
+		if line != prefix && line != pad {
+			line += " "
+		}
+		line += word
+	}
+	fmt.Fprintln(w, line)
+}
+
+// renderApple shows the watched services of Apple System Status, with their
+// ongoing and upcoming events.
+func renderApple(w io.Writer, st cli.Style, a *verdict.AppleStatus) {
+	if a == nil {
+		return
+	}
+	fmt.Fprintf(w, "\n%s\n", st.Bold("Apple System Status"))
+	if a.Error != nil {
+		fmt.Fprintf(w, "  %s %s\n", st.Yellow("⚠"), "could not be read: "+*a.Error)
+	}
+	nameW := 0
+	for _, s := range a.Services {
+		nameW = max(nameW, len([]rune(s.Name)))
+	}
+	for _, s := range a.Services {
+		sym, word := st.Green("✓"), "available"
+		switch s.Status {
+		case "outage":
+			sym, word = st.Red("✗"), "outage"
+		case "issue":
+			sym, word = st.Yellow("⚠"), "issue"
+		case "maintenance":
+			sym, word = st.Yellow("⚒"), "maintenance"
+		}
+		fmt.Fprintf(w, "  %s %s%s  %s\n", sym, s.Name, strings.Repeat(" ", nameW-len([]rune(s.Name))), word)
+		for _, e := range s.Events {
+			if e.Status != "ongoing" && e.Status != "upcoming" {
+				continue
+			}
+			when := ""
+			if e.Start != nil {
+				when = " from " + e.Start.Local().Format("Jan 2 15:04")
+			}
+			writeWrapped(w, "      ", fmt.Sprintf("%s %s%s: %s", e.Status, e.Type, when, e.Message))
+		}
+	}
+}

@@ -1,0 +1,274 @@
+package check_test
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/net/dns/dnsmessage"
+
+	"github.com/idpulse/idpulse/agent/config"
+	"github.com/idpulse/idpulse/agent/verdict"
+	"github.com/idpulse/idpulse/cmd/idpulse/internal/check"
+	"github.com/idpulse/idpulse/probes"
+	"github.com/idpulse/idpulse/probes/probetest"
+)
+
+// scenario breaks one thing in an otherwise healthy world and states the
+// verdict a person should get.
+type scenario struct {
+	name  string
+	setup func(t *testing.T, w *probetest.World)
+	code  verdict.Code
+	level verdict.Level
+	cause verdict.Cause
+	fixes []string // must all be offered, in this order, at the front
+	// findings must all be present; absent must not be.
+	findings []verdict.Code
+	absent   []verdict.Code
+}
+
+func outageFeed(service, typ, status string) string {
+	start := time.Now().Add(-30 * time.Minute).UnixMilli()
+	end := "null"
+	if status == "resolved" || status == "completed" {
+		end = fmt.Sprint(time.Now().Add(-5 * time.Minute).UnixMilli())
+	}
+	others := `{"serviceName":"Apple ID","redirectUrl":null,"events":[]},`
+	if service == "Apple ID" {
+		others = `{"serviceName":"iCloud Mail","redirectUrl":null,"events":[]},`
+	}
+	return fmt.Sprintf(`{"drpost":false,"drMessage":null,"services":[%s
+{"serviceName":%q,"redirectUrl":null,"events":[{"usersAffected":"Some users are affected","epochStartDate":%d,"epochEndDate":%s,
+ "messageId":"1003214","statusType":%q,"datePosted":"04/26/2021 04:13 PDT","startDate":"04/26/2021 04:13 PDT","endDate":null,
+ "affectedServices":null,"eventStatus":%q,"message":"Users are experiencing a problem with this service."}]}]}`, others, service, start, end, typ, status)
+}
+
+var scenarios = []scenario{
+	{name: "healthy", code: verdict.CodeOK, level: verdict.LevelOK, cause: verdict.CauseNone,
+		absent: []verdict.Code{verdict.FindingVPNActive, verdict.FindingFeedUnavailable, verdict.FindingClockDrift}},
+	{name: "no interface up", code: verdict.CodeOffline, level: verdict.LevelDown, cause: verdict.CauseLocal,
+		fixes: []string{verdict.FixOpenNetworkSettings},
+		setup: func(t *testing.T, w *probetest.World) {
+			w.SetInterfaces([]probes.Interface{{Name: "lo", Up: true, Loopback: true, Addresses: []netip.Addr{netip.MustParseAddr("127.0.0.1")}}})
+			w.SetDefaultRoute("")
+			w.InternetDown()
+		},
+		absent: []verdict.Code{verdict.FindingFeedUnavailable, verdict.FindingNTPUnavailable}},
+	{name: "internet down behind the router", code: verdict.CodeOffline, level: verdict.LevelDown, cause: verdict.CauseNetwork,
+		fixes:  []string{verdict.FixOpenNetworkSettings, verdict.FixToggleWiFi, verdict.FixRenewDHCP},
+		setup:  func(t *testing.T, w *probetest.World) { w.InternetDown() },
+		absent: []verdict.Code{verdict.FindingFeedUnavailable, verdict.FindingNTPUnavailable}},
+	{name: "captive portal", code: verdict.CodeCaptivePortal, level: verdict.LevelDown, cause: verdict.CauseNetwork,
+		fixes: []string{verdict.FixOpenCaptivePortal},
+		setup: func(t *testing.T, w *probetest.World) {
+			w.Captive.SetPortal(true, "http://portal.example/login")
+			// A portal also hijacks everything else; the verdict must still name the portal.
+			for h := range w.SignIn {
+				w.Route(h, "tcp", 443, probetest.Route{Drop: true})
+			}
+		}},
+	{name: "hosts file pins appleid", code: verdict.CodeHostsOverride, level: verdict.LevelDown, cause: verdict.CauseLocal,
+		fixes: []string{verdict.FixRemoveHostsEntries, verdict.FixFlushDNS},
+		setup: func(t *testing.T, w *probetest.World) {
+			w.WriteHosts("127.0.0.1 localhost\n# activation bypass\n0.0.0.0 appleid.apple.com gs.apple.com\n")
+		}},
+	{name: "hosts file pins an unrelated Apple name", code: verdict.CodeHostsOverride, level: verdict.LevelDegraded, cause: verdict.CauseLocal,
+		setup: func(t *testing.T, w *probetest.World) {
+			w.WriteHosts("127.0.0.1 localhost\n17.1.2.3 itunes.apple.com\n")
+		}},
+	{name: "DNS filter sinkholes sign-in", code: verdict.CodeDNSFiltered, level: verdict.LevelDown, cause: verdict.CauseNetwork,
+		fixes: []string{verdict.FixFlushDNS},
+		setup: func(t *testing.T, w *probetest.World) {
+			w.DNS.Set("idmsa.apple.com", probetest.Answer{Addrs: []netip.Addr{netip.MustParseAddr("0.0.0.0")}})
+			w.DNS.Set("gsa.apple.com", probetest.Answer{Addrs: []netip.Addr{netip.MustParseAddr("10.0.0.1")}})
+		}},
+	{name: "DNS filter answers NXDOMAIN", code: verdict.CodeDNSFiltered, level: verdict.LevelDown, cause: verdict.CauseNetwork,
+		setup: func(t *testing.T, w *probetest.World) {
+			w.DNS.Set("appleid.apple.com", probetest.Answer{Rcode: dnsmessage.RCodeNameError})
+		}},
+	{name: "DNS server down and public DNS blocked", code: verdict.CodeDNSFailure, level: verdict.LevelDown, cause: verdict.CauseNetwork,
+		fixes: []string{verdict.FixFlushDNS, verdict.FixRenewDHCP},
+		setup: func(t *testing.T, w *probetest.World) {
+			w.DNS.SetDefault(probetest.Answer{Rcode: dnsmessage.RCodeServerFailure})
+			for _, n := range w.Config.DNSNames {
+				w.DNS.Set(n, probetest.Answer{Rcode: dnsmessage.RCodeServerFailure})
+			}
+			for _, ip := range []string{"1.1.1.1:53", "8.8.8.8:53"} {
+				w.Dialer.Set("udp", ip, probetest.Route{Unreachable: true})
+			}
+		}},
+	{name: "proxy refuses CONNECT", code: verdict.CodeProxyFailure, level: verdict.LevelDown, cause: verdict.CauseLocal,
+		fixes:    []string{verdict.FixOpenProxySettings},
+		findings: []verdict.Code{verdict.FindingProxyConfigured},
+		setup: func(t *testing.T, w *probetest.World) {
+			p := probetest.NewConnectProxy(t, w.Dialer)
+			p.SetMode(probetest.ProxyDeny)
+			w.Dialer.Set("tcp", "203.0.113.8:3128", probetest.Route{To: p.Addr()})
+			w.Vars["HTTPS_PROXY"] = "http://203.0.113.8:3128"
+		}},
+	{name: "working proxy", code: verdict.CodeOK, level: verdict.LevelOK, cause: verdict.CauseNone,
+		findings: []verdict.Code{verdict.FindingProxyConfigured},
+		setup: func(t *testing.T, w *probetest.World) {
+			p := probetest.NewConnectProxy(t, w.Dialer)
+			w.Dialer.Set("tcp", "203.0.113.8:3128", probetest.Route{To: p.Addr()})
+			w.Vars["HTTPS_PROXY"] = "http://203.0.113.8:3128"
+		}},
+	{name: "firewall refuses sign-in", code: verdict.CodeBlocked, level: verdict.LevelDown, cause: verdict.CauseNetwork,
+		fixes: []string{verdict.FixTryOtherNetwork},
+		setup: func(t *testing.T, w *probetest.World) {
+			closed := probetest.ClosedPort(t)
+			for h := range w.SignIn {
+				w.Route(h, "tcp", 443, probetest.Route{To: closed})
+			}
+		}},
+	{name: "firewall drops sign-in", code: verdict.CodeBlocked, level: verdict.LevelDown, cause: verdict.CauseNetwork,
+		setup: func(t *testing.T, w *probetest.World) {
+			w.Route("idmsa.apple.com", "tcp", 443, probetest.Route{Drop: true})
+		}},
+	{name: "blocked with a VPN up", code: verdict.CodeBlocked, level: verdict.LevelDown, cause: verdict.CauseNetwork,
+		fixes:    []string{verdict.FixTryOtherNetwork, verdict.FixDisconnectVPN},
+		findings: []verdict.Code{verdict.FindingVPNActive},
+		setup: func(t *testing.T, w *probetest.World) {
+			w.SetDefaultRoute("tun0")
+			w.Route("appleid.apple.com", "tcp", 443, probetest.Route{To: probetest.ClosedPort(t)})
+		}},
+	{name: "TLS inspection with the corporate root installed", code: verdict.CodeTLSInterception, level: verdict.LevelDown, cause: verdict.CauseNetwork,
+		fixes: []string{verdict.FixTryOtherNetwork},
+		setup: func(t *testing.T, w *probetest.World) {
+			w.TrustInspectionCA()
+			w.InterceptTLS()
+		}},
+	{name: "TLS inspection with an unknown root", code: verdict.CodeTLSInterception, level: verdict.LevelDown, cause: verdict.CauseNetwork,
+		setup: func(t *testing.T, w *probetest.World) { w.InterceptTLS() }},
+	{name: "clock 7 minutes slow via NTP", code: verdict.CodeClockSkew, level: verdict.LevelDown, cause: verdict.CauseLocal,
+		fixes: []string{verdict.FixSyncClock, verdict.FixOpenDateTime},
+		setup: func(t *testing.T, w *probetest.World) {
+			w.NTP.SetBehavior(probetest.NTPBehavior{Offset: 7 * time.Minute})
+		}},
+	{name: "clock 10 minutes fast via Date headers, NTP blocked", code: verdict.CodeClockSkew, level: verdict.LevelDown, cause: verdict.CauseLocal,
+		fixes: []string{verdict.FixSyncClock},
+		setup: func(t *testing.T, w *probetest.World) {
+			w.Route("time.apple.com", "udp", 123, probetest.Route{Unreachable: true})
+			for _, s := range w.SignIn {
+				s.SetBehavior(probetest.HTTPSBehavior{DateSkew: -10 * time.Minute})
+			}
+		}},
+	{name: "clock far behind: certificates not yet valid", code: verdict.CodeClockSkew, level: verdict.LevelDown, cause: verdict.CauseLocal,
+		absent: []verdict.Code{verdict.CodeTLSInterception},
+		setup: func(t *testing.T, w *probetest.World) {
+			w.NTP.SetBehavior(probetest.NTPBehavior{Offset: 3 * time.Hour})
+			for h, s := range w.SignIn {
+				s.SetCertificate(w.Inter.Leaf(t, []string{h}, time.Now().Add(2*time.Hour), time.Now().Add(90*24*time.Hour)))
+			}
+		}},
+	{name: "clock drift 2 minutes is a finding", code: verdict.CodeOK, level: verdict.LevelOK, cause: verdict.CauseNone,
+		findings: []verdict.Code{verdict.FindingClockDrift},
+		setup: func(t *testing.T, w *probetest.World) {
+			w.NTP.SetBehavior(probetest.NTPBehavior{Offset: -2 * time.Minute})
+		}},
+	{name: "NTP kiss-of-death falls back to Date headers", code: verdict.CodeOK, level: verdict.LevelOK, cause: verdict.CauseNone,
+		absent: []verdict.Code{verdict.FindingNTPUnavailable},
+		setup:  func(t *testing.T, w *probetest.World) { w.NTP.SetBehavior(probetest.NTPBehavior{KissOfDeath: "RATE"}) }},
+	{name: "NTP and Date headers unavailable", code: verdict.CodeOK, level: verdict.LevelOK, cause: verdict.CauseNone,
+		findings: []verdict.Code{verdict.FindingNTPUnavailable},
+		setup: func(t *testing.T, w *probetest.World) {
+			w.NTP.SetBehavior(probetest.NTPBehavior{Unsynced: true})
+			for _, s := range w.SignIn {
+				s.SetBehavior(probetest.HTTPSBehavior{NoDate: true})
+			}
+		}},
+	{name: "Apple reports an Apple ID outage", code: verdict.CodeAppleOutage, level: verdict.LevelDown, cause: verdict.CauseApple,
+		fixes: []string{verdict.FixOpenSystemStatus},
+		setup: func(t *testing.T, w *probetest.World) {
+			w.SetFeed(outageFeed("iCloud Account &amp; Sign In", "Outage", "ongoing"))
+		}},
+	{name: "Apple reports slow sign-in", code: verdict.CodeAppleOutage, level: verdict.LevelDegraded, cause: verdict.CauseApple,
+		setup: func(t *testing.T, w *probetest.World) { w.SetFeed(outageFeed("Apple ID", "Performance", "ongoing")) }},
+	{name: "Apple sign-in answers 503, feed silent", code: verdict.CodeAppleUnreachable, level: verdict.LevelDown, cause: verdict.CauseApple,
+		fixes: []string{verdict.FixOpenSystemStatus},
+		setup: func(t *testing.T, w *probetest.World) {
+			w.SignIn["appleid.apple.com"].SetBehavior(probetest.HTTPSBehavior{Status: 503})
+		}},
+	{name: "Apple sign-in hangs after TLS", code: verdict.CodeAppleUnreachable, level: verdict.LevelDown, cause: verdict.CauseApple,
+		setup: func(t *testing.T, w *probetest.World) {
+			w.SignIn["appleid.apple.com"].SetBehavior(probetest.HTTPSBehavior{Hang: true})
+		}},
+	{name: "push port blocked", code: verdict.CodePushBlocked, level: verdict.LevelDegraded, cause: verdict.CauseNetwork,
+		setup: func(t *testing.T, w *probetest.World) {
+			w.Route(w.Config.PushHost, "tcp", w.Config.PushPort, probetest.Route{To: probetest.ClosedPort(t)})
+		}},
+	{name: "outage on iCloud Mail only is a finding", code: verdict.CodeOK, level: verdict.LevelOK, cause: verdict.CauseNone,
+		findings: []verdict.Code{verdict.FindingAppleIssue},
+		setup:    func(t *testing.T, w *probetest.World) { w.SetFeed(outageFeed("iCloud Mail", "Outage", "ongoing")) }},
+	{name: "maintenance only stays ok", code: verdict.CodeOK, level: verdict.LevelOK, cause: verdict.CauseNone,
+		findings: []verdict.Code{verdict.FindingAppleMaintenance},
+		absent:   []verdict.Code{verdict.FindingAppleIssue},
+		setup:    func(t *testing.T, w *probetest.World) { w.SetFeed(outageFeed("Apple ID", "Maintenance", "upcoming")) }},
+	{name: "resolved outage stays ok", code: verdict.CodeOK, level: verdict.LevelOK, cause: verdict.CauseNone,
+		absent: []verdict.Code{verdict.FindingAppleIssue},
+		setup:  func(t *testing.T, w *probetest.World) { w.SetFeed(outageFeed("Apple ID", "Outage", "resolved")) }},
+	{name: "feed garbage stays ok", code: verdict.CodeOK, level: verdict.LevelOK, cause: verdict.CauseNone,
+		findings: []verdict.Code{verdict.FindingFeedUnavailable},
+		setup:    func(t *testing.T, w *probetest.World) { w.SetFeed("<html>Service Unavailable</html>") }},
+	{name: "feed unreachable stays ok", code: verdict.CodeOK, level: verdict.LevelOK, cause: verdict.CauseNone,
+		findings: []verdict.Code{verdict.FindingFeedUnavailable},
+		setup: func(t *testing.T, w *probetest.World) {
+			w.Route("www.apple.com", "tcp", 443, probetest.Route{To: probetest.ClosedPort(t)})
+		}},
+}
+
+func TestScenarios(t *testing.T) {
+	for _, sc := range scenarios {
+		t.Run(sc.name, func(t *testing.T) {
+			t.Parallel()
+			w := probetest.NewWorld(t)
+			if sc.setup != nil {
+				sc.setup(t, w)
+			}
+			cfg := config.Default()
+			cfg.Check = w.Config
+			cfg.Check.Deadline = probes.Duration(3 * time.Second)
+			cfg.Check.ProbeTimeout = probes.Duration(2 * time.Second)
+			cfg.AppleStatus.URL = w.FeedURL()
+			doc := check.Check(context.Background(), cfg, w.Env(), time.Now)
+			v := doc.Verdict
+			if v.Code != sc.code || v.Level != sc.level || v.Cause != sc.cause {
+				t.Errorf("verdict = %s/%s/%s, want %s/%s/%s\n%s", v.Code, v.Level, v.Cause, sc.code, sc.level, sc.cause, describe(doc))
+			}
+			if len(v.Fixes) < len(sc.fixes) || !slices.Equal(v.Fixes[:len(sc.fixes)], sc.fixes) {
+				t.Errorf("fixes = %v, want to start with %v", v.Fixes, sc.fixes)
+			}
+			if v.Headline == "" || v.Detail == "" {
+				t.Errorf("verdict without words: %+v", v)
+			}
+			var got []verdict.Code
+			for _, f := range doc.Findings {
+				got = append(got, f.Code)
+			}
+			for _, want := range sc.findings {
+				if !slices.Contains(got, want) {
+					t.Errorf("findings = %v, want %s among them\n%s", got, want, describe(doc))
+				}
+			}
+			for _, bad := range sc.absent {
+				if slices.Contains(got, bad) || v.Code == bad {
+					t.Errorf("findings = %v, verdict %s: %s must be absent", got, v.Code, bad)
+				}
+			}
+		})
+	}
+}
+
+func describe(doc verdict.Document) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "headline: %s\n", doc.Verdict.Headline)
+	for _, r := range doc.Probes {
+		fmt.Fprintf(&b, "  %-8s %-5s %s\n", r.ID, r.Status, r.Summary)
+	}
+	return b.String()
+}

@@ -1,0 +1,72 @@
+// Package cli holds what every idpulse command shares: the I/O streams, exit
+// codes and terminal styling.
+package cli
+
+import (
+	"bytes"
+	"io"
+	"os"
+)
+
+// Exit codes, fixed by the idpulse.check/v1 contract: scripts and MDM tools
+// branch on them.
+const (
+	ExitOK       = 0
+	ExitDegraded = 1
+	ExitDown     = 2
+	ExitUsage    = 3 // bad flags or configuration
+)
+
+// IO is a command's streams and what we know about the terminal.
+type IO struct {
+	In     io.Reader
+	Out    io.Writer
+	ErrOut io.Writer
+	// TTY is true when Out is a terminal: colour and symbols are used then.
+	TTY bool
+	// Color is true when colour is wanted (a terminal and no NO_COLOR).
+	Color bool
+	// InTTY is true when In is a terminal, so questions can be asked.
+	InTTY bool
+}
+
+// System is the process's real streams.
+func System() *IO {
+	out := isTerminal(os.Stdout)
+	_, noColor := os.LookupEnv("NO_COLOR")
+	return &IO{
+		In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr,
+		TTY: out, Color: out && !noColor && os.Getenv("TERM") != "dumb",
+		InTTY: isTerminal(os.Stdin),
+	}
+}
+
+// Test is IO over buffers, no terminal.
+func Test() (*IO, *bytes.Buffer, *bytes.Buffer) {
+	var out, errOut bytes.Buffer
+	return &IO{In: &bytes.Buffer{}, Out: &out, ErrOut: &errOut}, &out, &errOut
+}
+
+func isTerminal(f *os.File) bool {
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// Style colours text when the terminal wants colour.
+type Style struct{ on bool }
+
+// StyleFor returns the styling for io.
+func StyleFor(io *IO) Style { return Style{on: io.Color} }
+
+func (s Style) wrap(code, text string) string {
+	if !s.on {
+		return text
+	}
+	return "\x1b[" + code + "m" + text + "\x1b[0m"
+}
+
+func (s Style) Red(t string) string    { return s.wrap("31", t) }
+func (s Style) Yellow(t string) string { return s.wrap("33", t) }
+func (s Style) Green(t string) string  { return s.wrap("32", t) }
+func (s Style) Bold(t string) string   { return s.wrap("1", t) }
+func (s Style) Dim(t string) string    { return s.wrap("2", t) }

@@ -1,0 +1,77 @@
+// Package root dispatches idpulse's commands. Main returns the exit code
+// rather than exiting, so tests run the whole CLI in-process.
+package root
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/idpulse/idpulse/cmd/idpulse/internal/check"
+	"github.com/idpulse/idpulse/cmd/idpulse/internal/cli"
+	"github.com/idpulse/idpulse/cmd/idpulse/internal/version"
+	"github.com/idpulse/idpulse/probes"
+)
+
+// Deps are the outside world every command draws on.
+type Deps struct {
+	IO     *cli.IO
+	Now    func() time.Time
+	NewEnv func(probes.Config) probes.Env
+}
+
+// SystemDeps is the real machine.
+func SystemDeps() Deps {
+	return Deps{IO: cli.System(), Now: time.Now, NewEnv: probes.SystemEnv}
+}
+
+const usage = `idpulse — why can't this Mac reach the Apple ID server?
+
+Usage:
+  idpulse check [--json] [--config FILE] [--timeout DURATION]
+  idpulse version
+
+Run "idpulse COMMAND --help" for a command's flags.
+`
+
+// Main runs the command named by args[0] and returns the exit code.
+func Main(ctx context.Context, args []string, d Deps) int {
+	if len(args) == 0 {
+		fmt.Fprint(d.IO.ErrOut, usage)
+		return cli.ExitUsage
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "check":
+		opts := &check.Options{IO: d.IO, Now: d.Now, NewEnv: d.NewEnv}
+		if code, done := parsed(d.IO, check.Parse(opts, rest)); done {
+			return code
+		}
+		return check.Run(ctx, opts)
+	case "version", "--version":
+		fmt.Fprintf(d.IO.Out, "idpulse %s\n", version.Version)
+		return cli.ExitOK
+	case "help", "-h", "--help":
+		fmt.Fprint(d.IO.Out, usage)
+		return cli.ExitOK
+	}
+	fmt.Fprintf(d.IO.ErrOut, "idpulse: unknown command %q\n\n%s", cmd, usage)
+	return cli.ExitUsage
+}
+
+// parsed turns a flag-parsing outcome into an exit, when it ends the command.
+func parsed(io *cli.IO, err error) (code int, done bool) {
+	var ue *cli.UsageError
+	switch {
+	case err == nil:
+		return 0, false
+	case errors.Is(err, cli.ErrHelp):
+		return cli.ExitOK, true
+	case errors.As(err, &ue):
+		fmt.Fprintf(io.ErrOut, "idpulse %s: %v\nRun 'idpulse %s --help' for usage.\n", ue.Command, err, ue.Command)
+		return cli.ExitUsage, true
+	}
+	fmt.Fprintf(io.ErrOut, "idpulse: %v\n", err)
+	return cli.ExitUsage, true
+}

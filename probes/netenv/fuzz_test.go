@@ -1,0 +1,84 @@
+package netenv
+
+import (
+	"net"
+	"net/netip"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// The parsers read text produced by other programs, possibly broken or
+// truncated; they must return an error, never panic, and whatever they accept
+// must be usable by the code downstream.
+
+func FuzzParseScutilProxy(f *testing.F) {
+	addTestdataSeeds(f, "scutil-proxy_")
+	f.Add([]byte("<dictionary> {\n  A : <array> {\n    0 : <dictionary> {\n    }\n  }\n}\n"))
+	f.Add([]byte("<dictionary> {\n  HTTPSEnable : 1\n  HTTPSProxy : [::1\n  HTTPSPort : 8443\n  ExceptionsList : <array> {\n    0 : *\n  }\n}\n"))
+	targets := []*url.URL{
+		{Scheme: "https", Host: "appleid.apple.com"},
+		{Scheme: "http", Host: "169.254.1.1:80"},
+		{Scheme: "https", Host: "[fe80::1%25en0]:443"},
+		{Scheme: "http", Host: "printer"},
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		p, err := ParseScutilProxy(in)
+		if err != nil {
+			return
+		}
+		if p.Source != ProxySourceScutil {
+			t.Fatalf("Source %q", p.Source)
+		}
+		for _, hp := range []string{p.HTTP, p.HTTPS, p.SOCKS} {
+			if hp == "" {
+				continue
+			}
+			if _, _, err := net.SplitHostPort(hp); err != nil {
+				t.Fatalf("%q is not host:port: %v", hp, err)
+			}
+		}
+		for _, u := range targets {
+			_, _ = p.ProxyFor(u)
+		}
+	})
+}
+
+func FuzzParseScutilNCList(f *testing.F) {
+	addTestdataSeeds(f, "scutil-nc-list_")
+	f.Add([]byte(ncListHeader + "\n* (\n"))
+	f.Add([]byte(ncListHeader + "\n* () x \"[]\n"))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		svcs, err := ParseScutilNCList(in)
+		if err != nil {
+			return
+		}
+		for _, s := range svcs {
+			if s.ID == "" || strings.ContainsAny(s.ID, " \n") {
+				t.Fatalf("bad service ID %q", s.ID)
+			}
+		}
+	})
+}
+
+func FuzzParseProcNetRoute(f *testing.F) {
+	addTestdataSeeds(f, "proc-net-route_")
+	f.Add([]byte("Iface Destination Gateway Flags Mask\nx 0 0 1 0\n"))
+	f.Add([]byte("Mask Mask Iface Destination Gateway Flags Metric\n0\n"))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		routes, err := ParseProcNetRoute(in)
+		if err != nil {
+			return
+		}
+		for _, r := range routes {
+			if r.Interface == "" {
+				t.Fatalf("default route without interface: %+v", r)
+			}
+			if r.Gateway != "" {
+				if a, err := netip.ParseAddr(r.Gateway); err != nil || !a.Is4() {
+					t.Fatalf("gateway %q is not IPv4", r.Gateway)
+				}
+			}
+		}
+	})
+}

@@ -1,0 +1,178 @@
+package netenv
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+	"strings"
+)
+
+// SystemInfo identifies the machine in reports: Apple's fixes and known bugs
+// are per macOS version and build, and a Rapid Security Response changes
+// behaviour without changing ProductVersion.
+type SystemInfo struct {
+	OS      string `json:"os"`                      // "macOS", "Mac OS X", "Debian GNU/Linux"
+	Version string `json:"version"`                 // "14.4.1", "12"
+	Extra   string `json:"version_extra,omitempty"` // Rapid Security Response, "(a)"
+	Build   string `json:"build,omitempty"`         // "23E224"
+	Model   string `json:"model,omitempty"`         // "MacBookPro18,3" or DMI product name
+	Kernel  string `json:"kernel,omitempty"`
+	Arch    string `json:"arch"`
+}
+
+// ParseSwVers reads `sw_vers`: "ProductName:<tabs>macOS", ProductVersion,
+// ProductVersionExtra (only while a Rapid Security Response is installed) and
+// BuildVersion. Each line is split at its first ':' because the tab padding
+// varies between releases and pasted copies turn it into spaces. Before
+// macOS 11 ProductName was "Mac OS X"; it is reported as printed.
+func ParseSwVers(out []byte) (SystemInfo, error) {
+	var si SystemInfo
+	for line := range strings.Lines(string(out)) {
+		k, v, ok := strings.Cut(line, ":")
+		if !ok {
+			continue
+		}
+		v = strings.TrimSpace(v)
+		switch strings.TrimSpace(k) {
+		case "ProductName":
+			si.OS = v
+		case "ProductVersion":
+			si.Version = v
+		case "ProductVersionExtra":
+			si.Extra = v
+		case "BuildVersion":
+			si.Build = v
+		}
+	}
+	if si.Version == "" {
+		return SystemInfo{}, fmt.Errorf("parse sw_vers: no ProductVersion in %q", clip(strings.TrimSpace(string(out))))
+	}
+	if si.OS == "" {
+		si.OS = "macOS"
+	}
+	return si, nil
+}
+
+// ParseOSRelease reads os-release(5): KEY=value lines, values optionally
+// shell-quoted. OS is NAME (else PRETTY_NAME, else ID, else the spec's
+// default "Linux"); Version is VERSION_ID, else VERSION (Debian testing has
+// neither).
+func ParseOSRelease(out []byte) (SystemInfo, error) {
+	vals := map[string]string{}
+	for line := range strings.Lines(string(out)) {
+		t := strings.TrimSpace(line)
+		if t == "" || t[0] == '#' {
+			continue
+		}
+		k, v, ok := strings.Cut(t, "=")
+		if !ok {
+			continue
+		}
+		vals[strings.TrimSpace(k)] = unquoteShell(strings.TrimSpace(v))
+	}
+	if len(vals) == 0 {
+		return SystemInfo{}, errors.New("parse os-release: no KEY=value lines")
+	}
+	return SystemInfo{
+		OS:      firstNonEmpty(vals["NAME"], vals["PRETTY_NAME"], vals["ID"], "Linux"),
+		Version: firstNonEmpty(vals["VERSION_ID"], vals["VERSION"]),
+	}, nil
+}
+
+// unquoteShell undoes the quoting os-release(5) allows: single quotes taken
+// literally, double quotes with backslash escapes of $ " \ and `.
+func unquoteShell(v string) string {
+	if len(v) < 2 {
+		return v
+	}
+	switch q := v[0]; {
+	case q == '\'' && v[len(v)-1] == '\'':
+		return v[1 : len(v)-1]
+	case q == '"' && v[len(v)-1] == '"':
+		in := v[1 : len(v)-1]
+		var b strings.Builder
+		for i := 0; i < len(in); i++ {
+			if in[i] == '\\' && i+1 < len(in) && strings.IndexByte("$\"\\`", in[i+1]) >= 0 {
+				i++
+			}
+			b.WriteByte(in[i])
+		}
+		return b.String()
+	}
+	return v
+}
+
+func firstNonEmpty(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// ReadSystemInfo identifies the OS, its version and the hardware model. On
+// darwin sw_vers is required; the model and kernel release (sysctl) are
+// best-effort and left empty when unavailable, as are Linux's DMI product name
+// and kernel release. Arch is this binary's GOARCH, so an amd64 build under
+// Rosetta reports amd64.
+func ReadSystemInfo(ctx context.Context, r Runner, goos string) (SystemInfo, error) {
+	switch goos {
+	case "darwin":
+		return readSystemInfoDarwin(ctx, r)
+	case "linux", "android":
+		return readSystemInfoLinux(os.ReadFile)
+	}
+	return SystemInfo{OS: goos, Arch: runtime.GOARCH}, fmt.Errorf("read system info: not supported on %q", goos)
+}
+
+func readSystemInfoDarwin(ctx context.Context, r Runner) (SystemInfo, error) {
+	out, err := run(ctx, r, swVersPath)
+	if err != nil {
+		return SystemInfo{OS: "macOS", Arch: runtime.GOARCH}, fmt.Errorf("read system info: %w", err)
+	}
+	si, err := ParseSwVers(out)
+	if err != nil {
+		return SystemInfo{OS: "macOS", Arch: runtime.GOARCH}, fmt.Errorf("read system info: %w", err)
+	}
+	si.Arch = runtime.GOARCH
+	if b, err := run(ctx, r, sysctlPath, "-n", "hw.model"); err == nil {
+		si.Model = strings.TrimSpace(string(b))
+	}
+	if b, err := run(ctx, r, sysctlPath, "-n", "kern.osrelease"); err == nil {
+		si.Kernel = strings.TrimSpace(string(b))
+	}
+	return si, nil
+}
+
+// readSystemInfoLinux takes the file reader as a parameter so tests can supply
+// a fake filesystem.
+func readSystemInfoLinux(readFile func(string) ([]byte, error)) (SystemInfo, error) {
+	var (
+		b   []byte
+		err error
+	)
+	// os-release(5): /etc/os-release, falling back to /usr/lib/os-release.
+	for _, p := range []string{"/etc/os-release", "/usr/lib/os-release"} {
+		if b, err = readFile(p); err == nil {
+			break
+		}
+	}
+	if err != nil {
+		return SystemInfo{OS: "Linux", Arch: runtime.GOARCH}, fmt.Errorf("read system info: %w", err)
+	}
+	si, err := ParseOSRelease(b)
+	if err != nil {
+		return SystemInfo{OS: "Linux", Arch: runtime.GOARCH}, fmt.Errorf("read system info: %w", err)
+	}
+	si.Arch = runtime.GOARCH
+	if b, err := readFile("/sys/devices/virtual/dmi/id/product_name"); err == nil {
+		si.Model = strings.TrimSpace(string(b))
+	}
+	if b, err := readFile("/proc/sys/kernel/osrelease"); err == nil {
+		si.Kernel = strings.TrimSpace(string(b))
+	}
+	return si, nil
+}

@@ -1,0 +1,212 @@
+package netenv
+
+import (
+	"context"
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestParseScutilNCList(t *testing.T) {
+	tests := []struct {
+		name     string
+		file, in string
+		want     []NCService
+	}{
+		{
+			name: "four services, one connected, one with a truncated name",
+			file: "scutil-nc-list_l2tp-connected.txt",
+			want: []NCService{
+				{Enabled: true, Status: "Connected", ID: "6D8C5A3F-2B1E-4C7A-9E0D-3F5B7A1C9E24", Interface: "PPP --> L2TP", Name: "Work VPN", Type: "PPP:L2TP"},
+				{Enabled: true, Status: "Disconnected", ID: "A1F0C3D2-7E5B-4B8A-8C61-0D2E4F6A8B13", Interface: "IPSec", Name: "Office (Cisco IPSec)", Type: "IPSec"},
+				{Enabled: true, Status: "Disconnected", ID: "D419AB1B-01F2-46FE-9940-B1BC779D83EE", Interface: "VPN (com.wireguard.macos)", Name: `Home "wg0" tunnel`, Type: "VPN:com.wireguard.macos"},
+				{Enabled: false, Status: "Invalid", ID: "FEC1F266-2F9C-4D12-99F7-E5D124A1B46D", Interface: "VPN (com.cisco.anyconnect)", Name: "Cisco AnyConnect Secure Mobility Client VP", Type: "VPN:com.cisco.anyconnect"},
+			},
+		},
+		{
+			name: "no services",
+			file: "scutil-nc-list_empty.txt",
+			want: []NCService{},
+		},
+		{
+			// The shape quoted in the brief and apple-facts.md: a display name
+			// with "-->" and no padding before the quoted name.
+			name: "display name with arrow and no gap",
+			in: "Available network connection services in the current set (*=enabled):\n" +
+				`* (Connected)       6D8C5A3F-AAAA-BBBB PPP --> L2TPVPN "Work VPN"                     [PPP:L2TP]` + "\n",
+			want: []NCService{{Enabled: true, Status: "Connected", ID: "6D8C5A3F-AAAA-BBBB", Interface: "PPP --> L2TPVPN", Name: "Work VPN", Type: "PPP:L2TP"}},
+		},
+		{
+			name: "brackets inside the name, empty display name, type without subtype",
+			in: "Available network connection services in the current set (*=enabled):\n" +
+				`  (Disconnecting)  ID-1                    "Lab [test] VPN"                 [PPP]` + "\n",
+			want: []NCService{{Status: "Disconnecting", ID: "ID-1", Name: "Lab [test] VPN", Type: "PPP"}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in := []byte(tt.in)
+			if tt.file != "" {
+				in = readTestdata(t, tt.file)
+			}
+			got, err := ParseScutilNCList(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("got  %+v\nwant %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseScutilNCListErrors(t *testing.T) {
+	const hdr = "Available network connection services in the current set (*=enabled):\n"
+	tests := []struct {
+		name, in, want string
+	}{
+		{"empty", "", "empty output"},
+		{"wrong header", "No service\n", `line 1: want "Available network connection services`},
+		{"no type", hdr + `* (Connected) ID PPP "x"` + "\n", "line 2: no [type] at the end"},
+		{"no name", hdr + `* (Connected) ID PPP x [PPP]` + "\n", "line 2: no quoted service name"},
+		{"no status", hdr + `* Connected ID PPP "x" [PPP]` + "\n", "line 2: no (status)"},
+		{"unclosed status", hdr + `* (Connected ID PPP "x" [PPP]` + "\n", "unclosed (status"},
+		{"bad first column", hdr + `x (Connected) ID PPP "x" [PPP]` + "\n", "neither '*' nor ' '"},
+		{"no ID", hdr + "* (Connected)\n", "no service ID"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := ParseScutilNCList([]byte(tt.in))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("got %+v, error %v; want error containing %q", got, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestIsTunnelInterface(t *testing.T) {
+	tests := []struct {
+		name, goos string
+		want       bool
+	}{
+		{"utun0", "darwin", true},
+		{"utun12", "darwin", true},
+		{"ppp0", "darwin", true},
+		{"ipsec0", "darwin", true},
+		{"en0", "darwin", false},
+		{"utun", "darwin", false},
+		{"utunx", "darwin", false},
+		{"bridge100", "darwin", false},
+		{"tun0", "darwin", false}, // macOS has no tunN; only the Linux rules accept it
+		{"tun0", "linux", true},
+		{"tap1", "linux", true},
+		{"wg0", "linux", true},
+		{"ppp0", "linux", true},
+		{"corpVPN", "linux", true},
+		{"nordlynx-vpn", "linux", true},
+		{"eth0", "linux", false},
+		{"wlp2s0", "linux", false},
+		{"", "linux", false},
+		{"", "darwin", false},
+	}
+	for _, tt := range tests {
+		if got := IsTunnelInterface(tt.name, tt.goos); got != tt.want {
+			t.Errorf("IsTunnelInterface(%q, %q) = %v, want %v", tt.name, tt.goos, got, tt.want)
+		}
+	}
+}
+
+func TestReadVPN(t *testing.T) {
+	const ncCmd = "/usr/sbin/scutil --nc list"
+	list := string(readTestdata(t, "scutil-nc-list_l2tp-connected.txt"))
+	empty := string(readTestdata(t, "scutil-nc-list_empty.txt"))
+	l2tp := NCService{Enabled: true, Status: "Connected", ID: "6D8C5A3F-2B1E-4C7A-9E0D-3F5B7A1C9E24", Interface: "PPP --> L2TP", Name: "Work VPN", Type: "PPP:L2TP"}
+	tests := []struct {
+		name      string
+		goos      string
+		route     DefaultRoute
+		replies   map[string]fakeReply
+		want      VPNState
+		wantErr   string
+		wantCalls int
+	}{
+		{
+			name:      "darwin: connected L2TP, default still on Wi-Fi (split tunnel)",
+			goos:      "darwin",
+			route:     DefaultRoute{Gateway: "192.168.1.1", Interface: "en0"},
+			replies:   map[string]fakeReply{ncCmd: {out: list}},
+			want:      VPNState{Active: true, Services: []NCService{l2tp}, Interface: "en0"},
+			wantCalls: 1,
+		},
+		{
+			name:      "darwin: default via utun with no listed service",
+			goos:      "darwin",
+			route:     DefaultRoute{Interface: "utun4"},
+			replies:   map[string]fakeReply{ncCmd: {out: empty}},
+			want:      VPNState{Active: true, DefaultViaTunnel: true, Interface: "utun4"},
+			wantCalls: 1,
+		},
+		{
+			name:      "darwin: nothing",
+			goos:      "darwin",
+			route:     DefaultRoute{Gateway: "192.168.1.1", Interface: "en0"},
+			replies:   map[string]fakeReply{ncCmd: {out: empty}},
+			want:      VPNState{Interface: "en0"},
+			wantCalls: 1,
+		},
+		{
+			name:      "darwin: scutil fails, route signal kept",
+			goos:      "darwin",
+			route:     DefaultRoute{Interface: "ppp0"},
+			replies:   map[string]fakeReply{ncCmd: {err: errors.New("boom")}},
+			want:      VPNState{Active: true, DefaultViaTunnel: true, Interface: "ppp0"},
+			wantErr:   "read VPN services: boom",
+			wantCalls: 1,
+		},
+		{
+			name:      "darwin: scutil prints garbage",
+			goos:      "darwin",
+			route:     DefaultRoute{Interface: "en0"},
+			replies:   map[string]fakeReply{ncCmd: {out: "garbage\n"}},
+			want:      VPNState{Interface: "en0"},
+			wantErr:   "read VPN services: parse scutil --nc list",
+			wantCalls: 1,
+		},
+		{
+			name:      "darwin: no default route",
+			goos:      "darwin",
+			route:     DefaultRoute{},
+			replies:   map[string]fakeReply{ncCmd: {out: empty}},
+			want:      VPNState{},
+			wantCalls: 1,
+		},
+		{
+			name:  "linux: WireGuard default",
+			goos:  "linux",
+			route: DefaultRoute{Interface: "wg0"},
+			want:  VPNState{Active: true, DefaultViaTunnel: true, Interface: "wg0"},
+		},
+		{
+			name:  "linux: plain Ethernet",
+			goos:  "linux",
+			route: DefaultRoute{Gateway: "10.0.0.1", Interface: "eth0"},
+			want:  VPNState{Interface: "eth0"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := &fakeRunner{replies: tt.replies}
+			got, err := ReadVPN(context.Background(), r, tt.goos, tt.route)
+			if tt.wantErr == "" && err != nil || tt.wantErr != "" && !strings.Contains(errString(err), tt.wantErr) {
+				t.Fatalf("error %v, want %q", err, tt.wantErr)
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("got  %+v\nwant %+v", got, tt.want)
+			}
+			if n := len(r.Calls()); n != tt.wantCalls {
+				t.Errorf("%d commands run (%q), want %d", n, r.Calls(), tt.wantCalls)
+			}
+		})
+	}
+}

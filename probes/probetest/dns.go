@@ -1,0 +1,326 @@
+package probetest
+
+import (
+	"context"
+	"encoding/binary"
+	"io"
+	"net"
+	"net/netip"
+	"strings"
+	"sync"
+	"testing"
+
+	"golang.org/x/net/dns/dnsmessage"
+)
+
+// Answer is how the DNSServer answers one name.
+type Answer struct {
+	// Addrs are the A and AAAA records; a query gets those of its type. A name
+	// with no record of the asked type gets NOERROR with an empty answer section.
+	Addrs []netip.Addr
+	// Rcode is the response code, for example dnsmessage.RCodeNameError
+	// (NXDOMAIN) or dnsmessage.RCodeServerFailure; zero is success.
+	Rcode dnsmessage.RCode
+	// Drop means never answer: the client times out.
+	Drop bool
+}
+
+// DNSServer is an authoritative-style DNS server answering over UDP and TCP on
+// the same loopback port.
+type DNSServer struct {
+	pc   net.PacketConn
+	ln   net.Listener
+	addr string
+	res  *net.Resolver
+	done chan struct{}
+	wg   sync.WaitGroup
+
+	mu      sync.Mutex
+	answers map[string]Answer
+	def     Answer
+	queries int
+	byName  map[string]int
+	conns   map[net.Conn]struct{}
+}
+
+// NewDNSServer starts a DNS server on 127.0.0.1 (UDP and TCP, one port). It
+// answers NXDOMAIN for every name until told otherwise.
+func NewDNSServer(t testing.TB) *DNSServer {
+	t.Helper()
+	pc, ln, err := listenUDPAndTCP()
+	if err != nil {
+		t.Fatalf("probetest: DNS server: %v", err)
+	}
+	s := &DNSServer{
+		pc:      pc,
+		ln:      ln,
+		addr:    pc.LocalAddr().String(),
+		done:    make(chan struct{}),
+		answers: map[string]Answer{},
+		def:     Answer{Rcode: dnsmessage.RCodeNameError},
+		byName:  map[string]int{},
+		conns:   map[net.Conn]struct{}{},
+	}
+	s.res = &net.Resolver{
+		PreferGo: true,
+		Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
+			var d net.Dialer
+			return d.DialContext(ctx, baseNetwork(network), s.addr)
+		},
+	}
+	s.wg.Add(2)
+	go s.serveUDP()
+	go s.serveTCP()
+	t.Cleanup(s.close)
+	return s
+}
+
+// listenUDPAndTCP binds a UDP socket on 127.0.0.1:0 and a TCP listener on the
+// same port, retrying when the TCP side of the chosen port is taken.
+func listenUDPAndTCP() (net.PacketConn, net.Listener, error) {
+	var lastErr error
+	for range 20 {
+		pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+		if err != nil {
+			return nil, nil, err
+		}
+		ln, err := net.Listen("tcp", pc.LocalAddr().String())
+		if err == nil {
+			return pc, ln, nil
+		}
+		pc.Close()
+		lastErr = err
+	}
+	return nil, nil, lastErr
+}
+
+func (s *DNSServer) close() {
+	close(s.done)
+	s.pc.Close()
+	s.ln.Close()
+	s.mu.Lock()
+	for c := range s.conns {
+		c.Close()
+	}
+	s.mu.Unlock()
+	s.wg.Wait()
+}
+
+// Addr is the server's "127.0.0.1:port", the same for UDP and TCP.
+func (s *DNSServer) Addr() string { return s.addr }
+
+// Set fixes the answer for name (without trailing dot, case-insensitive).
+func (s *DNSServer) Set(name string, a Answer) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.answers[canonicalName(name)] = cloneAnswer(a)
+}
+
+// SetDefault fixes the answer for names not Set. The initial default is NXDOMAIN.
+func (s *DNSServer) SetDefault(a Answer) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.def = cloneAnswer(a)
+}
+
+// Queries is the number of queries received, answered or not.
+func (s *DNSServer) Queries() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.queries
+}
+
+// QueriesFor is the number of queries received for name (any type).
+func (s *DNSServer) QueriesFor(name string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.byName[canonicalName(name)]
+}
+
+// Resolver is a pure-Go resolver that sends every query, over UDP or TCP, to
+// this server. Like any Go resolver it still reads /etc/hosts first and applies
+// resolv.conf's search list, ndots, timeout and attempts, and its errors name
+// resolv.conf's server in DNSError.Server, not this one.
+func (s *DNSServer) Resolver() *net.Resolver { return s.res }
+
+func canonicalName(name string) string {
+	return strings.ToLower(strings.TrimSuffix(name, "."))
+}
+
+func cloneAnswer(a Answer) Answer {
+	a.Addrs = append([]netip.Addr(nil), a.Addrs...)
+	return a
+}
+
+// lookup counts the query and returns the answer for name.
+func (s *DNSServer) lookup(name string) Answer {
+	key := canonicalName(name)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.byName[key]++
+	if a, ok := s.answers[key]; ok {
+		return a
+	}
+	return s.def
+}
+
+func (s *DNSServer) serveUDP() {
+	defer s.wg.Done()
+	buf := make([]byte, 65535)
+	for {
+		n, from, err := s.pc.ReadFrom(buf)
+		if err != nil {
+			if s.closed() {
+				return
+			}
+			continue
+		}
+		resp, ok := s.respond(buf[:n], 1232)
+		if ok {
+			s.pc.WriteTo(resp, from)
+		}
+	}
+}
+
+func (s *DNSServer) serveTCP() {
+	defer s.wg.Done()
+	for {
+		c, err := s.ln.Accept()
+		if err != nil {
+			if s.closed() {
+				return
+			}
+			continue
+		}
+		s.mu.Lock()
+		if s.closed() {
+			s.mu.Unlock()
+			c.Close()
+			return
+		}
+		s.conns[c] = struct{}{}
+		s.mu.Unlock()
+		s.wg.Add(1)
+		go s.serveConn(c)
+	}
+}
+
+// serveConn answers length-prefixed queries on one TCP connection. A dropped
+// query leaves the connection open and silent.
+func (s *DNSServer) serveConn(c net.Conn) {
+	defer s.wg.Done()
+	defer func() {
+		s.mu.Lock()
+		delete(s.conns, c)
+		s.mu.Unlock()
+		c.Close()
+	}()
+	var lenBuf [2]byte
+	for {
+		if _, err := io.ReadFull(c, lenBuf[:]); err != nil {
+			return
+		}
+		msg := make([]byte, binary.BigEndian.Uint16(lenBuf[:]))
+		if _, err := io.ReadFull(c, msg); err != nil {
+			return
+		}
+		resp, ok := s.respond(msg, 65535)
+		if !ok {
+			continue
+		}
+		out := binary.BigEndian.AppendUint16(nil, uint16(len(resp)))
+		if _, err := c.Write(append(out, resp...)); err != nil {
+			return
+		}
+	}
+}
+
+func (s *DNSServer) closed() bool {
+	select {
+	case <-s.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// respond builds the reply to one query; false means send nothing.
+func (s *DNSServer) respond(query []byte, maxSize int) ([]byte, bool) {
+	var p dnsmessage.Parser
+	h, err := p.Start(query)
+	if err != nil || h.Response {
+		return nil, false
+	}
+	s.mu.Lock()
+	s.queries++
+	s.mu.Unlock()
+	q, err := p.Question()
+	if err != nil {
+		return reply(h, nil, dnsmessage.RCodeFormatError, nil, maxSize), true
+	}
+	a := s.lookup(q.Name.String())
+	if a.Drop {
+		return nil, false
+	}
+	return reply(h, &q, a.Rcode, a.Addrs, maxSize), true
+}
+
+func reply(qh dnsmessage.Header, q *dnsmessage.Question, rcode dnsmessage.RCode, addrs []netip.Addr, maxSize int) []byte {
+	h := dnsmessage.Header{
+		ID:                 qh.ID,
+		Response:           true,
+		OpCode:             qh.OpCode,
+		Authoritative:      true,
+		RecursionDesired:   qh.RecursionDesired,
+		RecursionAvailable: true,
+		RCode:              rcode,
+	}
+	build := func(h dnsmessage.Header, withAnswers bool) ([]byte, error) {
+		b := dnsmessage.NewBuilder(make([]byte, 0, 512), h)
+		b.EnableCompression()
+		if q == nil {
+			return b.Finish()
+		}
+		if err := b.StartQuestions(); err != nil {
+			return nil, err
+		}
+		if err := b.Question(*q); err != nil {
+			return nil, err
+		}
+		if !withAnswers || rcode != dnsmessage.RCodeSuccess {
+			return b.Finish()
+		}
+		if err := b.StartAnswers(); err != nil {
+			return nil, err
+		}
+		rh := dnsmessage.ResourceHeader{Name: q.Name, Class: dnsmessage.ClassINET, TTL: 60}
+		for _, ip := range addrs {
+			ip = ip.Unmap()
+			switch {
+			case q.Type == dnsmessage.TypeA && ip.Is4():
+				if err := b.AResource(rh, dnsmessage.AResource{A: ip.As4()}); err != nil {
+					return nil, err
+				}
+			case q.Type == dnsmessage.TypeAAAA && ip.Is6():
+				if err := b.AAAAResource(rh, dnsmessage.AAAAResource{AAAA: ip.As16()}); err != nil {
+					return nil, err
+				}
+			}
+		}
+		return b.Finish()
+	}
+	msg, err := build(h, true)
+	if err == nil && len(msg) > maxSize {
+		h.Truncated = true
+		msg, err = build(h, false)
+	}
+	if err != nil {
+		msg, _ = build(dnsmessage.Header{ID: qh.ID, Response: true, RCode: dnsmessage.RCodeServerFailure}, false)
+	}
+	return msg
+}
+
+// baseNetwork maps tcp4/tcp6/udp4/udp6 to tcp/udp.
+func baseNetwork(network string) string {
+	return strings.TrimRight(network, "46")
+}

@@ -1,0 +1,217 @@
+package probetest
+
+import (
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/net/dns/dnsmessage"
+
+	"github.com/idpulse/idpulse/probes"
+	"github.com/idpulse/idpulse/probes/applestatus"
+)
+
+// World is a whole healthy Internet as idpulse sees it, on loopback: Apple's
+// sign-in, push, captive, time and status servers behind a fake system
+// resolver, two public resolvers, control targets, a hosts file and a routing
+// table. Scenarios break one piece of it and assert the verdict.
+type World struct {
+	DNS        *DNSServer // the system resolver (the router's DNS)
+	Public     []*DNSServer
+	Dialer     *MapDialer
+	Root       *CA // Apple-like chain
+	Inter      *CA
+	Inspection *CA // a corporate TLS-inspection root
+	SignIn     map[string]*HTTPSServer
+	Push       *TCPListener
+	Control    *TCPListener
+	Captive    *CaptiveServer
+	NTP        *NTPServer
+	Feed       *HTTPSServer // Apple System Status
+	Runner     *Runner
+
+	HostsFile string
+	ProcRoute string
+	Config    probes.Config
+	Vars      map[string]string // the proxy environment
+
+	t       testing.TB
+	addrs   map[string]netip.Addr // every Apple name → its fake public address
+	extra   []string              // added roots (an IT-installed inspection CA)
+	roots   []*CA
+	ifaces  []probes.Interface
+	seqNext byte
+}
+
+// FeedPath is where World serves the status feed.
+const FeedPath = "/support/systemstatus/data/system_status_en_US.js"
+
+// HealthyFeed is an all-clear consumer feed.
+const HealthyFeed = `{"drpost":false,"drMessage":null,"services":[
+{"serviceName":"Apple ID","redirectUrl":null,"events":[]},
+{"serviceName":"iCloud Account &amp; Sign In","redirectUrl":null,"events":[]},
+{"serviceName":"iCloud Mail","redirectUrl":null,"events":[]},
+{"serviceName":"App Store","redirectUrl":null,"events":[]}]}`
+
+// NewWorld starts every server. Public addresses are in 17.0.0.0/8 (Apple's
+// own block) and 1.1.1.1 / 8.8.8.8, so no answer looks like a sinkhole; the
+// MapDialer sends them to loopback.
+func NewWorld(t testing.TB) *World {
+	t.Helper()
+	w := &World{t: t, SignIn: map[string]*HTTPSServer{}, addrs: map[string]netip.Addr{}, Vars: map[string]string{}}
+	w.DNS = NewDNSServer(t)
+	w.Public = []*DNSServer{NewDNSServer(t), NewDNSServer(t)}
+	w.Dialer = NewMapDialer(w.DNS.Resolver()) // a proxy's upstream dials by name
+	w.Root, w.Inter = AppleLikeChain(t)
+	w.Inspection = InspectionCA(t)
+	w.Runner = NewRunner()
+	w.Config = probes.DefaultConfig()
+
+	for _, h := range w.Config.SignInHosts {
+		srv := NewHTTPSServer(t, w.Inter.ValidLeaf(t, h))
+		w.SignIn[h] = srv
+		w.host(h, "tcp", 443, srv.Addr())
+	}
+	// gs.apple.com and the time host only need to resolve.
+	w.host("gs.apple.com", "", 0, "")
+	w.Push = NewTCPListener(t)
+	w.host(w.Config.PushHost, "tcp", w.Config.PushPort, w.Push.Addr())
+	w.Captive = NewCaptiveServer(t)
+	w.host("captive.apple.com", "tcp", 80, w.Captive.Addr())
+	w.NTP = NewNTPServer(t)
+	w.host("time.apple.com", "udp", 123, w.NTP.Addr())
+	w.Feed = NewHTTPSServer(t, w.Inter.ValidLeaf(t, "www.apple.com"))
+	w.Feed.SetBehavior(HTTPSBehavior{Body: HealthyFeed})
+	w.host("www.apple.com", "tcp", 443, w.Feed.Addr())
+
+	w.Control = NewTCPListener(t)
+	for i, ip := range []string{"1.1.1.1", "8.8.8.8"} {
+		w.Dialer.Set("tcp", ip+":443", Route{To: w.Control.Addr()})
+		w.Dialer.Set("udp", ip+":53", Route{To: w.Public[i].Addr()})
+	}
+
+	dir := t.TempDir()
+	w.HostsFile = filepath.Join(dir, "hosts")
+	w.WriteHosts("127.0.0.1\tlocalhost\n::1\tlocalhost\n")
+	w.ProcRoute = filepath.Join(dir, "route")
+	w.SetDefaultRoute("eth0")
+	w.ifaces = []probes.Interface{
+		{Name: "lo", Up: true, Loopback: true, Addresses: []netip.Addr{netip.MustParseAddr("127.0.0.1")}},
+		{Name: "eth0", Up: true, Addresses: []netip.Addr{netip.MustParseAddr("192.168.1.20")}},
+	}
+	w.Config.HostsFile = w.HostsFile
+	w.roots = []*CA{w.Root}
+	return w
+}
+
+// host gives name a fake public address in every resolver and, when port is
+// set, routes that address and port to a loopback server.
+func (w *World) host(name, network string, port int, to string) netip.Addr {
+	ip, ok := w.addrs[name]
+	if !ok {
+		w.seqNext++
+		ip = netip.AddrFrom4([4]byte{17, 253, 144, w.seqNext})
+		w.addrs[name] = ip
+		w.AnswerAll(name, Answer{Addrs: []netip.Addr{ip}})
+	}
+	if network != "" {
+		w.Dialer.Set(network, netip.AddrPortFrom(ip, uint16(port)).String(), Route{To: to})
+	}
+	return ip
+}
+
+// Addr is the fake public address of an Apple name.
+func (w *World) Addr(name string) netip.Addr { return w.addrs[name] }
+
+// AnswerAll sets name's answer in the system and public resolvers alike.
+func (w *World) AnswerAll(name string, a Answer) {
+	w.DNS.Set(name, a)
+	for _, p := range w.Public {
+		p.Set(name, a)
+	}
+}
+
+// Route redirects one of an Apple name's ports (a block, a black hole).
+func (w *World) Route(name, network string, port int, r Route) {
+	w.Dialer.Set(network, netip.AddrPortFrom(w.addrs[name], uint16(port)).String(), r)
+}
+
+// WriteHosts replaces the hosts file.
+func (w *World) WriteHosts(content string) {
+	if err := os.WriteFile(w.HostsFile, []byte(content), 0o644); err != nil {
+		w.t.Fatal(err)
+	}
+}
+
+// SetDefaultRoute writes a Linux routing table whose default route goes out
+// iface; "" removes the default route.
+func (w *World) SetDefaultRoute(iface string) {
+	table := "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n"
+	if iface != "" {
+		table += iface + "\t00000000\t0101A8C0\t0003\t0\t0\t100\t00000000\t0\t0\t0\n"
+	}
+	table += "eth0\t0001A8C0\t00000000\t0001\t0\t0\t100\t00FFFFFF\t0\t0\t0\n"
+	if err := os.WriteFile(w.ProcRoute, []byte(table), 0o644); err != nil {
+		w.t.Fatal(err)
+	}
+}
+
+// SetInterfaces replaces the interface list the link probe sees.
+func (w *World) SetInterfaces(ifs []probes.Interface) { w.ifaces = ifs }
+
+// TrustInspectionCA installs the inspection root in the "system" roots, as
+// corporate IT does.
+func (w *World) TrustInspectionCA() { w.roots = append(w.roots, w.Inspection) }
+
+// InterceptTLS makes every sign-in host present a leaf from the inspection CA.
+func (w *World) InterceptTLS() {
+	for h, srv := range w.SignIn {
+		srv.SetCertificate(w.Inspection.ValidLeaf(w.t, h))
+	}
+}
+
+// SetFeed serves body as Apple's System Status feed.
+func (w *World) SetFeed(body string) { w.Feed.SetBehavior(HTTPSBehavior{Body: body}) }
+
+// FeedURL is the status feed's URL in this world.
+func (w *World) FeedURL() string { return "https://www.apple.com" + FeedPath }
+
+// FeedClient polls this world's feed.
+func (w *World) FeedClient() *applestatus.Client { return &applestatus.Client{URL: w.FeedURL()} }
+
+// InternetDown cuts everything beyond the local network: every public
+// address is unreachable and the router's DNS fails.
+func (w *World) InternetDown() {
+	w.Dialer = NewMapDialer(w.DNS.Resolver()) // every route: unreachable
+	w.DNS.SetDefault(Answer{Rcode: dnsmessage.RCodeServerFailure})
+	for name := range w.addrs {
+		w.DNS.Set(name, Answer{Rcode: dnsmessage.RCodeServerFailure}) // the router cannot forward
+	}
+}
+
+// Env is the probes' view of this world.
+func (w *World) Env() probes.Env {
+	pool := w.roots[0].Pool()
+	for _, ca := range w.roots[1:] {
+		pool.AddCert(ca.Root().Cert)
+	}
+	vars := map[string]string{}
+	for k, v := range w.Vars {
+		vars[k] = v
+	}
+	ifs := append([]probes.Interface{}, w.ifaces...)
+	return probes.Env{
+		Dialer:     w.Dialer,
+		Resolver:   w.DNS.Resolver(),
+		RootCAs:    pool,
+		Runner:     w.Runner,
+		GOOS:       "linux",
+		Now:        time.Now,
+		Interfaces: func() ([]probes.Interface, error) { return ifs, nil },
+		ProcRoute:  w.ProcRoute,
+		Getenv:     func(k string) string { return vars[strings.ToUpper(k)] },
+	}
+}

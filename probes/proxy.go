@@ -1,0 +1,181 @@
+package probes
+
+import (
+	"bufio"
+	"context"
+	"encoding/base64"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"sync"
+	"time"
+
+	xproxy "golang.org/x/net/proxy"
+
+	"github.com/idpulse/idpulse/probes/netenv"
+)
+
+// ProxyPath is the sign-in host reached through the configured proxy.
+type ProxyPath struct {
+	Attempt
+	Proxy      string `json:"proxy"`
+	StatusCode int    `json:"status_code,omitempty"` // the proxy's answer to CONNECT
+}
+
+// ProxyEvidence is what the proxy probe found.
+type ProxyEvidence struct {
+	Config    netenv.ProxyConfig `json:"config"`
+	ReadError string             `json:"read_error,omitempty"`
+	Proxied   *ProxyPath         `json:"proxied,omitempty"`
+	Direct    *Attempt           `json:"direct,omitempty"`
+	Note      string             `json:"note,omitempty"`
+}
+
+// Proxy reports the proxy settings the OS applies and, when one is set,
+// tests the proxy itself: a CONNECT to a sign-in host through it, beside a
+// direct connection, so a broken proxy is not mistaken for a blocked Apple.
+type Proxy struct {
+	Env  Env
+	Host string
+	Port int
+}
+
+func (Proxy) ID() string { return "proxy" }
+
+func (p Proxy) Run(ctx context.Context) Result {
+	ev := &ProxyEvidence{Config: p.Env.Proxy}
+	res := Result{Evidence: ev}
+	if p.Env.ProxyErr != nil {
+		ev.ReadError = p.Env.ProxyErr.Error()
+	}
+	if !p.Env.Proxy.Configured() {
+		if ev.ReadError != "" {
+			res.Status, res.Summary = StatusWarn, "could not read the system proxy settings"
+			return res
+		}
+		res.Status, res.Summary = StatusSkip, "no proxy configured"
+		return res
+	}
+	target := &url.URL{Scheme: "https", Host: net.JoinHostPort(p.Host, strconv.Itoa(p.Port))}
+	proxyURL, err := p.Env.Proxy.ProxyFor(target)
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		ev.Direct = &Attempt{}
+		if conn, err := dialTimed(ctx, p.Env, "tcp", p.Host, p.Port, ev.Direct); err == nil {
+			conn.Close()
+		}
+	})
+	switch {
+	case err != nil:
+		ev.Note = err.Error()
+	case proxyURL == nil && (p.Env.Proxy.PACURL != "" || p.Env.Proxy.AutoDiscovery):
+		ev.Note = "proxy chosen by a PAC file or auto-discovery; only the direct path was tested"
+	case proxyURL == nil:
+		ev.Note = p.Host + " is exempt from the proxy"
+	default:
+		wg.Go(func() { ev.Proxied = p.through(ctx, proxyURL) })
+	}
+	wg.Wait()
+
+	switch {
+	case ev.Proxied != nil && !ev.Proxied.OK:
+		res.Status = StatusFail
+		res.Summary = fmt.Sprintf("proxy %s fails: %s", ev.Proxied.Proxy, ev.Proxied.Error)
+	case ev.Proxied != nil:
+		res.Status = StatusOK
+		res.Summary = fmt.Sprintf("proxy %s works", ev.Proxied.Proxy)
+	default:
+		res.Status = StatusWarn
+		res.Summary = "proxy configured: " + ev.Note
+	}
+	return res
+}
+
+// through opens a tunnel to the sign-in host via proxyURL.
+func (p Proxy) through(ctx context.Context, proxyURL *url.URL) *ProxyPath {
+	path := &ProxyPath{Proxy: proxyURL.Redacted()}
+	target := net.JoinHostPort(p.Host, strconv.Itoa(p.Port))
+	if proxyURL.Scheme == "socks5" || proxyURL.Scheme == "socks5h" {
+		p.socks(ctx, proxyURL, target, path)
+		return path
+	}
+	port, _ := strconv.Atoi(proxyURL.Port())
+	if port == 0 {
+		port = 80
+	}
+	conn, err := dialTimed(ctx, p.Env, "tcp", proxyURL.Hostname(), port, &path.Attempt)
+	path.Target = target
+	if err != nil {
+		return path
+	}
+	defer conn.Close()
+	if dl, ok := ctx.Deadline(); ok {
+		conn.SetDeadline(dl)
+	}
+	req := &http.Request{
+		Method: http.MethodConnect,
+		URL:    &url.URL{Opaque: target},
+		Host:   target,
+		Header: http.Header{},
+	}
+	if u := proxyURL.User; u != nil {
+		pw, _ := u.Password()
+		req.Header.Set("Proxy-Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(u.Username()+":"+pw)))
+	}
+	start := time.Now()
+	if err := req.Write(conn); err != nil {
+		path.fail("proxy", fmt.Errorf("CONNECT via %s: %w", path.Proxy, err))
+		return path
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(conn), req)
+	path.Phases.FirstByte = time.Since(start)
+	if err != nil {
+		path.fail("proxy", fmt.Errorf("CONNECT via %s: %w", path.Proxy, err))
+		return path
+	}
+	resp.Body.Close()
+	path.StatusCode = resp.StatusCode
+	if resp.StatusCode != http.StatusOK {
+		path.OK = false
+		path.Stage = "proxy"
+		path.Class = ClassProxy
+		path.Error = fmt.Sprintf("proxy answered CONNECT with %s", resp.Status)
+	}
+	return path
+}
+
+func (p Proxy) socks(ctx context.Context, proxyURL *url.URL, target string, path *ProxyPath) {
+	var auth *xproxy.Auth
+	if u := proxyURL.User; u != nil {
+		pw, _ := u.Password()
+		auth = &xproxy.Auth{User: u.Username(), Password: pw}
+	}
+	d, err := xproxy.SOCKS5("tcp", proxyURL.Host, auth, ctxDialer{p.Env.Dialer})
+	path.Target = target
+	if err != nil {
+		path.fail("proxy", err)
+		return
+	}
+	start := time.Now()
+	conn, err := d.(xproxy.ContextDialer).DialContext(ctx, "tcp", target)
+	path.Phases.Connect = time.Since(start)
+	if err != nil {
+		path.fail("proxy", fmt.Errorf("SOCKS via %s: %w", path.Proxy, err))
+		return
+	}
+	conn.Close()
+	path.OK = true
+}
+
+// ctxDialer adapts our Dialer to x/net/proxy's forward dialer.
+type ctxDialer struct{ d Dialer }
+
+func (c ctxDialer) Dial(network, addr string) (net.Conn, error) {
+	return c.d.DialContext(context.Background(), network, addr)
+}
+
+func (c ctxDialer) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
+	return c.d.DialContext(ctx, network, addr)
+}
