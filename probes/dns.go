@@ -126,10 +126,10 @@ func (p DNS) Run(ctx context.Context) Result {
 	switch {
 	case len(ev.Filtered) > 0:
 		res.Status = StatusFail
-		res.Summary = fmt.Sprintf("system resolver blocks %s (%s); public resolvers answer", strings.Join(ev.Filtered, ", "), worst)
+		res.Summary = fmt.Sprintf("system resolver blocks %s (%s); public resolvers answer", nameList(ev.Filtered, len(p.Names)), worst)
 	case len(ev.Failed) > 0:
 		res.Status = StatusFail
-		res.Summary = fmt.Sprintf("%s does not resolve (%s)", strings.Join(ev.Failed, ", "), worst)
+		res.Summary = fmt.Sprintf("%s: no usable answer anywhere (%s)", nameList(ev.Failed, len(p.Names)), worst)
 	default:
 		res.Status = StatusOK
 		res.Summary = fmt.Sprintf("%d Apple names resolve", len(p.Names))
@@ -246,4 +246,12 @@ func QueryA(ctx context.Context, d Dialer, server, name string) ([]netip.Addr, e
 		}
 		return out, nil
 	}
+}
+
+// nameList names a few names, or counts them when there are many.
+func nameList(names []string, of int) string {
+	if len(names) <= 2 {
+		return strings.Join(names, ", ")
+	}
+	return fmt.Sprintf("%d of %d names (%s, …)", len(names), of, names[0])
 }

@@ -106,6 +106,10 @@ func Evaluate(in Input) (Verdict, []Finding) {
 			findings = append(findings, Finding{Verdict: cand, Probe: r.Probe})
 		}
 	}
+	v.Evidence = capEvidence(v.Evidence)
+	for i := range findings {
+		findings[i].Evidence = capEvidence(findings[i].Evidence)
+	}
 	if f.vpnActive() && v.Level != LevelOK && v.Cause == CauseNetwork {
 		v.Detail += " A VPN is active; it may route or filter Apple's traffic — try disconnecting it."
 		v.Fixes = appendUnique(v.Fixes, FixDisconnectVPN)
@@ -443,4 +447,15 @@ func appendUnique(list []string, s string) []string {
 		}
 	}
 	return append(list, s)
+}
+
+// maxEvidence bounds the facts a verdict lists: they are for people, and
+// every detail is in the probes' evidence anyway.
+const maxEvidence = 5
+
+func capEvidence(ev []string) []string {
+	if len(ev) <= maxEvidence {
+		return ev
+	}
+	return append(ev[:maxEvidence-1:maxEvidence-1], fmt.Sprintf("… and %d more", len(ev)-maxEvidence+1))
 }

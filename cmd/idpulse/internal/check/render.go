@@ -50,7 +50,7 @@ func Render(io *cli.IO, doc verdict.Document) {
 	if len(doc.Findings) > 0 {
 		fmt.Fprintf(w, "\n%s\n", st.Bold("Also noticed"))
 		for _, f := range doc.Findings {
-			fmt.Fprintf(w, "  • %s — %s\n", f.Headline, f.Detail)
+			writeWrapped(w, "  • ", f.Headline+" — "+f.Detail)
 		}
 	}
 	fmt.Fprintf(w, "\n%s\n", st.Dim(fmt.Sprintf("Checked %s in %s.", doc.Time.Local().Format("2006-01-02 15:04:05"),

@@ -1,0 +1,78 @@
+package config_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/idpulse/idpulse/agent/config"
+)
+
+func TestParseErrorsNameTheKey(t *testing.T) {
+	tests := []struct {
+		name string
+		data string
+		want string // exact error
+	}{
+		{"unknown top-level key", `{"chek": {}}`, "chek: unknown key (known: apple_status, check)"},
+		{"unknown nested key", `{"check": {"deadlin": "5s"}}`, "check.deadlin: unknown key (known: "},
+		{"wrong type", `{"check": {"https_port": "443"}}`, "check.https_port: want int, got string"},
+		{"bad duration", `{"check": {"deadline": "5 seconds"}}`, `check.deadline: want a duration such as "5s", got "5 seconds"`},
+		{"number for duration", `{"check": {"deadline": 5}}`, `check.deadline: want a duration such as "5s", got 5`},
+		{"list of wrong type", `{"check": {"signin_hosts": "appleid.apple.com"}}`, "check.signin_hosts: want []string, got string"},
+		{"section not an object", `{"check": []}`, "check: want an object"},
+		{"validation", `{"check": {"probe_timeout": "9s"}}`, "check.probe_timeout: 9s is longer than deadline 5s"},
+		{"bad port", `{"check": {"push_port": 70000}}`, "check.push_port: 70000 is not a TCP port"},
+		{"bad control target", `{"check": {"control_targets": ["1.1.1.1"]}}`, `check.control_targets: "1.1.1.1" is not host:port`},
+		{"bad feed URL", `{"apple_status": {"url": "ftp://x"}}`, `apple_status.url: "ftp://x" is not an http(s) URL`},
+		{"syntax error", "{\n  \"check\": {,}\n}", "not a JSON object: line 2, column 13: invalid character ',' looking for beginning of object key string"},
+		{"negative duration", `{"check": {"deadline": "-1s"}}`, `check.deadline: duration "-1s" is negative`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := config.Default()
+			err := config.Parse([]byte(tt.data), &cfg)
+			if err == nil {
+				t.Fatalf("no error, want %q", tt.want)
+			}
+			if !strings.HasPrefix(err.Error(), tt.want) {
+				t.Errorf("error = %q\nwant   %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseOverridesDefaults(t *testing.T) {
+	cfg := config.Default()
+	err := config.Parse([]byte(`{"check": {"deadline": "8s", "signin_hosts": ["idmsa.apple.com"]}, "apple_status": {"enabled": false}}`), &cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if time.Duration(cfg.Check.Deadline) != 8*time.Second || len(cfg.Check.SignInHosts) != 1 || cfg.AppleStatus.Enabled {
+		t.Errorf("cfg = %+v", cfg)
+	}
+	if cfg.Check.HTTPSPort != 443 || cfg.Check.NTPServer != "time.apple.com" {
+		t.Errorf("unset keys lost their defaults: %+v", cfg.Check)
+	}
+}
+
+func TestLoad(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := config.Load(filepath.Join(dir, "absent.json"), false); err != nil {
+		t.Errorf("optional missing file: %v", err)
+	}
+	if _, err := config.Load(filepath.Join(dir, "absent.json"), true); err == nil {
+		t.Error("required missing file: no error")
+	}
+	bad := filepath.Join(dir, "bad.json")
+	os.WriteFile(bad, []byte(`{"check": {"dns_names": 3}}`), 0o644)
+	_, err := config.Load(bad, true)
+	if err == nil || !strings.Contains(err.Error(), "check.dns_names") || !strings.Contains(err.Error(), bad) {
+		t.Errorf("error = %v, want the path and the key", err)
+	}
+	if _, err := config.Load("testdata/full.json", true); err != nil {
+		t.Errorf("documented example: %v", err)
+	}
+}

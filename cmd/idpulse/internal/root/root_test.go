@@ -1,0 +1,179 @@
+package root_test
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/idpulse/idpulse/cmd/idpulse/internal/cli"
+	"github.com/idpulse/idpulse/cmd/idpulse/internal/root"
+	"github.com/idpulse/idpulse/probes"
+	"github.com/idpulse/idpulse/probes/probetest"
+)
+
+// worldConfig writes a config file that points idpulse at w's feed and hosts file.
+func worldConfig(t *testing.T, w *probetest.World, extra string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "config.json")
+	body := `{"check": {"hosts_file": ` + quote(w.HostsFile) + `, "deadline": "3s", "probe_timeout": "2s"` + extra + `},
+	          "apple_status": {"url": ` + quote(w.FeedURL()) + `}}`
+	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func quote(s string) string { b, _ := json.Marshal(s); return string(b) }
+
+func run(t *testing.T, w *probetest.World, args ...string) (int, string, string) {
+	t.Helper()
+	io, out, errOut := cli.Test()
+	d := root.Deps{IO: io, Now: time.Now, NewEnv: func(probes.Config) probes.Env { return w.Env() }}
+	code := root.Main(context.Background(), args, d)
+	return code, out.String(), errOut.String()
+}
+
+func TestCheckExitCodes(t *testing.T) {
+	tests := []struct {
+		name  string
+		setup func(*probetest.World)
+		code  int
+	}{
+		{"ok", func(*probetest.World) {}, cli.ExitOK},
+		{"degraded", func(w *probetest.World) {
+			w.Route(w.Config.PushHost, "tcp", w.Config.PushPort, probetest.Route{Unreachable: true})
+		}, cli.ExitDegraded},
+		{"down", func(w *probetest.World) { w.WriteHosts("0.0.0.0 appleid.apple.com\n") }, cli.ExitDown},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := probetest.NewWorld(t)
+			tt.setup(w)
+			for _, json := range []bool{false, true} {
+				args := []string{"check", "--config", worldConfig(t, w, "")}
+				if json {
+					args = append(args, "--json")
+				}
+				code, out, errOut := run(t, w, args...)
+				if code != tt.code {
+					t.Errorf("%v: exit %d, want %d\n%s%s", args, code, tt.code, out, errOut)
+				}
+			}
+		})
+	}
+}
+
+func TestCheckUsageAndConfigErrors(t *testing.T) {
+	w := probetest.NewWorld(t)
+	bad := filepath.Join(t.TempDir(), "bad.json")
+	os.WriteFile(bad, []byte(`{"check": {"deadline": "soon"}}`), 0o644)
+	tests := []struct {
+		args    []string
+		code    int
+		wantErr string
+	}{
+		{[]string{"check", "--bogus"}, cli.ExitUsage, "idpulse check: flag provided but not defined: -bogus"},
+		{[]string{"check", "extra"}, cli.ExitUsage, `unexpected argument "extra"`},
+		{[]string{"check", "--timeout", "-1s"}, cli.ExitUsage, "--timeout must be positive"},
+		{[]string{"check", "--config", bad}, cli.ExitUsage, `check.deadline: want a duration such as "5s", got "soon"`},
+		{[]string{"check", "--config", filepath.Join(t.TempDir(), "none.json")}, cli.ExitUsage, "no such file"},
+		{[]string{"frobnicate"}, cli.ExitUsage, `unknown command "frobnicate"`},
+		{nil, cli.ExitUsage, "Usage:"},
+	}
+	for _, tt := range tests {
+		code, _, errOut := run(t, w, tt.args...)
+		if code != tt.code || !strings.Contains(errOut, tt.wantErr) {
+			t.Errorf("%v: exit %d, stderr %q; want exit %d and %q", tt.args, code, errOut, tt.code, tt.wantErr)
+		}
+	}
+	code, out, _ := run(t, w, "check", "--help")
+	if code != cli.ExitOK || !strings.Contains(out, "Exit status: 0 ok, 1 degraded, 2 down, 3 usage") {
+		t.Errorf("--help: exit %d, %q", code, out)
+	}
+}
+
+func TestCheckJSONContract(t *testing.T) {
+	w := probetest.NewWorld(t)
+	code, out, errOut := run(t, w, "check", "--json", "--config", worldConfig(t, w, ""))
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+	for _, k := range []string{"schema", "time", "duration_ms", "verdict", "findings", "probes", "apple_status"} {
+		if _, ok := doc[k]; !ok {
+			t.Errorf("top-level key %q missing", k)
+		}
+	}
+	if doc["schema"] != "idpulse.check/v1" {
+		t.Errorf("schema = %v", doc["schema"])
+	}
+	if _, err := time.Parse(time.RFC3339, doc["time"].(string)); err != nil {
+		t.Errorf("time: %v", err)
+	}
+	v := doc["verdict"].(map[string]any)
+	for _, k := range []string{"level", "code", "cause", "headline", "detail", "fixes"} {
+		if _, ok := v[k]; !ok {
+			t.Errorf("verdict.%s missing", k)
+		}
+	}
+	if _, ok := v["fixes"].([]any); !ok {
+		t.Errorf("verdict.fixes = %v, want an array (never null)", v["fixes"])
+	}
+	wantIDs := []string{"link", "control", "captive", "dns", "hosts", "proxy", "vpn", "reach", "tls", "https", "clock", "system"}
+	ps := doc["probes"].([]any)
+	if len(ps) != len(wantIDs) {
+		t.Fatalf("%d probes, want %d", len(ps), len(wantIDs))
+	}
+	for i, p := range ps {
+		m := p.(map[string]any)
+		if m["id"] != wantIDs[i] {
+			t.Errorf("probe %d = %v, want %s (stable order)", i, m["id"], wantIDs[i])
+		}
+		for _, k := range []string{"status", "summary", "duration_ms"} {
+			if _, ok := m[k]; !ok {
+				t.Errorf("probe %v: %s missing", m["id"], k)
+			}
+		}
+		if _, ok := m["evidence"].(map[string]any); !ok {
+			t.Errorf("probe %v: evidence is not an object: %v", m["id"], m["evidence"])
+		}
+	}
+	as := doc["apple_status"].(map[string]any)
+	if as["source"] != w.FeedURL() || as["error"] != nil || as["fetched"] == nil {
+		t.Errorf("apple_status = %v", as)
+	}
+	svcs := as["services"].([]any)
+	if len(svcs) == 0 || svcs[0].(map[string]any)["name"] != "Apple ID" || svcs[0].(map[string]any)["status"] != "ok" {
+		t.Errorf("apple_status.services = %v, want Apple ID first", svcs)
+	}
+}
+
+func TestCheckHumanOutput(t *testing.T) {
+	w := probetest.NewWorld(t)
+	w.DNS.Set("idmsa.apple.com", probetest.Answer{Addrs: nil, Rcode: 3})
+	code, out, _ := run(t, w, "check", "--config", worldConfig(t, w, ""))
+	if code != cli.ExitDown {
+		t.Errorf("exit %d", code)
+	}
+	for _, want := range []string{
+		"✗ DOWN  This network's DNS blocks Apple's servers",
+		"Fixes: flush-dns, open-network-settings, try-other-network",
+		"Checks\n",
+		"✗ dns ",
+		"Apple System Status\n  ✓ Apple ID",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "\x1b[") {
+		t.Error("colour escape codes when not on a terminal")
+	}
+}

@@ -1,0 +1,109 @@
+package probes_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/idpulse/idpulse/probes"
+)
+
+var appleDomains = probes.DefaultConfig().AppleDomains
+
+func TestAppleHostsEntries(t *testing.T) {
+	tests := []struct {
+		name string
+		data string
+		want []probes.HostsEntry
+	}{
+		{"empty", "", nil},
+		{"stock macOS", "##\n# Host Database\n##\n127.0.0.1\tlocalhost\n255.255.255.255\tbroadcasthost\n::1             localhost\n", nil},
+		{"apple entries", "127.0.0.1 localhost\n0.0.0.0 gs.apple.com # ota block\n17.1.1.1  mesu.apple.com  example.com\n",
+			[]probes.HostsEntry{
+				{Line: 2, Address: "0.0.0.0", Names: []string{"gs.apple.com"}, Sinkhole: true},
+				{Line: 3, Address: "17.1.1.1", Names: []string{"mesu.apple.com"}, Sinkhole: false},
+			}},
+		{"CRLF and no trailing newline", "127.0.0.1 localhost\r\n127.0.0.1 albert.apple.com\r\n::1 iCloud.COM",
+			[]probes.HostsEntry{
+				{Line: 2, Address: "127.0.0.1", Names: []string{"albert.apple.com"}, Sinkhole: true},
+				{Line: 3, Address: "::1", Names: []string{"iCloud.COM"}, Sinkhole: true},
+			}},
+		{"commented out and lookalikes", "# 0.0.0.0 appleid.apple.com\n0.0.0.0 notapple.com apple.com.evil.example\n",
+			nil},
+		{"zone index and tabs", "fe80::1%lo0\tgsa.apple.com\n",
+			[]probes.HostsEntry{{Line: 1, Address: "fe80::1%lo0", Names: []string{"gsa.apple.com"}, Sinkhole: true}}},
+		{"not an address", "appleid.apple.com 0.0.0.0\n", nil},
+		{"subdomains of every domain", "1.2.3.4 a.cdn-apple.com b.mzstatic.com c.apple-cloudkit.com d.icloud-content.com\n",
+			[]probes.HostsEntry{{Line: 1, Address: "1.2.3.4", Names: []string{"a.cdn-apple.com", "b.mzstatic.com", "c.apple-cloudkit.com", "d.icloud-content.com"}}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := probes.AppleHostsEntries([]byte(tt.data), appleDomains)
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("got %+v\nwant %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestAppleHostsEntriesLongLines(t *testing.T) {
+	data := "127.0.0.1 " + strings.Repeat("x", 2<<20) + "\n0.0.0.0 appleid.apple.com\n"
+	got := probes.AppleHostsEntries([]byte(data), appleDomains)
+	if len(got) != 1 || got[0].Line != 2 {
+		t.Fatalf("a 2 MiB line must not hide the next one: %+v", got)
+	}
+}
+
+func TestHostsProbe(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct {
+		name    string
+		content *string
+		status  probes.Status
+	}{
+		{"missing file", nil, probes.StatusOK},
+		{"clean", ptr("127.0.0.1 localhost\n"), probes.StatusOK},
+		{"overrides", ptr("0.0.0.0 appleid.apple.com\n"), probes.StatusFail},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(dir, "hosts"+string(rune('0'+i)))
+			if tt.content != nil {
+				os.WriteFile(path, []byte(*tt.content), 0o644)
+			}
+			r := probes.Hosts{Path: path, Domains: appleDomains}.Run(context.Background())
+			if r.Status != tt.status {
+				t.Errorf("status = %s (%s), want %s", r.Status, r.Summary, tt.status)
+			}
+		})
+	}
+}
+
+func ptr(s string) *string { return &s }
+
+func FuzzAppleHostsEntries(f *testing.F) {
+	for _, s := range []string{"", "127.0.0.1 localhost\n", "0.0.0.0 appleid.apple.com\r\n", "fe80::1%lo0 gs.apple.com", "# x\n\n\t\n", "::ffff:0.0.0.0 icloud.com"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		lines := strings.Count(string(data), "\n") + 1
+		prev := 0
+		for _, e := range probes.AppleHostsEntries(data, appleDomains) {
+			if e.Line <= prev || e.Line > lines {
+				t.Fatalf("line numbers out of order or range: %d after %d (of %d)", e.Line, prev, lines)
+			}
+			prev = e.Line
+			if len(e.Names) == 0 {
+				t.Fatalf("entry without names: %+v", e)
+			}
+			for _, n := range e.Names {
+				if !probes.CoveredBy(n, appleDomains) {
+					t.Fatalf("%q reported but not an Apple name", n)
+				}
+			}
+		}
+	})
+}
