@@ -230,13 +230,21 @@ func build(raw *rawFeed) *Snapshot {
 		snap.DRMessage = strings.TrimSpace(msg)
 	}
 
+	// Every de-duplication goes through a map: a 2 MB body can hold ~100k
+	// events or names, and linear look-ups made such a body take minutes.
+	type evName struct {
+		ev   *Event
+		name string
+	}
 	byID := map[string]*Event{}
 	rank := map[*Event]int{}
-	for i := range services {
-		rs := services[i]
+	listedUnder := map[evName]bool{}
+	affected := map[evName]bool{}
+	for i, rs := range services {
 		svc := &snap.Services[i]
 		svc.Name = cleanName(rs.Name)
 		svc.RedirectURL = strings.TrimSpace(rs.RedirectURL)
+		var pos map[*Event]int // index in svc.Events
 		for _, re := range rs.Events {
 			if re == nil {
 				continue
@@ -260,14 +268,26 @@ func build(raw *rawFeed) *Snapshot {
 				fill(ev, re)
 				rank[ev] = activity(ev.Status)
 			}
-			ev.AffectedServices = appendUnique(ev.AffectedServices, re.Affected...)
-			ev.Services = appendUnique(ev.Services, svc.Name)
-			if k := indexOf(svc.Events, ev); k >= 0 {
+			for _, n := range re.Affected {
+				if k := (evName{ev, n}); !affected[k] {
+					affected[k] = true
+					ev.AffectedServices = append(ev.AffectedServices, n)
+				}
+			}
+			if k := (evName{ev, svc.Name}); !listedUnder[k] {
+				listedUnder[k] = true
+				ev.Services = append(ev.Services, svc.Name)
+			}
+			if k, ok := pos[ev]; ok {
 				if activity(l.status) > activity(svc.listed[k].status) {
 					svc.listed[k] = l
 				}
 				continue
 			}
+			if pos == nil {
+				pos = map[*Event]int{}
+			}
+			pos[ev] = len(svc.Events)
 			svc.Events = append(svc.Events, ev)
 			svc.listed = append(svc.listed, l)
 		}
@@ -320,31 +340,6 @@ func syntheticID(re *rawEvent) string {
 }
 
 func cleanName(s string) string { return strings.TrimSpace(html.UnescapeString(s)) }
-
-func appendUnique(list []string, names ...string) []string {
-	for _, n := range names {
-		dup := false
-		for _, have := range list {
-			if have == n {
-				dup = true
-				break
-			}
-		}
-		if !dup {
-			list = append(list, n)
-		}
-	}
-	return list
-}
-
-func indexOf(events []*Event, ev *Event) int {
-	for i, e := range events {
-		if e == ev {
-			return i
-		}
-	}
-	return -1
-}
 
 // flexString accepts a JSON string or number: messageId has always been a
 // string of digits, and a feed that starts sending the number should not
@@ -436,12 +431,14 @@ func (l *stringList) UnmarshalJSON(b []byte) error {
 		return fmt.Errorf("affectedServices: want null, string or array of strings: %w", err)
 	}
 	var out stringList
+	seen := make(map[string]bool, len(items))
 	for _, p := range items {
 		if p == nil {
 			continue
 		}
-		if s := cleanName(*p); s != "" {
-			out = appendUnique(out, s)
+		if s := cleanName(*p); s != "" && !seen[s] {
+			seen[s] = true
+			out = append(out, s)
 		}
 	}
 	*l = out

@@ -2,9 +2,11 @@ package applestatus
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -154,7 +156,7 @@ func TestParseFixtures(t *testing.T) {
 				// Same pointers under every service: one event each, not four.
 				for _, n := range four {
 					svc := service(t, s, n)
-					if indexOf(svc.Events, m) < 0 || indexOf(svc.Events, old) < 0 {
+					if !slices.Contains(svc.Events, m) || !slices.Contains(svc.Events, old) {
 						t.Errorf("%s does not list both maintenances", n)
 					}
 				}
@@ -514,5 +516,57 @@ func checkInvariants(t testing.TB, s *Snapshot) {
 				t.Fatalf("event %q names service %q that does not list it", e.ID, n)
 			}
 		}
+	}
+}
+
+// The largest bodies the client accepts must parse in linear time: before
+// de-duplication used maps, a 2 MB affectedServices array took 3.5 minutes.
+func TestParseWorstCaseBodies(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds 2 MB bodies")
+	}
+	build := func(head, item, tail string) []byte {
+		var b strings.Builder
+		b.WriteString(head)
+		for i := 0; b.Len() < MaxBodySize-len(tail)-64; i++ {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			fmt.Fprintf(&b, item, i)
+		}
+		b.WriteString(tail)
+		return []byte(b.String())
+	}
+	tests := []struct {
+		name  string
+		body  []byte
+		check func(s *Snapshot) bool
+	}{
+		{"100k events under one service",
+			build(`{"services":[{"serviceName":"A","events":[`, `{"messageId":"%d"}`, `]}]}`),
+			func(s *Snapshot) bool { return len(s.Events) > 90000 && len(s.Services[0].Events) == len(s.Events) }},
+		{"one event under 40k services",
+			build(`{"services":[`, `{"serviceName":"%d","events":[{"messageId":"1"}]}`, `]}`),
+			func(s *Snapshot) bool { return len(s.Events) == 1 && len(s.Events[0].Services) == len(s.Services) }},
+		{"240k affected services",
+			build(`{"services":[{"serviceName":"A","events":[{"messageId":"1","affectedServices":[`, `"%d"`, `]}]}]}`),
+			func(s *Snapshot) bool { return len(s.Events[0].AffectedServices) > 200000 }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			start := time.Now()
+			s, err := Parse(tt.body)
+			d := time.Since(start)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !tt.check(s) {
+				t.Error("unexpected shape")
+			}
+			t.Logf("%d bytes in %v", len(tt.body), d)
+			if d > 20*time.Second {
+				t.Errorf("took %v: super-linear de-duplication?", d)
+			}
+		})
 	}
 }
