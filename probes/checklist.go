@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/idpulse/idpulse/probes/applestatus"
-	"github.com/idpulse/idpulse/probes/netenv"
 )
 
 // Default is the checklist, in the order results are reported. The list is
@@ -65,13 +64,8 @@ func (c Checker) Run(ctx context.Context, feed *applestatus.Client) Cycle {
 	ctx, cancel := context.WithTimeout(ctx, deadline)
 	defer cancel()
 
-	env := c.Env
-	getenv := env.Getenv
-	if getenv == nil {
-		getenv = func(string) string { return "" }
-	}
 	pctx, pcancel := context.WithTimeout(ctx, deadline/5)
-	env.Proxy, env.ProxyErr = netenv.ReadProxy(pctx, env.Runner, env.GOOS, getenv)
+	env := c.Env.WithProxy(pctx)
 	pcancel()
 
 	var cycle Cycle

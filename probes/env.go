@@ -72,6 +72,22 @@ func ResolverAt(d Dialer, server string) *net.Resolver {
 	}
 }
 
+// WithProxy reads the proxy settings the OS applies now into the returned Env.
+func (e Env) WithProxy(ctx context.Context) Env {
+	getenv := e.Getenv
+	if getenv == nil {
+		getenv = func(string) string { return "" }
+	}
+	e.Proxy, e.ProxyErr = netenv.ReadProxy(ctx, e.Runner, e.GOOS, getenv)
+	return e
+}
+
+// Transport is an HTTP transport as the OS would use it (system proxy read
+// now, system resolver and roots), for requests outside a probe cycle.
+func Transport(ctx context.Context, env Env) *http.Transport {
+	return newTransport(env.WithProxy(ctx), nil)
+}
+
 // newTransport is the transport the OS would use for a request: the cycle's
 // proxy settings, the system resolver and roots. One per request, no
 // keep-alives: a probe must measure a fresh connection every cycle.

@@ -65,6 +65,19 @@ func DefaultPath() (string, error) {
 	return filepath.Join(dir, "idpulse", "config.json"), nil
 }
 
+// LoadNamed reads the file the user named with --config, or the default file
+// when they named none (then a missing file means the defaults).
+func LoadNamed(path string) (Config, error) {
+	if path != "" {
+		return Load(path, true)
+	}
+	p, err := DefaultPath()
+	if err != nil {
+		return Default(), nil // no home directory: nothing to read
+	}
+	return Load(p, false)
+}
+
 // Load reads path over the defaults. A missing file is an error only when
 // required (the user named it); otherwise the defaults apply.
 func Load(path string, required bool) (Config, error) {

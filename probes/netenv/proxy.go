@@ -50,9 +50,10 @@ func (p ProxyConfig) Configured() bool {
 // ProxyFor returns the proxy a request to u goes through, or nil for a direct
 // connection: https uses HTTPS, http uses HTTP, each falling back to SOCKS.
 //
-// Environment settings follow Go's net/http rules exactly (NO_PROXY syntax,
+// Environment settings are matched with Go's net/http rules (NO_PROXY syntax,
 // localhost and loopback always direct) because those are the rules this
-// process's own requests obey. scutil settings follow macOS's ExceptionsList:
+// process's own requests obey; only the SOCKS fallback from ALL_PROXY is
+// curl's addition. scutil settings follow macOS's ExceptionsList:
 // "*" wildcards, CIDR-ish "169.254/16", ".example.com" for subdomains, exact
 // hosts, and ExcludeSimpleHostnames for dotless names.
 //
@@ -253,9 +254,10 @@ func ParseScutilProxy(out []byte) (ProxyConfig, error) {
 		return ProxyConfig{}, fmt.Errorf("parse scutil --proxy: %w", err)
 	}
 	p := ProxyConfig{Source: ProxySourceScutil}
-	// Missing ports default as Chromium's macOS proxy reader does: the
-	// scheme's default, where the HTTPS ("secure web") proxy is still spoken to
-	// in plain HTTP, hence 80.
+	// A missing or zero port means the default of the protocol spoken to the
+	// proxy: 80 for both web proxies (the "secure web proxy" is reached with a
+	// plain-HTTP CONNECT) and 1080 for SOCKS. Filling it in keeps every field
+	// "host:port".
 	for _, m := range []struct {
 		dst                   *string
 		enable, host, portKey string

@@ -67,15 +67,7 @@ func Parse(opts *Options, args []string) error {
 
 // LoadConfig reads the configuration the options name, applying --timeout.
 func (o *Options) LoadConfig() (config.Config, error) {
-	path, required := o.ConfigPath, true
-	if path == "" {
-		p, err := config.DefaultPath()
-		if err != nil {
-			return config.Default(), nil
-		}
-		path, required = p, false
-	}
-	cfg, err := config.Load(path, required)
+	cfg, err := config.LoadNamed(o.ConfigPath)
 	if err != nil {
 		return cfg, err
 	}

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/idpulse/idpulse/agent/config"
+	"github.com/idpulse/idpulse/cmd/idpulse/internal/applestatus"
 	"github.com/idpulse/idpulse/cmd/idpulse/internal/check"
 	"github.com/idpulse/idpulse/cmd/idpulse/internal/cli"
 	"github.com/idpulse/idpulse/cmd/idpulse/internal/version"
@@ -30,6 +32,7 @@ const usage = `idpulse — why can't this Mac reach the Apple ID server?
 
 Usage:
   idpulse check [--json] [--config FILE] [--timeout DURATION]
+  idpulse apple-status [--all] [--json] [--developer]
   idpulse version
 
 Run "idpulse COMMAND --help" for a command's flags.
@@ -49,6 +52,14 @@ func Main(ctx context.Context, args []string, d Deps) int {
 			return code
 		}
 		return check.Run(ctx, opts)
+	case "apple-status":
+		var path string
+		opts := &applestatus.Options{IO: d.IO, Now: d.Now, NewEnv: d.NewEnv,
+			LoadConfig: func() (config.Config, error) { return config.LoadNamed(path) }}
+		if code, done := parsed(d.IO, applestatus.Parse(opts, rest, &path)); done {
+			return code
+		}
+		return applestatus.Run(ctx, opts)
 	case "version", "--version":
 		fmt.Fprintf(d.IO.Out, "idpulse %s\n", version.Version)
 		return cli.ExitOK

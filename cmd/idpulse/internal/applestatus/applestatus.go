@@ -1,0 +1,232 @@
+// Package applestatus is `idpulse apple-status`: Apple's System Status page in
+// a terminal, watched services first.
+package applestatus
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/idpulse/idpulse/agent/config"
+	"github.com/idpulse/idpulse/agent/verdict"
+	"github.com/idpulse/idpulse/cmd/idpulse/internal/cli"
+	"github.com/idpulse/idpulse/probes"
+	feed "github.com/idpulse/idpulse/probes/applestatus"
+)
+
+// Options are the command's flags and injected dependencies.
+type Options struct {
+	IO     *cli.IO
+	Now    func() time.Time
+	NewEnv func(probes.Config) probes.Env
+	// LoadConfig reads the configuration (the check command's loader).
+	LoadConfig func() (config.Config, error)
+
+	All       bool
+	JSON      bool
+	Developer bool
+	Timeout   time.Duration
+}
+
+// Exit codes of this command.
+const (
+	ExitOK          = 0 // no ongoing problem on a watched service
+	ExitProblem     = 1 // an ongoing issue or outage on a watched service
+	ExitUnavailable = 2 // the feed could not be read
+)
+
+const usage = `Usage: idpulse apple-status [--all] [--json] [--developer] [--config FILE]
+
+Shows Apple's System Status: the services idpulse watches (sign-in first), then
+any other service with an ongoing or upcoming event, with recent history.
+
+Flags:
+  --all          list every service, not only watched and affected ones
+  --json         print the apple_status object of the idpulse.check/v1 schema
+  --developer    read Apple's developer System Status instead (implies --all)
+  --config FILE  read settings (feed URL, watch list) from FILE
+  --timeout D    give up after D (default 10s)
+
+Exit status: 0 no ongoing problem on a watched service, 1 an ongoing issue or
+outage on one, 2 the feed could not be read, 3 usage or configuration error.
+`
+
+// Parse reads args into opts.
+func Parse(opts *Options, args []string, configPath *string) error {
+	fs := flag.NewFlagSet("apple-status", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.BoolVar(&opts.All, "all", false, "")
+	fs.BoolVar(&opts.JSON, "json", false, "")
+	fs.BoolVar(&opts.Developer, "developer", false, "")
+	fs.StringVar(configPath, "config", "", "")
+	fs.DurationVar(&opts.Timeout, "timeout", 10*time.Second, "")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(opts.IO.Out, usage)
+			return cli.ErrHelp
+		}
+		return &cli.UsageError{Err: err, Command: "apple-status"}
+	}
+	if fs.NArg() > 0 {
+		return &cli.UsageError{Err: fmt.Errorf("unexpected argument %q", fs.Arg(0)), Command: "apple-status"}
+	}
+	if opts.Timeout <= 0 {
+		return &cli.UsageError{Err: fmt.Errorf("--timeout must be positive"), Command: "apple-status"}
+	}
+	if opts.Developer {
+		opts.All = true
+	}
+	return nil
+}
+
+// Run fetches the feed and prints it; it returns the exit code.
+func Run(ctx context.Context, opts *Options) int {
+	cfg, err := opts.LoadConfig()
+	if err != nil {
+		fmt.Fprintf(opts.IO.ErrOut, "idpulse: config: %v\n", err)
+		return cli.ExitUsage
+	}
+	url := cfg.AppleStatus.URL
+	if opts.Developer {
+		url = feed.DeveloperURL
+	}
+	env := opts.NewEnv(cfg.Check)
+	ctx, cancel := context.WithTimeout(ctx, opts.Timeout)
+	defer cancel()
+	client := &feed.Client{URL: url, HTTP: &http.Client{Transport: probes.Transport(ctx, env)}}
+	res, err := client.Fetch(ctx)
+	watch := cfg.AppleStatus.WatchList()
+	if opts.All {
+		watch = allServices(res.Snapshot, watch)
+	} else {
+		watch = withAffected(res.Snapshot, watch)
+	}
+	st := verdict.FromFeed(url, res, err, nil, watch)
+	if opts.JSON {
+		enc := json.NewEncoder(opts.IO.Out)
+		enc.SetIndent("", "  ")
+		enc.Encode(st)
+	} else {
+		render(opts.IO, st, opts.Now())
+	}
+	switch {
+	case err != nil:
+		if !opts.JSON {
+			fmt.Fprintf(opts.IO.ErrOut, "idpulse: %v\n", err)
+		}
+		return ExitUnavailable
+	case problem(st):
+		return ExitProblem
+	}
+	return ExitOK
+}
+
+// withAffected extends the watch list with every other service that has an
+// ongoing or upcoming event, so nothing current is hidden.
+func withAffected(s *feed.Snapshot, w feed.WatchList) feed.WatchList {
+	if s == nil {
+		return w
+	}
+	others := append([]string{}, w.Others...)
+	for _, svc := range s.Services {
+		for _, e := range svc.Events {
+			if e.Active() || e.Upcoming() {
+				others = append(others, svc.Name)
+				break
+			}
+		}
+	}
+	return feed.WatchList{SignIn: w.SignIn, Others: others}
+}
+
+// allServices lists every service, the watched sign-in ones first.
+func allServices(s *feed.Snapshot, w feed.WatchList) feed.WatchList {
+	if s == nil {
+		return w
+	}
+	others := append([]string{}, w.Others...)
+	for _, svc := range s.Services {
+		others = append(others, svc.Name)
+	}
+	return feed.WatchList{SignIn: w.SignIn, Others: others}
+}
+
+func problem(st *verdict.AppleStatus) bool {
+	for _, s := range st.Services {
+		if s.Status == "issue" || s.Status == "outage" {
+			return true
+		}
+	}
+	return false
+}
+
+// recent is how far back resolved events are shown.
+const recent = 7 * 24 * time.Hour
+
+func render(io *cli.IO, st *verdict.AppleStatus, now time.Time) {
+	style := cli.StyleFor(io)
+	w := io.Out
+	fmt.Fprintf(w, "%s\n", style.Bold("Apple System Status"))
+	if st.Fetched != nil {
+		fmt.Fprintf(w, "%s\n\n", style.Dim(fmt.Sprintf("%s, read %s", st.Source, st.Fetched.Local().Format("2006-01-02 15:04"))))
+	}
+	if st.Error != nil {
+		fmt.Fprintf(w, "%s could not be read: %s\n", style.Yellow("⚠"), *st.Error)
+		return
+	}
+	nameW := 0
+	for _, s := range st.Services {
+		nameW = max(nameW, len([]rune(s.Name)))
+	}
+	for _, s := range st.Services {
+		sym, word := style.Green("●"), style.Green("Available")
+		switch s.Status {
+		case "outage":
+			sym, word = style.Red("●"), style.Red("Outage")
+		case "issue":
+			sym, word = style.Yellow("●"), style.Yellow("Issue")
+		case "maintenance":
+			sym, word = style.Yellow("●"), style.Yellow("Maintenance")
+		}
+		tag := ""
+		if s.SignIn {
+			tag = style.Dim("  sign-in")
+		}
+		fmt.Fprintf(w, "%s %s%s  %s%s\n", sym, s.Name, strings.Repeat(" ", nameW-len([]rune(s.Name))), word, tag)
+		for _, e := range s.Events {
+			if (e.Status == "resolved" || e.Status == "completed") && e.End != nil && now.Sub(*e.End) > recent {
+				continue
+			}
+			fmt.Fprintf(w, "    %s %s — %s%s\n", strings.ToUpper(e.Status[:1])+e.Status[1:], e.Type, when(e), usersAffected(e))
+			if e.Message != "" {
+				fmt.Fprintf(w, "      %s\n", e.Message)
+			}
+		}
+	}
+}
+
+func when(e verdict.AppleEvent) string {
+	const layout = "Jan 2 15:04"
+	switch {
+	case e.Start != nil && e.End != nil:
+		return e.Start.Local().Format(layout) + " – " + e.End.Local().Format(layout)
+	case e.Start != nil && e.Status == "upcoming":
+		return "from " + e.Start.Local().Format(layout)
+	case e.Start != nil:
+		return "since " + e.Start.Local().Format(layout)
+	}
+	return "time not given"
+}
+
+func usersAffected(e verdict.AppleEvent) string {
+	if e.UsersAffected == "" {
+		return ""
+	}
+	return " · " + e.UsersAffected
+}

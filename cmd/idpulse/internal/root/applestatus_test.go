@@ -1,0 +1,83 @@
+package root_test
+
+import (
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/idpulse/idpulse/probes/probetest"
+)
+
+func TestAppleStatusCommand(t *testing.T) {
+	real, err := os.ReadFile("../../../../probes/applestatus/testdata/consumer-ongoing-outage-plus-resolved_2021-04.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		feed    string
+		down    bool
+		args    []string
+		code    int
+		want    []string
+		notWant []string
+	}{
+		{name: "all clear", feed: probetest.HealthyFeed, code: 0,
+			want: []string{"Apple System Status", "● Apple ID", "Available  sign-in", "● iCloud Account & Sign In"}},
+		{name: "real 2021 outage", feed: string(real), code: 1,
+			want:    []string{"● Apple ID", "● iCloud Mail", "Outage", "Ongoing Outage — since"},
+			notWant: []string{"Photos"}},
+		{name: "all services", feed: string(real), args: []string{"--all"}, code: 1,
+			want: []string{"● Photos", "● iCloud Mail"}},
+		{name: "feed unreachable", down: true, code: 2, want: []string{"could not be read"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := probetest.NewWorld(t)
+			w.SetFeed(tt.feed)
+			if tt.down {
+				w.Route("www.apple.com", "tcp", 443, probetest.Route{To: probetest.ClosedPort(t)})
+			}
+			args := append([]string{"apple-status", "--config", worldConfig(t, w, "")}, tt.args...)
+			code, out, errOut := run(t, w, args...)
+			if code != tt.code {
+				t.Errorf("exit %d, want %d\n%s%s", code, tt.code, out, errOut)
+			}
+			for _, s := range tt.want {
+				if !strings.Contains(out, s) {
+					t.Errorf("output lacks %q:\n%s", s, out)
+				}
+			}
+			for _, s := range tt.notWant {
+				if strings.Contains(out, s) {
+					t.Errorf("output has %q:\n%s", s, out)
+				}
+			}
+		})
+	}
+}
+
+func TestAppleStatusJSON(t *testing.T) {
+	w := probetest.NewWorld(t)
+	code, out, _ := run(t, w, "apple-status", "--json", "--config", worldConfig(t, w, ""))
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	var st struct {
+		Fetched  *string `json:"fetched"`
+		Source   string  `json:"source"`
+		Error    *string `json:"error"`
+		Services []struct {
+			Name   string `json:"name"`
+			Status string `json:"status"`
+			Events []any  `json:"events"`
+		} `json:"services"`
+	}
+	if err := json.Unmarshal([]byte(out), &st); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if st.Fetched == nil || st.Error != nil || st.Source != w.FeedURL() || len(st.Services) == 0 || st.Services[0].Name != "Apple ID" {
+		t.Errorf("apple_status = %+v", st)
+	}
+}
