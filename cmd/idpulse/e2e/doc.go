@@ -1,0 +1,23 @@
+// Package e2e tests the built idpulse binary end to end, inside Linux network
+// namespaces.
+//
+// Each scenario gets a fresh namespace (idp-e2e-<pid>-<n>) that looks like a
+// small Internet: an uplink with a default route, Apple's hosts on
+// 17.253.144.0/24, the public resolvers and control targets on 1.1.1.1 and
+// 8.8.8.8, and the router's DNS on 192.0.2.53, named in
+// /etc/netns/<ns>/resolv.conf. The fake servers run inside the namespace in a
+// re-executed copy of the test binary (TestHelperServers). Then
+// `ip netns exec <ns> idpulse check --json` runs against the real resolver,
+// hosts file, routing table and sockets, with no proxy variables and the
+// test CA as its only trust anchor (SSL_CERT_FILE). A scenario breaks one
+// piece of that world, for example with nftables, and asserts the exit status
+// and the idpulse.check/v1 verdict.
+//
+// The tests need root, iproute2 (`ip netns`) and nftables. Without them they
+// skip, unless IDPULSE_REQUIRE_NETNS=1 (CI sets it), in which case they fail.
+//
+//	sudo go test -count=1 -v ./cmd/idpulse/e2e/
+//	sudo go test -run='^$' -bench=. ./cmd/idpulse/e2e/
+//
+// The package has no non-test code; this file only documents it.
+package e2e
