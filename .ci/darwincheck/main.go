@@ -64,8 +64,7 @@ type listPackage struct {
 		Main      bool
 		GoVersion string
 	}
-	Error      *listError
-	DepsErrors []*listError
+	Error *listError
 }
 
 type listError struct {
@@ -196,7 +195,7 @@ func printResult(res *result, opt options, elapsed time.Duration) int {
 
 // goList runs `go list -e -deps -json` for darwin and decodes its output.
 func goList(ctx context.Context, patterns []string, opt options) ([]*listPackage, error) {
-	args := []string{"list", "-e", "-deps", "-json=Dir,ImportPath,Name,Standard,DepOnly,GoFiles,CgoFiles,Imports,ImportMap,Module,Error,DepsErrors"}
+	args := []string{"list", "-e", "-deps", "-json=Dir,ImportPath,Name,Standard,DepOnly,GoFiles,CgoFiles,Imports,ImportMap,Module,Error"}
 	if opt.tags != "" {
 		args = append(args, "-tags", opt.tags)
 	}
