@@ -15,6 +15,7 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/idpulse/idpulse/probes"
 	"github.com/idpulse/idpulse/probes/applestatus"
@@ -24,6 +25,34 @@ import (
 type Config struct {
 	Check       probes.Config `json:"check"`
 	AppleStatus AppleStatus   `json:"apple_status"`
+	Agent       Agent         `json:"agent"`
+}
+
+// Agent configures the menu bar agent's schedule.
+type Agent struct {
+	// Interval is how often the local checks run.
+	Interval probes.Duration `json:"interval"`
+	// FeedInterval is how often Apple System Status is polled.
+	FeedInterval probes.Duration `json:"feed_interval"`
+	// Recheck is how often checks repeat while the verdict is not ok.
+	Recheck probes.Duration `json:"recheck"`
+}
+
+// Validate reports the first unusable setting, naming its key.
+func (a Agent) Validate() error {
+	for _, f := range []struct {
+		key string
+		d   probes.Duration
+		min time.Duration
+	}{{"interval", a.Interval, time.Second}, {"feed_interval", a.FeedInterval, 10 * time.Second}, {"recheck", a.Recheck, time.Second}} {
+		if time.Duration(f.d) < f.min {
+			return fmt.Errorf("%s: %s is shorter than the minimum %s", f.key, time.Duration(f.d), f.min)
+		}
+	}
+	if a.Recheck > a.Interval {
+		return fmt.Errorf("recheck: %s is longer than interval %s", time.Duration(a.Recheck), time.Duration(a.Interval))
+	}
+	return nil
 }
 
 // AppleStatus configures the Apple System Status feed.
@@ -50,6 +79,11 @@ func Default() Config {
 		AppleStatus: AppleStatus{
 			Enabled: true, URL: applestatus.ConsumerURL,
 			WatchSignIn: w.SignIn, Watch: w.Others,
+		},
+		Agent: Agent{
+			Interval:     probes.Duration(time.Minute),
+			FeedInterval: probes.Duration(5 * time.Minute),
+			Recheck:      probes.Duration(15 * time.Second),
 		},
 	}
 }
@@ -105,6 +139,9 @@ func Parse(data []byte, cfg *Config) error {
 	}
 	if err := cfg.Check.Validate(); err != nil {
 		return fmt.Errorf("check.%w", err)
+	}
+	if err := cfg.Agent.Validate(); err != nil {
+		return fmt.Errorf("agent.%w", err)
 	}
 	if cfg.AppleStatus.Enabled {
 		u, err := url.Parse(cfg.AppleStatus.URL)

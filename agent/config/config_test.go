@@ -16,7 +16,7 @@ func TestParseErrorsNameTheKey(t *testing.T) {
 		data string
 		want string // exact error
 	}{
-		{"unknown top-level key", `{"chek": {}}`, "chek: unknown key (known: apple_status, check)"},
+		{"unknown top-level key", `{"chek": {}}`, "chek: unknown key (known: agent, apple_status, check)"},
 		{"unknown nested key", `{"check": {"deadlin": "5s"}}`, "check.deadlin: unknown key (known: "},
 		{"wrong type", `{"check": {"https_port": "443"}}`, "check.https_port: want int, got string"},
 		{"bad duration", `{"check": {"deadline": "5 seconds"}}`, `check.deadline: want a duration such as "5s", got "5 seconds"`},

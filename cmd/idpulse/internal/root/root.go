@@ -12,6 +12,7 @@ import (
 	"github.com/idpulse/idpulse/cmd/idpulse/internal/applestatus"
 	"github.com/idpulse/idpulse/cmd/idpulse/internal/check"
 	"github.com/idpulse/idpulse/cmd/idpulse/internal/cli"
+	"github.com/idpulse/idpulse/cmd/idpulse/internal/run"
 	"github.com/idpulse/idpulse/cmd/idpulse/internal/version"
 	"github.com/idpulse/idpulse/probes"
 )
@@ -31,6 +32,7 @@ func SystemDeps() Deps {
 const usage = `idpulse — why can't this Mac reach the Apple ID server?
 
 Usage:
+  idpulse run [--headless] [--config FILE]
   idpulse check [--json] [--config FILE] [--timeout DURATION]
   idpulse apple-status [--all] [--json] [--developer]
   idpulse version
@@ -52,6 +54,12 @@ func Main(ctx context.Context, args []string, d Deps) int {
 			return code
 		}
 		return check.Run(ctx, opts)
+	case "run":
+		opts := &run.Options{IO: d.IO, NewEnv: d.NewEnv, Version: version.Version}
+		if code, done := parsed(d.IO, run.Parse(opts, rest)); done {
+			return code
+		}
+		return run.Run(ctx, opts)
 	case "apple-status":
 		var path string
 		opts := &applestatus.Options{IO: d.IO, Now: d.Now, NewEnv: d.NewEnv,

@@ -1,0 +1,111 @@
+package agent
+
+import (
+	"context"
+	"time"
+
+	"github.com/idpulse/idpulse/agent/alert"
+	"github.com/idpulse/idpulse/agent/menu"
+	"github.com/idpulse/idpulse/agent/schedule"
+	"github.com/idpulse/idpulse/agent/settings"
+)
+
+// handle carries out one click; it reports whether the user quit.
+func (a *Agent) handle(ctx context.Context, act menu.Action) (quit bool) {
+	now := a.d.Now()
+	a.log.Debug("menu action", "kind", act.Kind, "arg", act.Arg)
+	switch act.Kind {
+	case menu.ActionQuit:
+		return true
+	case menu.ActionCheckNow:
+		a.sched.Trigger(schedule.ReasonCheckNow, now)
+	case menu.ActionOpenURL:
+		a.open(ctx, act.Arg)
+	case menu.ActionFix:
+		a.runFix(ctx, act.Arg)
+	case menu.ActionToggleNotifications:
+		a.updateSettings(ctx, func(s *settings.Settings) { s.NotificationsEnabled = !s.NotificationsEnabled })
+	case menu.ActionPause1h:
+		a.updateSettings(ctx, func(s *settings.Settings) { s.PausedUntil = now.Add(time.Hour) })
+	case menu.ActionPauseTomorrow:
+		a.updateSettings(ctx, func(s *settings.Settings) { s.PausedUntil = tomorrowMorning(now) })
+	case menu.ActionResume:
+		a.updateSettings(ctx, func(s *settings.Settings) { s.PausedUntil = time.Time{} })
+	case menu.ActionToggleRecovery:
+		a.updateSettings(ctx, func(s *settings.Settings) { s.NotifyRecovery = !s.NotifyRecovery })
+	case menu.ActionToggleQuietHours:
+		a.updateSettings(ctx, func(s *settings.Settings) { s.QuietHours.Enabled = !s.QuietHours.Enabled })
+	case menu.ActionToggleLaunchAtLogin:
+		a.toggleLogin()
+	case menu.ActionCopyReport:
+		a.copyReport(ctx)
+	}
+	return false
+}
+
+// tomorrowMorning is 08:00 on the next day, in local time.
+func tomorrowMorning(now time.Time) time.Time {
+	y, m, d := now.Date()
+	return time.Date(y, m, d+1, 8, 0, 0, 0, now.Location())
+}
+
+func (a *Agent) open(ctx context.Context, url string) {
+	if a.d.Open == nil || url == "" {
+		return
+	}
+	go func() {
+		if err := a.d.Open(ctx, url); err != nil {
+			a.log.Warn("open URL failed", "url", url, "err", err)
+		}
+	}()
+}
+
+func (a *Agent) loadSettings() {
+	a.set = settings.Default()
+	if a.d.Settings == nil {
+		return
+	}
+	s, err := a.d.Settings.Load()
+	if err != nil {
+		// Load already kept a corrupt file aside; the defaults stand.
+		a.log.Warn("settings", "err", err)
+	}
+	a.set = s
+}
+
+// updateSettings changes the settings, saves them and lets the alert policy
+// deliver what a resume or an end of quiet hours releases.
+func (a *Agent) updateSettings(ctx context.Context, change func(*settings.Settings)) {
+	change(&a.set)
+	if a.d.Settings != nil {
+		if err := a.d.Settings.Save(a.set); err != nil {
+			a.log.Warn("settings not saved", "err", err)
+		}
+	}
+	a.notify(ctx, a.policy.Tick(a.d.Now(), a.alertSettings()))
+}
+
+// alertSettings is the alert policy's view of the user's settings.
+func (a *Agent) alertSettings() alert.Settings {
+	s := alert.Settings{
+		Enabled:        a.set.NotificationsEnabled,
+		PausedUntil:    a.set.PausedUntil,
+		NotifyRecovery: a.set.NotifyRecovery,
+	}
+	if start, end, err := a.set.QuietHours.Offsets(); err == nil {
+		s.Quiet = alert.QuietHours{Enabled: a.set.QuietHours.Enabled, Start: start, End: end}
+	}
+	return s
+}
+
+func (a *Agent) toggleLogin() {
+	if a.d.LoginItem == nil || a.loginOn == nil {
+		return
+	}
+	want := !*a.loginOn
+	if err := a.d.LoginItem.SetEnabled(want); err != nil {
+		a.log.Warn("launch at login", "want", want, "err", err)
+		return
+	}
+	a.loginOn = &want
+}

@@ -1,0 +1,385 @@
+// Package agent is the long-running loop behind `idpulse run`: it schedules
+// check cycles, turns their verdicts into a menu, notifications, a state file
+// and log lines, and carries out what the user clicks.
+//
+// Concurrency: one loop goroutine owns all state; each cycle runs on a worker
+// goroutine (never two at once) and reports back; one UI goroutine is the only
+// caller of UI.Show, so the tray library is only ever touched from one place.
+package agent
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+	"unicode"
+
+	"github.com/idpulse/idpulse/agent/alert"
+	"github.com/idpulse/idpulse/agent/config"
+	"github.com/idpulse/idpulse/agent/menu"
+	"github.com/idpulse/idpulse/agent/notify"
+	"github.com/idpulse/idpulse/agent/schedule"
+	"github.com/idpulse/idpulse/agent/settings"
+	"github.com/idpulse/idpulse/agent/statefile"
+	"github.com/idpulse/idpulse/agent/verdict"
+	"github.com/idpulse/idpulse/probes"
+	"github.com/idpulse/idpulse/probes/applestatus"
+)
+
+// UI presents the agent's state: the menu bar, or lines on stdout when there
+// is none.
+type UI interface {
+	// Show presents m; doc is the latest check (nil before the first).
+	// The agent calls it from one goroutine only.
+	Show(m menu.Model, doc *verdict.Document)
+	// Actions delivers the user's clicks.
+	Actions() <-chan menu.Action
+}
+
+// LoginItem turns "Launch at Login" on and off.
+type LoginItem interface {
+	Enabled() (bool, error)
+	SetEnabled(on bool) error
+}
+
+// Deps are the agent's connections to the world, injected so that tests run
+// the real loop against loopback fakes.
+type Deps struct {
+	Env      probes.Env
+	Logger   *slog.Logger
+	UI       UI
+	Notifier notify.Notifier
+	Settings *settings.Store
+	// StatePath receives the last check after every cycle ("" = none).
+	StatePath string
+	// NetChanges signals network changes (nil = none).
+	NetChanges <-chan struct{}
+	// Open opens a URL in the user's browser.
+	Open func(ctx context.Context, url string) error
+	// LoginItem is nil where Launch at Login is not available.
+	LoginItem LoginItem
+	// Fixer runs one-click fixes; Reporter copies the diagnostic report.
+	Fixer    Fixer
+	Reporter Reporter
+	Version  string
+	// Now and Mono are the wall clock and a monotonic reading; their
+	// disagreement reveals sleep. Nil means the real clocks.
+	Now  func() time.Time
+	Mono func() time.Duration
+	// Random draws the schedule's jitter; nil means math/rand.
+	Random func() float64
+	// Schedule overrides the schedule derived from the configuration
+	// (soak tests run 100 ms cycles, below what a user may configure).
+	Schedule *schedule.Config
+}
+
+// Agent is the running loop. Its fields are owned by the loop goroutine.
+type Agent struct {
+	cfg  config.Config
+	d    Deps
+	log  *slog.Logger
+	feed *applestatus.Client
+
+	sched  *schedule.Scheduler
+	wake   *schedule.WakeDetector
+	policy *alert.Policy
+	set    settings.Settings
+
+	last        *verdict.Document
+	apple       *verdict.AppleStatus
+	prevSnap    *applestatus.Snapshot
+	lastChecked time.Time
+	checking    bool
+	loginOn     *bool
+	history     []Transition
+	cycles      int
+	runningFix  string
+	fixPending  *fixDone
+	fixes       chan fixDone
+}
+
+// Transition is one change of verdict, kept for the diagnostic report.
+type Transition struct {
+	At       time.Time     `json:"at"`
+	From     verdict.Code  `json:"from"`
+	To       verdict.Code  `json:"to"`
+	Level    verdict.Level `json:"level"`
+	Headline string        `json:"headline"`
+}
+
+const maxHistory = 50
+
+// New prepares an agent; Run starts it.
+func New(cfg config.Config, d Deps) *Agent {
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Mono == nil {
+		start := time.Now()
+		d.Mono = func() time.Duration { return time.Since(start) }
+	}
+	sc := schedule.DefaultConfig()
+	sc.Interval = time.Duration(cfg.Agent.Interval)
+	sc.FeedInterval = time.Duration(cfg.Agent.FeedInterval)
+	sc.Recheck = time.Duration(cfg.Agent.Recheck)
+	if d.Schedule != nil {
+		sc = *d.Schedule
+	}
+	a := &Agent{
+		cfg:    cfg,
+		d:      d,
+		log:    d.Logger,
+		sched:  schedule.New(sc, d.Random),
+		wake:   schedule.NewWakeDetector(sc.WakeGap),
+		policy: alert.New(alert.DefaultConfig()),
+	}
+	if cfg.AppleStatus.Enabled {
+		a.feed = &applestatus.Client{URL: cfg.AppleStatus.URL}
+	}
+	return a
+}
+
+// cycleDone is a finished cycle, reported by its worker.
+type cycleDone struct {
+	started  time.Time
+	withFeed bool
+	cycle    probes.Cycle
+	took     time.Duration
+}
+
+// Run runs the loop until ctx is cancelled or the user quits. It returns nil
+// on a user's Quit and ctx's error on cancellation.
+func (a *Agent) Run(ctx context.Context) error {
+	a.loadSettings()
+	if a.d.LoginItem != nil {
+		if on, err := a.d.LoginItem.Enabled(); err == nil {
+			a.loginOn = &on
+		}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	ui := newUIPump(a.d.UI)
+	go ui.run(ctx)
+	defer func() {
+		cancel()
+		ui.stop()
+	}()
+	ui.show(a.model(a.d.Now()), a.last)
+
+	done := make(chan cycleDone, 1)
+	a.fixes = make(chan fixDone, 1)
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	tick := time.NewTimer(time.Hour)
+	defer tick.Stop()
+	var actions <-chan menu.Action
+	if a.d.UI != nil {
+		actions = a.d.UI.Actions()
+	}
+
+	for {
+		now := a.d.Now()
+		if slept, jumped := a.wake.Observe(now, a.d.Mono()); slept > 0 {
+			a.log.Info("woke from sleep", "slept", slept.Round(time.Second))
+			a.policy.Woke(now)
+			a.sched.Trigger(schedule.ReasonWake, now)
+		} else if jumped {
+			a.log.Info("wall clock jumped backwards")
+		}
+		due, withFeed, why := a.sched.Next()
+		if !a.checking && !due.After(now) {
+			a.startCycle(ctx, now, withFeed, why, done)
+			ui.show(a.model(now), a.last)
+			due, _, _ = a.sched.Next()
+		}
+		resetTimer(timer, due.Sub(now))
+		if at := a.policy.NextTick(now, a.alertSettings()); !at.IsZero() {
+			resetTimer(tick, at.Sub(now))
+		} else {
+			resetTimer(tick, time.Hour)
+		}
+
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-timer.C:
+		case <-tick.C:
+			a.notify(ctx, a.policy.Tick(a.d.Now(), a.alertSettings()))
+		case <-a.d.NetChanges:
+			a.log.Debug("network changed")
+			a.sched.Trigger(schedule.ReasonNetwork, a.d.Now())
+		case res := <-done:
+			a.finishCycle(ctx, res)
+			ui.show(a.model(a.d.Now()), a.last)
+		case f := <-a.fixes:
+			a.finishFix(ctx, f)
+			ui.show(a.model(a.d.Now()), a.last)
+		case act, ok := <-actions:
+			if !ok {
+				actions = nil
+				continue
+			}
+			if quit := a.handle(ctx, act); quit {
+				a.log.Info("quit from the menu")
+				return nil
+			}
+			ui.show(a.model(a.d.Now()), a.last)
+		}
+	}
+}
+
+func resetTimer(t *time.Timer, d time.Duration) {
+	t.Stop()
+	t.Reset(max(d, 0))
+}
+
+// startCycle runs one cycle on a worker goroutine.
+func (a *Agent) startCycle(ctx context.Context, now time.Time, withFeed bool, why schedule.Reason, done chan<- cycleDone) {
+	a.checking = true
+	a.log.Debug("cycle start", "reason", why, "feed", withFeed)
+	var feed *applestatus.Client
+	if withFeed && a.feed != nil {
+		feed = a.feed
+	}
+	checker := probes.Checker{Config: a.cfg.Check, Env: a.d.Env, Logger: a.log}
+	go func() {
+		start := time.Now()
+		c := checker.Run(ctx, feed)
+		done <- cycleDone{started: now, withFeed: withFeed, cycle: c, took: time.Since(start)}
+	}()
+}
+
+// finishCycle turns a cycle's results into everything the user sees.
+func (a *Agent) finishCycle(ctx context.Context, res cycleDone) {
+	a.checking = false
+	a.cycles++
+	if f := res.cycle.Feed; f != nil {
+		var cached *applestatus.FetchResult
+		if c, ok := a.feed.Cached(); ok {
+			cached = &c
+		}
+		a.apple = verdict.FromFeed(f.Source, f.Result, f.Err, cached, a.cfg.AppleStatus.WatchList())
+		if f.Err != nil {
+			a.log.Warn("apple status unavailable", "err", f.Err)
+		} else if !f.Result.NotModified {
+			a.notify(ctx, a.feedNotifications(applestatus.Diff(a.prevSnap, f.Result.Snapshot), a.prevSnap == nil))
+			a.prevSnap = f.Result.Snapshot
+		}
+	}
+	doc := verdict.NewDocument(res.started, res.took, verdict.Input{Results: res.cycle.Results, Apple: a.apple})
+	prev := a.last
+	a.last = &doc
+	a.lastChecked = res.started
+
+	if prev == nil || prev.Verdict.Code != doc.Verdict.Code || prev.Verdict.Level != doc.Verdict.Level {
+		from := verdict.Code("")
+		if prev != nil {
+			from = prev.Verdict.Code
+		}
+		a.log.Info("verdict", "from", from, "to", doc.Verdict.Code, "level", doc.Verdict.Level,
+			"cause", doc.Verdict.Cause, "headline", doc.Verdict.Headline, "evidence", doc.Verdict.Evidence)
+		a.history = append(a.history, Transition{At: res.started, From: from, To: doc.Verdict.Code, Level: doc.Verdict.Level, Headline: doc.Verdict.Headline})
+		if len(a.history) > maxHistory {
+			a.history = a.history[len(a.history)-maxHistory:]
+		}
+	}
+	if a.d.StatePath != "" {
+		if err := statefile.Write(a.d.StatePath, doc); err != nil {
+			a.log.Warn("state file not written", "path", a.d.StatePath, "err", err)
+		}
+	}
+	a.notify(ctx, a.policy.Observe(a.observation(doc), a.alertSettings()))
+	// A fix's outcome is an answer to a click: it is sent whatever the
+	// anti-noise policy would say, but not while notifications are off.
+	if out := a.fixOutcome(doc); out != nil && a.set.NotificationsEnabled {
+		a.notify(ctx, out)
+	}
+	a.sched.Ran(res.started, res.withFeed, string(doc.Verdict.Code), doc.Verdict.Level == verdict.LevelOK)
+}
+
+// observation is what the alert policy needs of a check.
+func (a *Agent) observation(doc verdict.Document) alert.Observation {
+	v := doc.Verdict
+	o := alert.Observation{At: a.d.Now(), Level: string(v.Level), Code: string(v.Code), Headline: v.Headline, Reason: lowerFirst(v.Headline)}
+	if len(v.Fixes) > 0 {
+		o.Fix = menu.DefaultFixTitle(v.Fixes[0])
+	}
+	return o
+}
+
+func lowerFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	r := []rune(s)
+	// "This Mac's clock…" reads well lower-cased after a dash; "DNS is…"
+	// and "Apple…" must keep their capitals.
+	if len(r) > 1 && unicode.IsLower(r[1]) && r[0] != 'A' {
+		r[0] = unicode.ToLower(r[0])
+	}
+	return string(r)
+}
+
+// feedNotifications announces new events on watched services that are not
+// sign-in services (sign-in outages come through the verdict and the alert
+// policy). The first poll only establishes the baseline: no burst at start.
+func (a *Agent) feedNotifications(changes []applestatus.Change, first bool) []alert.Notification {
+	if first || a.apple == nil {
+		return nil
+	}
+	watched := map[string]bool{}
+	for _, s := range a.apple.Services {
+		if !s.SignIn {
+			watched[s.Name] = true
+		}
+	}
+	var out []alert.Notification
+	for _, c := range changes {
+		if c.Kind != applestatus.ChangeNew || !c.Event.Active() || c.Event.Type == applestatus.TypeMaintenance {
+			continue
+		}
+		for _, name := range c.Event.Services {
+			if watched[name] {
+				out = append(out, alert.Notification{
+					Kind:  "apple-event",
+					Title: "Apple reports a problem with " + name,
+					Body:  c.Event.Type + ": " + c.Event.Message,
+					Code:  string(verdict.FindingAppleIssue),
+				})
+				break
+			}
+		}
+	}
+	if !a.quietNow() {
+		return out
+	}
+	return nil
+}
+
+// quietNow reports whether notifications are held (disabled, paused, quiet hours).
+func (a *Agent) quietNow() bool {
+	s := a.alertSettings()
+	now := a.d.Now()
+	return !s.Enabled || now.Before(s.PausedUntil) || (s.Quiet.Enabled && s.Quiet.Contains(now))
+}
+
+// notify sends each notification on its own goroutine: the desktop
+// notifier execs a process and must never block the loop or the menu.
+func (a *Agent) notify(ctx context.Context, ns []alert.Notification) {
+	for _, n := range ns {
+		a.log.Info("notification", "kind", n.Kind, "code", n.Code, "title", n.Title, "body", n.Body)
+		if a.d.Notifier == nil {
+			continue
+		}
+		go func() {
+			if err := a.d.Notifier.Notify(ctx, n.Title, n.Body); err != nil && !errors.Is(err, context.Canceled) {
+				a.log.Warn("notification failed", "err", err)
+			}
+		}()
+	}
+}
+
+// History returns the recent verdict transitions (loop goroutine only).
+func (a *Agent) History() []Transition { return append([]Transition(nil), a.history...) }

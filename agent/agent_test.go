@@ -1,0 +1,244 @@
+package agent_test
+
+import (
+	"context"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/idpulse/idpulse/agent"
+	"github.com/idpulse/idpulse/agent/config"
+	"github.com/idpulse/idpulse/agent/menu"
+	"github.com/idpulse/idpulse/agent/settings"
+	"github.com/idpulse/idpulse/agent/statefile"
+	"github.com/idpulse/idpulse/agent/verdict"
+	"github.com/idpulse/idpulse/probes"
+	"github.com/idpulse/idpulse/probes/probetest"
+)
+
+// fakeUI records what the agent shows and lets the test click.
+type fakeUI struct {
+	mu      sync.Mutex
+	models  []menu.Model
+	docs    []*verdict.Document
+	changed chan struct{}
+	clicks  chan menu.Action
+	shows   int
+}
+
+func newFakeUI() *fakeUI {
+	return &fakeUI{changed: make(chan struct{}, 1), clicks: make(chan menu.Action, 4)}
+}
+
+func (u *fakeUI) Show(m menu.Model, doc *verdict.Document) {
+	u.mu.Lock()
+	u.models = append(u.models, m)
+	u.docs = append(u.docs, doc)
+	u.shows++
+	u.mu.Unlock()
+	select {
+	case u.changed <- struct{}{}:
+	default:
+	}
+}
+
+func (u *fakeUI) Actions() <-chan menu.Action { return u.clicks }
+
+func (u *fakeUI) last() (menu.Model, *verdict.Document, int) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if len(u.models) == 0 {
+		return menu.Model{}, nil, 0
+	}
+	return u.models[len(u.models)-1], u.docs[len(u.docs)-1], u.shows
+}
+
+// waitFor polls the UI until cond holds; the cap only stops a hung test.
+func (u *fakeUI) waitFor(t *testing.T, what string, cond func(menu.Model, *verdict.Document) bool) (menu.Model, *verdict.Document) {
+	t.Helper()
+	deadline := time.After(30 * time.Second)
+	for {
+		m, doc, _ := u.last()
+		if cond(m, doc) {
+			return m, doc
+		}
+		select {
+		case <-u.changed:
+		case <-deadline:
+			t.Fatalf("timed out waiting for %s; last headline %q", what, title(m, "headline"))
+		}
+	}
+}
+
+func title(m menu.Model, id string) string {
+	it, _ := m.Find(id)
+	return it.Title
+}
+
+// fakeNotifier records notifications.
+type fakeNotifier struct {
+	mu   sync.Mutex
+	sent []string
+}
+
+func (n *fakeNotifier) Notify(_ context.Context, title, body string) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.sent = append(n.sent, title+" | "+body)
+	return nil
+}
+
+func (n *fakeNotifier) list() []string {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return append([]string(nil), n.sent...)
+}
+
+type harness struct {
+	w      *probetest.World
+	ui     *fakeUI
+	notes  *fakeNotifier
+	state  string
+	done   chan error
+	cancel context.CancelFunc
+}
+
+func start(t *testing.T) *harness {
+	t.Helper()
+	w := probetest.NewWorld(t)
+	cfg := config.Default()
+	cfg.Check = w.Config
+	cfg.Check.Deadline = probes.Duration(3 * time.Second)
+	cfg.Check.ProbeTimeout = probes.Duration(2 * time.Second)
+	cfg.AppleStatus.URL = w.FeedURL()
+	// Long intervals: the test drives cycles with Check Now.
+	cfg.Agent.Interval = probes.Duration(time.Hour)
+	cfg.Agent.Recheck = probes.Duration(time.Hour)
+	dir := t.TempDir()
+	h := &harness{w: w, ui: newFakeUI(), notes: &fakeNotifier{}, state: filepath.Join(dir, "state.json"), done: make(chan error, 1)}
+	a := agent.New(cfg, agent.Deps{
+		Env:       w.Env(),
+		UI:        h.ui,
+		Notifier:  h.notes,
+		Settings:  &settings.Store{Path: filepath.Join(dir, "settings.json"), Now: time.Now},
+		StatePath: h.state,
+		Version:   "test",
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	h.cancel = cancel
+	go func() { h.done <- a.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		<-h.done
+	})
+	return h
+}
+
+func (h *harness) checkNow(t *testing.T) *verdict.Document {
+	t.Helper()
+	_, _, before := h.ui.last()
+	h.ui.clicks <- menu.Action{Kind: menu.ActionCheckNow}
+	var n int
+	_, doc := h.ui.waitFor(t, "a fresh check", func(m menu.Model, d *verdict.Document) bool {
+		_, _, n = h.ui.last()
+		it, _ := m.Find("check-now")
+		return n > before && d != nil && it.Enabled // enabled again: the cycle is over
+	})
+	return doc
+}
+
+func TestAgentShowsVerdictNotifiesOnceAndRecovers(t *testing.T) {
+	h := start(t)
+	m, doc := h.ui.waitFor(t, "the first verdict", func(m menu.Model, d *verdict.Document) bool { return d != nil })
+	if doc.Verdict.Code != verdict.CodeOK || m.Icon != menu.IconOK {
+		t.Fatalf("first verdict %s, icon %s", doc.Verdict.Code, m.Icon)
+	}
+	if got := title(m, "headline"); got != doc.Verdict.Headline {
+		t.Errorf("headline row %q, want %q", got, doc.Verdict.Headline)
+	}
+	if st, err := statefile.Read(h.state); err != nil || st.Verdict.Code != verdict.CodeOK {
+		t.Errorf("state file: %v %v", st.Verdict.Code, err)
+	}
+
+	// Break it: a hosts entry. The first failing check must not notify
+	// (hysteresis), the second must, exactly once.
+	h.w.WriteHosts("0.0.0.0 appleid.apple.com\n")
+	doc = h.checkNow(t)
+	if doc.Verdict.Code != verdict.CodeHostsOverride {
+		t.Fatalf("verdict %s after the fault", doc.Verdict.Code)
+	}
+	m, _, _ = h.ui.last()
+	if m.Icon != menu.IconDown || !strings.HasPrefix(title(m, "fix.0"), "Fix: ") {
+		t.Errorf("icon %s, first fix row %q", m.Icon, title(m, "fix.0"))
+	}
+	if n := h.notes.list(); len(n) != 0 {
+		t.Errorf("notified after one failing check: %v", n)
+	}
+	h.checkNow(t)
+	h.checkNow(t)
+	waitNotes(t, h.notes, 1)
+	if n := h.notes.list(); len(n) != 1 || !strings.Contains(n[0], "Can't reach Apple ID") || !strings.Contains(n[0], "hosts") {
+		t.Errorf("notifications after the fault held = %q, want exactly one naming the hosts file", n)
+	}
+
+	// Mend it: recovery is announced after one good check.
+	h.w.WriteHosts("127.0.0.1 localhost\n")
+	doc = h.checkNow(t)
+	if doc.Verdict.Code != verdict.CodeOK {
+		t.Fatalf("verdict %s after the repair", doc.Verdict.Code)
+	}
+	waitNotes(t, h.notes, 2)
+	if n := h.notes.list(); len(n) != 2 || !strings.Contains(n[1], "reachable again") {
+		t.Errorf("notifications = %q, want a recovery second", n)
+	}
+	if st, _ := statefile.Read(h.state); st.Verdict.Code != verdict.CodeOK {
+		t.Errorf("state file still says %s", st.Verdict.Code)
+	}
+
+	h.ui.clicks <- menu.Action{Kind: menu.ActionQuit}
+	if err := <-h.done; err != nil {
+		t.Errorf("Run after Quit = %v, want nil", err)
+	}
+	h.done <- nil // for Cleanup
+}
+
+func waitNotes(t *testing.T, n *fakeNotifier, want int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for len(n.list()) < want && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestAgentCyclesDoNotLeak runs many cycles and compares the goroutine count
+// between an early and a late one: every cycle must clean up after itself.
+func TestAgentCyclesDoNotLeak(t *testing.T) {
+	h := start(t)
+	h.ui.waitFor(t, "the first verdict", func(m menu.Model, d *verdict.Document) bool { return d != nil })
+	cycles := 80
+	if testing.Short() {
+		cycles = 30
+	}
+	var early int
+	for i := 0; i < cycles; i++ {
+		h.checkNow(t)
+		if i == 10 {
+			early = goroutines()
+		}
+	}
+	if late := goroutines(); late > early {
+		t.Errorf("goroutines grew from %d to %d over %d cycles", early, late, cycles-10)
+	}
+}
+
+func goroutines() int {
+	// Give finished workers a moment to exit before counting.
+	for i := 0; i < 50; i++ {
+		runtime.Gosched()
+		time.Sleep(time.Millisecond)
+	}
+	return runtime.NumGoroutine()
+}

@@ -1,0 +1,195 @@
+package alert
+
+import (
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/idpulse/idpulse/agent/verdict"
+)
+
+// Rule 8: the title names the state, the body the cause and what to do.
+const (
+	titleDown       = "Can't reach Apple ID"
+	titleDegraded   = "Apple ID connection degraded"
+	titleRecovered  = "Apple ID is reachable again"
+	titleBackOnline = "Back online"
+	titleUnstable   = "Connection unstable"
+	titleReachable  = "Apple ID is reachable"
+	titleOffline    = "This Mac is offline"
+)
+
+func (p *Policy) render(t transition) Notification {
+	n := Notification{Kind: t.kind, Code: t.key}
+	switch t.kind {
+	case KindProblem:
+		n.Title = stateTitle(t.to)
+		n.Body = n.Title + " — " + reason(t.to) + ". " + fixHint(t.to)
+	case KindCauseChanged:
+		n.Title = stateTitle(t.to)
+		n.Body = "Cause changed — " + reason(t.to) + ". " + fixHint(t.to)
+	case KindRecovered:
+		n.Title = titleRecovered
+		n.Body = "The problem (" + label(t.from.Code) + ") has cleared; Apple ID sign-in should work now."
+	case KindBackOnline:
+		n.Title = titleBackOnline
+		n.Body = "Back online after " + human(t.outage) + "; Apple ID is reachable again."
+	}
+	return finish(n)
+}
+
+func unstable(code string) Notification {
+	return finish(Notification{
+		Kind: KindUnstable, Code: code, Title: titleUnstable,
+		Body: "Apple ID connectivity keeps changing (" + label(code) +
+			"). idpulse stays quiet about it for a while; open idpulse for the current state.",
+	})
+}
+
+// summary is the one notification replacing everything a pause or quiet
+// hours held back: what happened, then how things stand now.
+func (p *Policy) summary() Notification {
+	h := p.held
+	var parts []string
+	if h.problems > 0 {
+		causes := h.causes
+		more := ""
+		if len(causes) > maxCauses {
+			causes, more = causes[:maxCauses], ", …"
+		}
+		parts = append(parts, fmt.Sprintf("%d %s (%s%s)", h.problems, plural(h.problems, "problem", "problems"),
+			strings.Join(causes, ", "), more))
+	}
+	if h.offline > 0 {
+		parts = append(parts, "offline for "+human(h.offline))
+	}
+	if len(parts) == 0 { // only all-clears were held
+		parts = append(parts, "the earlier problem cleared")
+	}
+
+	var title, now string
+	switch a := p.announced; {
+	case p.last.Code == codeOffline:
+		title, now = titleOffline, "this Mac is offline."
+	case a.Code != "":
+		title, now = stateTitle(a), reason(a)+". "+fixHint(a)
+	default:
+		title, now = titleReachable, "Apple ID is reachable."
+	}
+	return finish(Notification{
+		Kind:  KindSummary,
+		Title: title,
+		Body:  h.during + ": " + strings.Join(parts, "; ") + ". Now: " + now,
+	})
+}
+
+func stateTitle(o Observation) string {
+	if o.Level == levelDegraded {
+		return titleDegraded
+	}
+	return titleDown
+}
+
+// reason is the root cause in a few words, from the most specific text given.
+func reason(o Observation) string {
+	for _, s := range []string{o.Reason, o.Headline} {
+		if s = clean(s); s != "" {
+			return strings.TrimRight(s, ".")
+		}
+	}
+	return label(o.Code)
+}
+
+func fixHint(o Observation) string {
+	if f := clean(o.Fix); f != "" {
+		return "Open idpulse → " + f
+	}
+	return "Open idpulse for details"
+}
+
+// label is a cause's name in a list ("2 problems (DNS blocked, clock wrong)").
+func label(code string) string {
+	switch verdict.Code(code) {
+	case verdict.CodeOffline:
+		return "offline"
+	case verdict.CodeCaptivePortal:
+		return "Wi-Fi login page"
+	case verdict.CodeHostsOverride:
+		return "hosts file"
+	case verdict.CodeDNSFiltered:
+		return "DNS blocked"
+	case verdict.CodeDNSFailure:
+		return "DNS failing"
+	case verdict.CodeProxyFailure:
+		return "proxy failing"
+	case verdict.CodeBlocked:
+		return "network blocks Apple"
+	case verdict.CodeTLSInterception:
+		return "traffic intercepted"
+	case verdict.CodeClockSkew:
+		return "clock wrong"
+	case verdict.CodeAppleOutage:
+		return "Apple outage"
+	case verdict.CodeAppleUnreachable:
+		return "Apple unreachable"
+	case verdict.CodePushBlocked:
+		return "push blocked"
+	}
+	return truncate(clean(strings.ReplaceAll(code, "_", " ")), 32)
+}
+
+// human renders an outage's length: "45 s", "12 min", "2 h 5 min".
+func human(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%d s", max(int(d.Round(time.Second)/time.Second), 1))
+	case d < time.Hour:
+		return fmt.Sprintf("%d min", int(d.Round(time.Minute)/time.Minute))
+	}
+	d = d.Round(time.Minute)
+	h, m := int(d/time.Hour), int(d%time.Hour/time.Minute)
+	if m == 0 {
+		return fmt.Sprintf("%d h", h)
+	}
+	return fmt.Sprintf("%d h %d min", h, m)
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// finish bounds the texts (rule 8). Escaping is the notifier's job; here
+// they only lose control characters and excess length.
+func finish(n Notification) Notification {
+	n.Title = truncate(clean(n.Title), MaxTitle)
+	n.Body = truncate(clean(n.Body), MaxBody)
+	return n
+}
+
+// clean turns control characters (and invalid UTF-8) into spaces and
+// collapses runs of white space: a newline from a probe's error text must
+// not become a second line in a notification.
+func clean(s string) string {
+	s = strings.ToValidUTF8(s, " ")
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+			return ' '
+		}
+		return r
+	}, s)
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// truncate cuts s to at most n characters, marking the cut with "…".
+func truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return strings.TrimRight(string(r[:n-1]), " ") + "…"
+}

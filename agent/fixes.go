@@ -1,0 +1,112 @@
+package agent
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/idpulse/idpulse/agent/alert"
+	"github.com/idpulse/idpulse/agent/menu"
+	"github.com/idpulse/idpulse/agent/schedule"
+	"github.com/idpulse/idpulse/agent/verdict"
+)
+
+// Fixer carries out one-click fixes (agent/fixes in the real agent).
+type Fixer interface {
+	// List is every fix available on this system, for the "All fixes" menu.
+	List() []menu.Fix
+	// Run applies fix id; doc is the check it answers (for its arguments:
+	// the portal URL, the VPN service, the hosts lines). The outcome is a
+	// short past-tense sentence ("DNS cache flushed").
+	Run(ctx context.Context, id string, doc *verdict.Document) (outcome string, err error)
+}
+
+// Reporter copies the diagnostic report to the clipboard; the string says
+// where it went ("copied to the clipboard", or a file path).
+type Reporter interface {
+	Copy(ctx context.Context, doc *verdict.Document, history []Transition) (string, error)
+}
+
+// fixDone is a finished fix, reported by its worker.
+type fixDone struct {
+	id      string
+	outcome string
+	err     error
+}
+
+func (a *Agent) allFixes() []menu.Fix {
+	if a.d.Fixer == nil {
+		return nil
+	}
+	return a.d.Fixer.List()
+}
+
+// runFix applies a fix on a worker goroutine; the menu shows it running and
+// stays usable. A second fix while one runs is refused.
+func (a *Agent) runFix(ctx context.Context, id string) {
+	if a.d.Fixer == nil || a.runningFix != "" {
+		return
+	}
+	a.runningFix = id
+	doc := a.last
+	go func() {
+		out, err := a.d.Fixer.Run(ctx, id, doc)
+		select {
+		case a.fixes <- fixDone{id: id, outcome: out, err: err}:
+		case <-ctx.Done():
+		}
+	}()
+}
+
+// finishFix records the attempt and checks again at once; the outcome is
+// announced when that check is in (closing the loop).
+func (a *Agent) finishFix(ctx context.Context, f fixDone) {
+	a.runningFix = ""
+	a.log.Info("fix", "id", f.id, "outcome", f.outcome, "err", f.err)
+	if f.err != nil {
+		title := menu.DefaultFixTitle(f.id)
+		a.notify(ctx, []alert.Notification{{Kind: "fix", Title: title + " did not work", Body: f.err.Error(), Code: f.id}})
+		return
+	}
+	a.fixPending = &f
+	a.sched.Trigger(schedule.ReasonCheckNow, a.d.Now())
+}
+
+// fixOutcome announces how the check after a fix came out.
+func (a *Agent) fixOutcome(doc verdict.Document) []alert.Notification {
+	f := a.fixPending
+	a.fixPending = nil
+	if f == nil {
+		return nil
+	}
+	v := doc.Verdict
+	n := alert.Notification{Kind: "fix", Code: f.id, Title: f.outcome}
+	if v.Level == verdict.LevelOK {
+		n.Body = f.outcome + " — Apple ID is reachable again."
+	} else {
+		next := ""
+		if len(v.Fixes) > 0 {
+			next = fmt.Sprintf(" Next try: %s.", menu.DefaultFixTitle(v.Fixes[0]))
+		}
+		n.Body = "Still failing: " + v.Headline + "." + next
+	}
+	return []alert.Notification{n}
+}
+
+func (a *Agent) copyReport(ctx context.Context) {
+	if a.d.Reporter == nil {
+		return
+	}
+	doc, history := a.last, a.History()
+	go func() {
+		cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		where, err := a.d.Reporter.Copy(cctx, doc, history)
+		if err != nil {
+			a.log.Warn("diagnostic report", "err", err)
+			return
+		}
+		a.log.Info("diagnostic report", "where", where)
+		a.notify(ctx, []alert.Notification{{Kind: "report", Title: "Diagnostic report ready", Body: "The idpulse report was " + where + "."}})
+	}()
+}

@@ -1,0 +1,4 @@
+package run
+
+// trayUnavailable: a Mac always has a menu bar.
+func trayUnavailable() string { return "" }

@@ -1,0 +1,6 @@
+//go:build !linux && !darwin
+
+package run
+
+// trayUnavailable: the menu bar agent targets macOS and Linux desktops.
+func trayUnavailable() string { return "no menu bar support on this system" }
