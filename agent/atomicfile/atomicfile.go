@@ -1,0 +1,118 @@
+// Package atomicfile replaces files so that a reader (or a crash) sees either
+// the old content or the new content, never a torn mix. Settings, the state
+// file MDM tools read and the hosts-file fix all go through it.
+package atomicfile
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// Writer replaces files atomically. The zero Writer is ready to use; the hook
+// exists so tests can inject a failure at the one point that matters (after
+// the new content is durable, before it becomes visible).
+type Writer struct {
+	beforeRename func() error
+}
+
+// Write replaces path with data using the zero Writer.
+func Write(path string, data []byte, perm fs.FileMode) error {
+	return Writer{}.Write(path, data, perm)
+}
+
+// Write replaces path with data: a temporary file in the same directory (so
+// the rename cannot cross filesystems) is written and fsynced, renamed over
+// path, and the directory is fsynced so the rename itself survives a crash.
+//
+// When path exists its permission bits win over perm, and when running as
+// root its owner and group are kept too: rewriting a file must not change who
+// can read it (the hosts file, a state file an MDM agent reads). When path is
+// a symlink its target is replaced and the link kept. Missing parent
+// directories are created 0700. On any error path is untouched and no
+// temporary file is left behind.
+func (w Writer) Write(path string, data []byte, perm fs.FileMode) (err error) {
+	target, err := resolve(path)
+	if err != nil {
+		return err
+	}
+	dir := filepath.Dir(target)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("atomic write %s: create directory: %w", path, err)
+	}
+
+	mode := perm.Perm()
+	var old fs.FileInfo
+	switch fi, err := os.Stat(target); {
+	case err == nil:
+		if !fi.Mode().IsRegular() {
+			return fmt.Errorf("atomic write %s: not a regular file (%s)", path, fi.Mode().Type())
+		}
+		old, mode = fi, fi.Mode().Perm()
+	case !errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("atomic write %s: %w", path, err)
+	}
+
+	f, err := os.CreateTemp(dir, "."+filepath.Base(target)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("atomic write %s: %w", path, err)
+	}
+	tmp := f.Name()
+	defer func() {
+		if err != nil {
+			f.Close() // may already be closed; the error is moot then
+			os.Remove(tmp)
+		}
+	}()
+
+	// Chmod on the open file, not the mode argument of an open call, so the
+	// umask cannot narrow a 0644 state file to something MDM cannot read.
+	if err := f.Chmod(mode); err != nil {
+		return fmt.Errorf("atomic write %s: set permissions: %w", path, err)
+	}
+	if old != nil {
+		if err := keepOwner(f, old); err != nil {
+			return fmt.Errorf("atomic write %s: keep owner: %w", path, err)
+		}
+	}
+	if _, err := f.Write(data); err != nil {
+		return fmt.Errorf("atomic write %s: %w", path, err)
+	}
+	// On darwin os.File.Sync is F_FULLFSYNC, i.e. really on disk.
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("atomic write %s: sync: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("atomic write %s: close: %w", path, err)
+	}
+	if w.beforeRename != nil {
+		if err := w.beforeRename(); err != nil {
+			return fmt.Errorf("atomic write %s: %w", path, err)
+		}
+	}
+	if err := os.Rename(tmp, target); err != nil {
+		return fmt.Errorf("atomic write %s: %w", path, err)
+	}
+	// From here the new content is in place; a directory sync failure is
+	// still reported because the rename may not survive a crash.
+	if err := syncDir(dir); err != nil {
+		return fmt.Errorf("atomic write %s: sync directory: %w", path, err)
+	}
+	return nil
+}
+
+// resolve follows a symlink at path so that the link survives and its target
+// is what gets replaced (renaming over the link would turn it into a file).
+func resolve(path string) (string, error) {
+	fi, err := os.Lstat(path)
+	if err != nil || fi.Mode()&fs.ModeSymlink == 0 {
+		return path, nil // missing or not a link: Write reports real problems
+	}
+	target, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return "", fmt.Errorf("atomic write %s: resolve symlink: %w", path, err)
+	}
+	return target, nil
+}

@@ -1,0 +1,140 @@
+// Package statefile writes the last check, as an idpulse.check/v1 document, to
+// a well-known file. MDM scripts and osquery read it instead of running a
+// check themselves, and `idpulse status` reads it back.
+package statefile
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"github.com/idpulse/idpulse/agent/atomicfile"
+	"github.com/idpulse/idpulse/agent/verdict"
+	"github.com/idpulse/idpulse/probes"
+)
+
+// DefaultPath is ~/Library/Application Support/idpulse/state.json on macOS,
+// $XDG_STATE_HOME/idpulse/state.json (default ~/.local/state) on Linux and
+// other Unix, %LocalAppData%\idpulse\state.json on Windows.
+func DefaultPath() (string, error) {
+	return defaultPath(runtime.GOOS, os.Getenv, os.UserHomeDir)
+}
+
+// defaultPath takes the OS and environment as arguments so the macOS layout
+// is tested on Linux.
+func defaultPath(goos string, getenv func(string) string, home func() (string, error)) (string, error) {
+	if goos == "windows" {
+		if dir := getenv("LocalAppData"); dir != "" {
+			return filepath.Join(dir, "idpulse", "state.json"), nil
+		}
+		return "", errors.New("state file directory: %LocalAppData% is not set")
+	}
+	// A relative XDG_STATE_HOME is invalid per the XDG spec and is ignored.
+	if dir := getenv("XDG_STATE_HOME"); goos != "darwin" && filepath.IsAbs(dir) {
+		return filepath.Join(dir, "idpulse", "state.json"), nil
+	}
+	h, err := home()
+	if err != nil {
+		return "", fmt.Errorf("state file directory: %w", err)
+	}
+	if h == "" {
+		return "", errors.New("state file directory: no home directory")
+	}
+	if goos == "darwin" {
+		return filepath.Join(h, "Library", "Application Support", "idpulse", "state.json"), nil
+	}
+	return filepath.Join(h, ".local", "state", "idpulse", "state.json"), nil
+}
+
+// Write replaces path with doc as indented JSON, atomically, mode 0644 so
+// that MDM agents and osquery (often another user) can read it. A reader
+// never sees a half-written document.
+func Write(path string, doc verdict.Document) error {
+	if doc.Schema != verdict.Schema {
+		// A zero Document would otherwise be published as a valid-looking file.
+		return fmt.Errorf("write state file %s: schema %q, want %q", path, doc.Schema, verdict.Schema)
+	}
+	data, err := json.MarshalIndent(doc, "", "  ")
+	if err != nil {
+		return fmt.Errorf("write state file %s: %w", path, err)
+	}
+	if err := atomicfile.Write(path, append(data, '\n'), 0o644); err != nil {
+		return fmt.Errorf("write state file: %w", err)
+	}
+	return nil
+}
+
+// Read parses a state file. Fields this version does not know are ignored
+// (the schema only grows). A probe's evidence comes back as the raw JSON
+// object (json.RawMessage): the typed evidence structs are the probes' own
+// business, and re-encoding a read document reproduces the file.
+func Read(path string) (verdict.Document, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return verdict.Document{}, fmt.Errorf("read state file: %w", err)
+	}
+	doc, err := parse(data)
+	if err != nil {
+		return verdict.Document{}, fmt.Errorf("state file %s: %w", path, err)
+	}
+	return doc, nil
+}
+
+func parse(data []byte) (verdict.Document, error) {
+	var head struct {
+		Schema *string `json:"schema"`
+	}
+	if err := json.Unmarshal(data, &head); err != nil {
+		return verdict.Document{}, fmt.Errorf("not an %s document: %w", verdict.Schema, err)
+	}
+	if head.Schema == nil || *head.Schema != verdict.Schema {
+		got := "none"
+		if head.Schema != nil {
+			got = fmt.Sprintf("%q", *head.Schema)
+		}
+		return verdict.Document{}, fmt.Errorf("schema is %s, want %q", got, verdict.Schema)
+	}
+
+	// probes.Result writes duration_ms and evidence but has no UnmarshalJSON,
+	// so the probes are decoded through their wire shape here.
+	var doc verdict.Document
+	var wire struct {
+		Probes []struct {
+			ID         string          `json:"id"`
+			Status     probes.Status   `json:"status"`
+			Summary    string          `json:"summary"`
+			DurationMS float64         `json:"duration_ms"`
+			Evidence   json.RawMessage `json:"evidence"`
+		} `json:"probes"`
+	}
+	if err := json.Unmarshal(data, &wire); err != nil {
+		return verdict.Document{}, fmt.Errorf("probes: %w", err)
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		return verdict.Document{}, err
+	}
+	doc.Probes = nil
+	if wire.Probes != nil {
+		doc.Probes = make(probes.Results, 0, len(wire.Probes))
+	}
+	for _, p := range wire.Probes {
+		r := probes.Result{
+			ID: p.ID, Status: p.Status, Summary: p.Summary,
+			Duration: time.Duration(p.DurationMS * float64(time.Millisecond)).Round(time.Microsecond),
+		}
+		if ev := bytes.TrimSpace(p.Evidence); len(ev) > 0 && !bytes.Equal(ev, []byte("null")) {
+			var c bytes.Buffer
+			if err := json.Compact(&c, ev); err != nil {
+				return verdict.Document{}, fmt.Errorf("probes: %s: evidence: %w", p.ID, err)
+			}
+			r.Evidence = json.RawMessage(c.Bytes())
+		}
+		doc.Probes = append(doc.Probes, r)
+	}
+	return doc, nil
+}

@@ -1,0 +1,177 @@
+package statefile
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/idpulse/idpulse/agent/verdict"
+	"github.com/idpulse/idpulse/probes"
+)
+
+func TestDefaultPath(t *testing.T) {
+	home := func() (string, error) { return "/Users/ana", nil }
+	noHome := func() (string, error) { return "", errors.New("$HOME is not defined") }
+	env := func(m map[string]string) func(string) string {
+		return func(k string) string { return m[k] }
+	}
+	tests := []struct {
+		name    string
+		goos    string
+		env     map[string]string
+		home    func() (string, error)
+		want    string
+		wantErr string
+	}{
+		{"darwin", "darwin", nil, home, "/Users/ana/Library/Application Support/idpulse/state.json", ""},
+		{"darwin ignores XDG", "darwin", map[string]string{"XDG_STATE_HOME": "/x"}, home, "/Users/ana/Library/Application Support/idpulse/state.json", ""},
+		{"linux default", "linux", nil, home, "/Users/ana/.local/state/idpulse/state.json", ""},
+		{"linux XDG", "linux", map[string]string{"XDG_STATE_HOME": "/var/xdg"}, home, "/var/xdg/idpulse/state.json", ""},
+		{"linux XDG without home", "linux", map[string]string{"XDG_STATE_HOME": "/var/xdg"}, noHome, "/var/xdg/idpulse/state.json", ""},
+		{"relative XDG ignored", "linux", map[string]string{"XDG_STATE_HOME": "state"}, home, "/Users/ana/.local/state/idpulse/state.json", ""},
+		{"freebsd like linux", "freebsd", nil, home, "/Users/ana/.local/state/idpulse/state.json", ""},
+		{"no home", "darwin", nil, noHome, "", "state file directory: $HOME is not defined"},
+		{"empty home", "linux", nil, func() (string, error) { return "", nil }, "", "no home directory"},
+		{"windows", "windows", map[string]string{"LocalAppData": `C:\Users\ana\AppData\Local`}, home,
+			filepath.Join(`C:\Users\ana\AppData\Local`, "idpulse", "state.json"), ""},
+		{"windows unset", "windows", nil, home, "", "LocalAppData"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := defaultPath(tt.goos, env(tt.env), tt.home)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || got != filepath.FromSlash(tt.want) && got != tt.want {
+				t.Errorf("= %q, %v; want %q", got, err, tt.want)
+			}
+		})
+	}
+}
+
+func sampleDoc() verdict.Document {
+	res := probes.Results{
+		{ID: "clock", Status: probes.StatusOK, Summary: "clock within 0.2 s", Duration: 12345678 * time.Nanosecond,
+			Evidence: &probes.ClockEvidence{Source: "ntp", Server: "time.apple.com", OffsetMS: 210.5, UncertaintyMS: 20}},
+		{ID: "proxy", Status: probes.StatusSkip, Summary: "no proxy", Duration: 3 * time.Microsecond},
+	}
+	return verdict.NewDocument(time.Date(2025, 3, 4, 5, 6, 7, 890, time.UTC), 1500*time.Millisecond, verdict.Input{Results: res})
+}
+
+func TestWriteRead(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "idpulse", "state.json")
+	doc := sampleDoc()
+	if err := Write(path, doc); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := json.MarshalIndent(doc, "", "  ")
+	if !bytes.Equal(data, append(want, '\n')) {
+		t.Errorf("file =\n%s\nwant the indented document", data)
+	}
+	if !bytes.HasPrefix(data, []byte("{\n  \"schema\": \"idpulse.check/v1\",\n")) {
+		t.Errorf("file does not start with the schema:\n%.80s", data)
+	}
+	if runtime.GOOS != "windows" {
+		if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o644 {
+			t.Errorf("mode = %v, want 0644", fi.Mode().Perm())
+		}
+	}
+
+	got, err := Read(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Verdict.Headline != doc.Verdict.Headline || !got.Time.Equal(doc.Time) || got.DurationMS != doc.DurationMS {
+		t.Errorf("Read = %+v, want %+v", got, doc)
+	}
+	if len(got.Probes) != 2 || got.Probes[0].Duration != 12346*time.Microsecond || got.Probes[1].Duration != 3*time.Microsecond {
+		t.Errorf("probes = %+v", got.Probes)
+	}
+	if ev, ok := got.Probes[0].Evidence.(json.RawMessage); !ok || !bytes.Contains(ev, []byte(`"server":"time.apple.com"`)) {
+		t.Errorf("evidence = %#v, want the raw object", got.Probes[0].Evidence)
+	}
+	// Re-encoding what was read reproduces the file: nothing is lost.
+	again, _ := json.MarshalIndent(got, "", "  ")
+	if !bytes.Equal(append(again, '\n'), data) {
+		t.Errorf("re-encoded document differs:\n%s\nwant\n%s", again, data)
+	}
+}
+
+func TestWriteReplaces(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.json")
+	first, second := sampleDoc(), sampleDoc()
+	second.Verdict.Headline = "second"
+	for _, d := range []verdict.Document{first, second} {
+		if err := Write(path, d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := Read(path)
+	if err != nil || got.Verdict.Headline != "second" {
+		t.Errorf("Read = %q, %v; want the second document", got.Verdict.Headline, err)
+	}
+	entries, _ := os.ReadDir(filepath.Dir(path))
+	if len(entries) != 1 {
+		t.Errorf("directory holds %d entries, want 1", len(entries))
+	}
+}
+
+func TestWriteRejectsZeroDocument(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.json")
+	err := Write(path, verdict.Document{})
+	if err == nil || !strings.Contains(err.Error(), "schema") {
+		t.Fatalf("err = %v, want a schema error", err)
+	}
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Error("file written")
+	}
+}
+
+func TestRead(t *testing.T) {
+	tests := []struct {
+		name, file, wantErr string
+	}{
+		{"missing", "", "read state file"},
+		{"not JSON", "{", "not an idpulse.check/v1 document"},
+		{"no schema", `{"verdict": {}}`, "schema is none"},
+		{"other schema", `{"schema": "idpulse.check/v2"}`, `schema is "idpulse.check/v2"`},
+		{"wrong type", `{"schema": "idpulse.check/v1", "duration_ms": "fast"}`, "duration_ms"},
+		{"unknown fields ok", `{"schema": "idpulse.check/v1", "added_later": 1, "probes": []}`, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "state.json")
+			if tt.name != "missing" {
+				if err := os.WriteFile(path, []byte(tt.file), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			doc, err := Read(path)
+			if tt.wantErr == "" {
+				if err != nil || doc.Schema != verdict.Schema || doc.Probes == nil {
+					t.Errorf("Read = %+v, %v", doc, err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("err = %v, want %q", err, tt.wantErr)
+			}
+			if tt.name != "missing" && !strings.Contains(err.Error(), path) {
+				t.Errorf("err %q does not name the file", err)
+			}
+		})
+	}
+}
