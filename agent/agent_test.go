@@ -22,8 +22,8 @@ import (
 // fakeUI records what the agent shows and lets the test click.
 type fakeUI struct {
 	mu      sync.Mutex
-	models  []menu.Model
-	docs    []*verdict.Document
+	model   menu.Model
+	doc     *verdict.Document
 	changed chan struct{}
 	clicks  chan menu.Action
 	shows   int
@@ -35,8 +35,7 @@ func newFakeUI() *fakeUI {
 
 func (u *fakeUI) Show(m menu.Model, doc *verdict.Document) {
 	u.mu.Lock()
-	u.models = append(u.models, m)
-	u.docs = append(u.docs, doc)
+	u.model, u.doc = m, doc // only the latest: the soak benchmark measures the agent's memory, not ours
 	u.shows++
 	u.mu.Unlock()
 	select {
@@ -50,14 +49,11 @@ func (u *fakeUI) Actions() <-chan menu.Action { return u.clicks }
 func (u *fakeUI) last() (menu.Model, *verdict.Document, int) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
-	if len(u.models) == 0 {
-		return menu.Model{}, nil, 0
-	}
-	return u.models[len(u.models)-1], u.docs[len(u.docs)-1], u.shows
+	return u.model, u.doc, u.shows
 }
 
 // waitFor polls the UI until cond holds; the cap only stops a hung test.
-func (u *fakeUI) waitFor(t *testing.T, what string, cond func(menu.Model, *verdict.Document) bool) (menu.Model, *verdict.Document) {
+func (u *fakeUI) waitFor(t testing.TB, what string, cond func(menu.Model, *verdict.Document) bool) (menu.Model, *verdict.Document) {
 	t.Helper()
 	deadline := time.After(30 * time.Second)
 	for {
@@ -106,7 +102,7 @@ type harness struct {
 	cancel context.CancelFunc
 }
 
-func start(t *testing.T) *harness {
+func start(t testing.TB) *harness {
 	t.Helper()
 	w := probetest.NewWorld(t)
 	cfg := config.Default()
@@ -137,7 +133,7 @@ func start(t *testing.T) *harness {
 	return h
 }
 
-func (h *harness) checkNow(t *testing.T) *verdict.Document {
+func (h *harness) checkNow(t testing.TB) *verdict.Document {
 	t.Helper()
 	_, _, before := h.ui.last()
 	h.ui.clicks <- menu.Action{Kind: menu.ActionCheckNow}
@@ -241,4 +237,32 @@ func goroutines() int {
 		time.Sleep(time.Millisecond)
 	}
 	return runtime.NumGoroutine()
+}
+
+// BenchmarkAgentSoak drives b.N whole cycles through the real loop, one
+// every 100 ms (Check Now, as fast as the soak test asks), and
+// reports heap and goroutine growth between the first tenth and the end.
+// Run it as: go test -run '^$' -bench AgentSoak -benchtime 2000x ./agent/
+func BenchmarkAgentSoak(b *testing.B) {
+	h := start(b)
+	h.ui.waitFor(b, "the first verdict", func(m menu.Model, d *verdict.Document) bool { return d != nil })
+	var heap0, g0 uint64
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		time.Sleep(100 * time.Millisecond)
+		h.checkNow(b)
+		if i == b.N/10 {
+			heap0, g0 = heapInUse(), uint64(goroutines())
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(int64(heapInUse())-int64(heap0))/1e6, "MB-heap-growth")
+	b.ReportMetric(float64(int64(goroutines())-int64(g0)), "goroutine-growth")
+}
+
+func heapInUse() uint64 {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.HeapInuse
 }
