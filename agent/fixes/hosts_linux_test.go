@@ -1,0 +1,46 @@
+package fixes
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+)
+
+// TestHostsApplyBindMount edits a bind-mounted file for real, the way
+// Docker mounts /etc/hosts: rename over it fails with EBUSY, so the edit
+// falls back to an in-place rewrite. Needs root and mount privileges.
+func TestHostsApplyBindMount(t *testing.T) {
+	mount, umount := "/usr/bin/mount", "/usr/bin/umount"
+	if os.Geteuid() != 0 || !exists(mount) || !exists(umount) {
+		t.Skip("needs root and mount(8)")
+	}
+	dir := t.TempDir()
+	src, path := filepath.Join(dir, "container-hosts"), filepath.Join(dir, "hosts")
+	writeFileMode(t, src, sampleHosts, 0o644)
+	writeFileMode(t, path, "", 0o644)
+	if out, err := exec.Command(mount, "--bind", src, path).CombinedOutput(); err != nil {
+		t.Skipf("bind mount not possible here: %v: %s", err, out)
+	}
+	t.Cleanup(func() {
+		if out, err := exec.Command(umount, path).CombinedOutput(); err != nil {
+			t.Errorf("umount: %v: %s", err, out)
+		}
+	})
+	backup, n, err := HostsEdit{Path: path, Domains: appleDomains, Now: fixedNow}.Apply()
+	if err != nil || n != 2 {
+		t.Fatalf("Apply = %d, %v", n, err)
+	}
+	if got := readString(t, path); got != sampleEdited {
+		t.Errorf("hosts = %q", got)
+	}
+	if got := readString(t, src); got != sampleEdited {
+		t.Errorf("the mounted file itself = %q (the mount was replaced, not the file)", got)
+	}
+	if readString(t, backup) != sampleHosts {
+		t.Error("backup differs")
+	}
+	if got := entries(t, dir); len(got) != 3 {
+		t.Errorf("directory holds %q (a temp file left behind?)", got)
+	}
+}

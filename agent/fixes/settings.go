@@ -1,0 +1,131 @@
+package fixes
+
+import "github.com/idpulse/idpulse/agent/verdict"
+
+// Settings panes. macOS 13 renamed System Preferences to System Settings and
+// gave every pane a new id; the legacy ids still open on 13+, but the new
+// ones land on the right page, so each is used where it belongs. Sources:
+// bvanpeski/SystemPreferences (Ventura and Monterey lists).
+const (
+	settingsScheme = "x-apple.systempreferences:"
+
+	gnomeControlCenter = "/usr/bin/gnome-control-center"
+	gnomeSoftware      = "/usr/bin/gnome-software"
+)
+
+// pane is one settings page on each platform.
+type pane struct {
+	modern, legacy string // macOS 13+ and 12-or-earlier pane ids
+	gnome          string // gnome-control-center panel; "" when there is none
+	// hint tells where to go once the page is open, when the page itself
+	// is not the exact place (proxies are a sub-sheet of a network service).
+	hintModern, hintLegacy, hintLinux string
+	outcome                           string
+}
+
+func (p pane) plan(c Context) (Plan, error) {
+	switch c.GOOS {
+	case "darwin":
+		id, hint := p.modern, p.hintModern
+		if c.legacyMac() {
+			id, hint = p.legacy, p.hintLegacy
+		}
+		return available(p.outcome, withHint(Step{URL: settingsScheme + id}, hint)...)
+	case "linux":
+		if p.gnome == "" || !c.LookPath(gnomeControlCenter) {
+			return unavailable("GNOME Settings (" + gnomeControlCenter + ") is not installed")
+		}
+		return available(p.outcome, withHint(Step{Argv: []string{gnomeControlCenter, p.gnome}, Detach: true}, p.hintLinux)...)
+	}
+	return notSupported(c.GOOS)
+}
+
+func withHint(s Step, hint string) []Step {
+	if hint == "" {
+		return []Step{s}
+	}
+	return []Step{s, {Text: hint}}
+}
+
+func openDateTime() Fix {
+	p := pane{
+		modern: "com.apple.Date-Time-Settings.extension", legacy: "com.apple.preference.datetime", gnome: "datetime",
+		hintModern: `Turn on "Set time and date automatically".`,
+		hintLegacy: `Turn on "Set date and time automatically".`,
+		hintLinux:  `Turn on "Automatic Date & Time".`,
+		outcome:    "Opened Date & Time settings",
+	}
+	return Fix{
+		ID: verdict.FixOpenDateTime, Title: "Open Date & Time Settings",
+		Explain:   "Opens Date & Time settings so you can turn on automatic time, which Apple's servers need to accept this Mac's sign-in.",
+		Addresses: []verdict.Code{verdict.CodeClockSkew, verdict.FindingClockDrift},
+		plan:      p.plan,
+	}
+}
+
+func openNetworkSettings() Fix {
+	p := pane{
+		modern: "com.apple.Network-Settings.extension", legacy: "com.apple.preference.network", gnome: "network",
+		outcome: "Opened Network settings",
+	}
+	return Fix{
+		ID: verdict.FixOpenNetworkSettings, Title: "Open Network Settings",
+		Explain:   "Opens Network settings to check the connection, its DNS servers and its router.",
+		Addresses: []verdict.Code{verdict.CodeOffline, verdict.CodeDNSFiltered, verdict.CodeDNSFailure},
+		plan:      p.plan,
+	}
+}
+
+// openProxySettings opens Network settings: macOS has no URL for the proxy
+// sheet itself (it belongs to each network service), so a hint says where it is.
+func openProxySettings() Fix {
+	p := pane{
+		modern: "com.apple.Network-Settings.extension", legacy: "com.apple.preference.network", gnome: "network",
+		hintModern: "Select the connected service (Wi-Fi or Ethernet), click Details…, then Proxies.",
+		hintLegacy: "Select the connected service (Wi-Fi or Ethernet), click Advanced…, then Proxies.",
+		hintLinux:  "Open Network Proxy at the bottom of the Network page.",
+		outcome:    "Opened Network settings for the proxy",
+	}
+	return Fix{
+		ID: verdict.FixOpenProxySettings, Title: "Open Proxy Settings",
+		Explain:   "Opens the network settings where the proxy is configured, to correct or turn off a proxy that is not letting Apple through.",
+		Addresses: []verdict.Code{verdict.CodeProxyFailure, verdict.FindingProxyConfigured},
+		plan:      p.plan,
+	}
+}
+
+// openVPNSettings: macOS 12 and earlier list VPN services in Network.
+func openVPNSettings() Fix {
+	p := pane{
+		modern: "com.apple.NetworkExtensionSettingsUI.NESettingsUIExtension", legacy: "com.apple.preference.network", gnome: "network",
+		outcome: "Opened VPN settings",
+	}
+	return Fix{
+		ID: verdict.FixOpenVPNSettings, Title: "Open VPN Settings",
+		Explain:   "Opens VPN settings to disconnect or reconfigure a VPN that may be routing or filtering Apple's traffic.",
+		Addresses: []verdict.Code{verdict.FindingVPNActive},
+		plan:      p.plan,
+	}
+}
+
+// openSoftwareUpdate: GNOME Settings has no updates panel; GNOME Software has
+// an updates page instead.
+func openSoftwareUpdate() Fix {
+	p := pane{
+		modern: "com.apple.Software-Update-Settings.extension", legacy: "com.apple.preferences.softwareupdate",
+		outcome: "Opened Software Update",
+	}
+	return Fix{
+		ID: FixOpenSoftwareUpdate, Title: "Open Software Update",
+		Explain: "Opens Software Update: an up-to-date system has Apple's current certificates and sign-in fixes.",
+		plan: func(c Context) (Plan, error) {
+			if c.GOOS != "linux" {
+				return p.plan(c)
+			}
+			if !c.LookPath(gnomeSoftware) {
+				return unavailable("GNOME Software (" + gnomeSoftware + ") is not installed")
+			}
+			return available(p.outcome, Step{Argv: []string{gnomeSoftware, "--mode=updates"}, Detach: true})
+		},
+	}
+}

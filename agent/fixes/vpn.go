@@ -1,0 +1,99 @@
+package fixes
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/idpulse/idpulse/agent/verdict"
+	"github.com/idpulse/idpulse/probes"
+	"github.com/idpulse/idpulse/probes/netenv"
+)
+
+const (
+	scutil = "/usr/sbin/scutil"
+	nmcli  = "/usr/bin/nmcli"
+)
+
+// ncServiceID is a network service's ID as `scutil --nc list` prints it.
+var ncServiceID = regexp.MustCompile(`^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$`)
+
+// networkCauses are the verdicts a VPN can cause: Evaluate offers
+// disconnect-vpn with each of them while a VPN is active.
+var networkCauses = []verdict.Code{
+	verdict.CodeOffline, verdict.CodeCaptivePortal, verdict.CodeDNSFiltered, verdict.CodeDNSFailure,
+	verdict.CodeBlocked, verdict.CodeTLSInterception, verdict.CodePushBlocked,
+}
+
+// disconnectVPN stops each VPN service the check saw Connected. The service
+// name is text the user (or a VPN profile) chose, so it only ever travels as
+// one argv element.
+func disconnectVPN() Fix {
+	return Fix{
+		ID: verdict.FixDisconnectVPN, Title: "Disconnect VPN",
+		Explain:      "Disconnects the active VPN, which may route Apple's traffic through a network that blocks or filters it.",
+		Addresses:    append([]verdict.Code{verdict.FindingVPNActive}, networkCauses...),
+		ChangesState: true,
+		plan: func(c Context) (Plan, error) {
+			switch c.GOOS {
+			case "darwin":
+			case "linux":
+				if !c.LookPath(nmcli) {
+					return unavailable("NetworkManager (" + nmcli + ") is not installed")
+				}
+			default:
+				return notSupported(c.GOOS)
+			}
+			ev := evidence[probes.VPNEvidence](c.Doc, "vpn")
+			var names []string // for the outcome
+			var steps []Step
+			for _, s := range connectedServices(ev) {
+				var argv []string
+				switch {
+				case c.GOOS == "darwin" && ncServiceID.MatchString(s.ID):
+					// The ID is exact where the name may not be: scutil
+					// truncates names of 32 characters or more in its list.
+					argv = []string{scutil, "--nc", "stop", s.ID}
+				case !safeArg(s.Name):
+					continue
+				case c.GOOS == "darwin":
+					argv = []string{scutil, "--nc", "stop", s.Name}
+				default:
+					// "id" makes nmcli take the next word as a name even
+					// when it looks like a UUID or a D-Bus path.
+					argv = []string{nmcli, "connection", "down", "id", s.Name}
+				}
+				steps = append(steps, Step{Argv: argv})
+				names = append(names, fmt.Sprintf("%q", s.Name))
+			}
+			switch {
+			case len(steps) > 0:
+				return available("Disconnected VPN "+strings.Join(names, ", "), steps...)
+			case ev != nil && ev.Active:
+				return unavailable("the VPN's connection name is not known; disconnect it in the VPN app")
+			}
+			return unavailable("no connected VPN was found in the last check")
+		},
+	}
+}
+
+// connectedServices are the Connected services of the vpn evidence.
+func connectedServices(ev *probes.VPNEvidence) []netenv.NCService {
+	if ev == nil {
+		return nil
+	}
+	var out []netenv.NCService
+	for _, s := range ev.Services {
+		if s.Status == "Connected" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// safeArg reports whether s can be handed to a command as an operand: not
+// empty, no NUL (exec cannot carry it), and no leading dash (getopt_long
+// permutes arguments, so "-x" after a subcommand may still be an option).
+func safeArg(s string) bool {
+	return s != "" && !strings.HasPrefix(s, "-") && !strings.ContainsRune(s, 0)
+}

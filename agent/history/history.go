@@ -1,0 +1,264 @@
+// Package history keeps the small logs the diagnostic report quotes: the fixes
+// tried and the verdict changes seen. The agent and the CLI both append to
+// them, so each is a JSON Lines file in the state directory, written one
+// line per write call and capped so it never grows without bound.
+package history
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/idpulse/idpulse/agent/atomicfile"
+)
+
+// Attempt is one fix the user tried, and how it went.
+type Attempt struct {
+	At      time.Time `json:"at"`
+	Fix     string    `json:"fix"`
+	Outcome string    `json:"outcome"`
+	Error   string    `json:"error,omitempty"`
+	// Cancelled: the user (or a timeout) stopped the fix before it finished.
+	Cancelled bool `json:"cancelled,omitempty"`
+	// VerdictAfter is the verdict code of the check run right after the fix.
+	VerdictAfter string `json:"verdict_after,omitempty"`
+}
+
+// Transition is one change of verdict.
+type Transition struct {
+	At       time.Time `json:"at"`
+	From     string    `json:"from"`
+	To       string    `json:"to"`
+	Level    string    `json:"level"`
+	Headline string    `json:"headline"`
+}
+
+// Keep is how many lines a log keeps. It is compacted back to Keep lines when
+// it exceeds twice that, so the rewrite happens once per Keep appends rather
+// than on every one.
+const Keep = 200
+
+// Log is an append-only JSON Lines file of T at Path; it is safe for
+// concurrent use by any number of goroutines and processes.
+type Log[T any] struct {
+	Path string
+	// keep overrides Keep (tests compact after a handful of lines).
+	keep int
+}
+
+// Attempts is the log of fixes tried, dir/attempts.jsonl.
+func Attempts(dir string) Log[Attempt] {
+	return Log[Attempt]{Path: filepath.Join(dir, "attempts.jsonl")}
+}
+
+// Transitions is the log of verdict changes, dir/transitions.jsonl.
+func Transitions(dir string) Log[Transition] {
+	return Log[Transition]{Path: filepath.Join(dir, "transitions.jsonl")}
+}
+
+func (l Log[T]) limit() int {
+	if l.keep > 0 {
+		return l.keep
+	}
+	return Keep
+}
+
+// Append adds v as one line. The line goes out in a single write on an
+// O_APPEND descriptor, so lines from concurrent writers (the agent and a CLI
+// run) never interleave, and is fsynced before Append returns: the log records
+// what the user did, and a crash right after a fix must not lose it.
+//
+// Writers serialise on an flock of Path+".lock", a file that is never
+// replaced: a lock on the log itself would be lost each time compaction
+// renames a new log into place, and a writer queued on the old one would
+// append to an unlinked file. Readers take no lock (compaction is an atomic
+// rename). The directory is created 0700 and the files 0600: they may hold
+// home paths and error texts. An error mentioning "compact" comes after the
+// line was written: log it, do not append again.
+func (l Log[T]) Append(v T) error {
+	line, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("history %s: %w", l.Path, err)
+	}
+	// encoding/json escapes control characters, so the line cannot contain a
+	// newline of its own.
+	line = append(line, '\n')
+	if err := os.MkdirAll(filepath.Dir(l.Path), 0o700); err != nil {
+		return fmt.Errorf("history %s: %w", l.Path, err)
+	}
+	unlock, err := lock(l.Path + ".lock")
+	if err != nil {
+		return fmt.Errorf("history %s: lock: %w", l.Path, err)
+	}
+	defer unlock()
+	if err := l.write(line); err != nil {
+		return fmt.Errorf("history %s: %w", l.Path, err)
+	}
+	if err := l.compact(); err != nil {
+		return fmt.Errorf("history %s: compact: %w", l.Path, err)
+	}
+	return nil
+}
+
+// write appends line; the caller holds the lock.
+func (l Log[T]) write(line []byte) error {
+	f, err := os.OpenFile(l.Path, os.O_RDWR|os.O_APPEND|os.O_CREATE, 0o600)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	// A crash mid-write leaves a torn last line; start on a fresh line so
+	// only that one line is lost, not this one too.
+	fi, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if size := fi.Size(); size > 0 {
+		last := make([]byte, 1)
+		if _, err := f.ReadAt(last, size-1); err != nil {
+			return err
+		}
+		if last[0] != '\n' {
+			line = append([]byte{'\n'}, line...)
+		}
+	}
+	if _, err := f.Write(line); err != nil {
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		return err
+	}
+	return f.Close()
+}
+
+// compact rewrites the log with its last Keep lines once it holds more than
+// twice that. The caller holds the lock; the rewrite is atomic, so a reader
+// sees the long file or the short one.
+func (l Log[T]) compact() error {
+	data, err := os.ReadFile(l.Path)
+	if err != nil {
+		return err
+	}
+	keep := l.limit()
+	if bytes.Count(data, []byte{'\n'}) <= 2*keep {
+		return nil
+	}
+	lines := bytes.SplitAfter(bytes.TrimRight(data, "\n"), []byte{'\n'})
+	tail := bytes.Join(lines[len(lines)-keep:], nil)
+	if !bytes.HasSuffix(tail, []byte{'\n'}) {
+		tail = append(tail, '\n')
+	}
+	return atomicfile.Write(l.Path, tail, 0o600)
+}
+
+// CorruptLinesError reports lines of a log that are not valid JSON for T.
+// Recent returns it together with the good entries: one bad line (a torn
+// write, a hand edit) must not hide the rest of the history.
+type CorruptLinesError struct {
+	Path  string
+	Lines []int // 1-based line numbers, ascending
+}
+
+func (e *CorruptLinesError) Error() string {
+	nums := make([]string, len(e.Lines))
+	for i, n := range e.Lines {
+		nums[i] = strconv.Itoa(n)
+	}
+	word := "line"
+	if len(nums) > 1 {
+		word = "lines"
+	}
+	return fmt.Sprintf("history %s: skipped corrupt %s %s", e.Path, word, strings.Join(nums, ", "))
+}
+
+// Recent returns the last n entries, oldest first; n <= 0 means all. A
+// missing log is empty, not an error. Blank lines are ignored. A line that
+// does not decode is skipped and reported: the entries come back with a
+// *CorruptLinesError naming the bad lines met while collecting them. A last
+// line without its newline that does not decode is a write in progress and
+// is ignored silently.
+func (l Log[T]) Recent(n int) ([]T, error) {
+	data, err := os.ReadFile(l.Path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("history %s: %w", l.Path, err)
+	}
+	complete := bytes.HasSuffix(data, []byte{'\n'})
+	lines := bytes.Split(bytes.TrimSuffix(data, []byte{'\n'}), []byte{'\n'})
+	if len(data) == 0 {
+		lines = nil
+	}
+	var out []T
+	var bad []int
+	// Newest first, so only the tail that is asked for is decoded.
+	for i := len(lines) - 1; i >= 0 && (n <= 0 || len(out) < n); i-- {
+		line := bytes.TrimSpace(lines[i])
+		if len(line) == 0 {
+			continue
+		}
+		var v T
+		if err := json.Unmarshal(line, &v); err != nil {
+			if i == len(lines)-1 && !complete {
+				continue
+			}
+			bad = append(bad, i+1)
+			continue
+		}
+		out = append(out, v)
+	}
+	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+		out[i], out[j] = out[j], out[i]
+	}
+	if len(bad) > 0 {
+		for i, j := 0, len(bad)-1; i < j; i, j = i+1, j-1 {
+			bad[i], bad[j] = bad[j], bad[i]
+		}
+		return out, &CorruptLinesError{Path: l.Path, Lines: bad}
+	}
+	return out, nil
+}
+
+// DefaultDir is the state directory, where the state file lives too:
+// ~/Library/Application Support/idpulse on macOS, $XDG_STATE_HOME/idpulse
+// (default ~/.local/state/idpulse) on Linux and other Unix,
+// %LocalAppData%\idpulse on Windows.
+func DefaultDir() (string, error) {
+	return defaultDir(runtime.GOOS, os.Getenv, os.UserHomeDir)
+}
+
+// defaultDir takes the OS and environment as arguments so every layout is
+// tested on one machine. It must agree with statefile.DefaultPath's directory
+// (a test holds them together).
+func defaultDir(goos string, getenv func(string) string, home func() (string, error)) (string, error) {
+	if goos == "windows" {
+		if dir := getenv("LocalAppData"); dir != "" {
+			return filepath.Join(dir, "idpulse"), nil
+		}
+		return "", errors.New("history directory: %LocalAppData% is not set")
+	}
+	// A relative XDG_STATE_HOME is invalid per the XDG spec and is ignored.
+	if dir := getenv("XDG_STATE_HOME"); goos != "darwin" && filepath.IsAbs(dir) {
+		return filepath.Join(dir, "idpulse"), nil
+	}
+	h, err := home()
+	if err != nil {
+		return "", fmt.Errorf("history directory: %w", err)
+	}
+	if h == "" {
+		return "", errors.New("history directory: no home directory")
+	}
+	if goos == "darwin" {
+		return filepath.Join(h, "Library", "Application Support", "idpulse"), nil
+	}
+	return filepath.Join(h, ".local", "state", "idpulse"), nil
+}

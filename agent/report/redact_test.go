@@ -1,0 +1,117 @@
+package report
+
+import (
+	"errors"
+	"os/user"
+	"testing"
+)
+
+var johnny = Redactor{
+	User:     "jappleseed",
+	FullName: "Johnny Appleseed",
+	Home:     "/Users/jappleseed",
+	Hostname: "Johnnys-MacBook-Pro.local",
+}
+
+func TestRedactorString(t *testing.T) {
+	tests := []struct {
+		name string
+		r    Redactor
+		in   string
+		want string
+	}{
+		// Home directory.
+		{"home path", johnny, "open /Users/jappleseed/Library/hosts: permission denied", "open ~/Library/hosts: permission denied"},
+		{"home alone", johnny, "HOME=/Users/jappleseed", "HOME=~"},
+		{"home any case", johnny, "/users/JAppleseed/x", "~/x"},
+		{"home at sentence end", johnny, "in /Users/jappleseed.", "in ~."},
+		{"home inside a longer path", johnny, "/System/Volumes/Data/Users/jappleseed/a", "/System/Volumes/Data~/a"},
+		{"another user's home keeps the prefix", johnny, "/Users/jappleseed2/x", "/Users/jappleseed2/x"},
+		{"home with trailing slash configured", Redactor{Home: "/home/ana/"}, "/home/ana/.config", "~/.config"},
+		{"root directory as home is ignored", Redactor{Home: "/"}, "/etc/hosts", "/etc/hosts"},
+
+		// User name.
+		{"user word", johnny, "proxy http://jappleseed:xxxxx@proxy.corp.example:8080", "proxy http://<user>:xxxxx@proxy.corp.example:8080"},
+		{"user any case", johnny, "JAPPLESEED's VPN", "<user>'s VPN"},
+		{"user in an email", johnny, "jappleseed@icloud.com", "<user>@icloud.com"},
+		{"user inside a longer word survives", johnny, "jappleseeds", "jappleseeds"},
+		{"full name", johnny, "Johnny Appleseed's VPN", "<user>'s VPN"},
+		{"short user names are left alone", Redactor{User: "jo"}, "jo jo", "jo jo"},
+		{"system accounts are left alone", Redactor{User: "root"}, "verified by a root that is not one Apple uses", "verified by a root that is not one Apple uses"},
+		{"user joined by underscore is another word", Redactor{User: "dns"}, "dns_filtered, dns probe", "dns_filtered, <user> probe"},
+
+		// Computer.
+		{"hostname", johnny, "scutil: LocalHostName Johnnys-MacBook-Pro.local", "scutil: LocalHostName <computer>"},
+		{"short hostname", johnny, "Johnnys-MacBook-Pro is offline", "<computer> is offline"},
+		{"short hostname in another domain", johnny, "Johnnys-MacBook-Pro.fritz.box", "<computer>.fritz.box"},
+		{"hostname any case", johnny, "johnnys-macbook-pro.LOCAL", "<computer>"},
+		{"computer name", johnny, "Johnny's MacBook Pro and Johnny’s MacBook Pro", "<computer> and <computer>"},
+		{"bonjour conflict name", johnny, "Johnnys-MacBook-Pro-2.local", "<computer>"},
+		{"other .local names", Redactor{}, "Annas-iPhone.local answered", "<computer> answered"},
+		{"MacBook style without a hostname", Redactor{}, "Annas-MacBook-Air, Bobs-MBP and Caro-iMac-3", "<computer>, <computer> and <computer>"},
+		{".local continued is a longer name", Redactor{}, "x.local.example.com", "x.local.example.com"},
+		{"search domain local stays", Redactor{}, "search local", "search local"},
+		{"localhost is not a computer name", Redactor{Hostname: "localhost"}, "localhost:8080", "localhost:8080"},
+
+		// Serials.
+		{"serial after the word", Redactor{}, "Serial Number (system): C02XK0ABJG5H", "Serial Number (system): <serial>"},
+		{"ioreg serial", Redactor{}, `"IOPlatformSerialNumber" = "C02XK0ABJG5H"`, `"IOPlatformSerialNumber" = "<serial>"`},
+		{"new 10-character serial", Redactor{}, "serial: H4KT9X2WQ1", "serial: <serial>"},
+		{"listed serial anywhere", Redactor{Serials: []string{"C02XK0ABJG5H"}}, "device C02XK0ABJG5H, c02xk0abjg5h", "device <serial>, <serial>"},
+		{"serial-like without context survives", Redactor{}, "build 23E224, event C02XK0ABJG5H", "build 23E224, event C02XK0ABJG5H"},
+		{"too long after serial survives", Redactor{}, "serial ABCDEFGHIJKLMN", "serial ABCDEFGHIJKLMN"},
+
+		// MAC addresses.
+		{"mac colon", Redactor{}, "arp: a4:83:e7:12:34:56 incomplete", "arp: <mac> incomplete"},
+		{"mac dash upper", Redactor{}, "ether A4-83-E7-12-34-56.", "ether <mac>."},
+		{"mac without leading zeros", Redactor{}, "at 4:83:e7:2:34:6 on en0", "at <mac> on en0"},
+		{"ipv6 is not a mac", Redactor{}, "2001:db8:1:2:3:4:5:6 fe80::1:2:3:4:5:6", "2001:db8:1:2:3:4:5:6 fe80::1:2:3:4:5:6"},
+		{"times are not macs", Redactor{}, "12:34:56", "12:34:56"},
+
+		// What support needs.
+		{"apple names survive a user called apple", Redactor{User: "apple", Hostname: "apple.local"},
+			"appleid.apple.com:443 (17.253.144.10:443) idmsa.apple.com 1-courier.push.apple.com apple",
+			"appleid.apple.com:443 (17.253.144.10:443) idmsa.apple.com 1-courier.push.apple.com <computer>"},
+		{"ip survives a numeric host name", Redactor{Hostname: "144.10"}, "17.253.144.10", "17.253.144.10"},
+		{"codes and models survive", johnny, "dns_filtered flush-dns MacBookPro18,3 23E224 nxdomain",
+			"dns_filtered flush-dns MacBookPro18,3 23E224 nxdomain"},
+		{"empty", johnny, "", ""},
+		{"multibyte text around matches", johnny, "→ jappleseed ✓", "→ <user> ✓"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.r.String(tt.in); got != tt.want {
+				t.Errorf("String(%q)\n = %q\nwant %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestSystemRedactor(t *testing.T) {
+	cur := func() (*user.User, error) {
+		return &user.User{Username: `CORP\jappleseed`, Name: "Johnny Appleseed", HomeDir: "/Users/jappleseed"}, nil
+	}
+	fail := func() (*user.User, error) { return nil, errors.New("no user") }
+	host := func() (string, error) { return "Johnnys-MacBook-Pro.local", nil }
+	home := func(h string) func() (string, error) { return func() (string, error) { return h, nil } }
+	tests := []struct {
+		name string
+		cur  func() (*user.User, error)
+		home func() (string, error)
+		want Redactor
+	}{
+		{"user and host", cur, home(""), Redactor{User: "jappleseed", FullName: "Johnny Appleseed", Home: "/Users/jappleseed", Hostname: "Johnnys-MacBook-Pro.local"}},
+		{"$HOME wins", cur, home("/Volumes/Home/jappleseed"), Redactor{User: "jappleseed", FullName: "Johnny Appleseed", Home: "/Volumes/Home/jappleseed", Hostname: "Johnnys-MacBook-Pro.local"}},
+		{"no user", fail, home("/home/x"), Redactor{Home: "/home/x", Hostname: "Johnnys-MacBook-Pro.local"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := systemRedactor(tt.cur, tt.home, host)
+			if got.User != tt.want.User || got.FullName != tt.want.FullName || got.Home != tt.want.Home || got.Hostname != tt.want.Hostname {
+				t.Errorf("= %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+	// The real one must not fail on this machine.
+	_ = SystemRedactor().String("x")
+}

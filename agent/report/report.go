@@ -1,0 +1,278 @@
+// Package report writes the diagnostic report a user hands to Apple Support
+// when nothing else worked: the Mac and macOS version, the verdict and every
+// check's exact errors and timings, Apple System Status, the fixes tried and
+// when the verdict changed. Personal details are redacted by default.
+//
+// Every format is rendered from one redacted JSON tree: the check is
+// marshalled, each string value in it is redacted, and the text and markdown
+// forms are built from that tree decoded again. Nothing reaches the output
+// without passing the redactor, and a check read back from the state file
+// (evidence as raw JSON) renders exactly like a live one.
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/idpulse/idpulse/agent/history"
+	"github.com/idpulse/idpulse/agent/verdict"
+	"github.com/idpulse/idpulse/probes"
+)
+
+// Schema names the JSON form of the report.
+const Schema = "idpulse.report/v1"
+
+// Format is how the report is written.
+type Format string
+
+const (
+	FormatText     Format = "text"     // plain, ≤ 100 columns: for a support chat or an email
+	FormatMarkdown Format = "markdown" // headings, lists, a table of checks, fenced errors
+	FormatJSON     Format = "json"     // {"schema":"idpulse.report/v1", …, "check": <idpulse.check/v1>}
+)
+
+// Formats lists the formats, for flag help.
+var Formats = []Format{FormatText, FormatMarkdown, FormatJSON}
+
+// ParseFormat accepts a format name as typed on a command line ("md" too).
+func ParseFormat(s string) (Format, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "text", "txt", "":
+		return FormatText, nil
+	case "markdown", "md":
+		return FormatMarkdown, nil
+	case "json":
+		return FormatJSON, nil
+	}
+	return "", fmt.Errorf("unknown report format %q (want text, markdown or json)", s)
+}
+
+// Input is everything a report shows.
+type Input struct {
+	Doc         verdict.Document
+	Version     string // idpulse version
+	Attempts    []history.Attempt
+	Transitions []history.Transition
+	// Generated is when the report is made. Its location is the user's local
+	// time zone: local times are shown in it (pass time.Now()).
+	Generated time.Time
+}
+
+// Write writes the report in format f. redact nil writes it unredacted
+// (--no-redact); otherwise every string from the check and the history
+// passes through redact first, in every format.
+func Write(w io.Writer, in Input, f Format, redact *Redactor) error {
+	clean := func(s string) string { return s }
+	if redact != nil {
+		clean = redact.compile().apply
+	}
+	tree, err := redactedTree(in, redact != nil, clean)
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	switch f {
+	case FormatJSON:
+		var out bytes.Buffer
+		if err := json.Indent(&out, tree, "", "  "); err != nil {
+			return fmt.Errorf("report: %w", err)
+		}
+		out.WriteByte('\n')
+		_, err := w.Write(out.Bytes())
+		return err
+	case FormatText, FormatMarkdown:
+		m, err := decodeModel(tree, in.Generated.Location())
+		if err != nil {
+			return fmt.Errorf("report: %w", err)
+		}
+		blocks := build(m)
+		if f == FormatText {
+			return writeText(w, blocks)
+		}
+		return writeMarkdown(w, blocks)
+	}
+	return fmt.Errorf("report: unknown format %q", f)
+}
+
+// envelope is the JSON form. check is the idpulse.check/v1 document as is.
+type envelope struct {
+	Schema      string               `json:"schema"`
+	Generated   time.Time            `json:"generated"`
+	Version     string               `json:"version"`
+	Redacted    bool                 `json:"redacted"`
+	Check       json.RawMessage      `json:"check"`
+	Attempts    []history.Attempt    `json:"attempts"`
+	Transitions []history.Transition `json:"transitions"`
+}
+
+// redactedTree marshals the report and redacts every string value in it.
+// Object keys are the schema's own names and are kept.
+func redactedTree(in Input, redacted bool, clean func(string) string) ([]byte, error) {
+	check, err := json.Marshal(in.Doc)
+	if err != nil {
+		return nil, err
+	}
+	env := envelope{
+		Schema:      Schema,
+		Generated:   in.Generated.UTC().Truncate(time.Second),
+		Version:     in.Version,
+		Redacted:    redacted,
+		Check:       check,
+		Attempts:    in.Attempts,
+		Transitions: in.Transitions,
+	}
+	if env.Attempts == nil {
+		env.Attempts = []history.Attempt{}
+	}
+	if env.Transitions == nil {
+		env.Transitions = []history.Transition{}
+	}
+	data, err := json.Marshal(env)
+	if err != nil {
+		return nil, err
+	}
+	return mapStrings(data, clean)
+}
+
+// mapStrings rewrites every string value of a JSON text through fn, keeping
+// the order of keys (a map round trip would sort them) and the exact text of
+// numbers. Strings are written without HTML escaping: "<user>" stays legible.
+func mapStrings(data []byte, fn func(string) string) ([]byte, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	type frame struct {
+		object bool
+		n      int // keys and values (objects) or elements (arrays) so far
+	}
+	var stack []frame
+	var out bytes.Buffer
+	enc := json.NewEncoder(&out)
+	enc.SetEscapeHTML(false)
+	for {
+		tok, err := dec.Token()
+		if errors.Is(err, io.EOF) {
+			if len(stack) > 0 || out.Len() == 0 {
+				return nil, io.ErrUnexpectedEOF // Token ends cleanly inside an object
+			}
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		key := false
+		if d, ok := tok.(json.Delim); (!ok || d == '{' || d == '[') && len(stack) > 0 {
+			top := &stack[len(stack)-1]
+			switch {
+			case top.object && top.n%2 == 0:
+				key = true
+				if top.n > 0 {
+					out.WriteByte(',')
+				}
+			case top.object:
+				out.WriteByte(':')
+			case top.n > 0:
+				out.WriteByte(',')
+			}
+			top.n++
+		}
+		switch t := tok.(type) {
+		case json.Delim:
+			out.WriteByte(byte(t))
+			if t == '{' || t == '[' {
+				stack = append(stack, frame{object: t == '{'})
+			} else {
+				stack = stack[:len(stack)-1]
+			}
+		case string:
+			if !key {
+				t = fn(t)
+			}
+			if err := enc.Encode(t); err != nil {
+				return nil, err
+			}
+			out.Truncate(out.Len() - 1) // Encode's newline
+		case json.Number:
+			out.WriteString(t.String())
+		case bool:
+			fmt.Fprint(&out, t)
+		case nil:
+			out.WriteString("null")
+		}
+	}
+	return out.Bytes(), nil
+}
+
+// model is the report decoded from the redacted tree, evidence typed again.
+type model struct {
+	Generated   time.Time
+	Loc         *time.Location
+	Version     string
+	Redacted    bool
+	Doc         verdict.Document
+	Attempts    []history.Attempt
+	Transitions []history.Transition
+}
+
+func decodeModel(tree []byte, loc *time.Location) (model, error) {
+	var env struct {
+		Generated   time.Time            `json:"generated"`
+		Version     string               `json:"version"`
+		Redacted    bool                 `json:"redacted"`
+		Check       json.RawMessage      `json:"check"`
+		Attempts    []history.Attempt    `json:"attempts"`
+		Transitions []history.Transition `json:"transitions"`
+	}
+	if err := json.Unmarshal(tree, &env); err != nil {
+		return model{}, err
+	}
+	doc, err := decodeDocument(env.Check)
+	if err != nil {
+		return model{}, err
+	}
+	if loc == nil {
+		loc = time.Local
+	}
+	return model{
+		Generated: env.Generated, Loc: loc, Version: env.Version, Redacted: env.Redacted,
+		Doc: doc, Attempts: env.Attempts, Transitions: env.Transitions,
+	}, nil
+}
+
+// decodeDocument reads an idpulse.check/v1 document. probes.Result has no
+// UnmarshalJSON, so the probes go through their wire shape and each probe's
+// evidence is decoded into its own type by probe id.
+func decodeDocument(data []byte) (verdict.Document, error) {
+	var doc verdict.Document
+	var wire struct {
+		Probes []struct {
+			ID         string          `json:"id"`
+			Status     probes.Status   `json:"status"`
+			Summary    string          `json:"summary"`
+			DurationMS float64         `json:"duration_ms"`
+			Evidence   json.RawMessage `json:"evidence"`
+		} `json:"probes"`
+	}
+	if err := json.Unmarshal(data, &wire); err != nil {
+		return doc, fmt.Errorf("check: %w", err)
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		return doc, fmt.Errorf("check: %w", err)
+	}
+	doc.Probes = nil // decoded field by field above; replaced below
+	for _, p := range wire.Probes {
+		doc.Probes = append(doc.Probes, probes.Result{
+			ID: p.ID, Status: p.Status, Summary: p.Summary,
+			Duration: fromMillis(p.DurationMS),
+			Evidence: decodeEvidence(p.ID, p.Evidence),
+		})
+	}
+	return doc, nil
+}
+
+func fromMillis(ms float64) time.Duration {
+	return time.Duration(ms * float64(time.Millisecond)).Round(time.Microsecond)
+}
