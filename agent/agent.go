@@ -16,6 +16,7 @@ import (
 
 	"github.com/idpulse/idpulse/agent/alert"
 	"github.com/idpulse/idpulse/agent/config"
+	"github.com/idpulse/idpulse/agent/history"
 	"github.com/idpulse/idpulse/agent/menu"
 	"github.com/idpulse/idpulse/agent/notify"
 	"github.com/idpulse/idpulse/agent/schedule"
@@ -52,6 +53,8 @@ type Deps struct {
 	Settings *settings.Store
 	// StatePath receives the last check after every cycle ("" = none).
 	StatePath string
+	// Transitions keeps verdict changes for the report (zero Path = none).
+	Transitions history.Log[history.Transition]
 	// NetChanges signals network changes (nil = none).
 	NetChanges <-chan struct{}
 	// Open opens a URL in the user's browser.
@@ -91,23 +94,11 @@ type Agent struct {
 	lastChecked time.Time
 	checking    bool
 	loginOn     *bool
-	history     []Transition
 	cycles      int
 	runningFix  string
 	fixPending  *fixDone
 	fixes       chan fixDone
 }
-
-// Transition is one change of verdict, kept for the diagnostic report.
-type Transition struct {
-	At       time.Time     `json:"at"`
-	From     verdict.Code  `json:"from"`
-	To       verdict.Code  `json:"to"`
-	Level    verdict.Level `json:"level"`
-	Headline string        `json:"headline"`
-}
-
-const maxHistory = 50
 
 // New prepares an agent; Run starts it.
 func New(cfg config.Config, d Deps) *Agent {
@@ -280,9 +271,11 @@ func (a *Agent) finishCycle(ctx context.Context, res cycleDone) {
 		}
 		a.log.Info("verdict", "from", from, "to", doc.Verdict.Code, "level", doc.Verdict.Level,
 			"cause", doc.Verdict.Cause, "headline", doc.Verdict.Headline, "evidence", doc.Verdict.Evidence)
-		a.history = append(a.history, Transition{At: res.started, From: from, To: doc.Verdict.Code, Level: doc.Verdict.Level, Headline: doc.Verdict.Headline})
-		if len(a.history) > maxHistory {
-			a.history = a.history[len(a.history)-maxHistory:]
+		if a.d.Transitions.Path != "" {
+			t := history.Transition{At: res.started.UTC(), From: string(from), To: string(doc.Verdict.Code), Level: string(doc.Verdict.Level), Headline: doc.Verdict.Headline}
+			if err := a.d.Transitions.Append(t); err != nil {
+				a.log.Warn("transition not recorded", "err", err)
+			}
 		}
 	}
 	if a.d.StatePath != "" {
@@ -380,6 +373,3 @@ func (a *Agent) notify(ctx context.Context, ns []alert.Notification) {
 		}()
 	}
 }
-
-// History returns the recent verdict transitions (loop goroutine only).
-func (a *Agent) History() []Transition { return append([]Transition(nil), a.history...) }

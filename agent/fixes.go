@@ -2,10 +2,12 @@ package agent
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/idpulse/idpulse/agent/alert"
+	"github.com/idpulse/idpulse/agent/fixes"
 	"github.com/idpulse/idpulse/agent/menu"
 	"github.com/idpulse/idpulse/agent/schedule"
 	"github.com/idpulse/idpulse/agent/verdict"
@@ -19,12 +21,15 @@ type Fixer interface {
 	// the portal URL, the VPN service, the hosts lines). The outcome is a
 	// short past-tense sentence ("DNS cache flushed").
 	Run(ctx context.Context, id string, doc *verdict.Document) (outcome string, err error)
+	// Record keeps the attempt, with the verdict of the check after it,
+	// for the diagnostic report's "steps tried".
+	Record(id, outcome string, err error, verdictAfter string)
 }
 
 // Reporter copies the diagnostic report to the clipboard; the string says
 // where it went ("copied to the clipboard", or a file path).
 type Reporter interface {
-	Copy(ctx context.Context, doc *verdict.Document, history []Transition) (string, error)
+	Copy(ctx context.Context, doc *verdict.Document) (string, error)
 }
 
 // fixDone is a finished fix, reported by its worker.
@@ -64,6 +69,10 @@ func (a *Agent) finishFix(ctx context.Context, f fixDone) {
 	a.runningFix = ""
 	a.log.Info("fix", "id", f.id, "outcome", f.outcome, "err", f.err)
 	if f.err != nil {
+		a.d.Fixer.Record(f.id, "", f.err, "")
+		if errors.Is(f.err, context.Canceled) || errors.Is(f.err, fixes.ErrCancelled) {
+			return // the user dismissed the password prompt: nothing to say
+		}
 		title := menu.DefaultFixTitle(f.id)
 		a.notify(ctx, []alert.Notification{{Kind: "fix", Title: title + " did not work", Body: f.err.Error(), Code: f.id}})
 		return
@@ -79,6 +88,7 @@ func (a *Agent) fixOutcome(doc verdict.Document) []alert.Notification {
 	if f == nil {
 		return nil
 	}
+	a.d.Fixer.Record(f.id, f.outcome, nil, string(doc.Verdict.Code))
 	v := doc.Verdict
 	n := alert.Notification{Kind: "fix", Code: f.id, Title: f.outcome}
 	if v.Level == verdict.LevelOK {
@@ -97,11 +107,11 @@ func (a *Agent) copyReport(ctx context.Context) {
 	if a.d.Reporter == nil {
 		return
 	}
-	doc, history := a.last, a.History()
+	doc := a.last
 	go func() {
 		cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
-		where, err := a.d.Reporter.Copy(cctx, doc, history)
+		where, err := a.d.Reporter.Copy(cctx, doc)
 		if err != nil {
 			a.log.Warn("diagnostic report", "err", err)
 			return

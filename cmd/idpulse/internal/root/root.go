@@ -6,12 +6,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/idpulse/idpulse/agent/config"
+	"github.com/idpulse/idpulse/agent/fixes"
+	"github.com/idpulse/idpulse/agent/history"
+	"github.com/idpulse/idpulse/agent/remedy"
 	"github.com/idpulse/idpulse/cmd/idpulse/internal/applestatus"
 	"github.com/idpulse/idpulse/cmd/idpulse/internal/check"
 	"github.com/idpulse/idpulse/cmd/idpulse/internal/cli"
+	"github.com/idpulse/idpulse/cmd/idpulse/internal/fix"
+	"github.com/idpulse/idpulse/cmd/idpulse/internal/report"
 	"github.com/idpulse/idpulse/cmd/idpulse/internal/run"
 	"github.com/idpulse/idpulse/cmd/idpulse/internal/version"
 	"github.com/idpulse/idpulse/probes"
@@ -22,11 +28,32 @@ type Deps struct {
 	IO     *cli.IO
 	Now    func() time.Time
 	NewEnv func(probes.Config) probes.Env
+	// NewRemedy builds the fix service (its exec boundary is what tests fake).
+	NewRemedy func(config.Config) remedy.Service
+	// HistoryDir keeps the attempts and transitions logs ("" = none).
+	HistoryDir string
 }
 
 // SystemDeps is the real machine.
 func SystemDeps() Deps {
-	return Deps{IO: cli.System(), Now: time.Now, NewEnv: probes.SystemEnv}
+	dir, _ := history.DefaultDir()
+	return Deps{IO: cli.System(), Now: time.Now, NewEnv: probes.SystemEnv, HistoryDir: dir,
+		NewRemedy: func(cfg config.Config) remedy.Service { return systemRemedy(cfg, dir) }}
+}
+
+// systemRemedy applies fixes on this machine for real.
+func systemRemedy(cfg config.Config, dir string) remedy.Service {
+	self, _ := os.Executable()
+	s := remedy.Service{
+		Exec:         fixes.Executor{Runner: fixes.NewRunner(), Euid: os.Geteuid()},
+		HostsPath:    cfg.Check.HostsFile,
+		AppleDomains: cfg.Check.AppleDomains,
+		Self:         self,
+	}
+	if dir != "" {
+		s.Attempts = history.Attempts(dir)
+	}
+	return s
 }
 
 const usage = `idpulse — why can't this Mac reach the Apple ID server?
@@ -35,6 +62,8 @@ Usage:
   idpulse run [--headless] [--config FILE]
   idpulse check [--json] [--config FILE] [--timeout DURATION]
   idpulse apple-status [--all] [--json] [--developer]
+  idpulse fix list | idpulse fix ID [--dry-run] [--yes]
+  idpulse report [--format text|markdown|json] [--output FILE] [--no-redact]
   idpulse version
 
 Run "idpulse COMMAND --help" for a command's flags.
@@ -54,8 +83,20 @@ func Main(ctx context.Context, args []string, d Deps) int {
 			return code
 		}
 		return check.Run(ctx, opts)
+	case "fix":
+		opts := &fix.Options{IO: d.IO, Now: d.Now, NewEnv: d.NewEnv, NewService: d.NewRemedy}
+		if code, done := parsed(d.IO, fix.Parse(opts, rest)); done {
+			return code
+		}
+		return fix.Run(ctx, opts)
+	case "report":
+		opts := &report.Options{IO: d.IO, Now: d.Now, NewEnv: d.NewEnv, Version: version.Version, HistoryDir: d.HistoryDir}
+		if code, done := parsed(d.IO, report.Parse(opts, rest)); done {
+			return code
+		}
+		return report.Run(ctx, opts)
 	case "run":
-		opts := &run.Options{IO: d.IO, NewEnv: d.NewEnv, Version: version.Version}
+		opts := &run.Options{IO: d.IO, NewEnv: d.NewEnv, Version: version.Version, NewRemedy: d.NewRemedy, HistoryDir: d.HistoryDir}
 		if code, done := parsed(d.IO, run.Parse(opts, rest)); done {
 			return code
 		}

@@ -16,11 +16,13 @@ import (
 
 	"github.com/idpulse/idpulse/agent"
 	"github.com/idpulse/idpulse/agent/config"
+	"github.com/idpulse/idpulse/agent/history"
 	"github.com/idpulse/idpulse/agent/icon"
 	"github.com/idpulse/idpulse/agent/logfile"
 	"github.com/idpulse/idpulse/agent/menu"
 	"github.com/idpulse/idpulse/agent/netmon"
 	"github.com/idpulse/idpulse/agent/notify"
+	"github.com/idpulse/idpulse/agent/remedy"
 	"github.com/idpulse/idpulse/agent/settings"
 	"github.com/idpulse/idpulse/agent/statefile"
 	"github.com/idpulse/idpulse/agent/tray"
@@ -36,9 +38,10 @@ type Options struct {
 	NewEnv func(probes.Config) probes.Env
 	// Version is shown in the menu's About row.
 	Version string
-	// Fixer and Reporter are wired by the caller (nil: not offered).
-	Fixer    agent.Fixer
-	Reporter agent.Reporter
+	// NewRemedy builds the fix service; HistoryDir keeps attempts and
+	// verdict transitions for the report.
+	NewRemedy  func(config.Config) remedy.Service
+	HistoryDir string
 	// LoginItem toggles Launch at Login (nil: not offered).
 	LoginItem agent.LoginItem
 
@@ -99,10 +102,18 @@ func Run(ctx context.Context, opts *Options) int {
 		Env:       opts.NewEnv(cfg.Check),
 		Logger:    logger,
 		Version:   opts.Version,
-		Fixer:     opts.Fixer,
-		Reporter:  opts.Reporter,
 		LoginItem: opts.LoginItem,
 		Open:      opener(runtime.GOOS),
+	}
+	if opts.NewRemedy != nil {
+		svc := opts.NewRemedy(cfg)
+		svc.Logger = logger
+		svc.Exec.Logger = logger
+		deps.Fixer = svc
+	}
+	if opts.HistoryDir != "" {
+		deps.Transitions = history.Transitions(opts.HistoryDir)
+		deps.Reporter = remedy.Clipboard{GOOS: runtime.GOOS, Dir: opts.HistoryDir, Version: opts.Version}
 	}
 	if p, err := settings.DefaultPath(); err == nil {
 		deps.Settings = &settings.Store{Path: p, Logger: logger, Now: time.Now}
@@ -174,7 +185,7 @@ func runTray(ctx context.Context, cfg config.Config, deps agent.Deps, logger *sl
 type trayUI struct{ t *tray.Tray }
 
 func (u trayUI) Show(m menu.Model, _ *verdict.Document) { u.t.Apply(m) }
-func (u trayUI) Actions() <-chan menu.Action           { return u.t.Clicks() }
+func (u trayUI) Actions() <-chan menu.Action            { return u.t.Clicks() }
 
 // exitFor maps the agent's end to an exit status: a user's Quit or a signal
 // is a clean exit 0, which launchd's KeepAlive{SuccessfulExit=false} honours

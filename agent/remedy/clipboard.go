@@ -1,0 +1,83 @@
+package remedy
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/idpulse/idpulse/agent/atomicfile"
+	"github.com/idpulse/idpulse/agent/history"
+	"github.com/idpulse/idpulse/agent/report"
+	"github.com/idpulse/idpulse/agent/verdict"
+)
+
+// Clipboard puts the diagnostic report where the user can paste it: the
+// clipboard (pbcopy on macOS; wl-copy or xclip on Linux), else a file whose
+// path is shown.
+type Clipboard struct {
+	GOOS    string
+	Dir     string // state directory: history and the fallback file
+	Version string
+	// Exists reports whether an absolute path exists; nil means os.Stat.
+	Exists func(string) bool
+	// Stdin runs a command with input; nil means os/exec.
+	Stdin func(ctx context.Context, argv []string, in []byte) error
+}
+
+// Copy writes the redacted text report and says where it went.
+func (c Clipboard) Copy(ctx context.Context, doc *verdict.Document) (string, error) {
+	if doc == nil {
+		return "", fmt.Errorf("no check yet: wait for the first result")
+	}
+	in := report.Input{Doc: *doc, Version: c.Version, Generated: time.Now()}
+	if c.Dir != "" {
+		in.Attempts, _ = history.Attempts(c.Dir).Recent(20)
+		in.Transitions, _ = history.Transitions(c.Dir).Recent(20)
+	}
+	red := report.SystemRedactor()
+	var buf bytes.Buffer
+	if err := report.Write(&buf, in, report.FormatText, &red); err != nil {
+		return "", fmt.Errorf("report: %w", err)
+	}
+	for _, argv := range c.tools() {
+		if !c.exists(argv[0]) {
+			continue
+		}
+		if err := c.stdin(ctx, argv, buf.Bytes()); err == nil {
+			return "copied to the clipboard", nil
+		}
+	}
+	path := filepath.Join(c.Dir, "idpulse-report.txt")
+	if err := atomicfile.Write(path, buf.Bytes(), 0o600); err != nil {
+		return "", fmt.Errorf("report: %w", err)
+	}
+	return "saved to " + path, nil
+}
+
+func (c Clipboard) tools() [][]string {
+	if c.GOOS == "darwin" {
+		return [][]string{{"/usr/bin/pbcopy"}}
+	}
+	if os.Getenv("WAYLAND_DISPLAY") != "" {
+		return [][]string{{"/usr/bin/wl-copy"}, {"/usr/bin/xclip", "-selection", "clipboard"}}
+	}
+	return [][]string{{"/usr/bin/xclip", "-selection", "clipboard"}, {"/usr/bin/wl-copy"}}
+}
+
+func (c Clipboard) exists(p string) bool {
+	if c.Exists != nil {
+		return c.Exists(p)
+	}
+	_, err := os.Stat(p)
+	return err == nil
+}
+
+func (c Clipboard) stdin(ctx context.Context, argv []string, in []byte) error {
+	if c.Stdin != nil {
+		return c.Stdin(ctx, argv, in)
+	}
+	return runWithStdin(ctx, argv, in)
+}

@@ -1,0 +1,164 @@
+package root_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/idpulse/idpulse/agent/config"
+	"github.com/idpulse/idpulse/agent/fixes"
+	"github.com/idpulse/idpulse/agent/history"
+	"github.com/idpulse/idpulse/agent/remedy"
+	"github.com/idpulse/idpulse/cmd/idpulse/internal/cli"
+	"github.com/idpulse/idpulse/cmd/idpulse/internal/root"
+	"github.com/idpulse/idpulse/probes"
+	"github.com/idpulse/idpulse/probes/probetest"
+)
+
+// recorder is the fixes' exec boundary in tests: it records argv and runs nothing.
+type recorder struct {
+	mu    sync.Mutex
+	calls []string
+}
+
+func (r *recorder) Run(_ context.Context, path string, args ...string) ([]byte, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.calls = append(r.calls, strings.Join(append([]string{path}, args...), " "))
+	return nil, nil
+}
+
+type fixEnv struct {
+	w      *probetest.World
+	rec    *recorder
+	dir    string
+	opened []string
+	goos   string
+	euid   int
+	ttyIn  string
+	hasTTY bool
+	mu     sync.Mutex
+}
+
+func (f *fixEnv) run(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	io, out, errOut := cli.Test()
+	io.InTTY = f.hasTTY
+	io.In = strings.NewReader(f.ttyIn)
+	d := root.Deps{
+		IO: io, Now: time.Now, HistoryDir: f.dir,
+		NewEnv: func(probes.Config) probes.Env { return f.w.Env() },
+		NewRemedy: func(cfg config.Config) remedy.Service {
+			return remedy.Service{
+				Exec: fixes.Executor{GOOS: f.goos, Runner: f.rec, Euid: f.euid, Open: func(_ context.Context, u string) error {
+					f.mu.Lock()
+					defer f.mu.Unlock()
+					f.opened = append(f.opened, u)
+					return nil
+				}},
+				HostsPath: cfg.Check.HostsFile, AppleDomains: cfg.Check.AppleDomains,
+				Self: "/usr/local/bin/idpulse", LookPath: func(string) bool { return true },
+				Attempts: history.Attempts(f.dir),
+			}
+		},
+	}
+	code := root.Main(context.Background(), append(args, "--config", worldConfig(t, f.w, "")), d)
+	return code, out.String(), errOut.String()
+}
+
+func newFixEnv(t *testing.T) *fixEnv {
+	return &fixEnv{w: probetest.NewWorld(t), rec: &recorder{}, dir: t.TempDir(), goos: "linux"}
+}
+
+func TestFixRemovesHostsEntriesAndRechecks(t *testing.T) {
+	f := newFixEnv(t)
+	f.w.WriteHosts("127.0.0.1 localhost\r\n# keep me\r\n0.0.0.0 appleid.apple.com gs.apple.com\r\n")
+
+	code, out, errOut := f.run(t, "fix", "list")
+	if code != 0 || !strings.Contains(out, "→ remove-hosts-entries") {
+		t.Errorf("fix list: exit %d\n%s%s", code, out, errOut)
+	}
+	code, out, errOut = f.run(t, "fix", "remove-hosts-entries", "--dry-run")
+	if code != 0 || !strings.Contains(out, "0.0.0.0 appleid.apple.com") {
+		t.Errorf("dry run: exit %d\n%s%s", code, out, errOut)
+	}
+	if got, _ := os.ReadFile(f.w.HostsFile); !strings.Contains(string(got), "appleid") {
+		t.Fatal("the dry run changed the hosts file")
+	}
+	code, out, errOut = f.run(t, "fix", "remove-hosts-entries", "--yes")
+	if code != 0 || !strings.Contains(out, "Apple ID is reachable again") {
+		t.Fatalf("fix: exit %d\n%s%s", code, out, errOut)
+	}
+	got, _ := os.ReadFile(f.w.HostsFile)
+	if string(got) != "127.0.0.1 localhost\r\n# keep me\r\n" {
+		t.Errorf("hosts file after the fix = %q", got)
+	}
+	backups, _ := filepath.Glob(filepath.Join(filepath.Dir(f.w.HostsFile), "hosts.idpulse-*.bak"))
+	if len(backups) != 1 {
+		t.Errorf("backups = %v, want one", backups)
+	}
+	attempts, err := history.Attempts(f.dir).Recent(10)
+	if err != nil || len(attempts) != 1 || attempts[0].Fix != "remove-hosts-entries" || attempts[0].VerdictAfter != "ok" {
+		t.Errorf("recorded attempts = %+v, %v", attempts, err)
+	}
+}
+
+func TestFixPlansAndRefusals(t *testing.T) {
+	f := newFixEnv(t)
+	f.goos, f.euid = "darwin", 501
+	code, out, _ := f.run(t, "fix", "flush-dns", "--dry-run")
+	if code != 0 || !strings.Contains(out, "run  /usr/bin/dscacheutil -flushcache  (as administrator)") ||
+		!strings.Contains(out, "/usr/bin/killall -HUP mDNSResponder") {
+		t.Errorf("darwin dry run: exit %d\n%s", code, out)
+	}
+	if len(f.rec.calls) != 0 {
+		t.Errorf("a dry run ran %v", f.rec.calls)
+	}
+
+	code, _, errOut := f.run(t, "fix", "flush-dns")
+	if code != cli.ExitUsage || !strings.Contains(errOut, "refusing without --yes") {
+		t.Errorf("no terminal, no --yes: exit %d, %q", code, errOut)
+	}
+	f.hasTTY, f.ttyIn = true, "n\n"
+	code, out, _ = f.run(t, "fix", "flush-dns")
+	if code != 4 || !strings.Contains(out, "Nothing changed.") || len(f.rec.calls) != 0 {
+		t.Errorf("answered no: exit %d, calls %v\n%s", code, f.rec.calls, out)
+	}
+	f.ttyIn = "y\n"
+	code, out, _ = f.run(t, "fix", "flush-dns")
+	if code != 0 || len(f.rec.calls) != 1 || !strings.HasPrefix(f.rec.calls[0], "/usr/bin/osascript -e do shell script") {
+		t.Errorf("answered yes: exit %d, calls %v\n%s", code, f.rec.calls, out)
+	}
+
+	code, _, errOut = f.run(t, "fix", "frobnicate")
+	if code != cli.ExitUsage || !strings.Contains(errOut, "valid fixes: flush-dns, remove-hosts-entries") {
+		t.Errorf("unknown fix: exit %d, %q", code, errOut)
+	}
+	code, _, _ = f.run(t, "fix", "open-system-status")
+	if code != 0 || len(f.opened) != 1 || f.opened[0] != "https://www.apple.com/support/systemstatus/" {
+		t.Errorf("open-system-status: exit %d, opened %v", code, f.opened)
+	}
+}
+
+func TestReportCommand(t *testing.T) {
+	f := newFixEnv(t)
+	f.w.WriteHosts("0.0.0.0 appleid.apple.com\n")
+	out := filepath.Join(t.TempDir(), "report.md")
+	code, _, errOut := f.run(t, "report", "--format", "markdown", "--output", out)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	b, _ := os.ReadFile(out)
+	for _, want := range []string{"# idpulse diagnostic report", "hosts_override", "appleid.apple.com"} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+	if code, _, errOut := f.run(t, "report", "--format", "pdf"); code != cli.ExitUsage || !strings.Contains(errOut, "unknown report format") {
+		t.Errorf("bad format: exit %d %q", code, errOut)
+	}
+}

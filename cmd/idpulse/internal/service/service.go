@@ -1,0 +1,337 @@
+// Package service is `idpulse install | uninstall | start | stop | restart |
+// status`: the menu bar agent as a per-user service (a LaunchAgent on macOS,
+// a systemd user unit or XDG autostart entry on Linux).
+package service
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"path/filepath"
+	"strings"
+	"time"
+
+	agentsvc "github.com/idpulse/idpulse/agent/service"
+	"github.com/idpulse/idpulse/agent/statefile"
+	"github.com/idpulse/idpulse/agent/verdict"
+	"github.com/idpulse/idpulse/cmd/idpulse/internal/cli"
+)
+
+// Commands are the command names this package handles.
+var Commands = []string{"install", "uninstall", "start", "stop", "restart", "status"}
+
+// Is reports whether name is one of Commands.
+func Is(name string) bool {
+	for _, c := range Commands {
+		if c == name {
+			return true
+		}
+	}
+	return false
+}
+
+// Exit codes of `idpulse status`.
+const (
+	StatusRunning      = 0 // installed and running
+	StatusNotRunning   = 1 // installed but not running, or the state is unknown
+	StatusNotInstalled = 2
+)
+
+// ExitFailed is any other command's failure (usage errors are cli.ExitUsage).
+const ExitFailed = 1
+
+// Controller is what the commands need from agent/service.Manager.
+type Controller interface {
+	Install(ctx context.Context, start bool) error
+	Uninstall(ctx context.Context) error
+	Start(ctx context.Context) error
+	Stop(ctx context.Context) error
+	Restart(ctx context.Context) error
+	Status(ctx context.Context) (agentsvc.Status, error)
+}
+
+// Options are the command's flags and injected dependencies.
+type Options struct {
+	IO  *cli.IO
+	Now func() time.Time
+	// Command is one of Commands.
+	Command string
+	// NewController builds the service controller; nil means the real
+	// machine (agent/service.NewSystem).
+	NewController func() (Controller, error)
+	// StatePath is the state file `status` reads; "" means
+	// statefile.DefaultPath().
+	StatePath string
+
+	JSON    bool // status --json
+	NoStart bool // install --no-start
+}
+
+const usageText = `Usage:
+  idpulse install [--no-start]  install the agent as a per-user service and start it
+  idpulse uninstall             stop the agent and remove the service
+  idpulse start | stop | restart
+  idpulse status [--json]       installed / running / pid and the last verdict
+
+macOS: a LaunchAgent, ~/Library/LaunchAgents/io.idpulse.agent.plist, in the
+logged-in user's GUI session (launchctl bootstrap/bootout/kickstart/print
+gui/$UID/io.idpulse.agent); its stdout and stderr go to ~/Library/Logs/idpulse/.
+Linux: a systemd user unit, ~/.config/systemd/user/idpulse.service, or an XDG
+autostart entry, ~/.config/autostart/idpulse.desktop, where no systemd user
+manager runs.
+
+install over an existing install upgrades it: the running agent is replaced.
+With --no-start the agent starts at the next login (Launch at Login).
+stop lasts until the next login or 'idpulse start'.
+
+Flags:
+  --no-start  install: write the service definition, start nothing
+  --json      status: print the status as JSON
+
+Exit status: 0 success, 1 failure, 3 usage error. status: 0 running,
+1 installed but not running (or unknown), 2 not installed, 3 usage error.
+`
+
+// Parse reads the command's args into opts.
+func Parse(opts *Options, command string, args []string) error {
+	opts.Command = command
+	fs := flag.NewFlagSet(command, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	switch command {
+	case "install":
+		fs.BoolVar(&opts.NoStart, "no-start", false, "")
+	case "status":
+		fs.BoolVar(&opts.JSON, "json", false, "")
+	case "uninstall", "start", "stop", "restart":
+	default:
+		return &cli.UsageError{Err: fmt.Errorf("unknown service command %q", command), Command: command}
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(opts.IO.Out, usageText)
+			return cli.ErrHelp
+		}
+		return &cli.UsageError{Err: err, Command: command}
+	}
+	if fs.NArg() > 0 {
+		return &cli.UsageError{Err: fmt.Errorf("unexpected argument %q", fs.Arg(0)), Command: command}
+	}
+	return nil
+}
+
+// Run carries out the command; it returns the exit code.
+func Run(ctx context.Context, opts *Options) int {
+	newCtl := opts.NewController
+	if newCtl == nil {
+		newCtl = func() (Controller, error) { return agentsvc.NewSystem() }
+	}
+	ctl, err := newCtl()
+	if err != nil {
+		fmt.Fprintf(opts.IO.ErrOut, "idpulse %s: %v\n", opts.Command, err)
+		return ExitFailed
+	}
+	if opts.Command == "status" {
+		return status(ctx, opts, ctl)
+	}
+	var msg string
+	switch opts.Command {
+	case "install":
+		err = ctl.Install(ctx, !opts.NoStart)
+		msg = "Installed the idpulse agent; it starts at every login."
+		if opts.NoStart {
+			msg = "Installed the idpulse agent; it starts at the next login ('idpulse start' starts it now)."
+		}
+	case "uninstall":
+		err = ctl.Uninstall(ctx)
+		msg = "Uninstalled the idpulse agent."
+		if errors.Is(err, agentsvc.ErrNotInstalled) {
+			err, msg = nil, "The idpulse agent was not installed; nothing to do."
+		}
+	case "start":
+		err, msg = ctl.Start(ctx), "Started the idpulse agent."
+	case "stop":
+		err, msg = ctl.Stop(ctx), "Stopped the idpulse agent (until the next login or 'idpulse start')."
+	case "restart":
+		err, msg = ctl.Restart(ctx), "Restarted the idpulse agent."
+	default:
+		fmt.Fprintf(opts.IO.ErrOut, "idpulse: unknown service command %q\n", opts.Command)
+		return cli.ExitUsage
+	}
+	if err != nil {
+		fmt.Fprintf(opts.IO.ErrOut, "idpulse %s: %v\n", opts.Command, err)
+		return ExitFailed
+	}
+	fmt.Fprintln(opts.IO.Out, msg)
+	// What it looks like now (best effort: the action succeeded).
+	if st, err := ctl.Status(ctx); err == nil {
+		fmt.Fprintf(opts.IO.Out, "Status: %s\n", summary(st))
+		if st.Note != "" {
+			fmt.Fprintf(opts.IO.Out, "Note: %s\n", st.Note)
+		}
+	}
+	return cli.ExitOK
+}
+
+// statusDoc is `idpulse status --json`. Fields may be added, never renamed.
+type statusDoc struct {
+	Service   agentsvc.Status `json:"service"`
+	StateFile string          `json:"state_file"`
+	// LastCheck is the state file's verdict and time; null when there is
+	// none (StateError says why, unless the file simply does not exist yet).
+	LastCheck  *lastCheck `json:"last_check"`
+	StateError string     `json:"state_error,omitempty"`
+	Error      string     `json:"error,omitempty"`
+}
+
+type lastCheck struct {
+	Time    time.Time       `json:"time"`
+	Verdict verdict.Verdict `json:"verdict"`
+}
+
+func status(ctx context.Context, opts *Options, ctl Controller) int {
+	st, stErr := ctl.Status(ctx)
+	doc := statusDoc{Service: st}
+	if stErr != nil {
+		doc.Error = stErr.Error()
+	}
+	var missing bool
+	doc.StateFile, doc.LastCheck, missing, doc.StateError = readState(opts.StatePath)
+	if missing {
+		doc.StateError = ""
+	}
+
+	code := StatusNotRunning
+	switch {
+	case stErr != nil:
+	case st.Running:
+		code = StatusRunning
+	case !st.Installed:
+		code = StatusNotInstalled
+	}
+
+	if opts.JSON {
+		enc := json.NewEncoder(opts.IO.Out)
+		enc.SetIndent("", "  ")
+		enc.Encode(doc)
+		return code
+	}
+	w := opts.IO.Out
+	s := cli.StyleFor(opts.IO)
+	if stErr != nil {
+		fmt.Fprintf(opts.IO.ErrOut, "idpulse status: %v\n", stErr)
+	}
+	head := summary(st)
+	switch {
+	case stErr != nil:
+		head = "unknown"
+	case st.Running:
+		head = s.Green(head)
+	case st.Installed:
+		head = s.Yellow(head)
+	}
+	fmt.Fprintf(w, "idpulse agent: %s\n", head)
+	row := func(k, v string) {
+		if v != "" {
+			fmt.Fprintf(w, "  %-11s %s\n", k, v)
+		}
+	}
+	svc := st.Label
+	if st.Domain != "" {
+		svc += " in " + st.Domain
+	}
+	if svc != "" {
+		svc += " (" + st.System + ")"
+	}
+	row("service", svc)
+	row("state", st.State)
+	if st.Installed {
+		row("definition", st.Definition)
+	}
+	row("program", st.Program)
+	if st.LogDir != "" && st.Installed {
+		row("logs", st.LogDir+string(filepath.Separator))
+	}
+	row("note", st.Note)
+	row("last check", describeCheck(doc, missing, opts.now()))
+	return code
+}
+
+func (o *Options) now() time.Time {
+	if o.Now != nil {
+		return o.Now()
+	}
+	return time.Now()
+}
+
+// readState reads the last check; missing means there is no state file yet.
+func readState(path string) (string, *lastCheck, bool, string) {
+	if path == "" {
+		p, err := statefile.DefaultPath()
+		if err != nil {
+			return "", nil, false, err.Error()
+		}
+		path = p
+	}
+	doc, err := statefile.Read(path)
+	if err != nil {
+		return path, nil, errors.Is(err, fs.ErrNotExist), err.Error()
+	}
+	return path, &lastCheck{Time: doc.Time, Verdict: doc.Verdict}, false, ""
+}
+
+func describeCheck(doc statusDoc, missing bool, now time.Time) string {
+	switch {
+	case doc.LastCheck != nil:
+		v := doc.LastCheck.Verdict
+		at := doc.LastCheck.Time
+		ago := now.Sub(at).Round(time.Second)
+		when := at.Local().Format("2006-01-02 15:04:05")
+		if ago >= 0 {
+			when += ", " + agoText(ago)
+		}
+		return fmt.Sprintf("%s %s: %s (%s)", strings.ToUpper(string(v.Level)), v.Code, v.Headline, when)
+	case missing:
+		return "none yet (no state file at " + doc.StateFile + ")"
+	case doc.StateError != "":
+		return "unreadable: " + doc.StateError
+	}
+	return ""
+}
+
+func agoText(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%ds ago", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm ago", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh%02dm ago", int(d.Hours()), int(d.Minutes())%60)
+	}
+	return fmt.Sprintf("%dd ago", int(d.Hours()/24))
+}
+
+// summary is the one-line state: "running (pid 42)", "installed, not
+// running (last exit 1)", "not installed".
+func summary(st agentsvc.Status) string {
+	switch {
+	case st.Running && st.PID > 0:
+		s := fmt.Sprintf("running (pid %d)", st.PID)
+		if !st.Installed {
+			s += ", not installed"
+		}
+		return s
+	case st.Running:
+		return "running"
+	case st.Installed:
+		s := "installed, not running"
+		if st.LastExit != "" {
+			s += " (last exit " + st.LastExit + ")"
+		}
+		return s
+	}
+	return "not installed"
+}
