@@ -11,11 +11,15 @@ import (
 
 	"github.com/idpulse/idpulse/agent"
 	"github.com/idpulse/idpulse/agent/config"
+	"github.com/idpulse/idpulse/agent/fixes"
+	"github.com/idpulse/idpulse/agent/history"
 	"github.com/idpulse/idpulse/agent/menu"
+	"github.com/idpulse/idpulse/agent/remedy"
 	"github.com/idpulse/idpulse/agent/settings"
 	"github.com/idpulse/idpulse/agent/statefile"
 	"github.com/idpulse/idpulse/agent/verdict"
 	"github.com/idpulse/idpulse/probes"
+	"github.com/idpulse/idpulse/probes/netenv"
 	"github.com/idpulse/idpulse/probes/probetest"
 )
 
@@ -102,7 +106,9 @@ type harness struct {
 	cancel context.CancelFunc
 }
 
-func start(t testing.TB) *harness {
+func start(t testing.TB) *harness { return startWith(t, nil) }
+
+func startWith(t testing.TB, tweak func(*agent.Deps, *probetest.World)) *harness {
 	t.Helper()
 	w := probetest.NewWorld(t)
 	cfg := config.Default()
@@ -115,14 +121,18 @@ func start(t testing.TB) *harness {
 	cfg.Agent.Recheck = probes.Duration(time.Hour)
 	dir := t.TempDir()
 	h := &harness{w: w, ui: newFakeUI(), notes: &fakeNotifier{}, state: filepath.Join(dir, "state.json"), done: make(chan error, 1)}
-	a := agent.New(cfg, agent.Deps{
+	deps := agent.Deps{
 		Env:       w.Env(),
 		UI:        h.ui,
 		Notifier:  h.notes,
 		Settings:  &settings.Store{Path: filepath.Join(dir, "settings.json"), Now: time.Now},
 		StatePath: h.state,
 		Version:   "test",
-	})
+	}
+	if tweak != nil {
+		tweak(&deps, w)
+	}
+	a := agent.New(cfg, deps)
 	ctx, cancel := context.WithCancel(context.Background())
 	h.cancel = cancel
 	go func() { h.done <- a.Run(ctx) }()
@@ -265,4 +275,42 @@ func heapInUse() uint64 {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	return ms.HeapInuse
+}
+
+// TestAgentFixClosesTheLoop clicks "Fix: Remove Hosts Entries" and expects
+// the hosts file mended, an immediate re-check, one notification with the
+// outcome, and the attempt recorded with the verdict after it.
+func TestAgentFixClosesTheLoop(t *testing.T) {
+	histDir := t.TempDir()
+	h := startWith(t, func(d *agent.Deps, w *probetest.World) {
+		w.WriteHosts("127.0.0.1 localhost\n0.0.0.0 appleid.apple.com\n")
+		d.Fixer = remedy.Service{
+			Exec:      fixes.Executor{GOOS: "linux", Runner: netenv.Exec{}, Euid: 0},
+			HostsPath: w.HostsFile, Attempts: history.Attempts(histDir),
+		}
+		d.Transitions = history.Transitions(histDir)
+	})
+	m, _ := h.ui.waitFor(t, "the hosts verdict", func(m menu.Model, d *verdict.Document) bool {
+		return d != nil && d.Verdict.Code == verdict.CodeHostsOverride
+	})
+	fix, _ := m.Find("fix.0")
+	if fix.Action.Kind != menu.ActionFix || fix.Action.Arg != verdict.FixRemoveHostsEntries {
+		t.Fatalf("first fix row = %+v", fix)
+	}
+	h.ui.clicks <- fix.Action
+	h.ui.waitFor(t, "a healthy check after the fix", func(m menu.Model, d *verdict.Document) bool {
+		return d != nil && d.Verdict.Code == verdict.CodeOK
+	})
+	waitNotes(t, h.notes, 1)
+	if n := h.notes.list(); len(n) != 1 || !strings.Contains(n[0], "Apple ID is reachable again") {
+		t.Errorf("notifications = %q, want the fix's outcome", n)
+	}
+	attempts, err := history.Attempts(histDir).Recent(5)
+	if err != nil || len(attempts) != 1 || attempts[0].VerdictAfter != "ok" {
+		t.Errorf("attempts = %+v, %v", attempts, err)
+	}
+	trans, _ := history.Transitions(histDir).Recent(5)
+	if len(trans) != 2 || trans[0].To != "hosts_override" || trans[1].To != "ok" {
+		t.Errorf("transitions = %+v", trans)
+	}
 }
