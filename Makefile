@@ -4,6 +4,8 @@
 #   make run          build, then ./bin/idpulse $(RUN_ARGS)
 #   make test         vet, cross builds, darwin type-check, then go test -race (what CI runs)
 #   make bench | fuzz | lint | cross | darwincheck | clean
+#   make universal | app | pkg | dmg   macOS release artifacts in dist/ (on a Mac)
+#   make install-linux                 install on this Linux desktop (per user)
 
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -13,8 +15,8 @@ GO        ?= go
 MODULE    := github.com/idpulse/idpulse
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS    = -s -w -X $(MODULE)/cmd/idpulse/internal/version.Version=$(VERSION)
-# The agent will be `run`; until it exists the CLI check is what runs.
-RUN_ARGS  ?= check
+# The menu bar agent (headless where there is no menu bar); RUN_ARGS=check for one diagnosis.
+RUN_ARGS  ?= run
 TESTFLAGS ?=
 # Package patterns every target works on (narrow it while others' code is broken).
 PKGS      ?= ./...
@@ -23,7 +25,7 @@ FUZZTIME  ?= 15s
 # without cgo, so the CGO_ENABLED=0 darwin vet skips it (darwincheck covers it).
 TRAY_PKG  ?= $(MODULE)/agent/tray
 
-.PHONY: build run test bench fuzz lint cross darwincheck clean
+.PHONY: build run test bench fuzz lint cross darwincheck clean lint-shell universal app pkg dmg install-linux
 
 build:
 	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/idpulse ./cmd/idpulse
@@ -36,7 +38,7 @@ run: build
 test:
 	@echo "==> test: go vet (host)"
 	$(GO) vet $(PKGS)
-	@$(MAKE) --no-print-directory cross darwincheck
+	@$(MAKE) --no-print-directory cross darwincheck lint-shell
 	@echo "==> test: go test -race"
 	$(GO) test -race -count=1 -timeout 15m $(TESTFLAGS) $(PKGS)
 
@@ -85,3 +87,33 @@ darwincheck:
 
 clean:
 	rm -rf bin .ci/darwincheck/selftest_tmp_*
+
+# shellcheck over the packaging scripts (every *.sh and the .pkg postinstall).
+# CI installs shellcheck; without it (and outside CI) this is skipped.
+SHELL_SCRIPTS = $(shell find packaging -type f \( -name '*.sh' -o -name postinstall \) | sort)
+lint-shell:
+	@echo "==> lint-shell: shellcheck packaging scripts"
+	@if command -v shellcheck >/dev/null; then shellcheck -x $(SHELL_SCRIPTS); \
+	elif [ -n "$${CI:-}" ]; then echo "lint-shell: shellcheck is not installed (CI needs it)"; exit 1; \
+	else echo "lint-shell: shellcheck not installed, skipping (apt-get install shellcheck / brew install shellcheck)"; fi
+
+# macOS release artifacts (packaging/macos; they need a Mac and stop with
+# "needs macOS" elsewhere). VERSION and BUILD_NUMBER override git describe
+# and the commit count; signing: see packaging/macos/sign-notarize.sh.
+universal:
+	VERSION=$(VERSION) packaging/macos/build-universal.sh dist/idpulse
+
+app:
+	VERSION=$(VERSION) packaging/macos/build-app.sh
+
+pkg:
+	VERSION=$(VERSION) packaging/macos/build-pkg.sh
+
+dmg:
+	VERSION=$(VERSION) packaging/macos/build-dmg.sh
+
+# Linux: ~/.local/bin/idpulse, the menu entry and icon, then `idpulse install`
+# (systemd user unit, or XDG autostart without a user manager). Packagers:
+# make install-linux SYSTEM=1 PREFIX=/usr DESTDIR=pkgroot
+install-linux: build
+	packaging/linux/install.sh $(if $(SYSTEM),--system) bin/idpulse
