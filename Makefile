@@ -3,6 +3,7 @@
 #   make build        bin/idpulse for this machine
 #   make run          build, then ./bin/idpulse $(RUN_ARGS)
 #   make test         vet, cross builds, darwin type-check, then go test -race (what CI runs)
+#   make screenshot   bin/screenshot*.png: the Linux tray in Xvfb + xfce4-panel
 #   make bench | fuzz | lint | cross | darwincheck | clean
 #   make universal | app | pkg | dmg   macOS release artifacts in dist/ (on a Mac)
 #   make install-linux                 install on this Linux desktop (per user)
@@ -25,7 +26,7 @@ FUZZTIME  ?= 15s
 # without cgo, so the CGO_ENABLED=0 darwin vet skips it (darwincheck covers it).
 TRAY_PKG  ?= $(MODULE)/agent/tray
 
-.PHONY: build run test bench fuzz lint cross darwincheck clean lint-shell universal app pkg dmg install-linux
+.PHONY: build run test bench fuzz lint cross darwincheck screenshot clean lint-shell universal app pkg dmg install-linux
 
 build:
 	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/idpulse ./cmd/idpulse
@@ -84,6 +85,12 @@ darwincheck:
 	@echo "==> darwincheck: go/types check for darwin/arm64 with cgo files (no C compiler needed)"
 	$(GO) run ./.ci/darwincheck -selftest
 	$(GO) run ./.ci/darwincheck $(PKGS)
+
+# The agent's real tray, drawn by xfce4-panel on Xvfb, in a fake Internet
+# (a network namespace: needs root). The script lists the Debian packages it
+# needs and installs nothing itself.
+screenshot: build
+	IDPULSE_BIN=bin/idpulse GO=$(GO) packaging/linux/screenshot.sh
 
 clean:
 	rm -rf bin .ci/darwincheck/selftest_tmp_*

@@ -13,8 +13,20 @@
 // piece of that world, for example with nftables, and asserts the exit status
 // and the idpulse.check/v1 verdict.
 //
+// The agent tests run `idpulse run` the same way, for many check cycles.
+// TestAgentTrayEndToEnd gives it a private D-Bus session bus (a socket file:
+// abstract sockets do not cross network namespaces) on which the test owns
+// the StatusNotifierWatcher and the notification server; it reads the tray
+// as a panel does (icon pixels, tooltip, dbusmenu layout), clicks Check Now
+// and Quit, and counts notifications while a fault comes and goes.
+// TestAgentHeadlessEndToEnd runs it with no session bus and reads the
+// transition lines on stdout. TestScreenshotWorld is the fake Internet of
+// packaging/linux/screenshot.sh (`make screenshot`), not a test.
+//
 // The tests need root, iproute2 (`ip netns`) and nftables. Without them they
 // skip, unless IDPULSE_REQUIRE_NETNS=1 (CI sets it), in which case they fail.
+// The tray test also needs dbus-daemon, and fails without it under
+// IDPULSE_REQUIRE_DBUS=1.
 //
 //	sudo go test -count=1 -v ./cmd/idpulse/e2e/
 //	sudo go test -run='^$' -bench=. ./cmd/idpulse/e2e/

@@ -60,6 +60,9 @@ func runMain(m *testing.M) int {
 		if sweepStale() {
 			ownEtcNetns = true
 		}
+	}
+	// The screenshot world runs a binary the script built.
+	if netnsErr == nil && os.Getenv(screenshotEnv) == "" {
 		dir, err := os.MkdirTemp("", "idpulse-e2e-")
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "e2e: %v\n", err)
@@ -209,6 +212,12 @@ func newNetns(tb testing.TB, extraHosts string) *netns {
 		tb.Fatalf("ip netns add %s: %v: %s", ns.name, err, out)
 	}
 	tb.Cleanup(func() {
+		// Every process this test started in the namespace (helper
+		// servers, agents) has been stopped and reaped by now; one still
+		// there is a process that escaped its test.
+		if out, err := ipCmd(nil, "netns", "pids", ns.name); err != nil || len(out) > 0 {
+			tb.Errorf("processes left in %s: %s (err %v)", ns.name, strings.ReplaceAll(string(out), "\n", ", "), err)
+		}
 		if out, err := ipCmd(nil, "netns", "del", ns.name); err != nil {
 			tb.Errorf("ip netns del %s: %v: %s", ns.name, err, out)
 		}
