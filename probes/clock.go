@@ -99,13 +99,13 @@ func (p Clock) Run(ctx context.Context) Result {
 	}
 	switch {
 	case ev.Inconclusive:
-		res.Status, res.Summary = StatusOK, fmt.Sprintf("clock within ±%s (%s)", roundDur(uncertainty), via)
+		res.Status, res.Summary = StatusOK, fmt.Sprintf("clock correct (±%s, %s)", roundDur(uncertainty), via)
 	case abs >= p.Fail:
 		res.Status, res.Summary = StatusFail, fmt.Sprintf("clock is %s %s (%s)", roundDur(abs), slowFast(offset), via)
 	case abs >= p.Warn:
 		res.Status, res.Summary = StatusWarn, fmt.Sprintf("clock is %s %s (%s)", roundDur(abs), slowFast(offset), via)
 	default:
-		res.Status, res.Summary = StatusOK, fmt.Sprintf("clock off by %s (%s)", roundDur(abs), via)
+		res.Status, res.Summary = StatusOK, fmt.Sprintf("clock correct (off by %s, %s)", roundDur(abs), via)
 	}
 	return res
 }

@@ -69,7 +69,7 @@ func (p Reach) Run(ctx context.Context) Result {
 			}
 		}
 		res.Status = StatusFail
-		res.Summary = fmt.Sprintf("%d/%d sign-in hosts unreachable (%s: %s at %s)", len(ev.SignIn)-ok, len(ev.SignIn), bad.Target, bad.Class, bad.Stage)
+		res.Summary = fmt.Sprintf("%d of %d sign-in hosts %s at %s (%s)", len(ev.SignIn)-ok, len(ev.SignIn), bad.Class, bad.Stage, bad.Target)
 	case ev.Push != nil && !ev.Push.OK:
 		res.Status = StatusWarn
 		res.Summary = fmt.Sprintf("sign-in hosts reachable; push %s %s", ev.Push.Target, ev.Push.Class)

@@ -5,20 +5,25 @@ package config
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"net/url"
 	"os"
+	"os/user"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"sort"
 	"strings"
 	"time"
 
+	"github.com/idpulse/idpulse/agent/managed"
 	"github.com/idpulse/idpulse/probes"
 	"github.com/idpulse/idpulse/probes/applestatus"
+	"github.com/idpulse/idpulse/probes/netenv"
 )
 
 // Config is the whole configuration file.
@@ -100,16 +105,43 @@ func DefaultPath() (string, error) {
 }
 
 // LoadNamed reads the file the user named with --config, or the default file
-// when they named none (then a missing file means the defaults).
+// when they named none (then a missing file means the defaults), and lays
+// the administrator's managed preferences (MDM) over it: managed keys win.
 func LoadNamed(path string) (Config, error) {
+	var cfg Config
+	var err error
 	if path != "" {
-		return Load(path, true)
+		cfg, err = Load(path, true)
+	} else if p, perr := DefaultPath(); perr == nil {
+		cfg, err = Load(p, false)
+	} else {
+		cfg = Default() // no home directory: nothing to read
 	}
-	p, err := DefaultPath()
 	if err != nil {
-		return Default(), nil // no home directory: nothing to read
+		return cfg, err
 	}
-	return Load(p, false)
+	return cfg, applyManaged(&cfg, runtime.GOOS)
+}
+
+// applyManaged overlays the managed preferences domain (macOS only).
+func applyManaged(cfg *Config, goos string) error {
+	name := ""
+	if u, err := user.Current(); err == nil {
+		name = u.Username
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	ov, err := managed.Overlay(ctx, netenv.Exec{}, goos, name)
+	if err != nil {
+		return err
+	}
+	if len(ov) == 0 {
+		return nil
+	}
+	if err := Parse(ov, cfg); err != nil {
+		return fmt.Errorf("managed preferences: %w", err)
+	}
+	return nil
 }
 
 // Load reads path over the defaults. A missing file is an error only when

@@ -356,7 +356,7 @@ func (b builder) checks() Item {
 		row := Item{ID: slot("checks", i), Hidden: true}
 		if i < len(results) {
 			r := results[i]
-			row = info(row.ID, checkSymbol(r.status)+" "+r.id, r.summary)
+			row = info(row.ID, checkSymbol(r.status)+" "+ProbeLabel(r.id), r.summary)
 			if r.summary != "" {
 				row.Title += " — " + truncate(r.summary, maxSummary)
 			}
@@ -367,6 +367,37 @@ func (b builder) checks() Item {
 }
 
 type resultRow struct{ id, status, summary string }
+
+// ProbeLabel names a probe the way a Mac user would; unknown ids show as is.
+func ProbeLabel(id string) string {
+	switch id {
+	case "link":
+		return "Network"
+	case "control":
+		return "Internet"
+	case "captive":
+		return "Wi-Fi login"
+	case "dns":
+		return "DNS"
+	case "hosts":
+		return "Hosts file"
+	case "proxy":
+		return "Proxy"
+	case "vpn":
+		return "VPN"
+	case "reach":
+		return "Apple servers"
+	case "tls":
+		return "Encryption"
+	case "https":
+		return "Apple ID sign-in"
+	case "clock":
+		return "Clock"
+	case "system":
+		return "System"
+	}
+	return id
+}
 
 func checkSymbol(status string) string {
 	switch status {

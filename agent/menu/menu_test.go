@@ -148,10 +148,10 @@ All Fixes
 Copy Diagnostic Report → copy-report
 ---
 Checks
-  ✓ link — en0 up, default route via 192.168.1.1 (off)
-  ✓ dns — 7 Apple names resolve (off)
-  – proxy — no proxy configured (off)
-  ⚠ clock — clock 3 s fast (off)
+  ✓ Network — en0 up, default route via 192.168.1.1 (off)
+  ✓ DNS — 7 Apple names resolve (off)
+  – Proxy — no proxy configured (off)
+  ⚠ Clock — clock 3 s fast (off)
 Apple Services
   ✓ Apple ID (off)
   ⚒ App Store — maintenance 21:00–23:00 (upcoming) (off)
@@ -189,10 +189,10 @@ Fix: Try Another Network → fix:try-other-network
 Copy Diagnostic Report → copy-report
 ---
 Checks
-  ✓ link — en0 up, default route via 192.168.1.1 (off)
-  ✗ dns — gs.apple.com, idmsa.apple.com and 5 more cannot be looked… (off)
-  – proxy — no proxy configured (off)
-  ⚠ clock — clock 3 s fast (off)
+  ✓ Network — en0 up, default route via 192.168.1.1 (off)
+  ✗ DNS — gs.apple.com, idmsa.apple.com and 5 more cannot be looked… (off)
+  – Proxy — no proxy configured (off)
+  ⚠ Clock — clock 3 s fast (off)
 Apple Services
   ✓ Apple ID (off)
   ⚒ App Store — maintenance 21:00–23:00 (upcoming) (off)
@@ -233,10 +233,10 @@ Fix: Try Another Network → fix:try-other-network
 Copy Diagnostic Report → copy-report
 ---
 Checks
-  ✓ link — en0 up, default route via 192.168.1.1 (off)
-  ✗ dns — gs.apple.com, idmsa.apple.com and 5 more cannot be looked… (off)
-  – proxy — no proxy configured (off)
-  ⚠ clock — clock 3 s fast (off)
+  ✓ Network — en0 up, default route via 192.168.1.1 (off)
+  ✗ DNS — gs.apple.com, idmsa.apple.com and 5 more cannot be looked… (off)
+  – Proxy — no proxy configured (off)
+  ⚠ Clock — clock 3 s fast (off)
 Apple Services
   ✓ Apple ID (off)
   ⚒ App Store — maintenance 21:00–23:00 (upcoming) (off)
@@ -301,10 +301,10 @@ Checking… (off)
 Copy Diagnostic Report → copy-report
 ---
 Checks
-  ✓ link — en0 up, default route via 192.168.1.1 (off)
-  ✓ dns — 7 Apple names resolve (off)
-  – proxy — no proxy configured (off)
-  ⚠ clock — clock 3 s fast (off)
+  ✓ Network — en0 up, default route via 192.168.1.1 (off)
+  ✓ DNS — 7 Apple names resolve (off)
+  – Proxy — no proxy configured (off)
+  ⚠ Clock — clock 3 s fast (off)
 Apple Services
   ✗ Apple ID — Outage since 14:02 (off)
   ⚠ iCloud Mail — Performance since yesterday 22:30 (off)
@@ -344,10 +344,10 @@ All Fixes
 Copy Diagnostic Report → copy-report
 ---
 Checks
-  ✓ link — en0 up, default route via 192.168.1.1 (off)
-  ✗ dns — gs.apple.com, idmsa.apple.com and 5 more cannot be looked… (off)
-  – proxy — no proxy configured (off)
-  ⚠ clock — clock 3 s fast (off)
+  ✓ Network — en0 up, default route via 192.168.1.1 (off)
+  ✗ DNS — gs.apple.com, idmsa.apple.com and 5 more cannot be looked… (off)
+  – Proxy — no proxy configured (off)
+  ⚠ Clock — clock 3 s fast (off)
 Apple Services
   ✓ Apple ID (off)
   ⚒ App Store — maintenance 21:00–23:00 (upcoming) (off)
@@ -392,7 +392,7 @@ func TestBuildDetails(t *testing.T) {
 		{"headline tooltip is the detail", func(in *Input) { in.Doc = downDoc() },
 			"headline", "DNS is not working", "The network's DNS server is down or unreachable.", false},
 		{"check tooltip is the full summary", func(in *Input) { in.Doc = downDoc() },
-			"checks.1", "✗ dns — gs.apple.com, idmsa.apple.com and 5 more cannot be looked…",
+			"checks.1", "✗ DNS — gs.apple.com, idmsa.apple.com and 5 more cannot be looked…",
 			"gs.apple.com, idmsa.apple.com and 5 more cannot be looked up: the DNS server at 192.168.1.1 does not answer", false},
 		{"service tooltip is Apple's message", func(in *Input) { in.Doc = outageDoc() },
 			"services.0", "✗ Apple ID — Outage since 14:02", "Users may be unable to sign in. (Some users)", false},

@@ -62,12 +62,12 @@ func (s Service) Plan(id string, doc *verdict.Document) (fixes.Fix, fixes.Plan, 
 }
 
 // List is every fix available on this system, for the "All fixes" menu.
-// copy-report has its own menu row and is left out.
 func (s Service) List() []menu.Fix {
 	var out []menu.Fix
 	ctx := s.Context(nil)
 	for _, f := range fixes.Registry() {
-		if f.ID == fixes.FixCopyReport {
+		// copy-report and the status page have rows of their own.
+		if f.ID == fixes.FixCopyReport || f.ID == verdict.FixOpenSystemStatus {
 			continue
 		}
 		if p, err := f.Plan(ctx); err == nil && (p.Available || needsEvidence(f.ID)) {

@@ -9,11 +9,15 @@ import (
 	"syscall"
 
 	"github.com/idpulse/idpulse/cmd/idpulse/internal/root"
+	"github.com/idpulse/idpulse/cmd/idpulse/internal/service"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := root.Main(ctx, os.Args[1:], root.SystemDeps())
+	exe, _ := os.Executable()
+	// Opened as idpulse.app (Finder, Login Items) there is no command: run.
+	args := service.AppArgs(exe, os.Args[1:])
+	code := root.Main(ctx, args, root.SystemDeps())
 	stop()
 	os.Exit(code)
 }

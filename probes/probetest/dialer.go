@@ -126,7 +126,7 @@ func (d *MapDialer) route(network string, ap netip.AddrPort) Route {
 	k := routeKey{network: network, ip: ap.Addr().Unmap().WithZone(""), port: int(ap.Port())}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	d.attempts = append(d.attempts, network+" "+ap.String())
+	d.attempts = keepLast(d.attempts, network+" "+ap.String())
 	if r, ok := d.routes[k]; ok {
 		return r
 	}

@@ -8,3 +8,17 @@
 // a testing.TB and close what they open through t.Cleanup. Setters are safe to
 // call from any goroutine, also while a probe is using the fake.
 package probetest
+
+// maxRecorded bounds what a fake remembers (dial attempts, Host headers,
+// command lines): long soak runs measure the code under test, not a fake's
+// ever-growing log. Tests look at the most recent entries only.
+const maxRecorded = 256
+
+// keepLast appends v, dropping the oldest entries beyond maxRecorded.
+func keepLast(list []string, v string) []string {
+	list = append(list, v)
+	if len(list) > maxRecorded {
+		list = append(list[:0:0], list[len(list)-maxRecorded:]...)
+	}
+	return list
+}

@@ -126,7 +126,7 @@ func (s *HTTPSServer) Handshakes() int {
 	return s.handshakes
 }
 
-// Hosts are the Host headers of the requests received, in order.
+// Hosts are the Host headers of the latest requests received (up to 256), in order.
 func (s *HTTPSServer) Hosts() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -147,7 +147,7 @@ func (s *HTTPSServer) getCertificate(*tls.ClientHelloInfo) (*tls.Certificate, er
 func (s *HTTPSServer) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.requests++
-	s.hosts = append(s.hosts, r.Host)
+	s.hosts = keepLast(s.hosts, r.Host)
 	b := s.behavior
 	s.mu.Unlock()
 

@@ -210,7 +210,7 @@ func (p *ConnectProxy) serveConn(c net.Conn) {
 		if req.Method == http.MethodConnect {
 			p.connects++
 		}
-		p.targets = append(p.targets, target)
+		p.targets = keepLast(p.targets, target)
 		mode := p.mode
 		p.mu.Unlock()
 

@@ -38,7 +38,7 @@ func (r *Runner) Set(cmdline string, out []byte, err error) {
 func (r *Runner) Run(ctx context.Context, path string, args ...string) ([]byte, error) {
 	cmdline := strings.Join(append([]string{path}, args...), " ")
 	r.mu.Lock()
-	r.calls = append(r.calls, cmdline)
+	r.calls = keepLast(r.calls, cmdline)
 	o, ok := r.outputs[cmdline]
 	r.mu.Unlock()
 	if err := ctx.Err(); err != nil {
@@ -50,7 +50,7 @@ func (r *Runner) Run(ctx context.Context, path string, args ...string) ([]byte, 
 	return append([]byte(nil), o.out...), o.err
 }
 
-// Calls are the command lines run so far, in order.
+// Calls are the latest command lines run (up to 256), in order.
 func (r *Runner) Calls() []string {
 	r.mu.Lock()
 	defer r.mu.Unlock()

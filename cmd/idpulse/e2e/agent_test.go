@@ -327,7 +327,7 @@ func (s trayState) healthy() bool {
 		s.tooltip == "idpulse — "+healthyHeadline &&
 		s.label("headline") == healthyHeadline &&
 		len(s.menu.visible("fix.")) == 0 &&
-		slices.ContainsFunc(s.menu.visible("checks."), func(l string) bool { return strings.HasPrefix(l, "✓ reach") })
+		slices.ContainsFunc(s.menu.visible("checks."), func(l string) bool { return strings.HasPrefix(l, "✓ "+menu.ProbeLabel("reach")) })
 }
 
 // blocked reports whether the tray shows the blocked verdict in full.
@@ -336,7 +336,7 @@ func (s trayState) blocked() bool {
 		s.tooltip == "idpulse — "+blockedHeadline &&
 		s.label("headline") == blockedHeadline &&
 		strings.HasPrefix(s.label("fix.0"), "Fix: ") &&
-		slices.ContainsFunc(s.menu.visible("checks."), func(l string) bool { return strings.HasPrefix(l, "✗ reach") })
+		slices.ContainsFunc(s.menu.visible("checks."), func(l string) bool { return strings.HasPrefix(l, "✗ "+menu.ProbeLabel("reach")) })
 }
 
 func TestAgentTrayEndToEnd(t *testing.T) {

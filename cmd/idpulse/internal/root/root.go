@@ -7,18 +7,22 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
 	"time"
 
+	"github.com/idpulse/idpulse/agent"
 	"github.com/idpulse/idpulse/agent/config"
 	"github.com/idpulse/idpulse/agent/fixes"
 	"github.com/idpulse/idpulse/agent/history"
 	"github.com/idpulse/idpulse/agent/remedy"
+	agentsvc "github.com/idpulse/idpulse/agent/service"
 	"github.com/idpulse/idpulse/cmd/idpulse/internal/applestatus"
 	"github.com/idpulse/idpulse/cmd/idpulse/internal/check"
 	"github.com/idpulse/idpulse/cmd/idpulse/internal/cli"
 	"github.com/idpulse/idpulse/cmd/idpulse/internal/fix"
 	"github.com/idpulse/idpulse/cmd/idpulse/internal/report"
 	"github.com/idpulse/idpulse/cmd/idpulse/internal/run"
+	svccmd "github.com/idpulse/idpulse/cmd/idpulse/internal/service"
 	"github.com/idpulse/idpulse/cmd/idpulse/internal/version"
 	"github.com/idpulse/idpulse/probes"
 )
@@ -32,13 +36,19 @@ type Deps struct {
 	NewRemedy func(config.Config) remedy.Service
 	// HistoryDir keeps the attempts and transitions logs ("" = none).
 	HistoryDir string
+	// LoginItem backs the menu's Launch at Login (nil: not offered).
+	LoginItem agent.LoginItem
 }
 
 // SystemDeps is the real machine.
 func SystemDeps() Deps {
 	dir, _ := history.DefaultDir()
-	return Deps{IO: cli.System(), Now: time.Now, NewEnv: probes.SystemEnv, HistoryDir: dir,
+	d := Deps{IO: cli.System(), Now: time.Now, NewEnv: probes.SystemEnv, HistoryDir: dir,
 		NewRemedy: func(cfg config.Config) remedy.Service { return systemRemedy(cfg, dir) }}
+	if m, err := agentsvc.NewSystem(); err == nil && (runtime.GOOS == "darwin" || runtime.GOOS == "linux") {
+		d.LoginItem = m.LoginItem()
+	}
+	return d
 }
 
 // systemRemedy applies fixes on this machine for real.
@@ -64,7 +74,9 @@ Usage:
   idpulse apple-status [--all] [--json] [--developer]
   idpulse fix list | idpulse fix ID [--dry-run] [--yes]
   idpulse report [--format text|markdown|json] [--output FILE] [--no-redact]
-  idpulse version
+  idpulse install [--no-start] | uninstall | start | stop | restart
+  idpulse status [--json]
+  idpulse version [--json]
 
 Run "idpulse COMMAND --help" for a command's flags.
 `
@@ -96,7 +108,8 @@ func Main(ctx context.Context, args []string, d Deps) int {
 		}
 		return report.Run(ctx, opts)
 	case "run":
-		opts := &run.Options{IO: d.IO, NewEnv: d.NewEnv, Version: version.Version, NewRemedy: d.NewRemedy, HistoryDir: d.HistoryDir}
+		opts := &run.Options{IO: d.IO, NewEnv: d.NewEnv, Version: version.Version, NewRemedy: d.NewRemedy, HistoryDir: d.HistoryDir,
+			LoginItem: d.LoginItem}
 		if code, done := parsed(d.IO, run.Parse(opts, rest)); done {
 			return code
 		}
@@ -109,8 +122,21 @@ func Main(ctx context.Context, args []string, d Deps) int {
 			return code
 		}
 		return applestatus.Run(ctx, opts)
+	case "install", "uninstall", "start", "stop", "restart", "status":
+		opts := &svccmd.Options{IO: d.IO, Now: d.Now}
+		if code, done := parsed(d.IO, svccmd.Parse(opts, cmd, rest)); done {
+			return code
+		}
+		return svccmd.Run(ctx, opts)
 	case "version", "--version":
-		fmt.Fprintf(d.IO.Out, "idpulse %s\n", version.Version)
+		var asJSON bool
+		if code, done := parsed(d.IO, version.Parse(d.IO, rest, &asJSON)); done {
+			return code
+		}
+		if err := version.Print(d.IO.Out, version.Current(), asJSON); err != nil {
+			fmt.Fprintf(d.IO.ErrOut, "idpulse: %v\n", err)
+			return 1
+		}
 		return cli.ExitOK
 	case "help", "-h", "--help":
 		fmt.Fprint(d.IO.Out, usage)

@@ -1,0 +1,280 @@
+//go:build linux
+
+package service
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/idpulse/idpulse/probes/netenv"
+)
+
+// envExec is netenv.Exec with a chosen environment: systemctl must reach the
+// private user manager through its XDG_RUNTIME_DIR.
+type envExec struct{ env []string }
+
+func (e envExec) Run(ctx context.Context, path string, args ...string) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, path, args...)
+	cmd.Env = append(e.env, "LC_ALL=C")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return stdout.Bytes(), &netenv.RunError{Path: path, Stderr: strings.TrimSpace(stderr.String()), Err: err}
+	}
+	return stdout.Bytes(), nil
+}
+
+// userManager is a private `systemd --user`: its own HOME and runtime
+// directory, in a mount namespace whose /run says "booted with systemd"
+// (systemd refuses to run a user instance otherwise). Nothing of the host's
+// user configuration is touched.
+type userManager struct {
+	home, runtime string
+	env           []string
+	systemctl     string
+	cmd           *exec.Cmd
+	log           *syncBuffer
+}
+
+// syncBuffer is the manager's output, written by os/exec while tests read it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// startUserManager starts one, or skips the test saying why it cannot.
+// IDPULSE_REQUIRE_SYSTEMD_USER=1 turns the skip into a failure.
+func startUserManager(t *testing.T) *userManager {
+	t.Helper()
+	skip := func(format string, args ...any) {
+		t.Helper()
+		msg := fmt.Sprintf(format, args...)
+		if os.Getenv("IDPULSE_REQUIRE_SYSTEMD_USER") == "1" {
+			t.Fatalf("%s (IDPULSE_REQUIRE_SYSTEMD_USER=1)", msg)
+		}
+		t.Skipf("no real install/start/status/stop/uninstall cycle: %s; the generated unit is checked by the launchd package's tests (systemd-analyze verify) and the argv by the fake-runner tests", msg)
+	}
+	if os.Getuid() != 0 {
+		skip("starting a private systemd user manager needs root (a mount namespace for its /run)")
+	}
+	var systemd string
+	for _, p := range []string{"/lib/systemd/systemd", "/usr/lib/systemd/systemd"} {
+		if _, err := os.Stat(p); err == nil {
+			systemd = p
+			break
+		}
+	}
+	if systemd == "" {
+		skip("systemd is not installed (apt-get install systemd)")
+	}
+	systemctl, err := exec.LookPath("systemctl")
+	if err != nil {
+		skip("systemctl is not installed")
+	}
+	unshare, err := exec.LookPath("unshare")
+	if err != nil {
+		skip("unshare (util-linux) is not installed")
+	}
+	dir := t.TempDir()
+	um := &userManager{home: filepath.Join(dir, "home"), runtime: filepath.Join(dir, "runtime"), systemctl: systemctl, log: &syncBuffer{}}
+	if err := os.MkdirAll(um.home, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(um.runtime, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	um.env = []string{"HOME=" + um.home, "XDG_RUNTIME_DIR=" + um.runtime, "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LANG=C.UTF-8"}
+	um.cmd = exec.Command(unshare, "--mount", "--propagation", "private", "/bin/sh", "-c",
+		`mount -t tmpfs tmpfs /run && mkdir -p /run/systemd/system && exec "$0" --user`, systemd)
+	um.cmd.Env = um.env
+	um.cmd.Stdout, um.cmd.Stderr = um.log, um.log
+	if err := um.cmd.Start(); err != nil {
+		skip("cannot start %s --user: %v", systemd, err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- um.cmd.Wait() }()
+	t.Cleanup(func() {
+		um.cmd.Process.Signal(syscall.SIGTERM) // a user manager goes to exit.target
+		select {
+		case <-exited:
+		case <-time.After(15 * time.Second):
+			um.cmd.Process.Kill()
+			<-exited
+		}
+	})
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		_, err := envExec{um.env}.Run(context.Background(), systemctl, "--user", "show-environment")
+		if err == nil {
+			break
+		}
+		select {
+		case werr := <-exited:
+			skip("systemd --user exited at once (%v): %s", werr, um.log.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			skip("systemd --user did not answer within 15s (%v): %s", err, um.log.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return um
+}
+
+func TestSystemdUserCycle(t *testing.T) {
+	um := startUserManager(t)
+	ctx := context.Background()
+	dir := t.TempDir()
+	argvFile := filepath.Join(dir, "argv out")
+	m := &Manager{
+		GOOS: "linux", Runner: envExec{um.env}, Home: um.home, Systemctl: um.systemctl, ProcRoot: "/proc",
+		Program:   copyTestBinary(t, dir),
+		Arguments: []string{helperArg, argvFile, "two words", `q"uote`, "a&b<c>'d'"},
+	}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("systemd --user log:\n%s", um.log.String())
+		}
+	})
+
+	waitStatus := func(what string, ok func(Status) bool) Status {
+		t.Helper()
+		var st Status
+		var err error
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+			if st, err = m.Status(ctx); err == nil && ok(st) {
+				return st
+			}
+		}
+		t.Fatalf("waiting for %s: last status %+v, err %v", what, st, err)
+		return st
+	}
+	running := func(st Status) bool { return st.Running && st.PID > 0 }
+	gone := func(pid int) {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+			if _, err := os.Stat("/proc/" + strconv.Itoa(pid)); errors.Is(err, os.ErrNotExist) {
+				return
+			}
+		}
+		t.Errorf("pid %d still running", pid)
+	}
+
+	// install: unit written, enabled, started.
+	if err := m.Install(ctx, true); err != nil {
+		t.Fatal(err)
+	}
+	st := waitStatus("running after install", running)
+	if st.System != "systemd" || !st.Installed || !st.Loaded || st.Program != m.Program {
+		t.Errorf("after install: %+v", st)
+	}
+	if on, err := m.LoginItem().Enabled(); err != nil || !on {
+		t.Errorf("Launch at Login after install: %v %v", on, err)
+	}
+	// The unit's quoting survives systemd's parser: the agent got exactly
+	// our argv.
+	var argv []string
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if data, err := os.ReadFile(argvFile); err == nil {
+			argv = strings.Split(string(data), "\x00")
+			break
+		}
+	}
+	if want := append([]string{m.Program}, m.Arguments...); !reflect.DeepEqual(argv, want) {
+		t.Errorf("the agent's argv:\n got %q\nwant %q", argv, want)
+	}
+	first := st.PID
+
+	// stop / start / restart.
+	if err := m.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	st = waitStatus("stopped", func(st Status) bool { return !st.Running })
+	if !st.Installed || st.PID != 0 {
+		t.Errorf("after stop: %+v", st)
+	}
+	gone(first)
+	if err := m.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	second := waitStatus("running after start", running).PID
+	if err := m.Restart(ctx); err != nil {
+		t.Fatal(err)
+	}
+	third := waitStatus("running after restart", func(st Status) bool { return running(st) && st.PID != second }).PID
+	gone(second)
+
+	// Quit (exit 0) stays quit; a crash is restarted (Restart=on-failure).
+	syscall.Kill(third, syscall.SIGTERM)
+	waitStatus("quit", func(st Status) bool { return !st.Running && strings.HasPrefix(st.State, "inactive") })
+	if err := m.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	fourth := waitStatus("running again", running).PID
+	syscall.Kill(fourth, syscall.SIGKILL)
+	waitStatus("restart scheduled after a crash", func(st Status) bool { return strings.Contains(st.State, "auto-restart") })
+
+	// Installing over the install is an upgrade: the agent is restarted.
+	if err := m.Install(ctx, true); err != nil {
+		t.Fatal(err)
+	}
+	fifth := waitStatus("running after reinstall", running).PID
+
+	// uninstall: unit gone, agent stopped.
+	if err := m.Uninstall(ctx); err != nil {
+		t.Fatal(err)
+	}
+	st = waitStatus("uninstalled", func(st Status) bool { return !st.Running && !st.Installed })
+	if fileExists(m.unitPath()) {
+		t.Error("unit file left")
+	}
+	gone(fifth)
+	if err := m.Uninstall(ctx); !errors.Is(err, ErrNotInstalled) {
+		t.Errorf("second uninstall: %v", err)
+	}
+
+	// Launch at Login through the real manager: on enables without
+	// starting, off disables.
+	li := m.LoginItem()
+	if err := li.SetEnabled(true); err != nil {
+		t.Fatal(err)
+	}
+	if on, err := li.Enabled(); err != nil || !on {
+		t.Errorf("Launch at Login on: %v %v", on, err)
+	}
+	if st, _ := m.Status(ctx); st.Running {
+		t.Errorf("Launch at Login started the agent: %+v", st)
+	}
+	if err := li.SetEnabled(false); err != nil {
+		t.Fatal(err)
+	}
+	if on, err := li.Enabled(); err != nil || on {
+		t.Errorf("Launch at Login off: %v %v", on, err)
+	}
+}
