@@ -97,6 +97,13 @@ func run(cfg config, ready func(t *Tray), exit func()) (err error) {
 		}
 	}()
 	systray.Run(func() {
+		if cfg.needsBus {
+			// The SNI Title doubles as the item's Id, which panels use to
+			// remember whether the user hid it; without a title systray
+			// makes it "systray_<pid>", new on every launch. On macOS a
+			// title would be text beside the icon, so Linux only.
+			systray.SetTitle("idpulse")
+		}
 		go t.reassertAfter(cfg.reassert)
 		if ready != nil {
 			ready(t)
@@ -115,11 +122,19 @@ func run(cfg config, ready func(t *Tray), exit func()) (err error) {
 func newTray(cfg config) *Tray {
 	return &Tray{
 		cfg:        cfg,
-		icons:      icon.Set(cfg.iconPx),
+		icons:      iconsFor(cfg),
 		clicks:     make(chan menu.Action, clickBuffer),
 		done:       make(chan struct{}),
 		reasserted: make(chan struct{}),
 	}
+}
+
+// iconsFor prepares every icon once; Linux gets the pixmap-safe encoding.
+func iconsFor(cfg config) map[menu.IconState][2][]byte {
+	if cfg.needsBus {
+		return linuxIcons(cfg.iconPx)
+	}
+	return icon.Set(cfg.iconPx)
 }
 
 func fileExists(path string) bool {
