@@ -49,6 +49,10 @@ const (
 	ActionToggleLaunchAtLogin ActionKind = "toggle-launch-at-login"
 	ActionCopyReport          ActionKind = "copy-report"
 	ActionQuit                ActionKind = "quit"
+	// ActionMenuOpened is not a row: the tray reports that the menu was
+	// opened, so relative times ("next in 45 s") are brought up to date
+	// exactly when someone looks, with nothing ticking in between.
+	ActionMenuOpened ActionKind = "menu-opened"
 )
 
 // Action is what a row does when clicked.

@@ -105,6 +105,7 @@ func run(cfg config, ready func(t *Tray), exit func()) (err error) {
 			systray.SetTitle("idpulse")
 		}
 		go t.reassertAfter(cfg.reassert)
+		go t.forwardOpened()
 		if ready != nil {
 			ready(t)
 		}
@@ -311,6 +312,21 @@ func (t *Tray) reassertAfter(d time.Duration) {
 // click arriving while the channel is full is dropped (the person clicks
 // again), so a slow agent never stalls the menu.
 func (t *Tray) Clicks() <-chan menu.Action { return t.clicks }
+
+// forwardOpened reports each opening of the menu as ActionMenuOpened.
+func (t *Tray) forwardOpened() {
+	for {
+		select {
+		case <-t.done:
+			return
+		case <-systray.TrayOpenedCh:
+			select {
+			case t.clicks <- menu.Action{Kind: menu.ActionMenuOpened}:
+			default: // the agent is busy; the menu already shows recent text
+			}
+		}
+	}
+}
 
 // forward hands one item's clicks to the shared channel. Each item has its
 // own reader because systray drops a click when nobody is receiving.

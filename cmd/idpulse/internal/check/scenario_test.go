@@ -174,6 +174,9 @@ var scenarios = []scenario{
 	{name: "NTP kiss-of-death falls back to Date headers", code: verdict.CodeOK, level: verdict.LevelOK, cause: verdict.CauseNone,
 		absent: []verdict.Code{verdict.FindingNTPUnavailable},
 		setup:  func(t *testing.T, w *probetest.World) { w.NTP.SetBehavior(probetest.NTPBehavior{KissOfDeath: "RATE"}) }},
+	{name: "NTP silently dropped falls back to Date headers", code: verdict.CodeOK, level: verdict.LevelOK, cause: verdict.CauseNone,
+		absent: []verdict.Code{verdict.FindingNTPUnavailable},
+		setup:  func(t *testing.T, w *probetest.World) { w.NTP.SetBehavior(probetest.NTPBehavior{Silent: true}) }},
 	{name: "NTP and Date headers unavailable", code: verdict.CodeOK, level: verdict.LevelOK, cause: verdict.CauseNone,
 		findings: []verdict.Code{verdict.FindingNTPUnavailable},
 		setup: func(t *testing.T, w *probetest.World) {
