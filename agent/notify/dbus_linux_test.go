@@ -1,7 +1,6 @@
 package notify
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"image"
@@ -9,122 +8,12 @@ import (
 	"image/png"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/godbus/dbus/v5"
+	"github.com/idpulse/idpulse/agent/desktoptest"
 )
-
-// notificationServer is a test-owned org.freedesktop.Notifications: it
-// records each Notify call instead of drawing anything.
-type notificationServer struct {
-	mu    sync.Mutex
-	calls []notifyCall
-}
-
-type notifyCall struct {
-	App, Icon, Summary, Body string
-	Hints                    map[string]dbus.Variant
-	Timeout                  int32
-}
-
-func (s *notificationServer) Notify(app string, replaces uint32, icon, summary, body string,
-	actions []string, hints map[string]dbus.Variant, timeout int32) (uint32, *dbus.Error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.calls = append(s.calls, notifyCall{app, icon, summary, body, hints, timeout})
-	return uint32(len(s.calls)), nil
-}
-
-func (s *notificationServer) take() []notifyCall {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	c := s.calls
-	s.calls = nil
-	return c
-}
-
-// privateBus starts a dbus-daemon only this test talks to and returns its
-// address. No service directories: no real notification daemon can start.
-func privateBus(t *testing.T) string {
-	t.Helper()
-	bin, err := exec.LookPath("dbus-daemon")
-	if err != nil {
-		if os.Getenv("IDPULSE_REQUIRE_DBUS") == "1" {
-			t.Fatalf("IDPULSE_REQUIRE_DBUS=1 but dbus-daemon is not installed: %v (apt-get install -y dbus)", err)
-		}
-		t.Skipf("dbus-daemon not installed (apt-get install -y dbus): %v", err)
-	}
-	cfg := filepath.Join(t.TempDir(), "bus.conf")
-	const conf = `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:tmpdir=/tmp</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-`
-	if err := os.WriteFile(cfg, []byte(conf), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(bin, "--config-file="+cfg, "--nofork", "--print-address=1")
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-	})
-	line := make(chan string, 1)
-	go func() {
-		l, _ := bufio.NewReader(stdout).ReadString('\n')
-		line <- strings.TrimSpace(l)
-	}()
-	select {
-	case addr := <-line:
-		if addr == "" {
-			t.Fatalf("dbus-daemon printed no address; stderr: %s", stderr.String())
-		}
-		return addr
-	case <-time.After(10 * time.Second):
-		t.Fatalf("dbus-daemon did not print its address; stderr: %s", stderr.String())
-	}
-	return ""
-}
-
-// serveNotifications connects to addr and owns org.freedesktop.Notifications.
-func serveNotifications(t *testing.T, addr string) *notificationServer {
-	t.Helper()
-	conn, err := dbus.Connect(addr)
-	if err != nil {
-		t.Fatalf("connect to private bus: %v", err)
-	}
-	t.Cleanup(func() { conn.Close() })
-	srv := &notificationServer{}
-	// Export before taking the name, so no call can arrive at a missing object.
-	if err := conn.Export(srv, "/org/freedesktop/Notifications", "org.freedesktop.Notifications"); err != nil {
-		t.Fatal(err)
-	}
-	reply, err := conn.RequestName("org.freedesktop.Notifications", dbus.NameFlagDoNotQueue)
-	if err != nil || reply != dbus.RequestNameReplyPrimaryOwner {
-		t.Fatalf("RequestName = %v, %v", reply, err)
-	}
-	return srv
-}
 
 // Desktop.Notify on Linux, end to end over a real (private) D-Bus.
 //
@@ -133,9 +22,9 @@ func serveNotifications(t *testing.T, addr string) *notificationServer {
 // in a fresh re-exec of this test binary (TestHelperNotify) whose environment
 // points at the private bus.
 func TestDesktopNotifyDBus(t *testing.T) {
-	addr := privateBus(t)
-	srv := serveNotifications(t, addr)
-	t.Setenv("DBUS_SESSION_BUS_ADDRESS", addr)
+	bus := desktoptest.StartBus(t)
+	srv := desktoptest.OwnNotifications(t, bus.Connect(t))
+	t.Setenv("DBUS_SESSION_BUS_ADDRESS", bus.Address())
 	emptyPath := t.TempDir() // no notify-send/kdialog: a D-Bus failure must fail the test
 
 	tests := []struct {
@@ -161,10 +50,11 @@ func TestDesktopNotifyDBus(t *testing.T) {
 			if tt.withIcon {
 				cmd.Env = append(cmd.Env, "IDPULSE_NOTIFY_ICON=1")
 			}
+			before := len(srv.Calls())
 			if out, err := cmd.CombinedOutput(); err != nil {
 				t.Fatalf("helper: %v\n%s", err, out)
 			}
-			calls := srv.take()
+			calls := srv.Calls()[before:]
 			if len(calls) != 1 {
 				t.Fatalf("server got %d Notify calls, want 1: %+v", len(calls), calls)
 			}

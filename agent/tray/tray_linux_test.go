@@ -23,6 +23,7 @@ import (
 
 	"github.com/godbus/dbus/v5"
 
+	"github.com/idpulse/idpulse/agent/desktoptest"
 	"github.com/idpulse/idpulse/agent/menu"
 	"github.com/idpulse/idpulse/agent/verdict"
 	"github.com/idpulse/idpulse/probes"
@@ -37,7 +38,6 @@ const (
 
 	markerIface  = "org.idpulse.Test"
 	markerMember = "Marker"
-	sniIface     = "org.kde.StatusNotifierItem"
 )
 
 // helperModels are the menus the helper applies, by name. Both processes
@@ -253,97 +253,10 @@ func (h *helper) expect(t *testing.T, want string) {
 	}
 }
 
-// startBus starts a private session bus and returns its address.
-func startBus(t *testing.T) string {
-	t.Helper()
-	bin, err := exec.LookPath("dbus-daemon")
-	if err != nil {
-		if os.Getenv("IDPULSE_REQUIRE_DBUS") == "1" {
-			t.Fatalf("dbus-daemon not found and IDPULSE_REQUIRE_DBUS=1: %v (apt-get install dbus)", err)
-		}
-		t.Skipf("dbus-daemon not found (apt-get install dbus); set IDPULSE_REQUIRE_DBUS=1 to fail instead: %v", err)
-	}
-	dir := t.TempDir()
-	conf := filepath.Join(dir, "session.conf")
-	// No <servicedir>: nothing is auto-started on this bus.
-	err = os.WriteFile(conf, []byte(`<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:dir=`+dir+`</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-`), 0o644)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(bin, "--config-file="+conf, "--nofork", "--print-address=1")
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-	})
-	addr := make(chan string, 1)
-	go func() {
-		line, _ := bufio.NewReader(stdout).ReadString('\n')
-		addr <- strings.TrimSpace(line)
-		_, _ = io.Copy(io.Discard, stdout)
-	}()
-	select {
-	case a := <-addr:
-		if a == "" {
-			t.Fatalf("dbus-daemon printed no address; stderr: %s", stderr.String())
-		}
-		return a
-	case <-time.After(waitCap):
-		t.Fatalf("dbus-daemon printed no address within %v", waitCap)
-	}
-	return ""
-}
-
-// layoutNode is one com.canonical.dbusmenu layout entry, (ia{sv}av).
-type layoutNode struct {
-	ID       int32
-	Props    map[string]dbus.Variant
-	Children []dbus.Variant
-}
-
-func (n layoutNode) children(t *testing.T) []layoutNode {
-	t.Helper()
-	out := make([]layoutNode, len(n.Children))
-	for i, v := range n.Children {
-		if err := dbus.Store([]any{v.Value()}, &out[i]); err != nil {
-			t.Fatalf("layout child %d of %d: %v", i, n.ID, err)
-		}
-	}
-	return out
-}
-
-func (n layoutNode) prop(name string) any {
-	if v, ok := n.Props[name]; ok {
-		return v.Value()
-	}
-	return nil
-}
-
 // compare lists how the layout differs from the model, and maps each item
 // ID to its dbusmenu id. Items pair up by position: systray appends items
 // in creation order, which is the skeleton's.
-func compare(t *testing.T, nodes []layoutNode, items []menu.Item, ids map[string]int32) []string {
-	t.Helper()
+func compare(nodes []desktoptest.Node, items []menu.Item, ids map[string]int32) []string {
 	if len(nodes) != len(items) {
 		return []string{fmt.Sprintf("%d layout entries for %d items", len(nodes), len(items))}
 	}
@@ -352,19 +265,19 @@ func compare(t *testing.T, nodes []layoutNode, items []menu.Item, ids map[string
 		n := nodes[i]
 		ids[it.ID] = n.ID
 		if it.Separator {
-			if n.prop("type") != "separator" {
+			if n.Prop("type") != "separator" {
 				diffs = append(diffs, fmt.Sprintf("%s: not a separator: %v", it.ID, n.Props))
 			}
 			continue
 		}
 		visible := true
-		if v, ok := n.prop("visible").(bool); ok {
+		if v, ok := n.Prop("visible").(bool); ok {
 			visible = v
 		}
-		if got := n.prop("label"); got != it.Title {
+		if got := n.Prop("label"); got != it.Title {
 			diffs = append(diffs, fmt.Sprintf("%s: label %q, want %q", it.ID, got, it.Title))
 		}
-		if got := n.prop("enabled"); got != it.Enabled {
+		if got := n.Prop("enabled"); got != it.Enabled {
 			diffs = append(diffs, fmt.Sprintf("%s: enabled %v, want %v", it.ID, got, it.Enabled))
 		}
 		if visible == it.Hidden {
@@ -375,33 +288,30 @@ func compare(t *testing.T, nodes []layoutNode, items []menu.Item, ids map[string
 			if it.Checked {
 				state = 1
 			}
-			if n.prop("toggle-type") != "checkmark" || n.prop("toggle-state") != state {
-				diffs = append(diffs, fmt.Sprintf("%s: toggle %v/%v, want checkmark/%d", it.ID, n.prop("toggle-type"), n.prop("toggle-state"), state))
+			if n.Prop("toggle-type") != "checkmark" || n.Prop("toggle-state") != state {
+				diffs = append(diffs, fmt.Sprintf("%s: toggle %v/%v, want checkmark/%d", it.ID, n.Prop("toggle-type"), n.Prop("toggle-state"), state))
 			}
 		}
 		if len(it.Children) > 0 {
-			diffs = append(diffs, compare(t, n.children(t), it.Children, ids)...)
+			diffs = append(diffs, compare(n.Children, it.Children, ids)...)
 		}
 	}
 	return diffs
 }
 
-// waitLayout polls GetLayout until it shows m. The first GetLayout after
-// start returns only the top level (systray does that on purpose for
-// libdbusmenu-gtk), so one poll is not enough.
-func waitLayout(t *testing.T, obj dbus.BusObject, m menu.Model) map[string]int32 {
+// waitLayout polls the layout until it shows m (see desktoptest.Item.Layout:
+// one read is not enough).
+func waitLayout(t *testing.T, item *desktoptest.Item, m menu.Model) map[string]int32 {
 	t.Helper()
 	deadline := time.Now().Add(waitCap)
 	for {
-		var rev uint32
-		var root layoutNode
 		ids := map[string]int32{}
-		err := obj.Call("com.canonical.dbusmenu.GetLayout", 0, int32(0), int32(-1), []string{}).Store(&rev, &root)
+		root, err := item.Layout()
 		var diffs []string
 		if err != nil {
 			diffs = []string{err.Error()}
 		} else {
-			diffs = compare(t, root.children(t), m.Items, ids)
+			diffs = compare(root.Children, m.Items, ids)
 		}
 		if len(diffs) == 0 {
 			return ids
@@ -413,43 +323,25 @@ func waitLayout(t *testing.T, obj dbus.BusObject, m menu.Model) map[string]int32
 	}
 }
 
-type pixmap struct {
-	W, H int32
-	Pix  []byte
-}
-
-func iconPixmap(t *testing.T, obj dbus.BusObject) pixmap {
+func iconPixmap(t *testing.T, item *desktoptest.Item) desktoptest.Pixmap {
 	t.Helper()
-	v, err := obj.GetProperty(sniIface + ".IconPixmap")
+	px, err := item.Pixmap()
 	if err != nil {
 		t.Fatal(err)
 	}
-	var px []pixmap
-	if err := v.Store(&px); err != nil {
-		t.Fatal(err)
+	if px.W != 32 || px.H != 32 || len(px.Pix) != 32*32*4 {
+		t.Fatalf("IconPixmap: %d×%d, %d bytes; want one 32×32 ARGB image", px.W, px.H, len(px.Pix))
 	}
-	if len(px) != 1 || px[0].W != 32 || px[0].H != 32 || len(px[0].Pix) != 32*32*4 {
-		t.Fatalf("IconPixmap: want one 32×32 ARGB image, got %d images", len(px))
-	}
-	return px[0]
+	return px
 }
 
-func tooltipTitle(t *testing.T, obj dbus.BusObject) string {
+func tooltipTitle(t *testing.T, item *desktoptest.Item) string {
 	t.Helper()
-	v, err := obj.GetProperty(sniIface + ".ToolTip")
+	title, err := item.ToolTipTitle()
 	if err != nil {
 		t.Fatal(err)
 	}
-	var tt struct {
-		Name   string
-		Icons  []pixmap
-		Title  string
-		Detail string
-	}
-	if err := v.Store(&tt); err != nil {
-		t.Fatal(err)
-	}
-	return tt.Title
+	return title
 }
 
 // iconsBefore counts NewIcon signals until the helper's marker seq. The
@@ -464,7 +356,7 @@ func iconsBefore(t *testing.T, sigs <-chan *dbus.Signal, seq uint32) int {
 		select {
 		case s := <-sigs:
 			switch s.Name {
-			case sniIface + ".NewIcon":
+			case desktoptest.ItemIface + ".NewIcon":
 				n++
 			case markerIface + "." + markerMember:
 				if len(s.Body) == 1 && s.Body[0] == seq {
@@ -478,18 +370,17 @@ func iconsBefore(t *testing.T, sigs <-chan *dbus.Signal, seq uint32) int {
 }
 
 func TestTrayOverDBus(t *testing.T) {
-	addr := startBus(t)
-	conn, sigs := subscribe(t, addr)
+	bus := desktoptest.StartBus(t, desktoptest.SocketFile())
+	conn, sigs := subscribe(t, bus)
 
-	h := startHelper(t, "full", addr)
+	h := startHelper(t, "full", bus.Address())
 	h.expect(t, "ready")
-	dest := fmt.Sprintf("org.kde.StatusNotifierItem-%d-1", h.pid)
+	dest := desktoptest.ItemName(h.pid)
 	var owned bool
 	if err := conn.BusObject().Call("org.freedesktop.DBus.NameHasOwner", 0, dest).Store(&owned); err != nil || !owned {
 		t.Fatalf("%s has no owner (err %v)", dest, err)
 	}
-	item := conn.Object(dest, "/StatusNotifierItem")
-	menuObj := conn.Object(dest, "/StatusNotifierItem/menu")
+	item := desktoptest.NewItem(conn, dest)
 	models := helperModels()
 
 	// down: the first Apply creates the items and sets the icon once.
@@ -498,7 +389,7 @@ func TestTrayOverDBus(t *testing.T) {
 	if n := iconsBefore(t, sigs, 1); n != 1 {
 		t.Errorf("first Apply sent %d NewIcon signals, want 1", n)
 	}
-	ids := waitLayout(t, menuObj, models["down"])
+	ids := waitLayout(t, item, models["down"])
 	if got := tooltipTitle(t, item); got != "idpulse — DNS is not working" {
 		t.Errorf("ToolTip title %q", got)
 	}
@@ -510,7 +401,7 @@ func TestTrayOverDBus(t *testing.T) {
 	if n := iconsBefore(t, sigs, 2); n != 1 {
 		t.Errorf("Apply with a new icon state sent %d NewIcon signals, want 1", n)
 	}
-	waitLayout(t, menuObj, models["ok"])
+	waitLayout(t, item, models["ok"])
 	if pixOK := iconPixmap(t, item); bytes.Equal(pixOK.Pix, pixDown.Pix) {
 		t.Errorf("IconPixmap did not change from down to ok")
 	}
@@ -524,7 +415,7 @@ func TestTrayOverDBus(t *testing.T) {
 	if n := iconsBefore(t, sigs, 3); n != 0 {
 		t.Errorf("Apply with the same icon state sent %d NewIcon signals, want 0", n)
 	}
-	waitLayout(t, menuObj, models["ok-later"])
+	waitLayout(t, item, models["ok-later"])
 
 	// Spot checks a person would make, beyond the generic comparison.
 	for id, want := range map[string]string{"headline": "Apple ID connectivity is healthy", "check-now": "Check Now"} {
@@ -536,9 +427,8 @@ func TestTrayOverDBus(t *testing.T) {
 
 	click := func(id string) {
 		t.Helper()
-		call := menuObj.Call("com.canonical.dbusmenu.Event", 0, ids[id], "clicked", dbus.MakeVariant(int32(0)), uint32(0))
-		if call.Err != nil {
-			t.Fatalf("click %s: %v", id, call.Err)
+		if err := item.Click(ids[id]); err != nil {
+			t.Fatalf("click %s: %v", id, err)
 		}
 	}
 	click("check-now")
@@ -558,15 +448,11 @@ func TestTrayOverDBus(t *testing.T) {
 // subscribe opens a private connection to the bus and watches NewIcon
 // signals and the helper's markers. Private: the test's subscriptions must
 // share nothing with what it observes.
-func subscribe(t *testing.T, addr string) (*dbus.Conn, <-chan *dbus.Signal) {
+func subscribe(t *testing.T, bus *desktoptest.Bus) (*dbus.Conn, <-chan *dbus.Signal) {
 	t.Helper()
-	conn, err := dbus.Connect(addr, dbus.WithSignalHandler(dbus.NewSequentialSignalHandler()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close() })
+	conn := bus.Connect(t, dbus.WithSignalHandler(dbus.NewSequentialSignalHandler()))
 	for _, match := range [][]dbus.MatchOption{
-		{dbus.WithMatchInterface(sniIface), dbus.WithMatchMember("NewIcon")},
+		{dbus.WithMatchInterface(desktoptest.ItemIface), dbus.WithMatchMember("NewIcon")},
 		{dbus.WithMatchInterface(markerIface), dbus.WithMatchMember(markerMember)},
 	} {
 		if err := conn.AddMatchSignal(match...); err != nil {
@@ -582,14 +468,14 @@ func subscribe(t *testing.T, addr string) (*dbus.Conn, <-chan *dbus.Signal) {
 // exported itself on D-Bus; the re-assert must leave the icon and tooltip
 // right on the bus, whatever the first attempt did.
 func TestTrayReassertsIcon(t *testing.T) {
-	addr := startBus(t)
-	conn, sigs := subscribe(t, addr)
-	h := startHelper(t, "early", addr)
+	bus := desktoptest.StartBus(t, desktoptest.SocketFile())
+	conn, sigs := subscribe(t, bus)
+	h := startHelper(t, "early", bus.Address())
 	h.expect(t, "ready")
 	if n := iconsBefore(t, sigs, 1); n < 1 {
 		t.Errorf("%d NewIcon signals by the end of the re-assert, want at least 1", n)
 	}
-	item := conn.Object(fmt.Sprintf("org.kde.StatusNotifierItem-%d-1", h.pid), "/StatusNotifierItem")
+	item := desktoptest.NewItem(conn, desktoptest.ItemName(h.pid))
 	iconPixmap(t, item)
 	if got := tooltipTitle(t, item); got != "idpulse — DNS is not working" {
 		t.Errorf("ToolTip title %q", got)

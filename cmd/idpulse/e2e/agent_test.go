@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -22,6 +23,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/idpulse/idpulse/agent/desktoptest"
 	"github.com/idpulse/idpulse/agent/menu"
 )
 
@@ -60,6 +62,9 @@ type agentProc struct {
 	stdout, stderr *syncBuffer
 	exited         chan struct{}
 	waitErr        error
+	// started is when the process was started (just before fork, so the
+	// `ip netns exec` hop is included).
+	started time.Time
 }
 
 // startAgent runs `idpulse run args…` inside the namespace with HOME and
@@ -67,7 +72,15 @@ type agentProc struct {
 // trust anchor, no proxy variables, and DBUS_SESSION_BUS_ADDRESS=bus unless
 // bus is "" (then there is no session bus at all: XDG_RUNTIME_DIR is empty).
 // Cleanup kills it if it still runs, before the namespace goes.
-func (ns *netns) startAgent(t *testing.T, bus string, args ...string) *agentProc {
+func (ns *netns) startAgent(t testing.TB, bus string, args ...string) *agentProc {
+	t.Helper()
+	return ns.startAgentTee(t, bus, nil, args...)
+}
+
+// startAgentTee is startAgent with the agent's stdout also copied to tee
+// (when not nil) as it arrives, for a caller that must see it the moment it
+// is written rather than by polling.
+func (ns *netns) startAgentTee(t testing.TB, bus string, tee io.Writer, args ...string) *agentProc {
 	t.Helper()
 	if ns.caFile == "" {
 		t.Fatal("startAgent before startServers")
@@ -95,7 +108,11 @@ func (ns *netns) startAgent(t *testing.T, bus string, args ...string) *agentProc
 	a.cmd = exec.Command("ip", append([]string{"netns", "exec", ns.name, binPath}, args...)...)
 	a.cmd.Env = env
 	a.cmd.Stdout, a.cmd.Stderr = a.stdout, a.stderr
+	if tee != nil {
+		a.cmd.Stdout = io.MultiWriter(a.stdout, tee)
+	}
 	a.cmd.WaitDelay = 5 * time.Second
+	a.started = time.Now()
 	if err := a.cmd.Start(); err != nil {
 		t.Fatalf("start idpulse %s: %v", strings.Join(args, " "), err)
 	}
@@ -212,7 +229,7 @@ func (a *agentProc) notified() []string {
 }
 
 // running fails the test if the agent has exited.
-func (a *agentProc) running(t *testing.T) {
+func (a *agentProc) running(t testing.TB) {
 	t.Helper()
 	select {
 	case <-a.exited:
@@ -222,7 +239,7 @@ func (a *agentProc) running(t *testing.T) {
 }
 
 // waitExit waits for the agent to exit and returns its exit status.
-func (a *agentProc) waitExit(t *testing.T) int {
+func (a *agentProc) waitExit(t testing.TB) int {
 	t.Helper()
 	select {
 	case <-a.exited:
@@ -242,10 +259,17 @@ func (a *agentProc) waitExit(t *testing.T) int {
 
 // waitFor polls cond until it reports done, failing after waitCap with the
 // last state it described, or at once if the agent exits.
-func waitFor(t *testing.T, a *agentProc, what string, cond func() (done bool, state string)) time.Duration {
+func waitFor(t testing.TB, a *agentProc, what string, cond func() (done bool, state string)) time.Duration {
+	t.Helper()
+	return waitForUpTo(t, a, what, waitCap, cond)
+}
+
+// waitForUpTo is waitFor with its own cap, for a wait that is long by design
+// (a default 60 s interval, hundreds of cycles); still never a measurement.
+func waitForUpTo(t testing.TB, a *agentProc, what string, limit time.Duration, cond func() (done bool, state string)) time.Duration {
 	t.Helper()
 	start := time.Now()
-	deadline := start.Add(waitCap)
+	deadline := start.Add(limit)
 	for {
 		done, state := cond()
 		if done {
@@ -253,7 +277,7 @@ func waitFor(t *testing.T, a *agentProc, what string, cond func() (done bool, st
 		}
 		a.running(t)
 		if time.Now().After(deadline) {
-			t.Fatalf("%s: not within %s; last seen:\n%s", what, waitCap, state)
+			t.Fatalf("%s: not within %s; last seen:\n%s", what, limit, state)
 		}
 		time.Sleep(pollEvery)
 	}
@@ -267,6 +291,24 @@ func waitCycles(t *testing.T, a *agentProc, from, n int) {
 		got := a.cycles("")
 		return got >= from+n, fmt.Sprintf("%d cycles started, waiting for %d", got, from+n)
 	})
+}
+
+// verdictLines are the headless agent's transition lines in its stdout,
+// split into fields: date time LEVEL code headline…. A line still being
+// written (no newline yet) is left out.
+func verdictLines(stdout string) [][]string {
+	var out [][]string
+	lines := strings.SplitAfter(stdout, "\n")
+	for _, l := range lines {
+		if !strings.HasSuffix(l, "\n") {
+			break
+		}
+		f := strings.Fields(l)
+		if len(f) >= 5 && strings.Count(f[0], "-") == 2 && strings.Count(f[1], ":") == 2 {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // agentWorld is a namespace with healthy servers and the agent's config.
@@ -292,13 +334,13 @@ type trayState struct {
 
 func (v *trayView) read() trayState {
 	var s trayState
-	px, err := v.pixmap()
+	px, err := v.Pixmap()
 	if err != nil {
 		s.err = err
 		return s
 	}
 	s.icon, s.colour = iconState(px), dominantColour(px)
-	if s.tooltip, err = v.tooltip(); err != nil {
+	if s.tooltip, err = v.ToolTipTitle(); err != nil {
 		s.err = err
 		return s
 	}
@@ -341,15 +383,16 @@ func (s trayState) blocked() bool {
 
 func TestAgentTrayEndToEnd(t *testing.T) {
 	requireNetns(t)
-	requireDBus(t)
+	desktoptest.RequireDaemon(t)
 	t.Parallel()
 	start := time.Now()
 
-	bus := startBus(t)
-	services := connect(t, bus)
-	w := serveWatcher(t, services)
-	notes := serveNotifications(t, services)
-	client := connect(t, bus)
+	// A socket file: the agent runs in another network namespace.
+	bus := desktoptest.StartBus(t, desktoptest.SocketFile())
+	services := bus.Connect(t)
+	w := desktoptest.OwnWatcher(t, services)
+	notes := desktoptest.OwnNotifications(t, services)
+	client := bus.Connect(t)
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("notifications received:\n%s", notes)
@@ -357,24 +400,24 @@ func TestAgentTrayEndToEnd(t *testing.T) {
 	})
 
 	ns, cfg := agentWorld(t)
-	a := ns.startAgent(t, bus, "run", "--config", cfg, "--log-level", "debug")
+	a := ns.startAgent(t, bus.Address(), "run", "--config", cfg, "--log-level", "debug")
 
 	// The tray registers with our watcher under its own unique name.
 	var registered string
 	select {
-	case registered = <-w.registered:
+	case registered = <-w.Registered():
 	case <-a.exited:
 		t.Fatalf("idpulse exited before registering its tray: %v\n--- stderr:\n%s", a.waitErr, a.stderr)
 	case <-time.After(waitCap):
 		t.Fatalf("no StatusNotifierItem registered within %s\n--- stderr:\n%s", waitCap, a.stderr)
 	}
-	dest := fmt.Sprintf("org.kde.StatusNotifierItem-%d-1", a.pid)
+	dest := desktoptest.ItemName(a.pid)
 	var owner string
 	if err := client.BusObject().Call("org.freedesktop.DBus.GetNameOwner", 0, dest).Store(&owner); err != nil {
 		t.Fatalf("%s has no owner: %v (registered item: %s)", dest, err, registered)
 	}
-	if registered != owner+sniPath {
-		t.Errorf("registered item %q, want %q (the owner of %s plus %s)", registered, owner+sniPath, dest, sniPath)
+	if registered != owner+desktoptest.ItemPath {
+		t.Errorf("registered item %q, want %q (the owner of %s plus %s)", registered, owner+desktoptest.ItemPath, dest, desktoptest.ItemPath)
 	}
 	if strings.Contains(a.stderr.String(), "headless") {
 		t.Fatalf("idpulse ran headless with a tray host on the bus:\n%s", a.stderr)
@@ -392,7 +435,7 @@ func TestAgentTrayEndToEnd(t *testing.T) {
 	if s.colour != "#30b050" {
 		t.Errorf("ok icon's dominant colour = %s, want the green #30b050", s.colour)
 	}
-	if px, err := tray.pixmap(); err == nil {
+	if px, err := tray.Pixmap(); err == nil {
 		bad, semi := edgeErrors(px, menu.IconOK)
 		t.Logf("ok icon: %d of %d anti-aliased edge pixels have a wrong colour (fyne.io/systray argbForImage)", bad, semi)
 	}
@@ -400,7 +443,7 @@ func TestAgentTrayEndToEnd(t *testing.T) {
 	// makes the Id "systray_<pid>", which changes at every launch (panels
 	// key an item's shown/hidden setting by Id).
 	for _, p := range []string{"Title", "Id", "Status", "Category"} {
-		if v, err := tray.stringProp(p); err != nil {
+		if v, err := tray.StringProp(p); err != nil {
 			t.Errorf("StatusNotifierItem %s: %v", p, err)
 		} else {
 			t.Logf("StatusNotifierItem %s = %q", p, v)
@@ -420,7 +463,7 @@ func TestAgentTrayEndToEnd(t *testing.T) {
 	// disabled for the ~50 ms a cycle runs and a click then is dropped, as
 	// it must be; so click again if nothing happened.
 	for attempt := 1; ; attempt++ {
-		if err := tray.click(s.menu["check-now"].ID); err != nil {
+		if err := tray.Click(s.menu["check-now"].ID); err != nil {
 			t.Fatalf("click Check Now: %v", err)
 		}
 		deadline := time.Now().Add(3 * time.Second)
@@ -435,7 +478,7 @@ func TestAgentTrayEndToEnd(t *testing.T) {
 			t.Fatalf("3 clicks on Check Now started no check-now cycle; log:\n%s", a.logTail(30))
 		}
 	}
-	if n := notes.all(); len(n) != 0 {
+	if n := notes.Calls(); len(n) != 0 {
 		t.Fatalf("notifications while healthy:\n%s", notes)
 	}
 
@@ -456,11 +499,11 @@ func TestAgentTrayEndToEnd(t *testing.T) {
 		t.Errorf("logged verdict transitions = %q, want [ok blocked]", v)
 	}
 	waitFor(t, a, "the problem notification", func() (bool, string) {
-		return len(notes.all()) >= 1, notes.String()
+		return len(notes.Calls()) >= 1, notes.String()
 	})
 	// Several more cycles with the fault in place: still one notification.
 	waitCycles(t, a, before, 5)
-	got := notes.all()
+	got := notes.Calls()
 	if len(got) != 1 {
 		t.Fatalf("%d notifications after %d cycles with the fault, want exactly 1:\n%s", len(got), a.cycles("")-before, notes)
 	}
@@ -480,10 +523,10 @@ func TestAgentTrayEndToEnd(t *testing.T) {
 	})
 	t.Logf("healthy again %s after clearing the fault", took.Round(time.Millisecond))
 	waitFor(t, a, "the recovery notification", func() (bool, string) {
-		return len(notes.all()) >= 2, notes.String()
+		return len(notes.Calls()) >= 2, notes.String()
 	})
 	waitCycles(t, a, before, 3)
-	got = notes.all()
+	got = notes.Calls()
 	if len(got) != 2 {
 		t.Fatalf("%d notifications in all, want exactly 2 (problem, recovery):\n%s", len(got), notes)
 	}
@@ -496,7 +539,7 @@ func TestAgentTrayEndToEnd(t *testing.T) {
 	}
 
 	// Quit: the app exits without answering the click.
-	if err := tray.clickNoReply(s.menu["quit"].ID); err != nil {
+	if err := tray.ClickNoReply(s.menu["quit"].ID); err != nil {
 		t.Fatalf("click Quit: %v", err)
 	}
 	if code := a.waitExit(t); code != 0 {
@@ -511,7 +554,7 @@ func TestAgentTrayEndToEnd(t *testing.T) {
 	if err := client.BusObject().Call("org.freedesktop.DBus.NameHasOwner", 0, dest).Store(&has); err != nil || has {
 		t.Errorf("%s still owned after exit (err %v)", dest, err)
 	}
-	t.Logf("%d cycles, %d notifications, exit 0; %s in all", a.cycles(""), len(notes.all()), time.Since(start).Round(time.Millisecond))
+	t.Logf("%d cycles, %d notifications, exit 0; %s in all", a.cycles(""), len(notes.Calls()), time.Since(start).Round(time.Millisecond))
 }
 
 func TestAgentHeadlessEndToEnd(t *testing.T) {
@@ -525,22 +568,11 @@ func TestAgentHeadlessEndToEnd(t *testing.T) {
 		return strings.Contains(a.stderr.String(), "no menu bar (no session bus); running headless"), a.stderr.String()
 	})
 
-	// verdictLines are stdout's transition lines: date time LEVEL code headline.
-	verdictLines := func() [][]string {
-		var out [][]string
-		for _, l := range strings.Split(a.stdout.String(), "\n") {
-			f := strings.Fields(l)
-			if len(f) >= 5 && strings.Count(f[0], "-") == 2 && strings.Count(f[1], ":") == 2 {
-				out = append(out, f)
-			}
-		}
-		return out
-	}
 	waitLines := func(what string, n int) [][]string {
 		t.Helper()
 		var got [][]string
 		waitFor(t, a, what, func() (bool, string) {
-			got = verdictLines()
+			got = verdictLines(a.stdout.String())
 			return len(got) >= n, a.stdout.String()
 		})
 		return got
@@ -582,7 +614,7 @@ func TestAgentHeadlessEndToEnd(t *testing.T) {
 		t.Errorf("exit status after SIGTERM = %d, want 0\n--- stderr:\n%s", code, a.stderr)
 	}
 	var codes []string
-	for _, l := range verdictLines() {
+	for _, l := range verdictLines(a.stdout.String()) {
 		codes = append(codes, l[3])
 	}
 	if !slices.Equal(codes, []string{"ok", "blocked", "ok"}) {

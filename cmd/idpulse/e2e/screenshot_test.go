@@ -14,6 +14,7 @@ import (
 
 	"github.com/godbus/dbus/v5"
 
+	"github.com/idpulse/idpulse/agent/desktoptest"
 	"github.com/idpulse/idpulse/agent/menu"
 )
 
@@ -84,7 +85,7 @@ func TestScreenshotWorld(t *testing.T) {
 			fmt.Printf("%serror %s: want CMD PID\n", screenshotPrefix, line)
 			continue
 		}
-		tray := newTrayView(conn, fmt.Sprintf("org.kde.StatusNotifierItem-%d-1", pid))
+		tray := newTrayView(conn, desktoptest.ItemName(pid))
 		if id, ok := strings.CutPrefix(cmd, "keys:"); ok {
 			n, err := downPresses(tray, id)
 			if err != nil {
@@ -132,7 +133,7 @@ func showState(tray *trayView, want func(trayState) bool, checkNow bool) error {
 			return fmt.Errorf("not shown within 30s; last seen: %s", strings.ReplaceAll(s.String(), "\n", " | "))
 		}
 		if checkNow && s.err == nil && time.Since(lastClick) > 3*time.Second {
-			if err := tray.click(s.menu["check-now"].ID); err != nil {
+			if err := tray.Click(s.menu["check-now"].ID); err != nil {
 				return fmt.Errorf("click Check Now: %v", err)
 			}
 			lastClick = time.Now()
