@@ -73,7 +73,7 @@ func (w Writer) Write(path string, data []byte, perm fs.FileMode) (err error) {
 		return fmt.Errorf("atomic write %s: set permissions: %w", path, err)
 	}
 	if old != nil {
-		if err := keepOwner(f, old); err != nil {
+		if err := KeepOwner(f, old); err != nil {
 			return fmt.Errorf("atomic write %s: keep owner: %w", path, err)
 		}
 	}
@@ -97,7 +97,7 @@ func (w Writer) Write(path string, data []byte, perm fs.FileMode) (err error) {
 	}
 	// From here the new content is in place; a directory sync failure is
 	// still reported because the rename may not survive a crash.
-	if err := syncDir(dir); err != nil {
+	if err := SyncDir(dir); err != nil {
 		return fmt.Errorf("atomic write %s: sync directory: %w", path, err)
 	}
 	return nil

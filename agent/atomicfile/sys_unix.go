@@ -9,10 +9,10 @@ import (
 	"syscall"
 )
 
-// keepOwner gives f the owner and group of old. Only root can give a file
+// KeepOwner gives f the owner and group of old. Only root can give a file
 // away, and only root rewrites files owned by others (the hosts file), so
 // other users skip it: their new file is theirs, as the old one was.
-func keepOwner(f *os.File, old fs.FileInfo) error {
+func KeepOwner(f *os.File, old fs.FileInfo) error {
 	st, ok := old.Sys().(*syscall.Stat_t)
 	if !ok || os.Geteuid() != 0 {
 		return nil
@@ -20,7 +20,9 @@ func keepOwner(f *os.File, old fs.FileInfo) error {
 	return f.Chown(int(st.Uid), int(st.Gid))
 }
 
-func syncDir(dir string) error {
+// SyncDir fsyncs a directory, so that a file just created or renamed in it
+// survives a crash.
+func SyncDir(dir string) error {
 	d, err := os.Open(dir)
 	if err != nil {
 		return err

@@ -13,7 +13,6 @@ import (
 	"net/url"
 	"os"
 	"os/user"
-	"path/filepath"
 	"reflect"
 	"runtime"
 	"sort"
@@ -21,6 +20,7 @@ import (
 	"time"
 
 	"github.com/idpulse/idpulse/agent/managed"
+	"github.com/idpulse/idpulse/agent/paths"
 	"github.com/idpulse/idpulse/probes"
 	"github.com/idpulse/idpulse/probes/applestatus"
 	"github.com/idpulse/idpulse/probes/netenv"
@@ -93,16 +93,11 @@ func Default() Config {
 	}
 }
 
-// DefaultPath is where the configuration file lives when none is named:
+// DefaultPath is where the configuration file lives when none is named,
+// config.json in the config directory (see agent/paths):
 // ~/Library/Application Support/idpulse/config.json on macOS,
-// $XDG_CONFIG_HOME/idpulse/config.json on Linux.
-func DefaultPath() (string, error) {
-	dir, err := os.UserConfigDir()
-	if err != nil {
-		return "", fmt.Errorf("config directory: %w", err)
-	}
-	return filepath.Join(dir, "idpulse", "config.json"), nil
-}
+// $XDG_CONFIG_HOME/idpulse/config.json (default ~/.config) on Linux.
+func DefaultPath() (string, error) { return paths.ConfigFile("config.json") }
 
 // LoadNamed reads the file the user named with --config, or the default file
 // when they named none (then a missing file means the defaults), and lays

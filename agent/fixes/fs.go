@@ -1,11 +1,9 @@
 package fixes
 
 import (
-	"errors"
 	"fmt"
 	"io/fs"
 	"os"
-	"syscall"
 
 	"github.com/idpulse/idpulse/agent/atomicfile"
 )
@@ -38,7 +36,7 @@ func (osFS) WriteNew(name string, data []byte, like fs.FileInfo) (err error) {
 	if err := f.Chmod(like.Mode().Perm()); err != nil {
 		return err
 	}
-	if err := chownLike(f, like); err != nil {
+	if err := atomicfile.KeepOwner(f, like); err != nil {
 		return fmt.Errorf("keep owner: %w", err)
 	}
 	if err := f.Sync(); err != nil {
@@ -47,19 +45,7 @@ func (osFS) WriteNew(name string, data []byte, like fs.FileInfo) (err error) {
 	return f.Close()
 }
 
-func (osFS) SyncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	err = d.Sync()
-	// As in atomicfile: some filesystems cannot fsync a directory.
-	if errors.Is(err, syscall.EINVAL) || errors.Is(err, syscall.ENOTSUP) {
-		return nil
-	}
-	return err
-}
+func (osFS) SyncDir(dir string) error { return atomicfile.SyncDir(dir) }
 
 // Replace is atomicfile.Write, which keeps the file's mode and, as root,
 // its owner.

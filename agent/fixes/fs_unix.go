@@ -4,7 +4,6 @@ package fixes
 
 import (
 	"io/fs"
-	"os"
 	"syscall"
 )
 
@@ -16,14 +15,4 @@ func checkWritable(name string) error {
 		return &fs.PathError{Op: "access", Path: name, Err: err}
 	}
 	return nil
-}
-
-// chownLike gives f the owner of like. Only root can, and only root edits a
-// file that is not its own.
-func chownLike(f *os.File, like fs.FileInfo) error {
-	st, ok := like.Sys().(*syscall.Stat_t)
-	if !ok || os.Geteuid() != 0 {
-		return nil
-	}
-	return f.Chown(int(st.Uid), int(st.Gid))
 }

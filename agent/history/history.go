@@ -12,12 +12,12 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/idpulse/idpulse/agent/atomicfile"
+	"github.com/idpulse/idpulse/agent/paths"
 )
 
 // Attempt is one fix the user tried, and how it went.
@@ -228,37 +228,8 @@ func (l Log[T]) Recent(n int) ([]T, error) {
 	return out, nil
 }
 
-// DefaultDir is the state directory, where the state file lives too:
-// ~/Library/Application Support/idpulse on macOS, $XDG_STATE_HOME/idpulse
-// (default ~/.local/state/idpulse) on Linux and other Unix,
-// %LocalAppData%\idpulse on Windows.
-func DefaultDir() (string, error) {
-	return defaultDir(runtime.GOOS, os.Getenv, os.UserHomeDir)
-}
-
-// defaultDir takes the OS and environment as arguments so every layout is
-// tested on one machine. It must agree with statefile.DefaultPath's directory
-// (a test holds them together).
-func defaultDir(goos string, getenv func(string) string, home func() (string, error)) (string, error) {
-	if goos == "windows" {
-		if dir := getenv("LocalAppData"); dir != "" {
-			return filepath.Join(dir, "idpulse"), nil
-		}
-		return "", errors.New("history directory: %LocalAppData% is not set")
-	}
-	// A relative XDG_STATE_HOME is invalid per the XDG spec and is ignored.
-	if dir := getenv("XDG_STATE_HOME"); goos != "darwin" && filepath.IsAbs(dir) {
-		return filepath.Join(dir, "idpulse"), nil
-	}
-	h, err := home()
-	if err != nil {
-		return "", fmt.Errorf("history directory: %w", err)
-	}
-	if h == "" {
-		return "", errors.New("history directory: no home directory")
-	}
-	if goos == "darwin" {
-		return filepath.Join(h, "Library", "Application Support", "idpulse"), nil
-	}
-	return filepath.Join(h, ".local", "state", "idpulse"), nil
-}
+// DefaultDir is the state directory (see agent/paths), where the state file
+// lives too: ~/Library/Application Support/idpulse on macOS,
+// $XDG_STATE_HOME/idpulse (default ~/.local/state/idpulse) on Linux and other
+// Unix, %LocalAppData%\idpulse on Windows.
+func DefaultDir() (string, error) { return paths.StateDir() }

@@ -19,48 +19,6 @@ import (
 	"github.com/idpulse/idpulse/agent/statefile"
 )
 
-func TestDefaultDir(t *testing.T) {
-	home := func() (string, error) { return "/Users/ana", nil }
-	noHome := func() (string, error) { return "", errors.New("$HOME is not defined") }
-	env := func(m map[string]string) func(string) string {
-		return func(k string) string { return m[k] }
-	}
-	tests := []struct {
-		name    string
-		goos    string
-		env     map[string]string
-		home    func() (string, error)
-		want    string
-		wantErr string
-	}{
-		{"darwin", "darwin", nil, home, "/Users/ana/Library/Application Support/idpulse", ""},
-		{"darwin ignores XDG", "darwin", map[string]string{"XDG_STATE_HOME": "/x"}, home, "/Users/ana/Library/Application Support/idpulse", ""},
-		{"linux default", "linux", nil, home, "/Users/ana/.local/state/idpulse", ""},
-		{"linux XDG", "linux", map[string]string{"XDG_STATE_HOME": "/var/xdg"}, home, "/var/xdg/idpulse", ""},
-		{"linux XDG without home", "linux", map[string]string{"XDG_STATE_HOME": "/var/xdg"}, noHome, "/var/xdg/idpulse", ""},
-		{"relative XDG ignored", "linux", map[string]string{"XDG_STATE_HOME": "state"}, home, "/Users/ana/.local/state/idpulse", ""},
-		{"no home", "darwin", nil, noHome, "", "$HOME is not defined"},
-		{"empty home", "linux", nil, func() (string, error) { return "", nil }, "", "no home directory"},
-		{"windows", "windows", map[string]string{"LocalAppData": `C:\Users\ana\AppData\Local`}, home,
-			filepath.Join(`C:\Users\ana\AppData\Local`, "idpulse"), ""},
-		{"windows unset", "windows", nil, home, "", "LocalAppData"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := defaultDir(tt.goos, env(tt.env), tt.home)
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("err = %v, want %q", err, tt.wantErr)
-				}
-				return
-			}
-			if err != nil || got != filepath.FromSlash(tt.want) && got != tt.want {
-				t.Errorf("= %q, %v; want %q", got, err, tt.want)
-			}
-		})
-	}
-}
-
 // The logs sit beside the state file: one directory for a user to find, and
 // for an uninstaller to remove.
 func TestDefaultDirIsStateFileDir(t *testing.T) {

@@ -9,43 +9,17 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"sync"
+
+	"github.com/idpulse/idpulse/agent/paths"
 )
 
-// DefaultDir is ~/Library/Logs/idpulse on macOS (where Console.app looks),
-// $XDG_STATE_HOME/idpulse/log (default ~/.local/state/idpulse/log) on Linux
-// and other Unix, %LocalAppData%\idpulse\log on Windows.
-func DefaultDir() (string, error) {
-	return defaultDir(runtime.GOOS, os.Getenv, os.UserHomeDir)
-}
-
-// defaultDir takes the OS and environment as arguments so the macOS layout
-// is tested on Linux.
-func defaultDir(goos string, getenv func(string) string, home func() (string, error)) (string, error) {
-	if goos == "windows" {
-		if dir := getenv("LocalAppData"); dir != "" {
-			return filepath.Join(dir, "idpulse", "log"), nil
-		}
-		return "", errors.New("log directory: %LocalAppData% is not set")
-	}
-	// A relative XDG_STATE_HOME is invalid per the XDG spec and is ignored.
-	if dir := getenv("XDG_STATE_HOME"); goos != "darwin" && filepath.IsAbs(dir) {
-		return filepath.Join(dir, "idpulse", "log"), nil
-	}
-	h, err := home()
-	if err != nil {
-		return "", fmt.Errorf("log directory: %w", err)
-	}
-	if h == "" {
-		return "", errors.New("log directory: no home directory")
-	}
-	if goos == "darwin" {
-		return filepath.Join(h, "Library", "Logs", "idpulse"), nil
-	}
-	return filepath.Join(h, ".local", "state", "idpulse", "log"), nil
-}
+// DefaultDir is the log directory (see agent/paths): ~/Library/Logs/idpulse
+// on macOS (where Console.app looks), $XDG_STATE_HOME/idpulse/log (default
+// ~/.local/state/idpulse/log) on Linux and other Unix,
+// %LocalAppData%\idpulse\log on Windows.
+func DefaultDir() (string, error) { return paths.LogDir() }
 
 // Writer appends to a log file and rotates it by size: path → path.1 → … →
 // path.<keep>, the oldest dropped. It is safe for concurrent use, and each

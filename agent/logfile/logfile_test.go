@@ -14,39 +14,6 @@ import (
 	"testing"
 )
 
-func TestDefaultDir(t *testing.T) {
-	home := func() (string, error) { return "/Users/ana", nil }
-	tests := []struct {
-		goos, xdg, want string
-	}{
-		{"darwin", "", "/Users/ana/Library/Logs/idpulse"},
-		{"darwin", "/x", "/Users/ana/Library/Logs/idpulse"},
-		{"linux", "", "/Users/ana/.local/state/idpulse/log"},
-		{"linux", "/var/xdg", "/var/xdg/idpulse/log"},
-		{"linux", "relative", "/Users/ana/.local/state/idpulse/log"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.goos+"/"+tt.xdg, func(t *testing.T) {
-			getenv := func(k string) string {
-				if k == "XDG_STATE_HOME" {
-					return tt.xdg
-				}
-				return ""
-			}
-			got, err := defaultDir(tt.goos, getenv, home)
-			if err != nil || got != filepath.FromSlash(tt.want) {
-				t.Errorf("= %q, %v; want %q", got, err, tt.want)
-			}
-		})
-	}
-	if _, err := defaultDir("linux", func(string) string { return "" }, func() (string, error) { return "", errors.New("no $HOME") }); err == nil {
-		t.Error("no home: want an error")
-	}
-	if _, err := defaultDir("windows", func(string) string { return "" }, home); err == nil {
-		t.Error("windows without LocalAppData: want an error")
-	}
-}
-
 func TestOpenValidates(t *testing.T) {
 	dir := t.TempDir()
 	for _, tt := range []struct {

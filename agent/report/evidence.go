@@ -1,20 +1,16 @@
 package report
 
 import (
-	"bytes"
 	"encoding/json"
 
 	"github.com/idpulse/idpulse/probes"
 )
 
-// decodeEvidence turns a probe's JSON evidence back into the probe's own
-// evidence type. An unknown probe (a newer idpulse wrote the state file) or
-// evidence that does not decode stays json.RawMessage and is shown raw.
+// decodeEvidence turns a probe's JSON evidence (never null: statefile.Decode
+// leaves that nil) back into the probe's own evidence type. An unknown probe
+// (a newer idpulse wrote the state file) or evidence that does not decode
+// stays json.RawMessage and is shown raw.
 func decodeEvidence(id string, raw json.RawMessage) any {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
-		return nil
-	}
 	var ev any
 	var err error
 	switch id {

@@ -20,8 +20,8 @@ import (
 	"time"
 
 	"github.com/idpulse/idpulse/agent/history"
+	"github.com/idpulse/idpulse/agent/statefile"
 	"github.com/idpulse/idpulse/agent/verdict"
-	"github.com/idpulse/idpulse/probes"
 )
 
 // Schema names the JSON form of the report.
@@ -242,33 +242,12 @@ func decodeModel(tree []byte, loc *time.Location) (model, error) {
 	}, nil
 }
 
-// decodeDocument reads an idpulse.check/v1 document. probes.Result has no
-// UnmarshalJSON, so the probes go through their wire shape and each probe's
-// evidence is decoded into its own type by probe id.
+// decodeDocument reads an idpulse.check/v1 document, each probe's evidence
+// decoded into its own type by probe id.
 func decodeDocument(data []byte) (verdict.Document, error) {
-	var doc verdict.Document
-	var wire struct {
-		Probes []struct {
-			ID         string          `json:"id"`
-			Status     probes.Status   `json:"status"`
-			Summary    string          `json:"summary"`
-			DurationMS float64         `json:"duration_ms"`
-			Evidence   json.RawMessage `json:"evidence"`
-		} `json:"probes"`
-	}
-	if err := json.Unmarshal(data, &wire); err != nil {
+	doc, err := statefile.Decode(data, decodeEvidence)
+	if err != nil {
 		return doc, fmt.Errorf("check: %w", err)
-	}
-	if err := json.Unmarshal(data, &doc); err != nil {
-		return doc, fmt.Errorf("check: %w", err)
-	}
-	doc.Probes = nil // decoded field by field above; replaced below
-	for _, p := range wire.Probes {
-		doc.Probes = append(doc.Probes, probes.Result{
-			ID: p.ID, Status: p.Status, Summary: p.Summary,
-			Duration: fromMillis(p.DurationMS),
-			Evidence: decodeEvidence(p.ID, p.Evidence),
-		})
 	}
 	return doc, nil
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/idpulse/idpulse/agent/atomicfile"
+	"github.com/idpulse/idpulse/agent/paths"
 	"github.com/idpulse/idpulse/launchd"
 )
 
@@ -29,8 +30,12 @@ func (m *Manager) plistPath() string {
 	return filepath.Join(m.Home, "Library", "LaunchAgents", m.label()+".plist")
 }
 
-// LogDir is where launchd writes the agent's stdout and stderr.
-func (m *Manager) LogDir() string { return filepath.Join(m.Home, "Library", "Logs", "idpulse") }
+// LogDir is where launchd writes the agent's stdout and stderr: the agent's
+// own log directory (agent/paths) in Home.
+func (m *Manager) LogDir() string {
+	d, _ := paths.For("darwin", os.Getenv, m.Home)
+	return d.Log
+}
 
 func (m *Manager) agent() launchd.Agent {
 	return launchd.Agent{Label: m.label(), Program: m.Program, Arguments: m.args(), LogDir: m.LogDir()}

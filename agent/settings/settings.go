@@ -16,13 +16,13 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"reflect"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/idpulse/idpulse/agent/atomicfile"
+	"github.com/idpulse/idpulse/agent/paths"
 )
 
 // Settings is everything the user can change from the menu.
@@ -98,16 +98,10 @@ func digits(s string) bool {
 	return true
 }
 
-// DefaultPath is os.UserConfigDir()/idpulse/settings.json:
+// DefaultPath is settings.json in the config directory (see agent/paths):
 // ~/Library/Application Support/idpulse on macOS, $XDG_CONFIG_HOME/idpulse
-// (~/.config/idpulse) on Linux.
-func DefaultPath() (string, error) {
-	dir, err := os.UserConfigDir()
-	if err != nil {
-		return "", fmt.Errorf("settings directory: %w", err)
-	}
-	return filepath.Join(dir, "idpulse", "settings.json"), nil
-}
+// (default ~/.config/idpulse) on Linux.
+func DefaultPath() (string, error) { return paths.ConfigFile("settings.json") }
 
 // CorruptError says the settings file could not be used and where it went.
 // The caller shows it to the user once; the defaults are in effect.

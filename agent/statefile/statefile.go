@@ -6,50 +6,21 @@ package statefile
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
-	"runtime"
 	"time"
 
 	"github.com/idpulse/idpulse/agent/atomicfile"
+	"github.com/idpulse/idpulse/agent/paths"
 	"github.com/idpulse/idpulse/agent/verdict"
 	"github.com/idpulse/idpulse/probes"
 )
 
-// DefaultPath is ~/Library/Application Support/idpulse/state.json on macOS,
+// DefaultPath is state.json in the state directory (see agent/paths):
+// ~/Library/Application Support/idpulse/state.json on macOS,
 // $XDG_STATE_HOME/idpulse/state.json (default ~/.local/state) on Linux and
 // other Unix, %LocalAppData%\idpulse\state.json on Windows.
-func DefaultPath() (string, error) {
-	return defaultPath(runtime.GOOS, os.Getenv, os.UserHomeDir)
-}
-
-// defaultPath takes the OS and environment as arguments so the macOS layout
-// is tested on Linux.
-func defaultPath(goos string, getenv func(string) string, home func() (string, error)) (string, error) {
-	if goos == "windows" {
-		if dir := getenv("LocalAppData"); dir != "" {
-			return filepath.Join(dir, "idpulse", "state.json"), nil
-		}
-		return "", errors.New("state file directory: %LocalAppData% is not set")
-	}
-	// A relative XDG_STATE_HOME is invalid per the XDG spec and is ignored.
-	if dir := getenv("XDG_STATE_HOME"); goos != "darwin" && filepath.IsAbs(dir) {
-		return filepath.Join(dir, "idpulse", "state.json"), nil
-	}
-	h, err := home()
-	if err != nil {
-		return "", fmt.Errorf("state file directory: %w", err)
-	}
-	if h == "" {
-		return "", errors.New("state file directory: no home directory")
-	}
-	if goos == "darwin" {
-		return filepath.Join(h, "Library", "Application Support", "idpulse", "state.json"), nil
-	}
-	return filepath.Join(h, ".local", "state", "idpulse", "state.json"), nil
-}
+func DefaultPath() (string, error) { return paths.StateFile("state.json") }
 
 // Write replaces path with doc as indented JSON, atomically, mode 0644 so
 // that MDM agents and osquery (often another user) can read it. A reader
@@ -100,8 +71,16 @@ func parse(data []byte) (verdict.Document, error) {
 		return verdict.Document{}, fmt.Errorf("schema is %s, want %q", got, verdict.Schema)
 	}
 
-	// probes.Result writes duration_ms and evidence but has no UnmarshalJSON,
-	// so the probes are decoded through their wire shape here.
+	return Decode(data, nil)
+}
+
+// Decode decodes an idpulse.check/v1 document without checking its schema
+// (Read does). probes.Result writes duration_ms and evidence but has no
+// UnmarshalJSON, so the probes are decoded through their wire shape here.
+// A probe's evidence, when present and not null, is passed compacted to
+// evidence, which returns what to keep in Result.Evidence; a nil evidence
+// keeps the raw JSON object (json.RawMessage).
+func Decode(data []byte, evidence func(id string, raw json.RawMessage) any) (verdict.Document, error) {
 	var doc verdict.Document
 	var wire struct {
 		Probes []struct {
@@ -133,6 +112,9 @@ func parse(data []byte) (verdict.Document, error) {
 				return verdict.Document{}, fmt.Errorf("probes: %s: evidence: %w", p.ID, err)
 			}
 			r.Evidence = json.RawMessage(c.Bytes())
+			if evidence != nil {
+				r.Evidence = evidence(p.ID, c.Bytes())
+			}
 		}
 		doc.Probes = append(doc.Probes, r)
 	}

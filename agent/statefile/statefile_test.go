@@ -3,9 +3,9 @@ package statefile
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"strings"
 	"testing"
@@ -14,49 +14,6 @@ import (
 	"github.com/idpulse/idpulse/agent/verdict"
 	"github.com/idpulse/idpulse/probes"
 )
-
-func TestDefaultPath(t *testing.T) {
-	home := func() (string, error) { return "/Users/ana", nil }
-	noHome := func() (string, error) { return "", errors.New("$HOME is not defined") }
-	env := func(m map[string]string) func(string) string {
-		return func(k string) string { return m[k] }
-	}
-	tests := []struct {
-		name    string
-		goos    string
-		env     map[string]string
-		home    func() (string, error)
-		want    string
-		wantErr string
-	}{
-		{"darwin", "darwin", nil, home, "/Users/ana/Library/Application Support/idpulse/state.json", ""},
-		{"darwin ignores XDG", "darwin", map[string]string{"XDG_STATE_HOME": "/x"}, home, "/Users/ana/Library/Application Support/idpulse/state.json", ""},
-		{"linux default", "linux", nil, home, "/Users/ana/.local/state/idpulse/state.json", ""},
-		{"linux XDG", "linux", map[string]string{"XDG_STATE_HOME": "/var/xdg"}, home, "/var/xdg/idpulse/state.json", ""},
-		{"linux XDG without home", "linux", map[string]string{"XDG_STATE_HOME": "/var/xdg"}, noHome, "/var/xdg/idpulse/state.json", ""},
-		{"relative XDG ignored", "linux", map[string]string{"XDG_STATE_HOME": "state"}, home, "/Users/ana/.local/state/idpulse/state.json", ""},
-		{"freebsd like linux", "freebsd", nil, home, "/Users/ana/.local/state/idpulse/state.json", ""},
-		{"no home", "darwin", nil, noHome, "", "state file directory: $HOME is not defined"},
-		{"empty home", "linux", nil, func() (string, error) { return "", nil }, "", "no home directory"},
-		{"windows", "windows", map[string]string{"LocalAppData": `C:\Users\ana\AppData\Local`}, home,
-			filepath.Join(`C:\Users\ana\AppData\Local`, "idpulse", "state.json"), ""},
-		{"windows unset", "windows", nil, home, "", "LocalAppData"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := defaultPath(tt.goos, env(tt.env), tt.home)
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("err = %v, want %q", err, tt.wantErr)
-				}
-				return
-			}
-			if err != nil || got != filepath.FromSlash(tt.want) && got != tt.want {
-				t.Errorf("= %q, %v; want %q", got, err, tt.want)
-			}
-		})
-	}
-}
 
 func sampleDoc() verdict.Document {
 	res := probes.Results{
@@ -173,5 +130,29 @@ func TestRead(t *testing.T) {
 				t.Errorf("err %q does not name the file", err)
 			}
 		})
+	}
+}
+
+// Decode hands each present evidence object, compacted, to the caller's
+// decoder; absent and null evidence stay nil without a call.
+func TestDecodeEvidence(t *testing.T) {
+	data := []byte(`{"schema": "other", "probes": [
+		{"id": "clock", "status": "ok", "duration_ms": 1.5, "evidence": { "source": "ntp" }},
+		{"id": "proxy", "status": "skip", "evidence": null},
+		{"id": "vpn", "status": "ok"}]}`)
+	var calls []string
+	doc, err := Decode(data, func(id string, raw json.RawMessage) any {
+		calls = append(calls, id+" "+string(raw))
+		return id
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{`clock {"source":"ntp"}`}; !reflect.DeepEqual(calls, want) {
+		t.Errorf("calls = %q, want %q", calls, want)
+	}
+	if len(doc.Probes) != 3 || doc.Probes[0].Evidence != "clock" || doc.Probes[1].Evidence != nil || doc.Probes[2].Evidence != nil ||
+		doc.Probes[0].Duration != 1500*time.Microsecond {
+		t.Errorf("probes = %+v", doc.Probes)
 	}
 }

@@ -4,10 +4,8 @@ package report
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"time"
 
 	"github.com/idpulse/idpulse/agent/atomicfile"
@@ -54,20 +52,12 @@ Flags:
 // Parse reads args into opts.
 func Parse(opts *Options, args []string) error {
 	fs := flag.NewFlagSet("report", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
 	fs.StringVar(&opts.Format, "format", "text", "")
 	fs.StringVar(&opts.Output, "output", "", "")
 	fs.BoolVar(&opts.NoRedact, "no-redact", false, "")
 	fs.StringVar(&opts.ConfigPath, "config", "", "")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(opts.IO.Out, usage)
-			return cli.ErrHelp
-		}
-		return &cli.UsageError{Err: err, Command: "report"}
-	}
-	if fs.NArg() > 0 {
-		return &cli.UsageError{Err: fmt.Errorf("unexpected argument %q", fs.Arg(0)), Command: "report"}
+	if err := cli.ParseFlags(fs, args, opts.IO.Out, usage); err != nil {
+		return err
 	}
 	if _, err := report.ParseFormat(opts.Format); err != nil {
 		return &cli.UsageError{Err: err, Command: "report"}

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -65,19 +64,11 @@ Flags:
 // Parse reads args into opts.
 func Parse(opts *Options, args []string) error {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
 	fs.BoolVar(&opts.Headless, "headless", false, "")
 	fs.StringVar(&opts.ConfigPath, "config", "", "")
 	fs.StringVar(&opts.LogLevel, "log-level", "info", "")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(opts.IO.Out, usage)
-			return cli.ErrHelp
-		}
-		return &cli.UsageError{Err: err, Command: "run"}
-	}
-	if fs.NArg() > 0 {
-		return &cli.UsageError{Err: fmt.Errorf("unexpected argument %q", fs.Arg(0)), Command: "run"}
+	if err := cli.ParseFlags(fs, args, opts.IO.Out, usage); err != nil {
+		return err
 	}
 	var lvl slog.Level
 	if err := lvl.UnmarshalText([]byte(opts.LogLevel)); err != nil {
