@@ -5,10 +5,8 @@ package applestatus
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -60,21 +58,13 @@ outage on one, 2 the feed could not be read, 3 usage or configuration error.
 // Parse reads args into opts.
 func Parse(opts *Options, args []string, configPath *string) error {
 	fs := flag.NewFlagSet("apple-status", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
 	fs.BoolVar(&opts.All, "all", false, "")
 	fs.BoolVar(&opts.JSON, "json", false, "")
 	fs.BoolVar(&opts.Developer, "developer", false, "")
 	fs.StringVar(configPath, "config", "", "")
 	fs.DurationVar(&opts.Timeout, "timeout", 10*time.Second, "")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(opts.IO.Out, usage)
-			return cli.ErrHelp
-		}
-		return &cli.UsageError{Err: err, Command: "apple-status"}
-	}
-	if fs.NArg() > 0 {
-		return &cli.UsageError{Err: fmt.Errorf("unexpected argument %q", fs.Arg(0)), Command: "apple-status"}
+	if err := cli.ParseFlags(fs, args, opts.IO.Out, usage); err != nil {
+		return err
 	}
 	if opts.Timeout <= 0 {
 		return &cli.UsageError{Err: fmt.Errorf("--timeout must be positive"), Command: "apple-status"}

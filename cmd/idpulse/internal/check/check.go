@@ -5,10 +5,8 @@ package check
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"time"
 
 	"github.com/idpulse/idpulse/agent/config"
@@ -45,19 +43,11 @@ Exit status: 0 ok, 1 degraded, 2 down, 3 usage or configuration error.
 // Parse reads args into opts. A usage error is returned as a *cli.UsageError.
 func Parse(opts *Options, args []string) error {
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
-	fs.SetOutput(io.Discard) // errors are reported once, by the caller
 	fs.BoolVar(&opts.JSON, "json", false, "")
 	fs.StringVar(&opts.ConfigPath, "config", "", "")
 	fs.DurationVar(&opts.Timeout, "timeout", 0, "")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(opts.IO.Out, usage)
-			return cli.ErrHelp
-		}
-		return &cli.UsageError{Err: err, Command: "check"}
-	}
-	if fs.NArg() > 0 {
-		return &cli.UsageError{Err: fmt.Errorf("unexpected argument %q", fs.Arg(0)), Command: "check"}
+	if err := cli.ParseFlags(fs, args, opts.IO.Out, usage); err != nil {
+		return err
 	}
 	if opts.Timeout < 0 {
 		return &cli.UsageError{Err: fmt.Errorf("--timeout must be positive"), Command: "check"}
