@@ -20,7 +20,11 @@
 // as a panel does (icon pixels, tooltip, dbusmenu layout), clicks Check Now
 // and Quit, and counts notifications while a fault comes and goes.
 // TestAgentHeadlessEndToEnd runs it with no session bus and reads the
-// transition lines on stdout. TestScreenshotWorld is the fake Internet of
+// transition lines on stdout. BenchmarkAgentFootprint measures the headless
+// agent on its default schedule (time to the first verdict, RSS, context
+// switches and CPU between cycles) and RSS growth over 200 one-second
+// cycles; one iteration takes about five minutes (-short: one and a half).
+// TestScreenshotWorld is the fake Internet of
 // packaging/linux/screenshot.sh (`make screenshot`), not a test.
 //
 // The tests need root, iproute2 (`ip netns`) and nftables. Without them they
@@ -30,6 +34,7 @@
 //
 //	sudo go test -count=1 -v ./cmd/idpulse/e2e/
 //	sudo go test -run='^$' -bench=. ./cmd/idpulse/e2e/
+//	sudo go test -run='^$' -bench=AgentFootprint -benchtime=1x -timeout=20m ./cmd/idpulse/e2e/
 //
 // The package has no non-test code; this file only documents it.
 package e2e
