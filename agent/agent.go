@@ -71,9 +71,6 @@ type Deps struct {
 	Mono func() time.Duration
 	// Random draws the schedule's jitter; nil means math/rand.
 	Random func() float64
-	// Schedule overrides the schedule derived from the configuration
-	// (soak tests run 100 ms cycles, below what a user may configure).
-	Schedule *schedule.Config
 }
 
 // Agent is the running loop. Its fields are owned by the loop goroutine.
@@ -94,7 +91,6 @@ type Agent struct {
 	lastChecked time.Time
 	checking    bool
 	loginOn     *bool
-	cycles      int
 	runningFix  string
 	fixPending  *fixDone
 	fixes       chan fixDone
@@ -116,9 +112,6 @@ func New(cfg config.Config, d Deps) *Agent {
 	sc.Interval = time.Duration(cfg.Agent.Interval)
 	sc.FeedInterval = time.Duration(cfg.Agent.FeedInterval)
 	sc.Recheck = time.Duration(cfg.Agent.Recheck)
-	if d.Schedule != nil {
-		sc = *d.Schedule
-	}
 	a := &Agent{
 		cfg:    cfg,
 		d:      d,
@@ -245,7 +238,6 @@ func (a *Agent) startCycle(ctx context.Context, now time.Time, withFeed bool, wh
 // finishCycle turns a cycle's results into everything the user sees.
 func (a *Agent) finishCycle(ctx context.Context, res cycleDone) {
 	a.checking = false
-	a.cycles++
 	if f := res.cycle.Feed; f != nil {
 		var cached *applestatus.FetchResult
 		if c, ok := a.feed.Cached(); ok {

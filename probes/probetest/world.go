@@ -40,7 +40,6 @@ type World struct {
 
 	t       testing.TB
 	addrs   map[string]netip.Addr // every Apple name → its fake public address
-	extra   []string              // added roots (an IT-installed inspection CA)
 	roots   []*CA
 	ifaces  []probes.Interface
 	seqNext byte
