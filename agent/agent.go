@@ -16,6 +16,7 @@ import (
 
 	"github.com/idpulse/idpulse/agent/alert"
 	"github.com/idpulse/idpulse/agent/config"
+	"github.com/idpulse/idpulse/agent/diagnose"
 	"github.com/idpulse/idpulse/agent/history"
 	"github.com/idpulse/idpulse/agent/menu"
 	"github.com/idpulse/idpulse/agent/notify"
@@ -128,10 +129,8 @@ func New(cfg config.Config, d Deps) *Agent {
 
 // cycleDone is a finished cycle, reported by its worker.
 type cycleDone struct {
-	started  time.Time
+	diagnose.Cycle
 	withFeed bool
-	cycle    probes.Cycle
-	took     time.Duration
 }
 
 // Run runs the loop until ctx is cancelled or the user quits. It returns nil
@@ -227,23 +226,26 @@ func (a *Agent) startCycle(ctx context.Context, now time.Time, withFeed bool, wh
 	if withFeed && a.feed != nil {
 		feed = a.feed
 	}
-	checker := probes.Checker{Config: a.cfg.Check, Env: a.d.Env, Logger: a.log}
+	d := a.diagnoser(now)
 	go func() {
-		start := time.Now()
-		c := checker.Run(ctx, feed)
-		done <- cycleDone{started: now, withFeed: withFeed, cycle: c, took: time.Since(start)}
+		done <- cycleDone{Cycle: d.Run(ctx, feed), withFeed: withFeed}
 	}()
+}
+
+// diagnoser runs a cycle that started at now (the loop's clock).
+func (a *Agent) diagnoser(now time.Time) diagnose.Diagnoser {
+	return diagnose.Diagnoser{Config: a.cfg, Env: a.d.Env, Logger: a.log, Now: func() time.Time { return now }}
 }
 
 // finishCycle turns a cycle's results into everything the user sees.
 func (a *Agent) finishCycle(ctx context.Context, res cycleDone) {
 	a.checking = false
-	if f := res.cycle.Feed; f != nil {
+	if f := res.Feed; f != nil {
 		var cached *applestatus.FetchResult
 		if c, ok := a.feed.Cached(); ok {
 			cached = &c
 		}
-		a.apple = verdict.FromFeed(f.Source, f.Result, f.Err, cached, a.cfg.AppleStatus.WatchList())
+		a.apple = a.diagnoser(res.Started).AppleStatus(res.Cycle, cached)
 		if f.Err != nil {
 			a.log.Warn("apple status unavailable", "err", f.Err)
 		} else if !f.Result.NotModified {
@@ -251,10 +253,10 @@ func (a *Agent) finishCycle(ctx context.Context, res cycleDone) {
 			a.prevSnap = f.Result.Snapshot
 		}
 	}
-	doc := verdict.NewDocument(res.started, res.took, verdict.Input{Results: res.cycle.Results, Apple: a.apple})
+	doc := diagnose.Document(res.Cycle, a.apple)
 	prev := a.last
 	a.last = &doc
-	a.lastChecked = res.started
+	a.lastChecked = res.Started
 
 	if prev == nil || prev.Verdict.Code != doc.Verdict.Code || prev.Verdict.Level != doc.Verdict.Level {
 		from := verdict.Code("")
@@ -264,7 +266,7 @@ func (a *Agent) finishCycle(ctx context.Context, res cycleDone) {
 		a.log.Info("verdict", "from", from, "to", doc.Verdict.Code, "level", doc.Verdict.Level,
 			"cause", doc.Verdict.Cause, "headline", doc.Verdict.Headline, "evidence", doc.Verdict.Evidence)
 		if a.d.Transitions.Path != "" {
-			t := history.Transition{At: res.started.UTC(), From: string(from), To: string(doc.Verdict.Code), Level: string(doc.Verdict.Level), Headline: doc.Verdict.Headline}
+			t := history.Transition{At: res.Started.UTC(), From: string(from), To: string(doc.Verdict.Code), Level: string(doc.Verdict.Level), Headline: doc.Verdict.Headline}
 			if err := a.d.Transitions.Append(t); err != nil {
 				a.log.Warn("transition not recorded", "err", err)
 			}
@@ -281,7 +283,7 @@ func (a *Agent) finishCycle(ctx context.Context, res cycleDone) {
 	if out := a.fixOutcome(doc); out != nil && a.set.NotificationsEnabled {
 		a.notify(ctx, out)
 	}
-	a.sched.Ran(res.started, res.withFeed, string(doc.Verdict.Code), doc.Verdict.Level == verdict.LevelOK)
+	a.sched.Ran(res.Started, res.withFeed, string(doc.Verdict.Code), doc.Verdict.Level == verdict.LevelOK)
 }
 
 // observation is what the alert policy needs of a check.

@@ -19,7 +19,7 @@ import (
 	"github.com/idpulse/idpulse/agent/statefile"
 	"github.com/idpulse/idpulse/agent/verdict"
 	"github.com/idpulse/idpulse/probes"
-	"github.com/idpulse/idpulse/probes/netenv"
+	"github.com/idpulse/idpulse/probes/command"
 	"github.com/idpulse/idpulse/probes/probetest"
 )
 
@@ -287,7 +287,7 @@ func TestAgentFixClosesTheLoop(t *testing.T) {
 	h := startWith(t, func(d *agent.Deps, w *probetest.World) {
 		w.WriteHosts("127.0.0.1 localhost\n0.0.0.0 appleid.apple.com\n")
 		d.Fixer = remedy.Service{
-			Exec:      fixes.Executor{GOOS: "linux", Runner: netenv.Exec{}, Euid: 0},
+			Exec:      fixes.Executor{GOOS: "linux", Runner: command.Exec{}, Euid: 0},
 			HostsPath: w.HostsFile, Attempts: history.Attempts(histDir),
 		}
 		d.Transitions = history.Transitions(histDir)

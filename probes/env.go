@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/idpulse/idpulse/probes/command"
 	"github.com/idpulse/idpulse/probes/netenv"
 )
 
@@ -33,7 +34,7 @@ type Env struct {
 	// ProxyErr is why Proxy could not be read, if it could not.
 	ProxyErr error
 	// Runner executes the OS commands some probes parse (scutil, route, sw_vers).
-	Runner netenv.Runner
+	Runner command.Runner
 	// GOOS selects the OS-specific readers; tests set "darwin" on Linux.
 	GOOS string
 	Now  func() time.Time
@@ -51,7 +52,7 @@ func SystemEnv(cfg Config) Env {
 	env := Env{
 		Dialer:   dialer,
 		Resolver: net.DefaultResolver,
-		Runner:   netenv.Exec{},
+		Runner:   command.Exec{},
 		GOOS:     runtime.GOOS,
 		Now:      time.Now,
 		Getenv:   os.Getenv,

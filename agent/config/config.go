@@ -23,7 +23,7 @@ import (
 	"github.com/idpulse/idpulse/agent/paths"
 	"github.com/idpulse/idpulse/probes"
 	"github.com/idpulse/idpulse/probes/applestatus"
-	"github.com/idpulse/idpulse/probes/netenv"
+	"github.com/idpulse/idpulse/probes/command"
 )
 
 // Config is the whole configuration file.
@@ -126,7 +126,7 @@ func applyManaged(cfg *Config, goos string) error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	ov, err := managed.Overlay(ctx, netenv.Exec{}, goos, name)
+	ov, err := managed.Overlay(ctx, command.Exec{}, goos, name)
 	if err != nil {
 		return err
 	}

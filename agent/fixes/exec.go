@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/idpulse/idpulse/probes/netenv"
+	"github.com/idpulse/idpulse/probes/command"
 )
 
 // Step time limits. An administrator step waits for a person to type a
@@ -27,16 +27,16 @@ const (
 var ErrCancelled = errors.New("cancelled")
 
 // NewRunner is the real Runner for an Executor. The Executor bounds every
-// step itself; netenv.Exec's own default (3 s) would cut the password prompt
+// step itself; command.Exec's own default (3 s) would cut the password prompt
 // short, so its limit is raised to the longest step.
-func NewRunner() netenv.Runner { return netenv.Exec{Timeout: AdminTimeout} }
+func NewRunner() command.Runner { return command.Exec{Timeout: AdminTimeout} }
 
 // Executor carries out plans. Every command goes through Runner (argv, no
 // shell), every URL through Open, and every settings window through Launch,
 // so tests record what would have happened.
 type Executor struct {
-	GOOS   string        // "" means runtime.GOOS
-	Runner netenv.Runner // NewRunner in production
+	GOOS   string         // "" means runtime.GOOS
+	Runner command.Runner // NewRunner in production
 	// Euid is the effective user id (os.Geteuid). 0 runs administrator steps
 	// directly; anyone else gets the OS's password prompt (AdminArgv).
 	Euid int
@@ -153,7 +153,7 @@ func (x Executor) run(ctx context.Context, log *slog.Logger, argv []string, time
 	start := time.Now()
 	out, err := x.Runner.Run(ctx, argv[0], argv[1:]...)
 	var stderr string
-	var re *netenv.RunError
+	var re *command.RunError
 	if errors.As(err, &re) {
 		stderr = re.Stderr
 	}
@@ -184,7 +184,7 @@ func (x Executor) runAdmin(ctx context.Context, log *slog.Logger, batch [][]stri
 	if cancelled(x.goos(), err) {
 		return ErrCancelled
 	}
-	if x.goos() == "linux" && exitCode(err) == 127 {
+	if x.goos() == "linux" && command.ExitCode(err) == 127 {
 		return fmt.Errorf("not authorised to run %s as administrator: %w", filepath.Base(batch[0][0]), err)
 	}
 	return err
@@ -196,26 +196,16 @@ func (x Executor) runAdmin(ctx context.Context, log *slog.Logger, batch [][]stri
 func cancelled(goos string, err error) bool {
 	switch goos {
 	case "darwin":
-		var re *netenv.RunError
+		var re *command.RunError
 		if !errors.As(err, &re) {
 			return false
 		}
 		s := strings.TrimSpace(re.Stderr)
 		return strings.Contains(s, "User canceled") || strings.Contains(s, "User cancelled") || strings.HasSuffix(s, "(-128)")
 	case "linux":
-		return exitCode(err) == 126
+		return command.ExitCode(err) == 126
 	}
 	return false
-}
-
-// exitCode is the command's exit status, or -1 when it did not exit (or the
-// error does not say).
-func exitCode(err error) int {
-	var ec interface{ ExitCode() int }
-	if errors.As(err, &ec) {
-		return ec.ExitCode()
-	}
-	return -1
 }
 
 // open shows a URL: a System Settings pane or a web page.

@@ -14,10 +14,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/idpulse/idpulse/probes/netenv"
+	"github.com/idpulse/idpulse/probes/command"
 )
 
-// recorder is a netenv.Runner that records every command with the time it
+// recorder is a command.Runner that records every command with the time it
 // was given, and answers from reply (nil: success, no output).
 type recorder struct {
 	reply func(argv []string) ([]byte, error)
@@ -59,7 +59,7 @@ func (e exitStatus) Error() string { return fmt.Sprintf("exit status %d", int(e)
 func (e exitStatus) ExitCode() int { return int(e) }
 
 func runErr(path string, code int, stderr string) error {
-	return &netenv.RunError{Path: path, Stderr: stderr, Err: exitStatus(code)}
+	return &command.RunError{Path: path, Stderr: stderr, Err: exitStatus(code)}
 }
 
 // fixture is an Executor with everything recorded.
@@ -480,8 +480,8 @@ func TestExecutorRealRunner(t *testing.T) {
 	}
 	_, err = x.Apply(context.Background(), Plan{Fix: "fail", Available: true,
 		Steps: []Step{{Argv: []string{"/bin/sh", "-c", "echo broken >&2; exit 3"}}}})
-	if err == nil || !strings.Contains(err.Error(), "broken") || exitCode(err) != 3 {
-		t.Errorf("err = %v (exit %d)", err, exitCode(err))
+	if err == nil || !strings.Contains(err.Error(), "broken") || command.ExitCode(err) != 3 {
+		t.Errorf("err = %v (exit %d)", err, command.ExitCode(err))
 	}
 	// A detached start returns at once, whatever the program does next.
 	start := time.Now()

@@ -3,7 +3,7 @@ package managed
 import (
 	"testing"
 
-	"github.com/idpulse/idpulse/probes/netenv"
+	"github.com/idpulse/idpulse/probes/command"
 )
 
 // For the external tests (package managed_test).
@@ -12,4 +12,4 @@ var (
 	WritePlist = writePlist
 )
 
-func NewFakePlutil(t *testing.T) netenv.Runner { return &fakePlutil{t: t} }
+func NewFakePlutil(t *testing.T) command.Runner { return &fakePlutil{t: t} }

@@ -12,7 +12,7 @@
 // user's file, so a managed key always wins.
 //
 // The plists are converted by /usr/bin/plutil (`-convert json -o -`) through
-// a netenv.Runner: no plist parser ships in the binary, and the darwin path
+// a command.Runner: no plist parser ships in the binary, and the darwin path
 // is tested on Linux with a fake Runner.
 package managed
 
@@ -29,7 +29,7 @@ import (
 	"strings"
 
 	"github.com/idpulse/idpulse/launchd"
-	"github.com/idpulse/idpulse/probes/netenv"
+	"github.com/idpulse/idpulse/probes/command"
 )
 
 // Domain is the managed preferences domain: the app's bundle identifier.
@@ -52,7 +52,7 @@ var Sections = []string{"agent", "apple_status", "check"}
 //
 // A profile that cannot be read is an error naming its file: MDM settings
 // must never be silently dropped.
-func Overlay(ctx context.Context, r netenv.Runner, goos, user string) ([]byte, error) {
+func Overlay(ctx context.Context, r command.Runner, goos, user string) ([]byte, error) {
 	return overlay(ctx, r, goos, user, Root)
 }
 
@@ -72,7 +72,7 @@ func files(user, root string) []string {
 	return out
 }
 
-func overlay(ctx context.Context, r netenv.Runner, goos, user, root string) ([]byte, error) {
+func overlay(ctx context.Context, r command.Runner, goos, user, root string) ([]byte, error) {
 	if goos != "darwin" {
 		return nil, nil
 	}
@@ -100,7 +100,7 @@ func overlay(ctx context.Context, r netenv.Runner, goos, user, root string) ([]b
 
 // read converts one plist to JSON with plutil and decodes it. Numbers stay
 // json.Number, so 443 is written back as 443, not 443.0.
-func read(ctx context.Context, r netenv.Runner, path string) (map[string]any, error) {
+func read(ctx context.Context, r command.Runner, path string) (map[string]any, error) {
 	if r == nil {
 		return nil, errors.New("no Runner configured")
 	}

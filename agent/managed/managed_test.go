@@ -11,9 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/idpulse/idpulse/probes/command"
 	"howett.net/plist"
-
-	"github.com/idpulse/idpulse/probes/netenv"
 )
 
 // fakePlutil stands in for `/usr/bin/plutil -convert json -o - FILE`: it
@@ -32,14 +31,14 @@ func (f *fakePlutil) Run(_ context.Context, path string, args ...string) ([]byte
 	}
 	data, err := os.ReadFile(args[4])
 	if err != nil {
-		return nil, &netenv.RunError{Path: path, Stderr: args[4] + ": file does not exist or is not readable", Err: err}
+		return nil, &command.RunError{Path: path, Stderr: args[4] + ": file does not exist or is not readable", Err: err}
 	}
 	var v any
 	if _, err := plist.Unmarshal(data, &v); err != nil {
-		return nil, &netenv.RunError{Path: path, Stderr: args[4] + ": Property List error: " + err.Error(), Err: err}
+		return nil, &command.RunError{Path: path, Stderr: args[4] + ": Property List error: " + err.Error(), Err: err}
 	}
 	if bad := jsonless(v); bad != "" {
-		return nil, &netenv.RunError{Path: path, Stderr: "invalid object in plist for destination format (" + bad + ")", Err: errors.New("exit status 1")}
+		return nil, &command.RunError{Path: path, Stderr: "invalid object in plist for destination format (" + bad + ")", Err: errors.New("exit status 1")}
 	}
 	return json.Marshal(v)
 }

@@ -18,10 +18,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/idpulse/idpulse/probes/netenv"
+	"github.com/idpulse/idpulse/probes/command"
 )
 
-// envExec is netenv.Exec with a chosen environment: systemctl must reach the
+// envExec is command.Exec with a chosen environment: systemctl must reach the
 // private user manager through its XDG_RUNTIME_DIR.
 type envExec struct{ env []string }
 
@@ -33,7 +33,7 @@ func (e envExec) Run(ctx context.Context, path string, args ...string) ([]byte, 
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
-		return stdout.Bytes(), &netenv.RunError{Path: path, Stderr: strings.TrimSpace(stderr.String()), Err: err}
+		return stdout.Bytes(), &command.RunError{Path: path, Stderr: strings.TrimSpace(stderr.String()), Err: err}
 	}
 	return stdout.Bytes(), nil
 }

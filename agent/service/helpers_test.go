@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/idpulse/idpulse/probes/netenv"
+	"github.com/idpulse/idpulse/probes/command"
 )
 
 // helperArg makes the test binary act as a stand-in agent: the real-service
@@ -51,9 +51,9 @@ type exitError int
 func (e exitError) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
 func (e exitError) ExitCode() int { return int(e) }
 
-// failed is what netenv.Exec returns for a failed command.
+// failed is what command.Exec returns for a failed command.
 func failed(path string, code int, stderr string) error {
-	return &netenv.RunError{Path: path, Stderr: stderr, Err: exitError(code)}
+	return &command.RunError{Path: path, Stderr: stderr, Err: exitError(code)}
 }
 
 type reply struct {

@@ -15,6 +15,7 @@ import (
 	"github.com/idpulse/idpulse/agent/atomicfile"
 	"github.com/idpulse/idpulse/agent/paths"
 	"github.com/idpulse/idpulse/launchd"
+	"github.com/idpulse/idpulse/probes/command"
 )
 
 // The macOS side: portable code (it only execs launchctl through the Runner
@@ -254,11 +255,11 @@ func (m *Manager) print(ctx context.Context) (job launchdJob, loaded bool, err e
 // service … in domain for port"), or 3 ("No such process") from bootout on
 // older releases.
 func notLoaded(err error) bool {
-	switch exitCode(err) {
+	switch command.ExitCode(err) {
 	case 113, 3:
 		return true
 	}
-	s := stderrOf(err)
+	s := command.Stderr(err)
 	return strings.Contains(s, "Could not find") || strings.Contains(s, "No such process")
 }
 

@@ -12,7 +12,7 @@
 //     user manager answers; otherwise an XDG autostart entry,
 //     ~/.config/autostart/idpulse.desktop.
 //
-// Every command goes through a netenv.Runner, and the OS is a field, so the
+// Every command goes through a command.Runner, and the OS is a field, so the
 // darwin launchctl argv is tested on Linux with a fake Runner.
 package service
 
@@ -28,7 +28,7 @@ import (
 	"time"
 
 	"github.com/idpulse/idpulse/launchd"
-	"github.com/idpulse/idpulse/probes/netenv"
+	"github.com/idpulse/idpulse/probes/command"
 )
 
 // Errors the commands tell apart.
@@ -64,7 +64,7 @@ type Manager struct {
 	// GOOS selects launchd ("darwin") or systemd/autostart ("linux").
 	GOOS string
 	// Runner runs launchctl and systemctl.
-	Runner netenv.Runner
+	Runner command.Runner
 	// Home is the user's home directory.
 	Home string
 	// ConfigHome is $XDG_CONFIG_HOME on Linux; "" means Home/.config.
@@ -92,7 +92,7 @@ type Manager struct {
 func NewSystem() (*Manager, error) {
 	m := &Manager{
 		GOOS:     runtime.GOOS,
-		Runner:   netenv.Exec{Timeout: CommandTimeout},
+		Runner:   command.Exec{Timeout: CommandTimeout},
 		UID:      os.Getuid(),
 		ProcRoot: "/proc",
 	}
@@ -271,24 +271,6 @@ func (m *Manager) Status(ctx context.Context) (Status, error) {
 		return m.linuxStatus(ctx)
 	}
 	return Status{}, ErrUnsupported
-}
-
-// exitCode is the exit status of a command that ran and failed, or -1.
-func exitCode(err error) int {
-	var ec interface{ ExitCode() int }
-	if errors.As(err, &ec) {
-		return ec.ExitCode()
-	}
-	return -1
-}
-
-// stderrOf is the command's diagnostic text, when the Runner kept it.
-func stderrOf(err error) string {
-	var re *netenv.RunError
-	if errors.As(err, &re) {
-		return re.Stderr
-	}
-	return ""
 }
 
 func exists(path string) (bool, error) {

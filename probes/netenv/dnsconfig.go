@@ -7,6 +7,8 @@ import (
 	"net/netip"
 	"os"
 	"strings"
+
+	"github.com/idpulse/idpulse/probes/command"
 )
 
 // Resolver is one set of name servers the OS consults: on macOS one
@@ -131,7 +133,7 @@ func ParseResolvConf(out []byte) ([]Resolver, error) {
 // ReadNameservers returns the name servers the system resolver uses: on
 // darwin from `scutil --dns`, elsewhere from resolvConf ("" means
 // /etc/resolv.conf; with systemd-resolved that is the 127.0.0.53 stub).
-func ReadNameservers(ctx context.Context, r Runner, goos, resolvConf string) ([]Resolver, error) {
+func ReadNameservers(ctx context.Context, r command.Runner, goos, resolvConf string) ([]Resolver, error) {
 	switch goos {
 	case "darwin":
 		out, err := run(ctx, r, scutilPath, "--dns")

@@ -88,3 +88,9 @@ func errString(err error) string {
 	}
 	return err.Error()
 }
+
+func TestRunNilRunner(t *testing.T) {
+	if _, err := run(context.Background(), nil, "/usr/sbin/scutil", "--proxy"); err == nil || !strings.Contains(err.Error(), "no Runner") {
+		t.Errorf("error %v, want one naming the missing Runner", err)
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/idpulse/idpulse/probes/command"
 	"golang.org/x/net/http/httpproxy"
 )
 
@@ -416,7 +417,7 @@ func defaultProxyPort(scheme string) string {
 // what Go programs and CLI tools honour. Otherwise macOS's effective settings
 // come from `scutil --proxy`; other systems report "none" (desktop proxy
 // settings such as GNOME's are not read).
-func ReadProxy(ctx context.Context, r Runner, goos string, getenv func(string) string) (ProxyConfig, error) {
+func ReadProxy(ctx context.Context, r command.Runner, goos string, getenv func(string) string) (ProxyConfig, error) {
 	if env := ProxyFromEnv(getenv); env.Source == ProxySourceEnvironment {
 		return env, nil
 	}

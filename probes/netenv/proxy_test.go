@@ -11,6 +11,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/idpulse/idpulse/probes/command"
 )
 
 func TestParseScutilProxy(t *testing.T) {
@@ -417,7 +419,7 @@ func TestReadProxy(t *testing.T) {
 		{
 			name:      "scutil fails",
 			goos:      "darwin",
-			replies:   map[string]fakeReply{"/usr/sbin/scutil --proxy": {err: &RunError{Path: "/usr/sbin/scutil", Err: errors.New("exit status 1")}}},
+			replies:   map[string]fakeReply{"/usr/sbin/scutil --proxy": {err: &command.RunError{Path: "/usr/sbin/scutil", Err: errors.New("exit status 1")}}},
 			want:      ProxyConfig{Source: "none"},
 			wantErr:   "read proxy settings: run /usr/sbin/scutil: exit status 1",
 			wantCalls: []string{"/usr/sbin/scutil --proxy"},

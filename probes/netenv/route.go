@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/idpulse/idpulse/probes/command"
 )
 
 // ErrNoDefaultRoute means the machine has no default route: it is offline as
@@ -227,7 +229,7 @@ func ParseNetstatRN(out []byte) ([]Route, error) {
 // ReadDefaultRoute returns the route the kernel uses for the internet. On
 // darwin it asks route(8); on Linux it reads procRoute ("" means
 // /proc/net/route). No default route is reported as ErrNoDefaultRoute.
-func ReadDefaultRoute(ctx context.Context, r Runner, goos string, procRoute string) (DefaultRoute, error) {
+func ReadDefaultRoute(ctx context.Context, r command.Runner, goos string, procRoute string) (DefaultRoute, error) {
 	switch goos {
 	case "darwin":
 		out, err := run(ctx, r, routePath, "-n", "get", "default")

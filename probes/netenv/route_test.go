@@ -9,6 +9,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/idpulse/idpulse/probes/command"
 )
 
 func TestParseRouteGetDefault(t *testing.T) {
@@ -211,7 +213,7 @@ func TestReadDefaultRoute(t *testing.T) {
 		{
 			name: "darwin without default route: message on stderr, exit status 1",
 			goos: "darwin",
-			replies: map[string]fakeReply{routeCmd: {err: &RunError{
+			replies: map[string]fakeReply{routeCmd: {err: &command.RunError{
 				Path: "/sbin/route", Stderr: "route: writing to routing socket: not in table", Err: errors.New("exit status 1"),
 			}}},
 			wantErr:   "read default route: no default route",
@@ -227,7 +229,7 @@ func TestReadDefaultRoute(t *testing.T) {
 		{
 			name:    "darwin command fails otherwise",
 			goos:    "darwin",
-			replies: map[string]fakeReply{routeCmd: {err: &RunError{Path: "/sbin/route", Err: context.DeadlineExceeded}}},
+			replies: map[string]fakeReply{routeCmd: {err: &command.RunError{Path: "/sbin/route", Err: context.DeadlineExceeded}}},
 			wantErr: "read default route: run /sbin/route: context deadline exceeded",
 		},
 		{

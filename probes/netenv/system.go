@@ -7,6 +7,8 @@ import (
 	"os"
 	"runtime"
 	"strings"
+
+	"github.com/idpulse/idpulse/probes/command"
 )
 
 // SystemInfo identifies the machine in reports: Apple's fixes and known bugs
@@ -118,7 +120,7 @@ func firstNonEmpty(vs ...string) string {
 // best-effort and left empty when unavailable, as are Linux's DMI product name
 // and kernel release. Arch is this binary's GOARCH, so an amd64 build under
 // Rosetta reports amd64.
-func ReadSystemInfo(ctx context.Context, r Runner, goos string) (SystemInfo, error) {
+func ReadSystemInfo(ctx context.Context, r command.Runner, goos string) (SystemInfo, error) {
 	switch goos {
 	case "darwin":
 		return readSystemInfoDarwin(ctx, r)
@@ -128,7 +130,7 @@ func ReadSystemInfo(ctx context.Context, r Runner, goos string) (SystemInfo, err
 	return SystemInfo{OS: goos, Arch: runtime.GOARCH}, fmt.Errorf("read system info: not supported on %q", goos)
 }
 
-func readSystemInfoDarwin(ctx context.Context, r Runner) (SystemInfo, error) {
+func readSystemInfoDarwin(ctx context.Context, r command.Runner) (SystemInfo, error) {
 	out, err := run(ctx, r, swVersPath)
 	if err != nil {
 		return SystemInfo{OS: "macOS", Arch: runtime.GOARCH}, fmt.Errorf("read system info: %w", err)

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/idpulse/idpulse/probes/command"
 )
 
 // NCService is one network connection (VPN) service from `scutil --nc list`.
@@ -146,7 +148,7 @@ func IsTunnelInterface(name, goos string) bool {
 //
 // When scutil fails, the returned state still holds the route-based signal
 // alongside the error.
-func ReadVPN(ctx context.Context, r Runner, goos string, route DefaultRoute) (VPNState, error) {
+func ReadVPN(ctx context.Context, r command.Runner, goos string, route DefaultRoute) (VPNState, error) {
 	st := VPNState{
 		Interface:        route.Interface,
 		DefaultViaTunnel: route.Interface != "" && IsTunnelInterface(route.Interface, goos),

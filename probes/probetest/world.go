@@ -12,6 +12,7 @@ import (
 
 	"github.com/idpulse/idpulse/probes"
 	"github.com/idpulse/idpulse/probes/applestatus"
+	"github.com/idpulse/idpulse/probes/command/commandtest"
 )
 
 // World is a whole healthy Internet as idpulse sees it, on loopback: Apple's
@@ -31,7 +32,7 @@ type World struct {
 	Captive    *CaptiveServer
 	NTP        *NTPServer
 	Feed       *HTTPSServer // Apple System Status
-	Runner     *Runner
+	Runner     *commandtest.Runner
 
 	HostsFile string
 	ProcRoute string
@@ -66,7 +67,7 @@ func NewWorld(t testing.TB) *World {
 	w.Dialer = NewMapDialer(w.DNS.Resolver()) // a proxy's upstream dials by name
 	w.Root, w.Inter = AppleLikeChain(t)
 	w.Inspection = InspectionCA(t)
-	w.Runner = NewRunner()
+	w.Runner = commandtest.New()
 	w.Config = probes.DefaultConfig()
 
 	for _, h := range w.Config.SignInHosts {

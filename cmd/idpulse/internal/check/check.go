@@ -10,10 +10,10 @@ import (
 	"time"
 
 	"github.com/idpulse/idpulse/agent/config"
+	"github.com/idpulse/idpulse/agent/diagnose"
 	"github.com/idpulse/idpulse/agent/verdict"
 	"github.com/idpulse/idpulse/cmd/idpulse/internal/cli"
 	"github.com/idpulse/idpulse/probes"
-	"github.com/idpulse/idpulse/probes/applestatus"
 )
 
 // Options are the command's flags and injected dependencies.
@@ -90,20 +90,9 @@ func Run(ctx context.Context, opts *Options) int {
 	return ExitCode(doc.Verdict.Level)
 }
 
-// Check runs one cycle, with the Apple System Status feed when enabled, and
-// evaluates it.
+// Check runs one diagnosis (the feed too when enabled).
 func Check(ctx context.Context, cfg config.Config, env probes.Env, now func() time.Time) verdict.Document {
-	start := now()
-	var feed *applestatus.Client
-	if cfg.AppleStatus.Enabled {
-		feed = &applestatus.Client{URL: cfg.AppleStatus.URL}
-	}
-	cycle := probes.Checker{Config: cfg.Check, Env: env}.Run(ctx, feed)
-	in := verdict.Input{Results: cycle.Results}
-	if f := cycle.Feed; f != nil {
-		in.Apple = verdict.FromFeed(f.Source, f.Result, f.Err, nil, cfg.AppleStatus.WatchList())
-	}
-	return verdict.NewDocument(start, now().Sub(start), in)
+	return diagnose.Diagnoser{Config: cfg, Env: env, Now: now}.Once(ctx)
 }
 
 // ExitCode maps a verdict level to the contract's exit status.

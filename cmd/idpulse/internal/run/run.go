@@ -28,7 +28,7 @@ import (
 	"github.com/idpulse/idpulse/agent/verdict"
 	"github.com/idpulse/idpulse/cmd/idpulse/internal/cli"
 	"github.com/idpulse/idpulse/probes"
-	"github.com/idpulse/idpulse/probes/netenv"
+	"github.com/idpulse/idpulse/probes/command"
 )
 
 // Options are the command's flags and injected dependencies.
@@ -214,7 +214,7 @@ func opener(goos string) func(ctx context.Context, url string) error {
 		if _, err := os.Stat(path); err != nil {
 			return fmt.Errorf("open %s: %w", url, err)
 		}
-		_, err := netenv.Exec{Timeout: 10 * time.Second}.Run(ctx, path, url)
+		_, err := command.Exec{Timeout: 10 * time.Second}.Run(ctx, path, url)
 		return err
 	}
 }

@@ -1,4 +1,4 @@
-package netenv
+package command
 
 import (
 	"context"
@@ -122,11 +122,5 @@ func TestExecCapsOutput(t *testing.T) {
 	}
 	if len(out) != maxOutput {
 		t.Errorf("kept %d bytes, want the first %d", len(out), maxOutput)
-	}
-}
-
-func TestRunNilRunner(t *testing.T) {
-	if _, err := run(context.Background(), nil, "/usr/sbin/scutil", "--proxy"); err == nil || !strings.Contains(err.Error(), "no Runner") {
-		t.Errorf("error %v, want one naming the missing Runner", err)
 	}
 }

@@ -1,12 +1,10 @@
-// Package netenv reads the machine's network environment: default route,
-// proxies, VPN services, name servers and OS version. Each reader is a pure
-// parser of a command's output (tested on Linux against real macOS captures)
-// behind the small Runner exec boundary.
-//
-// Parsers live in portable files so that Linux CI exercises the macOS formats;
-// readers take goos so that their darwin branch runs on Linux with a fake
-// Runner. Nothing here keeps package-level mutable state.
-package netenv
+// Package command is the one way idpulse runs the OS's programs: absolute
+// paths, argument vectors (never a shell), a timeout on every call and capped
+// output. Everything that runs a command (the probes' readers, fixes, service
+// control, managed preferences, opening URLs) takes a Runner, so tests replay
+// outputs through commandtest.Runner instead. A leaf: it imports nothing of
+// idpulse.
+package command
 
 import (
 	"bytes"
@@ -26,8 +24,8 @@ type Runner interface {
 	Run(ctx context.Context, path string, args ...string) ([]byte, error)
 }
 
-// DefaultExecTimeout bounds a command when the caller's context has no deadline.
-const DefaultExecTimeout = 3 * time.Second
+// DefaultTimeout bounds a command when the caller's context has no deadline.
+const DefaultTimeout = 3 * time.Second
 
 // maxOutput caps what one command may write. The largest output parsed here
 // (scutil --dns on a Mac with many interfaces) is tens of kilobytes; a runaway
@@ -41,7 +39,7 @@ const maxStderr = 4 << 10
 // is minimal, and a relative name could be hijacked) and never uses a shell:
 // arguments go to the program as a vector, so no value is ever parsed by sh.
 type Exec struct {
-	// Timeout bounds each command; zero means DefaultExecTimeout.
+	// Timeout bounds each command; zero means DefaultTimeout.
 	Timeout time.Duration
 }
 
@@ -74,7 +72,7 @@ func (e Exec) Run(ctx context.Context, path string, args ...string) ([]byte, err
 	}
 	timeout := e.Timeout
 	if timeout <= 0 {
-		timeout = DefaultExecTimeout
+		timeout = DefaultTimeout
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
@@ -135,21 +133,21 @@ func (b *cappedBuffer) Write(p []byte) (int, error) {
 func (b *cappedBuffer) Bytes() []byte  { return b.buf.Bytes() }
 func (b *cappedBuffer) String() string { return b.buf.String() }
 
-// run is the readers' single path to a command: it refuses a nil Runner (a
-// forgotten dependency must fail loudly, not panic inside a probe) and names
-// the command in the error.
-func run(ctx context.Context, r Runner, path string, args ...string) ([]byte, error) {
-	if r == nil {
-		return nil, fmt.Errorf("%s: no Runner configured", path)
+// ExitCode is the exit status of a command that ran and failed, or -1 when it
+// did not run or err does not say.
+func ExitCode(err error) int {
+	var ec interface{ ExitCode() int }
+	if errors.As(err, &ec) {
+		return ec.ExitCode()
 	}
-	return r.Run(ctx, path, args...)
+	return -1
 }
 
-// Absolute paths of the macOS commands the readers run. They are fixed on
-// every macOS release idpulse supports; Homebrew copies are never wanted.
-const (
-	scutilPath = "/usr/sbin/scutil"
-	routePath  = "/sbin/route"
-	swVersPath = "/usr/bin/sw_vers"
-	sysctlPath = "/usr/sbin/sysctl"
-)
+// Stderr is the failed command's diagnostic text, when the Runner kept it.
+func Stderr(err error) string {
+	var re *RunError
+	if errors.As(err, &re) {
+		return re.Stderr
+	}
+	return ""
+}
