@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/netip"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -49,25 +50,125 @@ func dialTimed(ctx context.Context, env Env, network, host string, port int, a *
 		}
 	}
 	start := time.Now()
-	var lastErr error
-	for _, ip := range addrs {
-		addr := net.JoinHostPort(ip.Unmap().String(), strconv.Itoa(port))
-		a.Address = addr
-		conn, err := env.Dialer.DialContext(ctx, network, addr)
-		if err == nil {
-			a.Phases.Connect = time.Since(start)
-			a.OK = true
-			return conn, nil
-		}
-		lastErr = err
-		if ctx.Err() != nil {
-			break
+	conn, addr, err := raceDial(ctx, env.Dialer, network, addrs, port)
+	a.Phases.Connect = time.Since(start)
+	a.Address = addr
+	if err != nil {
+		a.fail("connect", err)
+		return nil, err
+	}
+	a.OK = true
+	return conn, nil
+}
+
+// fallbackDelay is RFC 8305's Connection Attempt Delay: how long one attempt
+// runs alone before the next address starts beside it. macOS uses about the
+// same, so a dead address family costs what it costs the OS, not the budget.
+const fallbackDelay = 250 * time.Millisecond
+
+// raceDial connects the way the OS does (Happy Eyeballs, RFC 8305): addresses
+// in interleave's order, a new attempt every fallbackDelay or as soon as the
+// previous one fails, the first connection wins and the others are
+// cancelled. It returns the address that answered, or, on failure, the one
+// whose error it reports: the first that failed for a reason other than a
+// timeout (a refusal says more than silence), else the first.
+func raceDial(ctx context.Context, d Dialer, network string, addrs []netip.Addr, port int) (net.Conn, string, error) {
+	addrs = interleave(addrs)
+	hostPort := func(ip netip.Addr) string { return net.JoinHostPort(ip.Unmap().String(), strconv.Itoa(port)) }
+	if len(addrs) == 1 || baseNetwork(network) == "udp" {
+		// A UDP "connection" is a local operation: nothing to race.
+		addr := hostPort(addrs[0])
+		conn, err := d.DialContext(ctx, network, addr)
+		return conn, addr, err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type outcome struct {
+		i    int
+		conn net.Conn
+		err  error
+	}
+	results := make(chan outcome, len(addrs))
+	start := func(i int) {
+		go func() {
+			conn, err := d.DialContext(ctx, network, hostPort(addrs[i]))
+			results <- outcome{i, conn, err}
+		}()
+	}
+	next, running := 1, 1
+	start(0)
+	delay := time.NewTimer(fallbackDelay)
+	defer delay.Stop()
+	errs := make([]error, len(addrs))
+	for running > 0 {
+		select {
+		case <-delay.C:
+			if next < len(addrs) {
+				start(next)
+				next++
+				running++
+				delay.Reset(fallbackDelay)
+			}
+		case r := <-results:
+			running--
+			if r.err == nil {
+				cancel()
+				// Late winners are closed as they arrive.
+				go func(n int) {
+					for range n {
+						if late := <-results; late.conn != nil {
+							late.conn.Close()
+						}
+					}
+				}(running)
+				return r.conn, hostPort(addrs[r.i]), nil
+			}
+			errs[r.i] = r.err
+			if next < len(addrs) && ctx.Err() == nil {
+				start(next)
+				next++
+				running++
+				delay.Reset(fallbackDelay)
+			}
 		}
 	}
-	a.Phases.Connect = time.Since(start)
-	a.fail("connect", lastErr)
-	return nil, lastErr
+	pick := -1
+	for i, err := range errs {
+		if err == nil {
+			continue
+		}
+		if pick < 0 || (Classify(errs[pick]) == ClassTimeout && Classify(err) != ClassTimeout) {
+			pick = i
+		}
+	}
+	return nil, hostPort(addrs[pick]), errs[pick]
 }
+
+// interleave orders addresses as RFC 8305 section 4 does: IPv6 first, then
+// the families alternating, each family in the resolver's order.
+func interleave(addrs []netip.Addr) []netip.Addr {
+	var v6, v4 []netip.Addr
+	for _, a := range addrs {
+		if a.Unmap().Is4() {
+			v4 = append(v4, a)
+		} else {
+			v6 = append(v6, a)
+		}
+	}
+	out := make([]netip.Addr, 0, len(addrs))
+	for i := 0; i < len(v6) || i < len(v4); i++ {
+		if i < len(v6) {
+			out = append(out, v6[i])
+		}
+		if i < len(v4) {
+			out = append(out, v4[i])
+		}
+	}
+	return out
+}
+
+// baseNetwork is "tcp" for "tcp", "tcp4" and "tcp6", likewise "udp".
+func baseNetwork(network string) string { return strings.TrimRight(network, "46") }
 
 // resolvingDialer gives http.Transport a dialer that resolves with the system
 // resolver first, so HTTP probes record a resolve phase whatever Dialer is used.
