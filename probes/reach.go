@@ -3,13 +3,35 @@ package probes
 import (
 	"context"
 	"fmt"
+	"net"
+	"net/netip"
+	"strconv"
 	"sync"
+	"time"
 )
 
 // ReachEvidence is what the reach probe found.
 type ReachEvidence struct {
 	SignIn []Attempt `json:"signin"`
 	Push   *Attempt  `json:"push,omitempty"`
+	// Families tests the first sign-in host over each address family on its
+	// own, when it has addresses of both: a broken family is hidden by Happy
+	// Eyeballs in SignIn, and shows here.
+	Families *FamilyCheck `json:"families,omitempty"`
+}
+
+// FamilyCheck is one host dialled over IPv6 only and over IPv4 only.
+type FamilyCheck struct {
+	Host string  `json:"host"`
+	IPv6 Attempt `json:"ipv6"`
+	IPv4 Attempt `json:"ipv4"`
+}
+
+// IPv6Broken reports whether IPv4 works while IPv6, which this machine has a
+// route for (the kernel took the connection attempt: no ENETUNREACH),
+// does not. No IPv6 route at all is not broken: the OS then never tries it.
+func (c *FamilyCheck) IPv6Broken() bool {
+	return c != nil && c.IPv4.OK && !c.IPv6.OK && c.IPv6.Class != ClassUnreachable
 }
 
 // SignInOK reports how many sign-in hosts accepted a TCP connection.
@@ -52,6 +74,9 @@ func (p Reach) Run(ctx context.Context) Result {
 	for i, h := range p.Hosts {
 		try(h, p.Port, &ev.SignIn[i])
 	}
+	if len(p.Hosts) > 0 {
+		wg.Go(func() { ev.Families = p.families(ctx, p.Hosts[0]) })
+	}
 	if ev.Push != nil {
 		try(p.PushHost, p.PushPort, ev.Push)
 	}
@@ -70,6 +95,9 @@ func (p Reach) Run(ctx context.Context) Result {
 		}
 		res.Status = StatusFail
 		res.Summary = fmt.Sprintf("%d of %d sign-in hosts %s at %s (%s)", len(ev.SignIn)-ok, len(ev.SignIn), bad.Class, bad.Stage, bad.Target)
+	case ev.Families.IPv6Broken():
+		res.Status = StatusWarn
+		res.Summary = fmt.Sprintf("sign-in hosts reachable over IPv4; IPv6 to %s fails (%s)", ev.Families.Host, ev.Families.IPv6.Class)
 	case ev.Push != nil && !ev.Push.OK:
 		res.Status = StatusWarn
 		res.Summary = fmt.Sprintf("sign-in hosts reachable; push %s %s", ev.Push.Target, ev.Push.Class)
@@ -81,4 +109,61 @@ func (p Reach) Run(ctx context.Context) Result {
 		}
 	}
 	return res
+}
+
+// familyGrace bounds how long the IPv6-only dial may run on once the
+// IPv4-only one connected: past max(familyGrace, 4 × IPv4's connect time) a
+// family is broken for every practical purpose (the OS fell back to the
+// other after 250 ms), and waiting longer would cost the cycle its budget.
+const familyGrace = time.Second
+
+// families dials host over each family on its own; nil when host does not
+// have addresses of both.
+func (p Reach) families(ctx context.Context, host string) *FamilyCheck {
+	addrs, err := p.Env.Resolver.LookupNetIP(ctx, "ip", host)
+	if err != nil {
+		return nil
+	}
+	var v6, v4 []netip.Addr
+	for _, a := range addrs {
+		if a.Unmap().Is4() {
+			v4 = append(v4, a.Unmap())
+		} else {
+			v6 = append(v6, a)
+		}
+	}
+	if len(v6) == 0 || len(v4) == 0 {
+		return nil
+	}
+	c := &FamilyCheck{Host: host}
+	ctx6, cancel6 := context.WithCancel(ctx)
+	defer cancel6()
+	var wg sync.WaitGroup
+	dial := func(ctx context.Context, addrs []netip.Addr, a *Attempt) {
+		a.Target = net.JoinHostPort(host, strconv.Itoa(p.Port))
+		start := time.Now()
+		conn, addr, err := raceDial(ctx, p.Env.Dialer, "tcp", addrs, p.Port)
+		a.Phases.Connect, a.Address = time.Since(start), addr
+		if err != nil {
+			a.fail("connect", err)
+			return
+		}
+		conn.Close()
+		a.OK = true
+	}
+	wg.Go(func() { dial(ctx6, v6, &c.IPv6) })
+	dial(ctx, v4, &c.IPv4)
+	if c.IPv4.OK {
+		grace := max(familyGrace, 4*c.IPv4.Phases.Connect)
+		stop := time.AfterFunc(grace, cancel6)
+		defer stop.Stop()
+	}
+	wg.Wait()
+	if !c.IPv6.OK && ctx6.Err() != nil && ctx.Err() == nil {
+		// Cut short by the grace above, not by a failure of its own.
+		c.IPv6.Class = ClassTimeout
+		c.IPv6.Error = fmt.Sprintf("no IPv6 connection within %s while IPv4 connected in %s",
+			max(familyGrace, 4*c.IPv4.Phases.Connect).Round(time.Millisecond), HumanDuration(c.IPv4.Phases.Connect))
+	}
+	return c
 }
