@@ -25,6 +25,10 @@ type Dialer interface {
 // caller so that the whole checklist runs against loopback fakes in tests.
 type Env struct {
 	Dialer Dialer
+	// SmallSegments dials like Dialer, but its TCP connections advertise a
+	// small MSS (SmallMSS) so that no large packet is ever sent to them; the
+	// tls probe retries a stalled handshake with it. Nil where the OS cannot.
+	SmallSegments Dialer
 	// Resolver is the system resolver: what apps on this machine see.
 	Resolver *net.Resolver
 	// RootCAs verifies TLS chains; nil means the system roots.
@@ -46,6 +50,11 @@ type Env struct {
 	Getenv func(string) string
 }
 
+// SmallMSS is the segment size the MTU retry advertises: 536 bytes, the
+// size every IPv4 host must accept (RFC 879), far below any broken tunnel's
+// MTU.
+const SmallMSS = 536
+
 // SystemEnv is the real machine, with cfg's overrides applied.
 func SystemEnv(cfg Config) Env {
 	dialer := &net.Dialer{}
@@ -56,6 +65,9 @@ func SystemEnv(cfg Config) Env {
 		GOOS:     runtime.GOOS,
 		Now:      time.Now,
 		Getenv:   os.Getenv,
+	}
+	if smallSegmentsSupported {
+		env.SmallSegments = &net.Dialer{Control: SmallSegmentsControl}
 	}
 	if cfg.SystemDNS != "" {
 		env.Resolver = ResolverAt(dialer, cfg.SystemDNS)

@@ -27,6 +27,17 @@ type TLSHandshake struct {
 	Validity  string    `json:"validity,omitempty"`
 	NotBefore time.Time `json:"not_before,omitzero"`
 	NotAfter  time.Time `json:"not_after,omitzero"`
+	// SmallSegments is a second handshake, started when this one stalled
+	// after TCP connected, over a connection that advertises SmallMSS: when
+	// it completes while the normal one does not, the path drops large
+	// packets (an MTU black hole).
+	SmallSegments *Attempt `json:"small_segments,omitempty"`
+}
+
+// MTUBlackhole reports whether the handshake stalled with normal segments
+// and completed with small ones.
+func (h *TLSHandshake) MTUBlackhole() bool {
+	return !h.OK && h.Stage == "tls" && h.SmallSegments != nil && h.SmallSegments.OK
 }
 
 // TLSEvidence is what the tls probe found.
@@ -48,6 +59,17 @@ func (e *TLSEvidence) Interception() *TLSHandshake {
 func (e *TLSEvidence) CertTime() *TLSHandshake {
 	for i := range e.Hosts {
 		if e.Hosts[i].Class == ClassCertTime {
+			return &e.Hosts[i]
+		}
+	}
+	return nil
+}
+
+// MTUBlackhole returns the first handshake that only small segments
+// completed, or nil.
+func (e *TLSEvidence) MTUBlackhole() *TLSHandshake {
+	for i := range e.Hosts {
+		if e.Hosts[i].MTUBlackhole() {
 			return &e.Hosts[i]
 		}
 	}
@@ -119,18 +141,24 @@ func (p TLS) handshake(ctx context.Context, host string, h *TLSHandshake) {
 		return
 	}
 	defer conn.Close()
-	tc := tls.Client(conn, &tls.Config{
+	cfg := &tls.Config{
 		ServerName: host,
 		// Verification happens below, by hand, so that a rejected chain can
 		// still be described; the connection carries no data either way.
 		InsecureSkipVerify: true,
 		MinVersion:         tls.VersionTLS12,
-	})
+	}
+	tc := tls.Client(conn, cfg)
 	start := time.Now()
-	err = tc.HandshakeContext(ctx)
+	err = p.watchedHandshake(ctx, tc, cfg, h)
 	h.Phases.TLS = time.Since(start)
 	if err != nil {
 		h.fail("tls", err)
+		if h.SmallSegments != nil && h.SmallSegments.OK {
+			h.Class = ClassTimeout
+			h.Error = fmt.Sprintf("TLS handshake with %s stalled for %s after TCP connected; with %d-byte segments it completed in %s",
+				host, HumanDuration(h.Phases.TLS), SmallMSS, HumanDuration(h.SmallSegments.Phases.TLS))
+		}
 		return
 	}
 	certs := tc.ConnectionState().PeerCertificates
@@ -214,4 +242,72 @@ func describeName(cn string, org []string) string {
 		return strings.Join(org, ", ")
 	}
 	return cn + ", " + strings.Join(org, ", ")
+}
+
+// stallAfter is how long a handshake may go without completing before the
+// small-segment retry starts beside it: a handshake takes one or two round
+// trips, so max(1 s, 4 × the TCP connect time) is a stall on any path,
+// slow ones included.
+func stallAfter(connect time.Duration) time.Duration { return max(time.Second, 4*connect) }
+
+// watchedHandshake runs tc's handshake; when it stalls (stallAfter) and the
+// environment can dial with small segments, it races a second handshake to
+// the same address over such a connection. The small one completing first
+// is the evidence of an MTU black hole: the normal handshake is then given
+// up at once instead of eating the probe's whole budget.
+func (p TLS) watchedHandshake(ctx context.Context, tc *tls.Conn, cfg *tls.Config, h *TLSHandshake) error {
+	hctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- tc.HandshakeContext(hctx) }()
+	if p.Env.SmallSegments == nil {
+		return <-done
+	}
+	stall := time.NewTimer(stallAfter(h.Phases.Connect))
+	defer stall.Stop()
+	select {
+	case err := <-done:
+		return err
+	case <-stall.C:
+	}
+	rctx, cancelRetry := context.WithCancel(ctx)
+	defer cancelRetry()
+	retry := make(chan *Attempt, 1)
+	go func() { retry <- p.smallSegments(rctx, cfg, h.Address) }()
+	select {
+	case err := <-done:
+		// The normal handshake finished after all: no black hole.
+		cancelRetry()
+		<-retry
+		return err
+	case a := <-retry:
+		h.SmallSegments = a
+		if a.OK {
+			cancel()
+		}
+		return <-done
+	}
+}
+
+// smallSegments connects to address through Env.SmallSegments and runs a
+// TLS handshake with cfg.
+func (p TLS) smallSegments(ctx context.Context, cfg *tls.Config, address string) *Attempt {
+	a := &Attempt{Target: address, Address: address}
+	start := time.Now()
+	conn, err := p.Env.SmallSegments.DialContext(ctx, "tcp", address)
+	a.Phases.Connect = time.Since(start)
+	if err != nil {
+		a.fail("connect", err)
+		return a
+	}
+	defer conn.Close()
+	start = time.Now()
+	err = tls.Client(conn, cfg.Clone()).HandshakeContext(ctx)
+	a.Phases.TLS = time.Since(start)
+	if err != nil {
+		a.fail("tls", err)
+		return a
+	}
+	a.OK = true
+	return a
 }

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"sync"
 	"syscall"
+	"time"
 )
 
 // Route is what a MapDialer does with one destination. Set exactly one field;
@@ -17,6 +18,10 @@ import (
 type Route struct {
 	// To dials this "127.0.0.1:port" instead, on the same network.
 	To string
+	// Delay, with To, holds each dial that long before it connects: the
+	// TCP handshake's round trip on a slow path. (The bytes that follow are
+	// delayed by a DelayRelay in front of the server.)
+	Delay time.Duration
 	// Drop is a black hole: the dial blocks until ctx is done, then fails as
 	// net.Dialer does: a *net.OpError wrapping os.ErrDeadlineExceeded (so
 	// Timeout() is true) when ctx's deadline passed, or one wrapping
@@ -71,6 +76,18 @@ func (d *MapDialer) Set(network, addr string, r Route) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.routes[k] = r
+}
+
+// To is where a dial on network to addr ("ip:port") goes now ("" when it
+// is not routed to a server).
+func (d *MapDialer) To(network, addr string) string {
+	k, err := parseRouteKey(network, addr)
+	if err != nil {
+		panic("probetest: MapDialer.To: " + err.Error())
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.routes[k].To
 }
 
 // SetDefault is the route for addresses not Set. The initial default is
@@ -141,6 +158,28 @@ func (d *MapDialer) route(network string, ap netip.AddrPort) Route {
 // host names are resolved first and each address is tried in order until one
 // connects. network may be tcp, tcp4, tcp6, udp, udp4 or udp6.
 func (d *MapDialer) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
+	return d.dial(ctx, &net.Dialer{}, network, address)
+}
+
+// WithControl is a view of d whose loopback connections are made with
+// control as the net.Dialer's Control function (routes, records and counts
+// are shared): probes.SmallSegmentsControl, for instance.
+func (d *MapDialer) WithControl(control func(network, address string, c syscall.RawConn) error) ControlDialer {
+	return ControlDialer{d: d, nd: &net.Dialer{Control: control}}
+}
+
+// ControlDialer is a MapDialer dialling with a Control function.
+type ControlDialer struct {
+	d  *MapDialer
+	nd *net.Dialer
+}
+
+// DialContext dials as MapDialer.DialContext does.
+func (c ControlDialer) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
+	return c.d.dial(ctx, c.nd, network, address)
+}
+
+func (d *MapDialer) dial(ctx context.Context, nd *net.Dialer, network, address string) (net.Conn, error) {
 	d.mu.Lock()
 	d.dials++
 	d.mu.Unlock()
@@ -163,7 +202,7 @@ func (d *MapDialer) DialContext(ctx context.Context, network, address string) (n
 	}
 	var first error
 	for _, ip := range ips {
-		c, err := d.dialOne(ctx, network, base, netip.AddrPortFrom(ip, uint16(port)))
+		c, err := d.dialOne(ctx, nd, network, base, netip.AddrPortFrom(ip, uint16(port)))
 		if err == nil {
 			return c, nil
 		}
@@ -216,7 +255,7 @@ func (d *MapDialer) resolve(ctx context.Context, network, host string) ([]netip.
 	return out, nil
 }
 
-func (d *MapDialer) dialOne(ctx context.Context, network, base string, dst netip.AddrPort) (net.Conn, error) {
+func (d *MapDialer) dialOne(ctx context.Context, nd *net.Dialer, network, base string, dst netip.AddrPort) (net.Conn, error) {
 	var addr net.Addr = net.TCPAddrFromAddrPort(dst)
 	if base == "udp" {
 		addr = net.UDPAddrFromAddrPort(dst)
@@ -224,7 +263,14 @@ func (d *MapDialer) dialOne(ctx context.Context, network, base string, dst netip
 	r := d.route(base, dst)
 	switch {
 	case r.To != "":
-		var nd net.Dialer
+		if r.Delay > 0 {
+			// The handshake's round trip: SYN out, SYN-ACK back.
+			select {
+			case <-time.After(r.Delay):
+			case <-ctx.Done():
+				return nil, &net.OpError{Op: "dial", Net: network, Addr: addr, Err: os.ErrDeadlineExceeded}
+			}
+		}
 		return nd.DialContext(ctx, base, r.To)
 	case r.Drop:
 		<-ctx.Done()

@@ -182,6 +182,16 @@ func (w *World) FeedURL() string { return "https://www.apple.com" + FeedPath }
 // FeedClient polls this world's feed.
 func (w *World) FeedClient() *applestatus.Client { return &applestatus.Client{URL: w.FeedURL()} }
 
+// Relay puts a path with opts between the Mac and one of an Apple name's
+// ports (latency, an MTU black hole).
+func (w *World) Relay(name string, port int, opts RelayOptions) *Relay {
+	k := netip.AddrPortFrom(w.addrs[name], uint16(port)).String()
+	to := w.Dialer.To("tcp", k)
+	r := NewRelay(w.t, to, opts)
+	w.Dialer.Set("tcp", k, Route{To: r.Addr()})
+	return r
+}
+
 // InternetDown cuts everything beyond the local network: every public
 // address is unreachable and the router's DNS fails.
 func (w *World) InternetDown() {
@@ -204,14 +214,17 @@ func (w *World) Env() probes.Env {
 	}
 	ifs := append([]probes.Interface{}, w.ifaces...)
 	return probes.Env{
-		Dialer:     w.Dialer,
-		Resolver:   w.DNS.Resolver(),
-		RootCAs:    pool,
-		Runner:     w.Runner,
-		GOOS:       "linux",
-		Now:        time.Now,
-		Interfaces: func() ([]probes.Interface, error) { return ifs, nil },
-		ProcRoute:  w.ProcRoute,
-		Getenv:     func(k string) string { return vars[strings.ToUpper(k)] },
+		Dialer: w.Dialer,
+		// probes.SmallSegmentsControl is a no-op where unsupported, and
+		// a MaxSegment relay then passes everything: a consistent world.
+		SmallSegments: w.Dialer.WithControl(probes.SmallSegmentsControl),
+		Resolver:      w.DNS.Resolver(),
+		RootCAs:       pool,
+		Runner:        w.Runner,
+		GOOS:          "linux",
+		Now:           time.Now,
+		Interfaces:    func() ([]probes.Interface, error) { return ifs, nil },
+		ProcRoute:     w.ProcRoute,
+		Getenv:        func(k string) string { return vars[strings.ToUpper(k)] },
 	}
 }
