@@ -45,6 +45,10 @@ type Config struct {
 	PushPort int    `json:"push_port"`
 	// DNSNames are looked up through the system and the public resolvers.
 	DNSNames []string `json:"dns_names"`
+	// DNSControl is a name that is not Apple's, looked up through the system
+	// resolver too: a resolver that fails it as well is broken, not a
+	// filter. "" turns the cross-check off.
+	DNSControl string `json:"dns_control"`
 	// PublicResolvers are queried directly over UDP ("ip:port").
 	PublicResolvers []string `json:"public_resolvers"`
 	// ControlTargets tell "my internet is down" from "Apple is unreachable" ("ip:port").
@@ -80,6 +84,7 @@ func DefaultConfig() Config {
 		PushHost:        "1-courier.push.apple.com",
 		PushPort:        5223,
 		DNSNames:        append(append([]string{}, signIn...), "gs.apple.com", "time.apple.com", "1-courier.push.apple.com"),
+		DNSControl:      "one.one.one.one",
 		PublicResolvers: []string{"1.1.1.1:53", "8.8.8.8:53"},
 		ControlTargets:  []string{"1.1.1.1:443", "8.8.8.8:443"},
 		CaptiveURL:      "http://captive.apple.com/hotspot-detect.html",

@@ -36,12 +36,47 @@ type DNSEvidence struct {
 	Nameservers []netenv.Resolver `json:"nameservers,omitempty"`
 	System      []DNSLookup       `json:"system"`
 	Public      []DNSLookup       `json:"public"`
-	// Filtered are names the system resolver fails or sinkholes while a
-	// public resolver gives a routable answer: a DNS filter or a broken
-	// resolver, not an Apple problem.
+	// Control is the control name (not Apple's) through the system
+	// resolver: a resolver that fails it too is broken, not filtering.
+	Control *DNSLookup `json:"control,omitempty"`
+	// Filtered are names the system resolver blocks while a public
+	// resolver gives a routable answer: a sinkhole address, NXDOMAIN,
+	// REFUSED or no address for Apple's names while the control name
+	// resolves, or a redirect to a server that is not Apple's (Redirects).
 	Filtered []string `json:"filtered"`
+	// Broken are names the system resolver cannot answer at all (SERVFAIL,
+	// a timeout, an unreachable server, or it fails the control name as
+	// well) while public resolvers answer: a broken resolver.
+	Broken []string `json:"broken"`
 	// Failed are names that resolve nowhere.
 	Failed []string `json:"failed"`
+	// Redirects compare the system resolver's answer with a public one
+	// where the two share no address: a TLS handshake to each tells a CDN's
+	// other edge (both genuine) from a filter's block page.
+	Redirects []DNSRedirect `json:"redirects,omitempty"`
+}
+
+// DNSRedirect is one name whose system and public answers disagree.
+type DNSRedirect struct {
+	Name string `json:"name"`
+	// System and Public are handshakes with the name's SNI to the address
+	// each resolver gave.
+	System TLSHandshake `json:"system"`
+	Public TLSHandshake `json:"public"`
+	// BlockPage is true when the public address presents Apple's genuine
+	// chain and the system one does not (another certificate, or no TLS
+	// at all: an HTTP block page).
+	BlockPage bool `json:"block_page"`
+}
+
+// BlockPage returns the first redirect to a block page, or nil.
+func (e *DNSEvidence) BlockPage() *DNSRedirect {
+	for i := range e.Redirects {
+		if e.Redirects[i].BlockPage {
+			return &e.Redirects[i]
+		}
+	}
+	return nil
 }
 
 // System returns the system lookup for name.
@@ -72,6 +107,12 @@ type DNS struct {
 	Names     []string
 	Public    []string // ip:port
 	SystemDNS string   // when set, shown as the system's name server
+	// Control is a name that is not Apple's and that public resolvers
+	// answer ("" means none): it tells a broken resolver from a filter.
+	Control string
+	// Port and TrustedIssuers are for the redirect check's handshakes.
+	Port           int
+	TrustedIssuers []string
 }
 
 func (DNS) ID() string { return "dns" }
@@ -90,6 +131,12 @@ func (p DNS) Run(ctx context.Context) Result {
 			wg.Go(func() { ev.Public[i*len(p.Public)+j] = p.direct(ctx, server, name) })
 		}
 	}
+	if p.Control != "" {
+		wg.Go(func() {
+			l := p.system(ctx, p.Control)
+			ev.Control = &l
+		})
+	}
 	wg.Go(func() {
 		if p.SystemDNS != "" {
 			ev.Nameservers = []netenv.Resolver{{Nameservers: []string{p.SystemDNS}}}
@@ -101,9 +148,15 @@ func (p DNS) Run(ctx context.Context) Result {
 	})
 	wg.Wait()
 
+	ev.Broken = []string{}
+	controlOK := ev.Control == nil || ev.Control.Routable()
 	var worst Class
+	var redirects []int
 	for i, name := range p.Names {
 		if ev.System[i].Routable() {
+			if p.disagree(ev, i) {
+				redirects = append(redirects, i)
+			}
 			continue
 		}
 		publicOK := false
@@ -112,13 +165,25 @@ func (p DNS) Run(ctx context.Context) Result {
 				publicOK = true
 			}
 		}
-		if publicOK {
-			ev.Filtered = append(ev.Filtered, name)
-		} else {
+		switch {
+		case !publicOK:
 			ev.Failed = append(ev.Failed, name)
+		case controlOK && blocks(ev.System[i].Class):
+			ev.Filtered = append(ev.Filtered, name)
+		default:
+			ev.Broken = append(ev.Broken, name)
 		}
 		if worst == ClassNone {
 			worst = ev.System[i].Class
+		}
+	}
+	p.checkRedirects(ctx, ev, redirects)
+	for _, r := range ev.Redirects {
+		if r.BlockPage {
+			ev.Filtered = append(ev.Filtered, r.Name)
+			if worst == ClassNone {
+				worst = "block page"
+			}
 		}
 	}
 
@@ -127,6 +192,12 @@ func (p DNS) Run(ctx context.Context) Result {
 	case len(ev.Filtered) > 0:
 		res.Status = StatusFail
 		res.Summary = fmt.Sprintf("system resolver blocks %s (%s); public resolvers answer", nameList(ev.Filtered, len(p.Names)), worst)
+	case len(ev.Broken) > 0:
+		res.Status = StatusFail
+		res.Summary = fmt.Sprintf("system resolver fails %s (%s); public resolvers answer", nameList(ev.Broken, len(p.Names)), worst)
+		if ev.Control != nil && !ev.Control.Routable() {
+			res.Summary += fmt.Sprintf(", it fails %s too", ev.Control.Name)
+		}
 	case len(ev.Failed) > 0:
 		res.Status = StatusFail
 		res.Summary = fmt.Sprintf("%s: no usable answer anywhere (%s)", nameList(ev.Failed, len(p.Names)), worst)
@@ -135,6 +206,82 @@ func (p DNS) Run(ctx context.Context) Result {
 		res.Summary = fmt.Sprintf("%d Apple names resolve", len(p.Names))
 	}
 	return res
+}
+
+// blocks reports whether a system lookup's failure is an answer (a filter's
+// policy) rather than the resolver failing to answer.
+func blocks(c Class) bool {
+	switch c {
+	case ClassSinkhole, ClassNXDomain, ClassDNSRefused, ClassNoAnswer:
+		return true
+	}
+	return false
+}
+
+// disagree reports whether name i's system answer shares no IPv4 address
+// with a routable public answer (public resolvers are asked for A only).
+func (p DNS) disagree(ev *DNSEvidence, i int) bool {
+	sys := map[netip.Addr]bool{}
+	for _, a := range ev.System[i].Addresses {
+		if a.Is4() {
+			sys[a] = true
+		}
+	}
+	if len(sys) == 0 {
+		return false
+	}
+	seen := false
+	for j := range p.Public {
+		l := ev.Public[i*len(p.Public)+j]
+		if !l.Routable() {
+			continue
+		}
+		seen = true
+		for _, a := range l.Addresses {
+			if sys[a] {
+				return false
+			}
+		}
+	}
+	return seen
+}
+
+// checkRedirects shakes hands with the system's and a public resolver's
+// address for each disagreeing name, concurrently, and records them.
+func (p DNS) checkRedirects(ctx context.Context, ev *DNSEvidence, idx []int) {
+	if len(idx) == 0 || p.Port == 0 {
+		return
+	}
+	ev.Redirects = make([]DNSRedirect, len(idx))
+	tp := TLS{Env: p.Env, Port: p.Port, TrustedIssuers: p.TrustedIssuers}
+	var wg sync.WaitGroup
+	for k, i := range idx {
+		r := &ev.Redirects[k]
+		r.Name = p.Names[i]
+		sys := firstIPv4(ev.System[i].Addresses)
+		var pub netip.Addr
+		for j := range p.Public {
+			if l := ev.Public[i*len(p.Public)+j]; l.Routable() && !pub.IsValid() {
+				pub = firstIPv4(l.Addresses)
+			}
+		}
+		wg.Go(func() { tp.handshakeAt(ctx, r.Name, sys, &r.System) })
+		wg.Go(func() { tp.handshakeAt(ctx, r.Name, pub, &r.Public) })
+	}
+	wg.Wait()
+	for k := range ev.Redirects {
+		r := &ev.Redirects[k]
+		r.BlockPage = r.Public.genuine() && !r.System.genuine() && r.System.Stage != "connect"
+	}
+}
+
+func firstIPv4(addrs []netip.Addr) netip.Addr {
+	for _, a := range addrs {
+		if a.Is4() {
+			return a
+		}
+	}
+	return netip.Addr{}
 }
 
 func (p DNS) system(ctx context.Context, name string) DNSLookup {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"strings"
 	"syscall"
 )
 
@@ -23,8 +24,9 @@ const (
 	ClassUnreachable   Class = "unreachable" // no route, network down, host unreachable
 	ClassNXDomain      Class = "nxdomain"
 	ClassServFail      Class = "servfail"
-	ClassNoAnswer      Class = "no_answer" // the name exists but has no A/AAAA records
-	ClassSinkhole      Class = "sinkhole"  // answered with an address nobody can reach Apple at
+	ClassDNSRefused    Class = "dns_refused" // the resolver answered REFUSED: a policy, not a failure
+	ClassNoAnswer      Class = "no_answer"   // the name exists but has no A/AAAA records
+	ClassSinkhole      Class = "sinkhole"    // answered with an address nobody can reach Apple at
 	ClassCertUntrusted Class = "cert_untrusted"
 	ClassCertTime      Class = "cert_time" // expired or not yet valid: usually the clock
 	ClassCertHostname  Class = "cert_hostname"
@@ -67,9 +69,32 @@ func Classify(err error) Class {
 		case dnsErr.IsTimeout:
 			return ClassTimeout
 		}
-		// The pure-Go resolver reports SERVFAIL and REFUSED answers this way.
+		// The resolver could not reach its server at all: say so, not
+		// "servfail". The pure-Go resolver keeps only the dial error's
+		// text, which ends with the errno's own (local) wording.
+		for _, e := range []struct {
+			errno syscall.Errno
+			class Class
+		}{
+			{syscall.ENETUNREACH, ClassUnreachable}, {syscall.EHOSTUNREACH, ClassUnreachable},
+			{syscall.ECONNREFUSED, ClassRefused}, // UDP: ICMP port unreachable
+		} {
+			if strings.HasSuffix(dnsErr.Err, e.errno.Error()) {
+				return e.class
+			}
+		}
+		// The pure-Go resolver reports SERVFAIL as a temporary "server
+		// misbehaving" and REFUSED as a permanent one.
+		if !dnsErr.IsTemporary && dnsErr.Err == "server misbehaving" {
+			return ClassDNSRefused
+		}
 		return ClassServFail
 	}
+	return classifyNet(err)
+}
+
+// classifyNet classifies what is not a certificate or DNS error.
+func classifyNet(err error) Class {
 	switch {
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded):
 		return ClassTimeout

@@ -5,6 +5,9 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
+	"net"
+	"net/netip"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -79,7 +82,7 @@ func (e *TLSEvidence) MTUBlackhole() *TLSHandshake {
 // GenuineOK reports whether at least one handshake verified with a genuine issuer.
 func (e *TLSEvidence) GenuineOK() bool {
 	for _, h := range e.Hosts {
-		if h.OK && h.Verified && h.TrustedIssuer {
+		if h.genuine() {
 			return true
 		}
 	}
@@ -141,6 +144,35 @@ func (p TLS) handshake(ctx context.Context, host string, h *TLSHandshake) {
 		return
 	}
 	defer conn.Close()
+	p.shake(ctx, conn, host, h)
+}
+
+// handshakeAt is handshake to one given address instead of host's.
+func (p TLS) handshakeAt(ctx context.Context, host string, ip netip.Addr, h *TLSHandshake) {
+	h.Target = net.JoinHostPort(host, strconv.Itoa(p.Port))
+	if !ip.IsValid() {
+		h.fail("resolve", fmt.Errorf("tls %s: no address to try", host))
+		return
+	}
+	h.Address = net.JoinHostPort(ip.String(), strconv.Itoa(p.Port))
+	start := time.Now()
+	conn, err := p.Env.Dialer.DialContext(ctx, "tcp", h.Address)
+	h.Phases.Connect = time.Since(start)
+	if err != nil {
+		h.fail("connect", err)
+		return
+	}
+	defer conn.Close()
+	h.OK = true // connected; shake clears it on a failure
+	p.shake(ctx, conn, host, h)
+}
+
+// genuine reports whether the handshake verified with an issuer Apple uses.
+func (h *TLSHandshake) genuine() bool { return h.OK && h.Verified && h.TrustedIssuer }
+
+// shake runs the TLS handshake over conn and judges the chain.
+func (p TLS) shake(ctx context.Context, conn net.Conn, host string, h *TLSHandshake) {
+	var err error
 	cfg := &tls.Config{
 		ServerName: host,
 		// Verification happens below, by hand, so that a rejected chain can

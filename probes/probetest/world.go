@@ -87,6 +87,8 @@ func NewWorld(t testing.TB) *World {
 	w.Feed.SetBehavior(HTTPSBehavior{Body: HealthyFeed})
 	w.host("www.apple.com", "tcp", 443, w.Feed.Addr())
 
+	// The DNS control name resolves everywhere, as on the real Internet.
+	w.AnswerAll(w.Config.DNSControl, Answer{Addrs: []netip.Addr{netip.MustParseAddr("1.1.1.1")}})
 	w.Control = NewTCPListener(t)
 	for i, ip := range []string{"1.1.1.1", "8.8.8.8"} {
 		w.Dialer.Set("tcp", ip+":443", Route{To: w.Control.Addr()})

@@ -1,0 +1,98 @@
+package probes_test
+
+import (
+	"context"
+	"net/netip"
+	"slices"
+	"testing"
+	"time"
+
+	"golang.org/x/net/dns/dnsmessage"
+
+	"github.com/idpulse/idpulse/probes"
+	"github.com/idpulse/idpulse/probes/probetest"
+)
+
+// TestDNSBrokenFilteredRedirected: the dns probe tells a resolver that is
+// broken from one that filters Apple, and a CDN's other edge from a block
+// page, against real resolvers and servers on loopback.
+func TestDNSBrokenFilteredRedirected(t *testing.T) {
+	sign := "appleid.apple.com"
+	blockIP := netip.MustParseAddr("198.51.100.7")
+	tests := []struct {
+		name      string
+		setup     func(t *testing.T, w *probetest.World)
+		filtered  []string
+		broken    []string
+		failed    []string
+		blockPage bool
+	}{
+		{name: "healthy"},
+		{name: "NXDOMAIN for Apple only is a filter",
+			setup:    func(t *testing.T, w *probetest.World) { w.DNS.Set(sign, probetest.Answer{Rcode: dnsmessage.RCodeNameError}) },
+			filtered: []string{sign}},
+		{name: "REFUSED for Apple only is a filter",
+			setup:    func(t *testing.T, w *probetest.World) { w.DNS.Set(sign, probetest.Answer{Rcode: dnsmessage.RCodeRefused}) },
+			filtered: []string{sign}},
+		{name: "SERVFAIL for Apple is a broken resolver",
+			setup:  func(t *testing.T, w *probetest.World) { w.DNS.Set(sign, probetest.Answer{Rcode: dnsmessage.RCodeServerFailure}) },
+			broken: []string{sign}},
+		{name: "NXDOMAIN for every name, the control too, is a broken resolver",
+			setup: func(t *testing.T, w *probetest.World) {
+				w.DNS.Set(sign, probetest.Answer{Rcode: dnsmessage.RCodeNameError})
+				w.DNS.Set(w.Config.DNSControl, probetest.Answer{Rcode: dnsmessage.RCodeNameError})
+			},
+			broken: []string{sign}},
+		{name: "nobody answers",
+			setup: func(t *testing.T, w *probetest.World) {
+				w.AnswerAll(sign, probetest.Answer{Rcode: dnsmessage.RCodeServerFailure})
+			},
+			failed: []string{sign}},
+		{name: "another CDN edge with Apple's certificate is no redirect",
+			setup: func(t *testing.T, w *probetest.World) {
+				edge := netip.MustParseAddr("17.253.144.99")
+				w.DNS.Set(sign, probetest.Answer{Addrs: []netip.Addr{edge}})
+				w.Dialer.Set("tcp", "17.253.144.99:443", probetest.Route{To: w.SignIn[sign].Addr()})
+			}},
+		{name: "a block page with its own certificate is a filter",
+			setup: func(t *testing.T, w *probetest.World) {
+				block := probetest.NewHTTPSServer(t, w.Inspection.ValidLeaf(t, "block.filter.example"))
+				w.DNS.Set(sign, probetest.Answer{Addrs: []netip.Addr{blockIP}})
+				w.Dialer.Set("tcp", "198.51.100.7:443", probetest.Route{To: block.Addr()})
+			},
+			filtered: []string{sign}, blockPage: true},
+		{name: "a plain-HTTP block page on 443 is a filter",
+			setup: func(t *testing.T, w *probetest.World) {
+				block := probetest.NewHTTPServer(t)
+				w.DNS.Set(sign, probetest.Answer{Addrs: []netip.Addr{blockIP}})
+				w.Dialer.Set("tcp", "198.51.100.7:443", probetest.Route{To: block.Addr()})
+			},
+			filtered: []string{sign}, blockPage: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := probetest.NewWorld(t)
+			if tt.setup != nil {
+				tt.setup(t, w)
+			}
+			cfg := w.Config
+			p := probes.DNS{Env: w.Env(), Names: []string{sign}, Public: cfg.PublicResolvers,
+				Control: cfg.DNSControl, Port: 443, TrustedIssuers: cfg.TrustedIssuers}
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			res := p.Run(ctx)
+			ev := res.Evidence.(*probes.DNSEvidence)
+			for _, c := range []struct {
+				what      string
+				got, want []string
+			}{{"filtered", ev.Filtered, tt.filtered}, {"broken", ev.Broken, tt.broken}, {"failed", ev.Failed, tt.failed}} {
+				if !slices.Equal(c.got, c.want) && len(c.got)+len(c.want) > 0 {
+					t.Errorf("%s = %q, want %q (%s)", c.what, c.got, c.want, res.Summary)
+				}
+			}
+			if got := ev.BlockPage() != nil; got != tt.blockPage {
+				t.Errorf("block page = %v, want %v: %+v", got, tt.blockPage, ev.Redirects)
+			}
+		})
+	}
+}
