@@ -29,13 +29,19 @@ func TestDNSBrokenFilteredRedirected(t *testing.T) {
 	}{
 		{name: "healthy"},
 		{name: "NXDOMAIN for Apple only is a filter",
-			setup:    func(t *testing.T, w *probetest.World) { w.DNS.Set(sign, probetest.Answer{Rcode: dnsmessage.RCodeNameError}) },
+			setup: func(t *testing.T, w *probetest.World) {
+				w.DNS.Set(sign, probetest.Answer{Rcode: dnsmessage.RCodeNameError})
+			},
 			filtered: []string{sign}},
 		{name: "REFUSED for Apple only is a filter",
-			setup:    func(t *testing.T, w *probetest.World) { w.DNS.Set(sign, probetest.Answer{Rcode: dnsmessage.RCodeRefused}) },
+			setup: func(t *testing.T, w *probetest.World) {
+				w.DNS.Set(sign, probetest.Answer{Rcode: dnsmessage.RCodeRefused})
+			},
 			filtered: []string{sign}},
 		{name: "SERVFAIL for Apple is a broken resolver",
-			setup:  func(t *testing.T, w *probetest.World) { w.DNS.Set(sign, probetest.Answer{Rcode: dnsmessage.RCodeServerFailure}) },
+			setup: func(t *testing.T, w *probetest.World) {
+				w.DNS.Set(sign, probetest.Answer{Rcode: dnsmessage.RCodeServerFailure})
+			},
 			broken: []string{sign}},
 		{name: "NXDOMAIN for every name, the control too, is a broken resolver",
 			setup: func(t *testing.T, w *probetest.World) {
