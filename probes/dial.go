@@ -15,11 +15,14 @@ import (
 type Attempt struct {
 	Target  string `json:"target"`            // host:port as configured
 	Address string `json:"address,omitempty"` // the ip:port actually reached (or last tried)
-	OK      bool   `json:"ok"`
-	Stage   string `json:"stage,omitempty"` // resolve, connect, tls, http: where it failed
-	Class   Class  `json:"class,omitempty"`
-	Error   string `json:"error,omitempty"`
-	Phases  Phases `json:"phases_ms"`
+	// Via is the proxy the exchange went through ("" = direct): a rule may
+	// conclude only what this path supports.
+	Via    string `json:"via,omitempty"`
+	OK     bool   `json:"ok"`
+	Stage  string `json:"stage,omitempty"` // resolve, connect, tls, http: where it failed
+	Class  Class  `json:"class,omitempty"`
+	Error  string `json:"error,omitempty"`
+	Phases Phases `json:"phases_ms"`
 }
 
 func (a *Attempt) fail(stage string, err error) {

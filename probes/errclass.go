@@ -33,7 +33,8 @@ const (
 	ClassTLS           Class = "tls_error"
 	ClassHTTP5xx       Class = "http_5xx"
 	ClassProxy         Class = "proxy_error"
-	ClassEOF           Class = "eof" // the peer closed the connection mid-exchange
+	ClassProxyAuth     Class = "proxy_auth" // the proxy answered 407: it wants credentials
+	ClassEOF           Class = "eof"        // the peer closed the connection mid-exchange
 	ClassOther         Class = "other"
 )
 

@@ -95,25 +95,37 @@ func (p Proxy) Run(ctx context.Context) Result {
 
 // through opens a tunnel to the sign-in host via proxyURL.
 func (p Proxy) through(ctx context.Context, proxyURL *url.URL) *ProxyPath {
-	path := &ProxyPath{Proxy: proxyURL.Redacted()}
-	target := net.JoinHostPort(p.Host, strconv.Itoa(p.Port))
+	path := &ProxyPath{}
+	conn, err := tunnel(ctx, p.Env, proxyURL, net.JoinHostPort(p.Host, strconv.Itoa(p.Port)), path)
+	if err == nil {
+		conn.Close()
+	}
+	return path
+}
+
+// tunnel opens a connection to target ("host:port") through proxyURL (an
+// HTTP proxy's CONNECT, or SOCKS5) and records the exchange in path. The
+// proxy's own answer is kept: 407 means it wants credentials.
+func tunnel(ctx context.Context, env Env, proxyURL *url.URL, target string, path *ProxyPath) (net.Conn, error) {
+	path.Proxy = proxyURL.Redacted()
+	path.Via = path.Proxy
 	if proxyURL.Scheme == "socks5" || proxyURL.Scheme == "socks5h" {
-		p.socks(ctx, proxyURL, target, path)
-		return path
+		return socks(ctx, env, proxyURL, target, path)
 	}
 	port, _ := strconv.Atoi(proxyURL.Port())
 	if port == 0 {
 		port = 80
 	}
-	conn, err := dialTimed(ctx, p.Env, "tcp", proxyURL.Hostname(), port, &path.Attempt)
+	conn, err := dialTimed(ctx, env, "tcp", proxyURL.Hostname(), port, &path.Attempt)
 	path.Target = target
 	if err != nil {
-		return path
+		return nil, err
 	}
-	defer conn.Close()
 	if dl, ok := ctx.Deadline(); ok {
 		conn.SetDeadline(dl)
 	}
+	stop := context.AfterFunc(ctx, func() { conn.SetDeadline(time.Unix(1, 0)) })
+	defer stop()
 	req := &http.Request{
 		Method: http.MethodConnect,
 		URL:    &url.URL{Opaque: target},
@@ -125,48 +137,88 @@ func (p Proxy) through(ctx context.Context, proxyURL *url.URL) *ProxyPath {
 		req.Header.Set("Proxy-Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(u.Username()+":"+pw)))
 	}
 	start := time.Now()
-	if err := req.Write(conn); err != nil {
-		path.fail("proxy", fmt.Errorf("CONNECT via %s: %w", path.Proxy, err))
-		return path
+	fail := func(err error) (net.Conn, error) {
+		conn.Close()
+		path.fail("proxy", err)
+		return nil, err
 	}
-	resp, err := http.ReadResponse(bufio.NewReader(conn), req)
+	if err := req.Write(conn); err != nil {
+		return fail(fmt.Errorf("CONNECT via %s: %w", path.Proxy, err))
+	}
+	br := bufio.NewReader(conn)
+	resp, err := http.ReadResponse(br, req)
 	path.Phases.FirstByte = time.Since(start)
 	if err != nil {
-		path.fail("proxy", fmt.Errorf("CONNECT via %s: %w", path.Proxy, err))
-		return path
+		return fail(fmt.Errorf("CONNECT via %s: %w", path.Proxy, err))
 	}
 	resp.Body.Close()
 	path.StatusCode = resp.StatusCode
 	if resp.StatusCode != http.StatusOK {
+		err := fmt.Errorf("proxy answered CONNECT with %s", resp.Status)
+		conn.Close()
 		path.OK = false
 		path.Stage = "proxy"
 		path.Class = ClassProxy
-		path.Error = fmt.Sprintf("proxy answered CONNECT with %s", resp.Status)
+		if resp.StatusCode == http.StatusProxyAuthRequired {
+			path.Class = ClassProxyAuth
+		}
+		path.Error = err.Error()
+		return nil, err
 	}
-	return path
+	conn.SetDeadline(time.Time{})
+	if br.Buffered() > 0 {
+		// Bytes after the proxy's answer belong to the tunnel.
+		return &bufferedConn{Conn: conn, r: br}, nil
+	}
+	return conn, nil
 }
 
-func (p Proxy) socks(ctx context.Context, proxyURL *url.URL, target string, path *ProxyPath) {
+// bufferedConn is a tunnel whose first bytes were read with the proxy's answer.
+type bufferedConn struct {
+	net.Conn
+	r *bufio.Reader
+}
+
+func (c *bufferedConn) Read(b []byte) (int, error) { return c.r.Read(b) }
+
+func socks(ctx context.Context, env Env, proxyURL *url.URL, target string, path *ProxyPath) (net.Conn, error) {
 	var auth *xproxy.Auth
 	if u := proxyURL.User; u != nil {
 		pw, _ := u.Password()
 		auth = &xproxy.Auth{User: u.Username(), Password: pw}
 	}
-	d, err := xproxy.SOCKS5("tcp", proxyURL.Host, auth, ctxDialer{p.Env.Dialer})
+	d, err := xproxy.SOCKS5("tcp", proxyURL.Host, auth, ctxDialer{env.Dialer})
 	path.Target = target
 	if err != nil {
 		path.fail("proxy", err)
-		return
+		return nil, err
 	}
 	start := time.Now()
 	conn, err := d.(xproxy.ContextDialer).DialContext(ctx, "tcp", target)
 	path.Phases.Connect = time.Since(start)
 	if err != nil {
-		path.fail("proxy", fmt.Errorf("SOCKS via %s: %w", path.Proxy, err))
-		return
+		err = fmt.Errorf("SOCKS via %s: %w", path.Proxy, err)
+		path.fail("proxy", err)
+		return nil, err
 	}
-	conn.Close()
 	path.OK = true
+	return conn, nil
+}
+
+// dialApple connects to an Apple host the way an app on this Mac would: via
+// the proxy the OS applies to https://host:port, or directly, recording
+// which in a.Via. Without a proxy it is dialTimed.
+func dialApple(ctx context.Context, env Env, host string, port int, a *Attempt) (net.Conn, error) {
+	target := net.JoinHostPort(host, strconv.Itoa(port))
+	pu, err := env.Proxy.ProxyFor(&url.URL{Scheme: "https", Host: target})
+	if err != nil || pu == nil {
+		return dialTimed(ctx, env, "tcp", host, port, a)
+	}
+	var path ProxyPath
+	conn, err := tunnel(ctx, env, pu, target, &path)
+	*a = path.Attempt
+	a.Target = target
+	return conn, err
 }
 
 // ctxDialer adapts our Dialer to x/net/proxy's forward dialer.

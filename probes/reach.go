@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"net/url"
 	"strconv"
 	"sync"
 	"time"
@@ -64,21 +65,24 @@ func (p Reach) Run(ctx context.Context) Result {
 		ev.Push = &Attempt{}
 	}
 	var wg sync.WaitGroup
-	try := func(host string, port int, a *Attempt) {
+	try := func(dial func(context.Context, Env, string, int, *Attempt) (net.Conn, error), host string, port int, a *Attempt) {
 		wg.Go(func() {
-			if conn, err := dialTimed(ctx, p.Env, "tcp", host, port, a); err == nil {
+			if conn, err := dial(ctx, p.Env, host, port, a); err == nil {
 				conn.Close()
 			}
 		})
 	}
 	for i, h := range p.Hosts {
-		try(h, p.Port, &ev.SignIn[i])
+		// Through the proxy when the OS would use one for this host.
+		try(dialApple, h, p.Port, &ev.SignIn[i])
 	}
-	if len(p.Hosts) > 0 {
+	if len(p.Hosts) > 0 && !p.proxied(p.Hosts[0]) {
 		wg.Go(func() { ev.Families = p.families(ctx, p.Hosts[0]) })
 	}
 	if ev.Push != nil {
-		try(p.PushHost, p.PushPort, ev.Push)
+		// APNs' couriers are always reached directly: proxies do not
+		// carry port 5223.
+		try(dialTCP, p.PushHost, p.PushPort, ev.Push)
 	}
 	wg.Wait()
 
@@ -166,4 +170,15 @@ func (p Reach) families(ctx context.Context, host string) *FamilyCheck {
 			max(familyGrace, 4*c.IPv4.Phases.Connect).Round(time.Millisecond), HumanDuration(c.IPv4.Phases.Connect))
 	}
 	return c
+}
+
+// dialTCP is dialTimed for TCP, in dialApple's shape.
+func dialTCP(ctx context.Context, env Env, host string, port int, a *Attempt) (net.Conn, error) {
+	return dialTimed(ctx, env, "tcp", host, port, a)
+}
+
+// proxied reports whether the OS sends https://host:port through a proxy.
+func (p Reach) proxied(host string) bool {
+	pu, err := p.Env.Proxy.ProxyFor(&url.URL{Scheme: "https", Host: net.JoinHostPort(host, strconv.Itoa(p.Port))})
+	return err == nil && pu != nil
 }

@@ -139,7 +139,7 @@ func (p TLS) Run(ctx context.Context) Result {
 }
 
 func (p TLS) handshake(ctx context.Context, host string, h *TLSHandshake) {
-	conn, err := dialTimed(ctx, p.Env, "tcp", host, p.Port, &h.Attempt)
+	conn, err := dialApple(ctx, p.Env, host, p.Port, &h.Attempt)
 	if err != nil {
 		return
 	}
@@ -292,7 +292,9 @@ func (p TLS) watchedHandshake(ctx context.Context, tc *tls.Conn, cfg *tls.Config
 	defer cancel()
 	done := make(chan error, 1)
 	go func() { done <- tc.HandshakeContext(hctx) }()
-	if p.Env.SmallSegments == nil {
+	if p.Env.SmallSegments == nil || h.Via != "" {
+		// No small-segment dialer here, or the path is the proxy's: its
+		// MTU is the proxy's business, not this Mac's.
 		return <-done
 	}
 	stall := time.NewTimer(stallAfter(h.Phases.Connect))
