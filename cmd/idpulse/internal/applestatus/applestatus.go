@@ -4,14 +4,12 @@ package applestatus
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"net/http"
 	"strings"
 	"time"
 
-	"github.com/idpulse/idpulse/agent/config"
 	"github.com/idpulse/idpulse/agent/verdict"
 	"github.com/idpulse/idpulse/cmd/idpulse/internal/cli"
 	"github.com/idpulse/idpulse/probes"
@@ -20,16 +18,13 @@ import (
 
 // Options are the command's flags and injected dependencies.
 type Options struct {
-	IO     *cli.IO
-	Now    func() time.Time
-	NewEnv func(probes.Config) probes.Env
-	// LoadConfig reads the configuration (the check command's loader).
-	LoadConfig func() (config.Config, error)
+	cli.Deps
 
-	All       bool
-	JSON      bool
-	Developer bool
-	Timeout   time.Duration
+	ConfigPath string
+	All        bool
+	JSON       bool
+	Developer  bool
+	Timeout    time.Duration
 }
 
 // Exit codes of this command.
@@ -56,12 +51,12 @@ outage on one, 2 the feed could not be read, 3 usage or configuration error.
 `
 
 // Parse reads args into opts.
-func Parse(opts *Options, args []string, configPath *string) error {
+func Parse(opts *Options, args []string) error {
 	fs := flag.NewFlagSet("apple-status", flag.ContinueOnError)
 	fs.BoolVar(&opts.All, "all", false, "")
 	fs.BoolVar(&opts.JSON, "json", false, "")
 	fs.BoolVar(&opts.Developer, "developer", false, "")
-	fs.StringVar(configPath, "config", "", "")
+	fs.StringVar(&opts.ConfigPath, "config", "", "")
 	fs.DurationVar(&opts.Timeout, "timeout", 10*time.Second, "")
 	if err := cli.ParseFlags(fs, args, opts.IO.Out, usage); err != nil {
 		return err
@@ -77,10 +72,9 @@ func Parse(opts *Options, args []string, configPath *string) error {
 
 // Run fetches the feed and prints it; it returns the exit code.
 func Run(ctx context.Context, opts *Options) int {
-	cfg, err := opts.LoadConfig()
+	cfg, err := opts.LoadConfig(opts.ConfigPath)
 	if err != nil {
-		fmt.Fprintf(opts.IO.ErrOut, "idpulse: config: %v\n", err)
-		return cli.ExitUsage
+		return cli.Exit(opts.IO, &cli.ConfigError{Err: err})
 	}
 	url := cfg.AppleStatus.URL
 	if opts.Developer {
@@ -99,18 +93,18 @@ func Run(ctx context.Context, opts *Options) int {
 	}
 	st := verdict.FromFeed(url, res, err, nil, watch)
 	if opts.JSON {
-		enc := json.NewEncoder(opts.IO.Out)
-		enc.SetIndent("", "  ")
-		enc.Encode(st)
+		if werr := cli.WriteJSON(opts.IO.Out, st); werr != nil {
+			// Whoever asked for the status did not get it.
+			return cli.Exit(opts.IO, &cli.ExitError{Code: ExitUnavailable, Err: werr})
+		}
 	} else {
 		render(opts.IO, st, opts.Now())
 	}
 	switch {
+	case err != nil && opts.JSON:
+		return ExitUnavailable // the document says why
 	case err != nil:
-		if !opts.JSON {
-			fmt.Fprintf(opts.IO.ErrOut, "idpulse: %v\n", err)
-		}
-		return ExitUnavailable
+		return cli.Exit(opts.IO, &cli.ExitError{Code: ExitUnavailable, Err: err})
 	case problem(st):
 		return ExitProblem
 	}

@@ -6,32 +6,31 @@ import (
 	"time"
 
 	"github.com/idpulse/idpulse/agent/config"
-	"github.com/idpulse/idpulse/cmd/idpulse/internal/check"
+	"github.com/idpulse/idpulse/agent/diagnose"
+	"github.com/idpulse/idpulse/agent/verdict"
+	"github.com/idpulse/idpulse/cmd/idpulse/internal/cli/clitest"
 	"github.com/idpulse/idpulse/probes"
 	"github.com/idpulse/idpulse/probes/probetest"
 )
 
+// worldConfig is the world's configuration with every probe given the
+// whole deadline.
 func worldConfig(w *probetest.World, deadline time.Duration) config.Config {
-	cfg := config.Default()
-	cfg.Check = w.Config
+	cfg := clitest.WorldConfig(w)
 	cfg.Check.Deadline = probes.Duration(deadline)
 	cfg.Check.ProbeTimeout = probes.Duration(deadline)
-	cfg.AppleStatus.URL = w.FeedURL()
 	return cfg
 }
 
-// BenchmarkCheckHealthy runs whole cycles against the loopback world and
-// reports the cycle's wall time as a multiple of its slowest probe: probes
-// that truly run in parallel keep it near 1.
-func BenchmarkCheckHealthy(b *testing.B) {
-	w := probetest.NewWorld(b)
-	cfg := worldConfig(w, 5*time.Second)
-	env := w.Env()
+// benchSlowest runs whole cycles and reports the cycle's wall time as a
+// multiple of its slowest probe: probes that truly run in parallel keep it
+// near 1. check, when not nil, judges each cycle's document.
+func benchSlowest(b *testing.B, d diagnose.Diagnoser, check func(verdict.Document)) {
 	var ratio float64
 	for b.Loop() {
-		doc := check.Check(context.Background(), cfg, env, time.Now)
-		if doc.Verdict.Code != "ok" {
-			b.Fatalf("verdict %s: %s", doc.Verdict.Code, doc.Verdict.Headline)
+		doc := d.Once(context.Background())
+		if check != nil {
+			check(doc)
 		}
 		var slowest time.Duration
 		for _, r := range doc.Probes {
@@ -40,6 +39,17 @@ func BenchmarkCheckHealthy(b *testing.B) {
 		ratio += doc.DurationMS * 1e6 / float64(slowest)
 	}
 	b.ReportMetric(ratio/float64(b.N), "x-slowest")
+}
+
+// BenchmarkCheckHealthy runs whole cycles against the loopback world.
+func BenchmarkCheckHealthy(b *testing.B) {
+	w := probetest.NewWorld(b)
+	d := diagnose.Diagnoser{Config: worldConfig(w, 5*time.Second), Env: w.Env(), Now: time.Now}
+	benchSlowest(b, d, func(doc verdict.Document) {
+		if doc.Verdict.Code != "ok" {
+			b.Fatalf("verdict %s: %s", doc.Verdict.Code, doc.Verdict.Headline)
+		}
+	})
 }
 
 // BenchmarkCheckOneSlowProbe slows one sign-in host down (its TLS server
@@ -50,17 +60,7 @@ func BenchmarkCheckOneSlowProbe(b *testing.B) {
 	w.SignIn["appleid.apple.com"].SetBehavior(probetest.HTTPSBehavior{Hang: true})
 	cfg := worldConfig(w, 2*time.Second)
 	cfg.Check.ProbeTimeout = probes.Duration(300 * time.Millisecond)
-	env := w.Env()
-	var ratio float64
-	for b.Loop() {
-		doc := check.Check(context.Background(), cfg, env, time.Now)
-		var slowest time.Duration
-		for _, r := range doc.Probes {
-			slowest = max(slowest, r.Duration)
-		}
-		ratio += doc.DurationMS * 1e6 / float64(slowest)
-	}
-	b.ReportMetric(ratio/float64(b.N), "x-slowest")
+	benchSlowest(b, diagnose.Diagnoser{Config: cfg, Env: w.Env(), Now: time.Now}, nil)
 }
 
 // BenchmarkCheckBlackholed drops every packet to the internet: every probe
@@ -88,11 +88,11 @@ func BenchmarkCheckBlackholed(b *testing.B) {
 	for _, n := range append(w.Config.DNSNames, "captive.apple.com", "www.apple.com") {
 		w.DNS.Set(n, probetest.Answer{Drop: true})
 	}
-	env := w.Env()
+	d := diagnose.Diagnoser{Config: cfg, Env: w.Env(), Now: time.Now}
 	var ratio float64
 	for b.Loop() {
 		start := time.Now()
-		check.Check(context.Background(), cfg, env, time.Now)
+		d.Once(context.Background())
 		ratio += float64(time.Since(start)) / float64(deadline)
 	}
 	b.ReportMetric(ratio/float64(b.N), "x-deadline")

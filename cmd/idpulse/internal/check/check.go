@@ -4,24 +4,19 @@ package check
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"time"
 
 	"github.com/idpulse/idpulse/agent/config"
 	"github.com/idpulse/idpulse/agent/diagnose"
-	"github.com/idpulse/idpulse/agent/verdict"
 	"github.com/idpulse/idpulse/cmd/idpulse/internal/cli"
 	"github.com/idpulse/idpulse/probes"
 )
 
 // Options are the command's flags and injected dependencies.
 type Options struct {
-	IO  *cli.IO
-	Now func() time.Time
-	// NewEnv builds the probes' view of the machine; tests point it at fakes.
-	NewEnv func(probes.Config) probes.Env
+	cli.Deps
 
 	ConfigPath string
 	JSON       bool
@@ -55,11 +50,11 @@ func Parse(opts *Options, args []string) error {
 	return nil
 }
 
-// LoadConfig reads the configuration the options name, applying --timeout.
-func (o *Options) LoadConfig() (config.Config, error) {
-	cfg, err := config.LoadNamed(o.ConfigPath)
+// config reads the configuration the options name, applying --timeout.
+func (o *Options) config() (config.Config, error) {
+	cfg, err := o.LoadConfig(o.ConfigPath)
 	if err != nil {
-		return cfg, err
+		return cfg, &cli.ConfigError{Err: err}
 	}
 	if o.Timeout > 0 {
 		cfg.Check.Deadline = probes.Duration(o.Timeout)
@@ -72,36 +67,17 @@ func (o *Options) LoadConfig() (config.Config, error) {
 
 // Run performs the check and returns the exit code.
 func Run(ctx context.Context, opts *Options) int {
-	cfg, err := opts.LoadConfig()
+	cfg, err := opts.config()
 	if err != nil {
-		fmt.Fprintf(opts.IO.ErrOut, "idpulse: config: %v\n", err)
-		return cli.ExitUsage
+		return cli.Exit(opts.IO, err)
 	}
-	doc := Check(ctx, cfg, opts.NewEnv(cfg.Check), opts.Now)
-	if opts.JSON {
-		enc := json.NewEncoder(opts.IO.Out)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(doc); err != nil {
-			fmt.Fprintf(opts.IO.ErrOut, "idpulse: %v\n", err)
-		}
-	} else {
+	doc := diagnose.Diagnoser{Config: cfg, Env: opts.NewEnv(cfg.Check), Now: opts.Now}.Once(ctx)
+	if !opts.JSON {
 		Render(opts.IO, doc)
+	} else if err := cli.WriteJSON(opts.IO.Out, doc); err != nil {
+		// Said, but the exit stays the verdict's: the contract promises
+		// scripts the same codes with --json, and 1-3 all mean something.
+		fmt.Fprintf(opts.IO.ErrOut, "idpulse: %v\n", err)
 	}
-	return ExitCode(doc.Verdict.Level)
-}
-
-// Check runs one diagnosis (the feed too when enabled).
-func Check(ctx context.Context, cfg config.Config, env probes.Env, now func() time.Time) verdict.Document {
-	return diagnose.Diagnoser{Config: cfg, Env: env, Now: now}.Once(ctx)
-}
-
-// ExitCode maps a verdict level to the contract's exit status.
-func ExitCode(l verdict.Level) int {
-	switch l {
-	case verdict.LevelDown:
-		return cli.ExitDown
-	case verdict.LevelDegraded:
-		return cli.ExitDegraded
-	}
-	return cli.ExitOK
+	return cli.ExitFor(doc.Verdict.Level)
 }

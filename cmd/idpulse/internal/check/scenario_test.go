@@ -11,9 +11,9 @@ import (
 
 	"golang.org/x/net/dns/dnsmessage"
 
-	"github.com/idpulse/idpulse/agent/config"
+	"github.com/idpulse/idpulse/agent/diagnose"
 	"github.com/idpulse/idpulse/agent/verdict"
-	"github.com/idpulse/idpulse/cmd/idpulse/internal/check"
+	"github.com/idpulse/idpulse/cmd/idpulse/internal/cli/clitest"
 	"github.com/idpulse/idpulse/probes"
 	"github.com/idpulse/idpulse/probes/probetest"
 )
@@ -233,12 +233,8 @@ func TestScenarios(t *testing.T) {
 			if sc.setup != nil {
 				sc.setup(t, w)
 			}
-			cfg := config.Default()
-			cfg.Check = w.Config
-			cfg.Check.Deadline = probes.Duration(3 * time.Second)
-			cfg.Check.ProbeTimeout = probes.Duration(2 * time.Second)
-			cfg.AppleStatus.URL = w.FeedURL()
-			doc := check.Check(context.Background(), cfg, w.Env(), time.Now)
+			cfg := clitest.WorldConfig(w)
+			doc := diagnose.Diagnoser{Config: cfg, Env: w.Env(), Now: time.Now}.Once(context.Background())
 			v := doc.Verdict
 			if v.Code != sc.code || v.Level != sc.level || v.Cause != sc.cause {
 				t.Errorf("verdict = %s/%s/%s, want %s/%s/%s\n%s", v.Code, v.Level, v.Cause, sc.code, sc.level, sc.cause, describe(doc))

@@ -1,6 +1,11 @@
 package cli
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+
+	"github.com/idpulse/idpulse/agent/verdict"
+)
 
 // ErrHelp means the user asked for help; it is printed and the exit is 0.
 var ErrHelp = errors.New("help requested")
@@ -13,3 +18,64 @@ type UsageError struct {
 
 func (e *UsageError) Error() string { return e.Err.Error() }
 func (e *UsageError) Unwrap() error { return e.Err }
+
+// ConfigError is a configuration that could not be read or is invalid:
+// exit status ExitUsage, as the contract has it.
+type ConfigError struct{ Err error }
+
+func (e *ConfigError) Error() string { return "config: " + e.Err.Error() }
+func (e *ConfigError) Unwrap() error { return e.Err }
+
+// ExitError ends a command with Code after saying Err, for failures whose
+// status the command's table fixes (fix's 4, apple-status's 2, …).
+type ExitError struct {
+	Code    int
+	Command string // "" for a plain "idpulse:" prefix
+	Err     error
+}
+
+func (e *ExitError) Error() string { return e.Err.Error() }
+func (e *ExitError) Unwrap() error { return e.Err }
+
+// Exit says err on io.ErrOut, once, and returns the exit status it means:
+// nil and ErrHelp 0 (the usage is already printed), a *UsageError or a
+// *ConfigError ExitUsage, an *ExitError its Code, anything else ExitFailure.
+// It is the one place where errors become exit statuses.
+func Exit(io *IO, err error) int {
+	var (
+		ue *UsageError
+		ce *ConfigError
+		ee *ExitError
+	)
+	switch {
+	case err == nil, errors.Is(err, ErrHelp):
+		return ExitOK
+	case errors.As(err, &ue):
+		fmt.Fprintf(io.ErrOut, "idpulse %s: %v\nRun 'idpulse %s --help' for usage.\n", ue.Command, ue.Err, ue.Command)
+		return ExitUsage
+	case errors.As(err, &ce):
+		fmt.Fprintf(io.ErrOut, "idpulse: %v\n", ce)
+		return ExitUsage
+	case errors.As(err, &ee):
+		prog := "idpulse"
+		if ee.Command != "" {
+			prog += " " + ee.Command
+		}
+		fmt.Fprintf(io.ErrOut, "%s: %v\n", prog, ee.Err)
+		return ee.Code
+	}
+	fmt.Fprintf(io.ErrOut, "idpulse: %v\n", err)
+	return ExitFailure
+}
+
+// ExitFor is the contract's exit status for a verdict level: what `check`
+// and the check after `fix` return.
+func ExitFor(l verdict.Level) int {
+	switch l {
+	case verdict.LevelDown:
+		return ExitDown
+	case verdict.LevelDegraded:
+		return ExitDegraded
+	}
+	return ExitOK
+}

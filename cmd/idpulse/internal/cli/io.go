@@ -1,11 +1,18 @@
-// Package cli holds what every idpulse command shares: the I/O streams, exit
-// codes and terminal styling.
+// Package cli holds what every idpulse command shares: the I/O streams and
+// injected dependencies, flag parsing, exit codes and the one mapping from
+// errors to them, JSON output and terminal styling.
 package cli
 
 import (
 	"bytes"
+	"encoding/json"
+	"fmt"
 	"io"
 	"os"
+	"time"
+
+	"github.com/idpulse/idpulse/agent/config"
+	"github.com/idpulse/idpulse/probes"
 )
 
 // Exit codes, fixed by the idpulse.check/v1 contract: scripts and MDM tools
@@ -15,6 +22,9 @@ const (
 	ExitDegraded = 1
 	ExitDown     = 2
 	ExitUsage    = 3 // bad flags or configuration
+	// ExitFailure is any other failure of a command whose table gives 1
+	// no other meaning (report, version, run, the service actions).
+	ExitFailure = 1
 )
 
 // IO is a command's streams and what we know about the terminal.
@@ -28,6 +38,33 @@ type IO struct {
 	Color bool
 	// InTTY is true when In is a terminal, so questions can be asked.
 	InTTY bool
+}
+
+// Deps are what every command that reads a configuration draws on, set
+// once by the root command.
+type Deps struct {
+	IO  *IO
+	Now func() time.Time
+	// NewEnv builds the probes' view of the machine; tests point it at fakes.
+	NewEnv     func(probes.Config) probes.Env
+	LoadConfig LoadConfig
+}
+
+// LoadConfig reads the configuration file the user named with --config
+// ("" for the user's default file) with the administrator's managed
+// preferences over it. The root command sets it once (config.LoadNamed,
+// which runs plutil on macOS); tests inject a configuration instead.
+type LoadConfig func(path string) (config.Config, error)
+
+// WriteJSON writes v as indented JSON, the form of every --json output. A
+// failed write is returned: the caller must not report success.
+func WriteJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return fmt.Errorf("write JSON: %w", err)
+	}
+	return nil
 }
 
 // System is the process's real streams.

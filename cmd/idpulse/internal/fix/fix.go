@@ -5,21 +5,18 @@ package fix
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"strings"
-	"time"
 
 	"github.com/idpulse/idpulse/agent/config"
+	"github.com/idpulse/idpulse/agent/diagnose"
 	"github.com/idpulse/idpulse/agent/fixes"
 	"github.com/idpulse/idpulse/agent/remedy"
 	"github.com/idpulse/idpulse/agent/verdict"
-	"github.com/idpulse/idpulse/cmd/idpulse/internal/check"
 	"github.com/idpulse/idpulse/cmd/idpulse/internal/cli"
-	"github.com/idpulse/idpulse/probes"
 )
 
 // Exit codes beyond the check's (0 ok, 1 degraded, 2 down after the fix).
@@ -29,9 +26,7 @@ const (
 
 // Options are the command's flags and injected dependencies.
 type Options struct {
-	IO     *cli.IO
-	Now    func() time.Time
-	NewEnv func(probes.Config) probes.Env
+	cli.Deps
 	// NewService builds the fix service for the configuration.
 	NewService func(cfg config.Config) remedy.Service
 
@@ -118,10 +113,9 @@ func ids() []string {
 
 // Run lists or applies; it returns the exit code.
 func Run(ctx context.Context, opts *Options) int {
-	cfg, err := config.LoadNamed(opts.ConfigPath)
+	cfg, err := opts.LoadConfig(opts.ConfigPath)
 	if err != nil {
-		fmt.Fprintf(opts.IO.ErrOut, "idpulse: config: %v\n", err)
-		return cli.ExitUsage
+		return cli.Exit(opts.IO, &cli.ConfigError{Err: err})
 	}
 	if opts.HostsFile != "" {
 		cfg.Check.HostsFile = opts.HostsFile
@@ -134,7 +128,7 @@ func Run(ctx context.Context, opts *Options) int {
 }
 
 func (o *Options) check(ctx context.Context, cfg config.Config) verdict.Document {
-	return check.Check(ctx, cfg, o.NewEnv(cfg.Check), o.Now)
+	return diagnose.Diagnoser{Config: cfg, Env: o.NewEnv(cfg.Check), Now: o.Now}.Once(ctx)
 }
 
 type listed struct {
@@ -162,10 +156,7 @@ func list(ctx context.Context, opts *Options, cfg config.Config, svc remedy.Serv
 		rows = append(rows, r)
 	}
 	if opts.JSON {
-		enc := json.NewEncoder(opts.IO.Out)
-		enc.SetIndent("", "  ")
-		enc.Encode(rows)
-		return cli.ExitOK
+		return cli.Exit(opts.IO, cli.WriteJSON(opts.IO.Out, rows))
 	}
 	st := cli.StyleFor(opts.IO)
 	w := opts.IO.Out
@@ -201,12 +192,10 @@ func apply(ctx context.Context, opts *Options, cfg config.Config, svc remedy.Ser
 	}
 	f, p, err := svc.Plan(opts.ID, doc)
 	if err != nil {
-		fmt.Fprintf(opts.IO.ErrOut, "idpulse: %v\n", err)
-		return ExitFailed
+		return failed(opts.IO, err)
 	}
 	if !p.Available {
-		fmt.Fprintf(opts.IO.ErrOut, "idpulse: %s is not available on this system: %s\n", f.Title, p.Why)
-		return ExitFailed
+		return failed(opts.IO, fmt.Errorf("%s is not available on this system: %s", f.Title, p.Why))
 	}
 	if opts.DryRun {
 		printPlan(w, f, p)
@@ -214,8 +203,8 @@ func apply(ctx context.Context, opts *Options, cfg config.Config, svc remedy.Ser
 	}
 	if f.ChangesState && !opts.Yes {
 		if !opts.IO.InTTY {
-			fmt.Fprintf(opts.IO.ErrOut, "idpulse: %s changes system settings; refusing without --yes when there is no terminal to ask.\n", f.Title)
-			return cli.ExitUsage
+			return cli.Exit(opts.IO, &cli.ExitError{Code: cli.ExitUsage,
+				Err: fmt.Errorf("%s changes system settings; refusing without --yes when there is no terminal to ask", f.Title)})
 		}
 		printPlan(w, f, p)
 		fmt.Fprintf(w, "Proceed? [y/N] ")
@@ -235,10 +224,9 @@ func apply(ctx context.Context, opts *Options, cfg config.Config, svc remedy.Ser
 		svc.Record(f.ID, "", err, "")
 		if errors.Is(err, fixes.ErrCancelled) {
 			fmt.Fprintln(opts.IO.ErrOut, "Cancelled at the password prompt; nothing changed.")
-		} else {
-			fmt.Fprintf(opts.IO.ErrOut, "idpulse: %s failed: %v\n", f.Title, err)
+			return ExitFailed
 		}
-		return ExitFailed
+		return failed(opts.IO, fmt.Errorf("%s failed: %w", f.Title, err))
 	}
 	if opts.HostsFile != "" {
 		svc.Record(f.ID, outcome, nil, "")
@@ -260,7 +248,12 @@ func apply(ctx context.Context, opts *Options, cfg config.Config, svc remedy.Ser
 		}
 		fmt.Fprintf(w, "%s. Still failing: %s.%s\n", outcome, v.Headline, next)
 	}
-	return check.ExitCode(v.Level)
+	return cli.ExitFor(v.Level)
+}
+
+// failed says err and returns ExitFailed.
+func failed(io *cli.IO, err error) int {
+	return cli.Exit(io, &cli.ExitError{Code: ExitFailed, Err: err})
 }
 
 // printPlan shows exactly what would run: commands shell-quoted for reading

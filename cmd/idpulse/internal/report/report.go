@@ -3,25 +3,21 @@
 package report
 
 import (
+	"bytes"
 	"context"
 	"flag"
 	"fmt"
-	"time"
 
 	"github.com/idpulse/idpulse/agent/atomicfile"
-	"github.com/idpulse/idpulse/agent/config"
+	"github.com/idpulse/idpulse/agent/diagnose"
 	"github.com/idpulse/idpulse/agent/history"
 	"github.com/idpulse/idpulse/agent/report"
-	"github.com/idpulse/idpulse/cmd/idpulse/internal/check"
 	"github.com/idpulse/idpulse/cmd/idpulse/internal/cli"
-	"github.com/idpulse/idpulse/probes"
 )
 
 // Options are the command's flags and injected dependencies.
 type Options struct {
-	IO      *cli.IO
-	Now     func() time.Time
-	NewEnv  func(probes.Config) probes.Env
+	cli.Deps
 	Version string
 	// HistoryDir holds the attempts and transitions logs ("" = none).
 	HistoryDir string
@@ -67,13 +63,12 @@ func Parse(opts *Options, args []string) error {
 
 // Run writes the report; it returns the exit code.
 func Run(ctx context.Context, opts *Options) int {
-	cfg, err := config.LoadNamed(opts.ConfigPath)
+	cfg, err := opts.LoadConfig(opts.ConfigPath)
 	if err != nil {
-		fmt.Fprintf(opts.IO.ErrOut, "idpulse: config: %v\n", err)
-		return cli.ExitUsage
+		return cli.Exit(opts.IO, &cli.ConfigError{Err: err})
 	}
 	format, _ := report.ParseFormat(opts.Format)
-	doc := check.Check(ctx, cfg, opts.NewEnv(cfg.Check), opts.Now)
+	doc := diagnose.Diagnoser{Config: cfg, Env: opts.NewEnv(cfg.Check), Now: opts.Now}.Once(ctx)
 	in := report.Input{Doc: doc, Version: opts.Version, Generated: opts.Now()}
 	if opts.HistoryDir != "" {
 		// A damaged history line is skipped; the report is still worth having.
@@ -88,26 +83,25 @@ func Run(ctx context.Context, opts *Options) int {
 			red = &r
 		}
 	}
-	if opts.Output == "" {
-		if err := report.Write(opts.IO.Out, in, format, red); err != nil {
-			fmt.Fprintf(opts.IO.ErrOut, "idpulse: report: %v\n", err)
-			return 1
-		}
-		return cli.ExitOK
+	if err := write(opts, in, format, red); err != nil {
+		return cli.Exit(opts.IO, fmt.Errorf("report: %w", err))
 	}
-	var buf writerBuffer
-	if err := report.Write(&buf, in, format, red); err != nil {
-		fmt.Fprintf(opts.IO.ErrOut, "idpulse: report: %v\n", err)
-		return 1
-	}
-	if err := atomicfile.Write(opts.Output, buf.b, 0o600); err != nil {
-		fmt.Fprintf(opts.IO.ErrOut, "idpulse: report: %v\n", err)
-		return 1
-	}
-	fmt.Fprintf(opts.IO.ErrOut, "Report written to %s\n", opts.Output)
 	return cli.ExitOK
 }
 
-type writerBuffer struct{ b []byte }
-
-func (w *writerBuffer) Write(p []byte) (int, error) { w.b = append(w.b, p...); return len(p), nil }
+// write puts the report on standard output or, with --output, in the file:
+// whole or not at all.
+func write(opts *Options, in report.Input, format report.Format, red *report.Redactor) error {
+	if opts.Output == "" {
+		return report.Write(opts.IO.Out, in, format, red)
+	}
+	var buf bytes.Buffer
+	if err := report.Write(&buf, in, format, red); err != nil {
+		return err
+	}
+	if err := atomicfile.Write(opts.Output, buf.Bytes(), 0o600); err != nil {
+		return err
+	}
+	fmt.Fprintf(opts.IO.ErrOut, "Report written to %s\n", opts.Output)
+	return nil
+}

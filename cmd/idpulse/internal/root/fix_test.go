@@ -7,7 +7,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/idpulse/idpulse/agent/config"
 	"github.com/idpulse/idpulse/agent/fixes"
@@ -15,26 +14,13 @@ import (
 	"github.com/idpulse/idpulse/agent/remedy"
 	"github.com/idpulse/idpulse/cmd/idpulse/internal/cli"
 	"github.com/idpulse/idpulse/cmd/idpulse/internal/root"
-	"github.com/idpulse/idpulse/probes"
+	"github.com/idpulse/idpulse/probes/command/commandtest"
 	"github.com/idpulse/idpulse/probes/probetest"
 )
 
-// recorder is the fixes' exec boundary in tests: it records argv and runs nothing.
-type recorder struct {
-	mu    sync.Mutex
-	calls []string
-}
-
-func (r *recorder) Run(_ context.Context, path string, args ...string) ([]byte, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.calls = append(r.calls, strings.Join(append([]string{path}, args...), " "))
-	return nil, nil
-}
-
 type fixEnv struct {
 	w      *probetest.World
-	rec    *recorder
+	rec    *commandtest.Runner // the fixes' exec boundary: records, runs nothing
 	dir    string
 	opened []string
 	goos   string
@@ -46,32 +32,31 @@ type fixEnv struct {
 
 func (f *fixEnv) run(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
-	io, out, errOut := cli.Test()
-	io.InTTY = f.hasTTY
-	io.In = strings.NewReader(f.ttyIn)
-	d := root.Deps{
-		IO: io, Now: time.Now, HistoryDir: f.dir,
-		NewEnv: func(probes.Config) probes.Env { return f.w.Env() },
-		NewRemedy: func(cfg config.Config) remedy.Service {
-			return remedy.Service{
-				Exec: fixes.Executor{GOOS: f.goos, Runner: f.rec, Euid: f.euid, Open: func(_ context.Context, u string) error {
-					f.mu.Lock()
-					defer f.mu.Unlock()
-					f.opened = append(f.opened, u)
-					return nil
-				}},
-				HostsPath: cfg.Check.HostsFile, AppleDomains: cfg.Check.AppleDomains,
-				Self: "/usr/local/bin/idpulse", LookPath: func(string) bool { return true },
-				Attempts: history.Attempts(f.dir),
-			}
-		},
+	d, out, errOut := deps(f.w)
+	d.IO.InTTY = f.hasTTY
+	d.IO.In = strings.NewReader(f.ttyIn)
+	d.HistoryDir = f.dir
+	d.NewRemedy = func(cfg config.Config) remedy.Service {
+		return remedy.Service{
+			Exec: fixes.Executor{GOOS: f.goos, Runner: f.rec, Euid: f.euid, Open: func(_ context.Context, u string) error {
+				f.mu.Lock()
+				defer f.mu.Unlock()
+				f.opened = append(f.opened, u)
+				return nil
+			}},
+			HostsPath: cfg.Check.HostsFile, AppleDomains: cfg.Check.AppleDomains,
+			Self: "/usr/local/bin/idpulse", LookPath: func(string) bool { return true },
+			Attempts: history.Attempts(f.dir),
+		}
 	}
-	code := root.Main(context.Background(), append(args, "--config", worldConfig(t, f.w, "")), d)
+	code := root.Main(context.Background(), args, d)
 	return code, out.String(), errOut.String()
 }
 
 func newFixEnv(t *testing.T) *fixEnv {
-	return &fixEnv{w: probetest.NewWorld(t), rec: &recorder{}, dir: t.TempDir(), goos: "linux"}
+	rec := commandtest.New()
+	rec.Reply = func([]string) ([]byte, error) { return nil, nil }
+	return &fixEnv{w: probetest.NewWorld(t), rec: rec, dir: t.TempDir(), goos: "linux"}
 }
 
 func TestFixRemovesHostsEntriesAndRechecks(t *testing.T) {
@@ -115,8 +100,8 @@ func TestFixPlansAndRefusals(t *testing.T) {
 		!strings.Contains(out, "/usr/bin/killall -HUP mDNSResponder") {
 		t.Errorf("darwin dry run: exit %d\n%s", code, out)
 	}
-	if len(f.rec.calls) != 0 {
-		t.Errorf("a dry run ran %v", f.rec.calls)
+	if len(f.rec.Cmdlines()) != 0 {
+		t.Errorf("a dry run ran %v", f.rec.Cmdlines())
 	}
 
 	code, _, errOut := f.run(t, "fix", "flush-dns")
@@ -125,13 +110,13 @@ func TestFixPlansAndRefusals(t *testing.T) {
 	}
 	f.hasTTY, f.ttyIn = true, "n\n"
 	code, out, _ = f.run(t, "fix", "flush-dns")
-	if code != 4 || !strings.Contains(out, "Nothing changed.") || len(f.rec.calls) != 0 {
-		t.Errorf("answered no: exit %d, calls %v\n%s", code, f.rec.calls, out)
+	if code != 4 || !strings.Contains(out, "Nothing changed.") || len(f.rec.Cmdlines()) != 0 {
+		t.Errorf("answered no: exit %d, calls %v\n%s", code, f.rec.Cmdlines(), out)
 	}
 	f.ttyIn = "y\n"
 	code, out, _ = f.run(t, "fix", "flush-dns")
-	if code != 0 || len(f.rec.calls) != 1 || !strings.HasPrefix(f.rec.calls[0], "/usr/bin/osascript -e do shell script") {
-		t.Errorf("answered yes: exit %d, calls %v\n%s", code, f.rec.calls, out)
+	if code != 0 || len(f.rec.Cmdlines()) != 1 || !strings.HasPrefix(f.rec.Cmdlines()[0], "/usr/bin/osascript -e do shell script") {
+		t.Errorf("answered yes: exit %d, calls %v\n%s", code, f.rec.Cmdlines(), out)
 	}
 
 	code, _, errOut = f.run(t, "fix", "frobnicate")

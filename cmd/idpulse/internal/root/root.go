@@ -1,10 +1,12 @@
-// Package root dispatches idpulse's commands. Main returns the exit code
-// rather than exiting, so tests run the whole CLI in-process.
+// Package root dispatches idpulse's commands. Every command has the same
+// shape, Parse(opts, args) error then Run(ctx, opts) int, and gets the
+// outside world (streams, clock, probes' environment, configuration loader)
+// from here. Main returns the exit code rather than exiting, so tests run
+// the whole CLI in-process.
 package root
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"runtime"
@@ -29,9 +31,7 @@ import (
 
 // Deps are the outside world every command draws on.
 type Deps struct {
-	IO     *cli.IO
-	Now    func() time.Time
-	NewEnv func(probes.Config) probes.Env
+	cli.Deps
 	// NewRemedy builds the fix service (its exec boundary is what tests fake).
 	NewRemedy func(config.Config) remedy.Service
 	// HistoryDir keeps the attempts and transitions logs ("" = none).
@@ -43,8 +43,11 @@ type Deps struct {
 // SystemDeps is the real machine.
 func SystemDeps() Deps {
 	dir, _ := history.DefaultDir()
-	d := Deps{IO: cli.System(), Now: time.Now, NewEnv: probes.SystemEnv, HistoryDir: dir,
-		NewRemedy: func(cfg config.Config) remedy.Service { return systemRemedy(cfg, dir) }}
+	d := Deps{
+		Deps:       cli.Deps{IO: cli.System(), Now: time.Now, NewEnv: probes.SystemEnv, LoadConfig: config.LoadNamed},
+		HistoryDir: dir,
+		NewRemedy:  func(cfg config.Config) remedy.Service { return systemRemedy(cfg, dir) },
+	}
 	if m, err := agentsvc.NewSystem(); err == nil && (runtime.GOOS == "darwin" || runtime.GOOS == "linux") {
 		d.LoginItem = m.LoginItem()
 	}
@@ -87,77 +90,55 @@ func Main(ctx context.Context, args []string, d Deps) int {
 		fmt.Fprint(d.IO.ErrOut, usage)
 		return cli.ExitUsage
 	}
-	cmd, rest := args[0], args[1:]
-	switch cmd {
-	case "check":
-		opts := &check.Options{IO: d.IO, Now: d.Now, NewEnv: d.NewEnv}
-		if code, done := parsed(d.IO, check.Parse(opts, rest)); done {
-			return code
-		}
-		return check.Run(ctx, opts)
-	case "fix":
-		opts := &fix.Options{IO: d.IO, Now: d.Now, NewEnv: d.NewEnv, NewService: d.NewRemedy}
-		if code, done := parsed(d.IO, fix.Parse(opts, rest)); done {
-			return code
-		}
-		return fix.Run(ctx, opts)
-	case "report":
-		opts := &report.Options{IO: d.IO, Now: d.Now, NewEnv: d.NewEnv, Version: version.Version, HistoryDir: d.HistoryDir}
-		if code, done := parsed(d.IO, report.Parse(opts, rest)); done {
-			return code
-		}
-		return report.Run(ctx, opts)
-	case "run":
-		opts := &run.Options{IO: d.IO, NewEnv: d.NewEnv, Version: version.Version, NewRemedy: d.NewRemedy, HistoryDir: d.HistoryDir,
-			LoginItem: d.LoginItem}
-		if code, done := parsed(d.IO, run.Parse(opts, rest)); done {
-			return code
-		}
-		return run.Run(ctx, opts)
-	case "apple-status":
-		var path string
-		opts := &applestatus.Options{IO: d.IO, Now: d.Now, NewEnv: d.NewEnv,
-			LoadConfig: func() (config.Config, error) { return config.LoadNamed(path) }}
-		if code, done := parsed(d.IO, applestatus.Parse(opts, rest, &path)); done {
-			return code
-		}
-		return applestatus.Run(ctx, opts)
-	case "install", "uninstall", "start", "stop", "restart", "status":
-		opts := &svccmd.Options{IO: d.IO, Now: d.Now}
-		if code, done := parsed(d.IO, svccmd.Parse(opts, cmd, rest)); done {
-			return code
-		}
-		return svccmd.Run(ctx, opts)
-	case "version", "--version":
-		var asJSON bool
-		if code, done := parsed(d.IO, version.Parse(d.IO, rest, &asJSON)); done {
-			return code
-		}
-		if err := version.Print(d.IO.Out, version.Current(), asJSON); err != nil {
-			fmt.Fprintf(d.IO.ErrOut, "idpulse: %v\n", err)
-			return 1
-		}
-		return cli.ExitOK
+	name, rest := args[0], args[1:]
+	switch name {
 	case "help", "-h", "--help":
 		fmt.Fprint(d.IO.Out, usage)
 		return cli.ExitOK
 	}
-	fmt.Fprintf(d.IO.ErrOut, "idpulse: unknown command %q\n\n%s", cmd, usage)
-	return cli.ExitUsage
+	cmd, ok := lookup(name, d)
+	if !ok {
+		fmt.Fprintf(d.IO.ErrOut, "idpulse: unknown command %q\n\n%s", name, usage)
+		return cli.ExitUsage
+	}
+	if err := cmd.parse(rest); err != nil {
+		return cli.Exit(d.IO, err)
+	}
+	return cmd.run(ctx)
 }
 
-// parsed turns a flag-parsing outcome into an exit, when it ends the command.
-func parsed(io *cli.IO, err error) (code int, done bool) {
-	var ue *cli.UsageError
-	switch {
-	case err == nil:
-		return 0, false
-	case errors.Is(err, cli.ErrHelp):
-		return cli.ExitOK, true
-	case errors.As(err, &ue):
-		fmt.Fprintf(io.ErrOut, "idpulse %s: %v\nRun 'idpulse %s --help' for usage.\n", ue.Command, err, ue.Command)
-		return cli.ExitUsage, true
+// command is one command bound to its options: every command parses its
+// arguments into its options, then runs with them.
+type command struct {
+	parse func(args []string) error
+	run   func(ctx context.Context) int
+}
+
+func bind[O any](opts *O, parse func(*O, []string) error, run func(context.Context, *O) int) command {
+	return command{
+		parse: func(args []string) error { return parse(opts, args) },
+		run:   func(ctx context.Context) int { return run(ctx, opts) },
 	}
-	fmt.Fprintf(io.ErrOut, "idpulse: %v\n", err)
-	return cli.ExitUsage, true
+}
+
+// lookup builds the command called name with its share of d.
+func lookup(name string, d Deps) (command, bool) {
+	switch name {
+	case "check":
+		return bind(&check.Options{Deps: d.Deps}, check.Parse, check.Run), true
+	case "fix":
+		return bind(&fix.Options{Deps: d.Deps, NewService: d.NewRemedy}, fix.Parse, fix.Run), true
+	case "report":
+		return bind(&report.Options{Deps: d.Deps, Version: version.Version, HistoryDir: d.HistoryDir}, report.Parse, report.Run), true
+	case "run":
+		return bind(&run.Options{Deps: d.Deps, Version: version.Version, NewRemedy: d.NewRemedy, HistoryDir: d.HistoryDir,
+			LoginItem: d.LoginItem}, run.Parse, run.Run), true
+	case "apple-status":
+		return bind(&applestatus.Options{Deps: d.Deps}, applestatus.Parse, applestatus.Run), true
+	case "install", "uninstall", "start", "stop", "restart", "status":
+		return bind(&svccmd.Options{IO: d.IO, Now: d.Now, Command: name}, svccmd.Parse, svccmd.Run), true
+	case "version", "--version":
+		return bind(&version.Options{IO: d.IO}, version.Parse, version.Run), true
+	}
+	return command{}, false
 }

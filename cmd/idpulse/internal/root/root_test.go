@@ -1,6 +1,7 @@
 package root_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"os"
@@ -9,30 +10,25 @@ import (
 	"testing"
 	"time"
 
+	"github.com/idpulse/idpulse/agent/config"
 	"github.com/idpulse/idpulse/cmd/idpulse/internal/cli"
+	"github.com/idpulse/idpulse/cmd/idpulse/internal/cli/clitest"
 	"github.com/idpulse/idpulse/cmd/idpulse/internal/root"
 	"github.com/idpulse/idpulse/probes"
 	"github.com/idpulse/idpulse/probes/probetest"
 )
 
-// worldConfig writes a config file that points idpulse at w's feed and hosts file.
-func worldConfig(t *testing.T, w *probetest.World, extra string) string {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "config.json")
-	body := `{"check": {"hosts_file": ` + quote(w.HostsFile) + `, "deadline": "3s", "probe_timeout": "2s"` + extra + `},
-	          "apple_status": {"url": ` + quote(w.FeedURL()) + `}}`
-	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return path
+// deps are the outside world of a test: w, with its configuration injected
+// (no file is read, no plutil runs).
+func deps(w *probetest.World) (root.Deps, *bytes.Buffer, *bytes.Buffer) {
+	io, out, errOut := cli.Test()
+	return root.Deps{Deps: cli.Deps{IO: io, Now: time.Now, NewEnv: func(probes.Config) probes.Env { return w.Env() },
+		LoadConfig: clitest.Loader(clitest.WorldConfig(w), nil)}}, out, errOut
 }
-
-func quote(s string) string { b, _ := json.Marshal(s); return string(b) }
 
 func run(t *testing.T, w *probetest.World, args ...string) (int, string, string) {
 	t.Helper()
-	io, out, errOut := cli.Test()
-	d := root.Deps{IO: io, Now: time.Now, NewEnv: func(probes.Config) probes.Env { return w.Env() }}
+	d, out, errOut := deps(w)
 	code := root.Main(context.Background(), args, d)
 	return code, out.String(), errOut.String()
 }
@@ -54,7 +50,7 @@ func TestCheckExitCodes(t *testing.T) {
 			w := probetest.NewWorld(t)
 			tt.setup(w)
 			for _, json := range []bool{false, true} {
-				args := []string{"check", "--config", worldConfig(t, w, "")}
+				args := []string{"check"}
 				if json {
 					args = append(args, "--json")
 				}
@@ -85,9 +81,12 @@ func TestCheckUsageAndConfigErrors(t *testing.T) {
 		{nil, cli.ExitUsage, "Usage:"},
 	}
 	for _, tt := range tests {
-		code, _, errOut := run(t, w, tt.args...)
-		if code != tt.code || !strings.Contains(errOut, tt.wantErr) {
-			t.Errorf("%v: exit %d, stderr %q; want exit %d and %q", tt.args, code, errOut, tt.code, tt.wantErr)
+		// The loader the real machine uses, on real files.
+		d, _, errBuf := deps(w)
+		d.LoadConfig = config.LoadNamed
+		code := root.Main(context.Background(), tt.args, d)
+		if errOut := errBuf.String(); code != tt.code || !strings.Contains(errOut, tt.wantErr) {
+			t.Errorf("%v: exit %d, stderr %q; want exit %d and %q", tt.args, code, errBuf, tt.code, tt.wantErr)
 		}
 	}
 	code, out, _ := run(t, w, "check", "--help")
@@ -98,7 +97,7 @@ func TestCheckUsageAndConfigErrors(t *testing.T) {
 
 func TestCheckJSONContract(t *testing.T) {
 	w := probetest.NewWorld(t)
-	code, out, errOut := run(t, w, "check", "--json", "--config", worldConfig(t, w, ""))
+	code, out, errOut := run(t, w, "check", "--json")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -158,21 +157,12 @@ func TestCheckJSONContract(t *testing.T) {
 func TestCheckHumanOutput(t *testing.T) {
 	w := probetest.NewWorld(t)
 	w.DNS.Set("idmsa.apple.com", probetest.Answer{Addrs: nil, Rcode: 3})
-	code, out, _ := run(t, w, "check", "--config", worldConfig(t, w, ""))
+	code, out, _ := run(t, w, "check")
 	if code != cli.ExitDown {
 		t.Errorf("exit %d", code)
 	}
-	for _, want := range []string{
-		"✗ DOWN  This network's DNS blocks Apple's servers",
-		"Fixes: flush-dns, open-network-settings, try-other-network",
-		"Checks\n",
-		"✗ dns ",
-		"Apple System Status\n  ✓ Apple ID",
-	} {
-		if !strings.Contains(out, want) {
-			t.Errorf("output lacks %q:\n%s", want, out)
-		}
-	}
+	clitest.Contains(t, out, "✗ DOWN  This network's DNS blocks Apple's servers",
+		"Fixes: flush-dns, open-network-settings, try-other-network", "Checks\n", "✗ dns ", "Apple System Status\n  ✓ Apple ID")
 	if strings.Contains(out, "\x1b[") {
 		t.Error("colour escape codes when not on a terminal")
 	}

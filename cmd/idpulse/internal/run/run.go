@@ -27,14 +27,12 @@ import (
 	"github.com/idpulse/idpulse/agent/tray"
 	"github.com/idpulse/idpulse/agent/verdict"
 	"github.com/idpulse/idpulse/cmd/idpulse/internal/cli"
-	"github.com/idpulse/idpulse/probes"
 	"github.com/idpulse/idpulse/probes/command"
 )
 
 // Options are the command's flags and injected dependencies.
 type Options struct {
-	IO     *cli.IO
-	NewEnv func(probes.Config) probes.Env
+	cli.Deps
 	// Version is shown in the menu's About row.
 	Version string
 	// NewRemedy builds the fix service; HistoryDir keeps attempts and
@@ -80,10 +78,9 @@ func Parse(opts *Options, args []string) error {
 // Run starts the agent and blocks until it quits; it returns the exit code.
 // It must be called on the main goroutine: the macOS menu bar runs there.
 func Run(ctx context.Context, opts *Options) int {
-	cfg, err := config.LoadNamed(opts.ConfigPath)
+	cfg, err := opts.LoadConfig(opts.ConfigPath)
 	if err != nil {
-		fmt.Fprintf(opts.IO.ErrOut, "idpulse: config: %v\n", err)
-		return cli.ExitUsage
+		return cli.Exit(opts.IO, &cli.ConfigError{Err: err})
 	}
 	logger, closeLog, logPath := openLog(opts)
 	defer closeLog()
@@ -107,7 +104,7 @@ func Run(ctx context.Context, opts *Options) int {
 		deps.Reporter = remedy.Clipboard{GOOS: runtime.GOOS, Dir: opts.HistoryDir, Version: opts.Version}
 	}
 	if p, err := settings.DefaultPath(); err == nil {
-		deps.Settings = &settings.Store{Path: p, Logger: logger, Now: time.Now}
+		deps.Settings = &settings.Store{Path: p, Logger: logger, Now: opts.Now}
 	}
 	if p, err := statefile.DefaultPath(); err == nil {
 		deps.StatePath = p

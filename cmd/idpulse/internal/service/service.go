@@ -5,11 +5,9 @@ package service
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"io/fs"
 	"path/filepath"
 	"strings"
@@ -21,19 +19,6 @@ import (
 	"github.com/idpulse/idpulse/cmd/idpulse/internal/cli"
 )
 
-// Commands are the command names this package handles.
-var Commands = []string{"install", "uninstall", "start", "stop", "restart", "status"}
-
-// Is reports whether name is one of Commands.
-func Is(name string) bool {
-	for _, c := range Commands {
-		if c == name {
-			return true
-		}
-	}
-	return false
-}
-
 // Exit codes of `idpulse status`.
 const (
 	StatusRunning      = 0 // installed and running
@@ -42,7 +27,7 @@ const (
 )
 
 // ExitFailed is any other command's failure (usage errors are cli.ExitUsage).
-const ExitFailed = 1
+const ExitFailed = cli.ExitFailure
 
 // Controller is what the commands need from agent/service.Manager.
 type Controller interface {
@@ -58,7 +43,8 @@ type Controller interface {
 type Options struct {
 	IO  *cli.IO
 	Now func() time.Time
-	// Command is one of Commands.
+	// Command is install, uninstall, start, stop, restart or status: the
+	// root command sets it, Parse checks it.
 	Command string
 	// NewController builds the service controller; nil means the real
 	// machine (agent/service.NewSystem).
@@ -96,11 +82,10 @@ Exit status: 0 success, 1 failure, 3 usage error. status: 0 running,
 1 installed but not running (or unknown), 2 not installed, 3 usage error.
 `
 
-// Parse reads the command's args into opts.
-func Parse(opts *Options, command string, args []string) error {
-	opts.Command = command
+// Parse reads the args of opts.Command into opts.
+func Parse(opts *Options, args []string) error {
+	command := opts.Command
 	fs := flag.NewFlagSet(command, flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
 	switch command {
 	case "install":
 		fs.BoolVar(&opts.NoStart, "no-start", false, "")
@@ -110,17 +95,7 @@ func Parse(opts *Options, command string, args []string) error {
 	default:
 		return &cli.UsageError{Err: fmt.Errorf("unknown service command %q", command), Command: command}
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(opts.IO.Out, usageText)
-			return cli.ErrHelp
-		}
-		return &cli.UsageError{Err: err, Command: command}
-	}
-	if fs.NArg() > 0 {
-		return &cli.UsageError{Err: fmt.Errorf("unexpected argument %q", fs.Arg(0)), Command: command}
-	}
-	return nil
+	return cli.ParseFlags(fs, args, opts.IO.Out, usageText)
 }
 
 // Run carries out the command; it returns the exit code.
@@ -131,8 +106,7 @@ func Run(ctx context.Context, opts *Options) int {
 	}
 	ctl, err := newCtl()
 	if err != nil {
-		fmt.Fprintf(opts.IO.ErrOut, "idpulse %s: %v\n", opts.Command, err)
-		return ExitFailed
+		return opts.failed(ExitFailed, err)
 	}
 	if opts.Command == "status" {
 		return status(ctx, opts, ctl)
@@ -158,12 +132,10 @@ func Run(ctx context.Context, opts *Options) int {
 	case "restart":
 		err, msg = ctl.Restart(ctx), "Restarted the idpulse agent."
 	default:
-		fmt.Fprintf(opts.IO.ErrOut, "idpulse: unknown service command %q\n", opts.Command)
-		return cli.ExitUsage
+		return cli.Exit(opts.IO, &cli.ExitError{Code: cli.ExitUsage, Err: fmt.Errorf("unknown service command %q", opts.Command)})
 	}
 	if err != nil {
-		fmt.Fprintf(opts.IO.ErrOut, "idpulse %s: %v\n", opts.Command, err)
-		return ExitFailed
+		return opts.failed(ExitFailed, err)
 	}
 	fmt.Fprintln(opts.IO.Out, msg)
 	// What it looks like now (best effort: the action succeeded).
@@ -214,9 +186,10 @@ func status(ctx context.Context, opts *Options, ctl Controller) int {
 	}
 
 	if opts.JSON {
-		enc := json.NewEncoder(opts.IO.Out)
-		enc.SetIndent("", "  ")
-		enc.Encode(doc)
+		if err := cli.WriteJSON(opts.IO.Out, doc); err != nil {
+			// The caller cannot know the state: the table's "unknown".
+			return opts.failed(StatusNotRunning, err)
+		}
 		return code
 	}
 	w := opts.IO.Out
@@ -258,6 +231,11 @@ func status(ctx context.Context, opts *Options, ctl Controller) int {
 	row("note", st.Note)
 	row("last check", describeCheck(doc, missing, opts.now()))
 	return code
+}
+
+// failed says err as "idpulse COMMAND: …" and returns code.
+func (o *Options) failed(code int, err error) int {
+	return cli.Exit(o.IO, &cli.ExitError{Code: code, Command: o.Command, Err: err})
 }
 
 func (o *Options) now() time.Time {

@@ -4,8 +4,7 @@
 package version
 
 import (
-	"encoding/json"
-	"errors"
+	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -51,30 +50,28 @@ Flags:
   --json  print {"version", "commit", "go", "os", "arch"} as JSON
 `
 
-// Parse reads `idpulse version` flags; asJSON reports --json.
-func Parse(streams *cli.IO, args []string, asJSON *bool) error {
+// Options are the command's flags.
+type Options struct {
+	IO   *cli.IO
+	JSON bool
+}
+
+// Parse reads `idpulse version` flags into opts.
+func Parse(opts *Options, args []string) error {
 	fs := flag.NewFlagSet("version", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	fs.BoolVar(asJSON, "json", false, "")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(streams.Out, usage)
-			return cli.ErrHelp
-		}
-		return &cli.UsageError{Err: err, Command: "version"}
-	}
-	if fs.NArg() > 0 {
-		return &cli.UsageError{Err: fmt.Errorf("unexpected argument %q", fs.Arg(0)), Command: "version"}
-	}
-	return nil
+	fs.BoolVar(&opts.JSON, "json", false, "")
+	return cli.ParseFlags(fs, args, opts.IO.Out, usage)
+}
+
+// Run prints this binary's version; it returns the exit code.
+func Run(_ context.Context, opts *Options) int {
+	return cli.Exit(opts.IO, Print(opts.IO.Out, Current(), opts.JSON))
 }
 
 // Print writes info: "idpulse <version>" or, with asJSON, the Info object.
 func Print(w io.Writer, info Info, asJSON bool) error {
 	if asJSON {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(info)
+		return cli.WriteJSON(w, info)
 	}
 	_, err := fmt.Fprintf(w, "idpulse %s\n", info.Version)
 	return err

@@ -2,6 +2,7 @@ package version
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"runtime"
@@ -9,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/idpulse/idpulse/cmd/idpulse/internal/cli"
+	"github.com/idpulse/idpulse/cmd/idpulse/internal/cli/clitest"
 )
 
 func TestPrintText(t *testing.T) {
@@ -45,23 +47,38 @@ func TestPrintJSON(t *testing.T) {
 }
 
 func TestParse(t *testing.T) {
-	io, out, _ := cli.Test()
-	var asJSON bool
-	if err := Parse(io, []string{"--json"}, &asJSON); err != nil || !asJSON {
-		t.Errorf("--json: err %v, asJSON %v", err, asJSON)
-	}
-	asJSON = false
-	if err := Parse(io, nil, &asJSON); err != nil || asJSON {
-		t.Errorf("no flags: err %v, asJSON %v", err, asJSON)
-	}
 	var ue *cli.UsageError
-	if err := Parse(io, []string{"--bogus"}, &asJSON); !errors.As(err, &ue) {
-		t.Errorf("--bogus: %v, want a usage error", err)
+	for _, tt := range []struct {
+		args []string
+		json bool
+		ok   func(error) bool
+	}{
+		{[]string{"--json"}, true, func(err error) bool { return err == nil }},
+		{nil, false, func(err error) bool { return err == nil }},
+		{[]string{"--bogus"}, false, func(err error) bool { return errors.As(err, &ue) }},
+		{[]string{"extra"}, false, func(err error) bool { return errors.As(err, &ue) && strings.Contains(err.Error(), `"extra"`) }},
+		{[]string{"--help"}, false, func(err error) bool { return errors.Is(err, cli.ErrHelp) }},
+	} {
+		io, out, _ := cli.Test()
+		opts := &Options{IO: io}
+		err := Parse(opts, tt.args)
+		if !tt.ok(err) || opts.JSON != tt.json {
+			t.Errorf("%q: err %v, JSON %v", tt.args, err, opts.JSON)
+		}
+		if errors.Is(err, cli.ErrHelp) && !strings.Contains(out.String(), "--json") {
+			t.Errorf("--help: out %q", out.String())
+		}
 	}
-	if err := Parse(io, []string{"extra"}, &asJSON); !errors.As(err, &ue) || !strings.Contains(err.Error(), `"extra"`) {
-		t.Errorf("extra: %v", err)
+}
+
+func TestRun(t *testing.T) {
+	io, out, errOut := cli.Test()
+	if code := Run(context.Background(), &Options{IO: io}); code != cli.ExitOK || out.String() != "idpulse "+Version+"\n" {
+		t.Errorf("exit %d, out %q", code, out)
 	}
-	if err := Parse(io, []string{"--help"}, &asJSON); !errors.Is(err, cli.ErrHelp) || !strings.Contains(out.String(), "--json") {
-		t.Errorf("--help: %v, out %q", err, out.String())
+	io.Out = clitest.BrokenWriter{}
+	if code := Run(context.Background(), &Options{IO: io, JSON: true}); code != cli.ExitFailure ||
+		errOut.String() != "idpulse: write JSON: broken pipe\n" {
+		t.Errorf("broken output: exit %d, stderr %q", code, errOut)
 	}
 }
