@@ -44,6 +44,9 @@ var fakeHosts = []fakeHost{
 	{"captive.apple.com", "17.253.144.7", roleCaptive},
 	{"time.apple.com", "17.253.144.8", roleNTP},
 	{"www.apple.com", "17.253.144.9", roleHTTPS}, // Apple System Status
+	// The DNS control name (check.dns_control): not Apple's, answered by
+	// every resolver, never dialled.
+	{"one.one.one.one", "1.0.0.1", roleNone},
 }
 
 const (
