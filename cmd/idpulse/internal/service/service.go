@@ -163,6 +163,10 @@ func Run(ctx context.Context, opts *Options) int {
 	}
 	if err != nil {
 		fmt.Fprintf(opts.IO.ErrOut, "idpulse %s: %v\n", opts.Command, err)
+		var h *agentsvc.HintError
+		if errors.As(err, &h) {
+			fmt.Fprintln(opts.IO.ErrOut, h.Hint)
+		}
 		return ExitFailed
 	}
 	fmt.Fprintln(opts.IO.Out, msg)
