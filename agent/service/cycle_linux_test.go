@@ -21,31 +21,14 @@ import (
 	"github.com/idpulse/idpulse/probes/command"
 )
 
-// envExec is command.Exec with a chosen environment: systemctl must reach the
-// private user manager through its XDG_RUNTIME_DIR.
-type envExec struct{ env []string }
-
-func (e envExec) Run(ctx context.Context, path string, args ...string) ([]byte, error) {
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, path, args...)
-	cmd.Env = append(e.env, "LC_ALL=C")
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		return stdout.Bytes(), &command.RunError{Path: path, Stderr: strings.TrimSpace(stderr.String()), Err: err}
-	}
-	return stdout.Bytes(), nil
-}
-
 // userManager is a private `systemd --user`: its own HOME and runtime
 // directory, in a mount namespace whose /run says "booted with systemd"
 // (systemd refuses to run a user instance otherwise). Nothing of the host's
-// user configuration is touched.
+// user configuration is touched. While the test runs, this process's HOME
+// and XDG_RUNTIME_DIR are the manager's, so that command.Exec's systemctl
+// reaches it as the agent's would.
 type userManager struct {
 	home, runtime string
-	env           []string
-	systemctl     string
 	cmd           *exec.Cmd
 	log           *syncBuffer
 }
@@ -93,8 +76,14 @@ func startUserManager(t *testing.T) *userManager {
 	if systemd == "" {
 		skip("systemd is not installed (apt-get install systemd)")
 	}
-	systemctl, err := exec.LookPath("systemctl")
-	if err != nil {
+	systemctl := ""
+	for _, p := range systemctlPaths {
+		if _, err := os.Stat(p); err == nil {
+			systemctl = p
+			break
+		}
+	}
+	if systemctl == "" {
 		skip("systemctl is not installed")
 	}
 	unshare, err := exec.LookPath("unshare")
@@ -102,17 +91,23 @@ func startUserManager(t *testing.T) *userManager {
 		skip("unshare (util-linux) is not installed")
 	}
 	dir := t.TempDir()
-	um := &userManager{home: filepath.Join(dir, "home"), runtime: filepath.Join(dir, "runtime"), systemctl: systemctl, log: &syncBuffer{}}
+	um := &userManager{home: filepath.Join(dir, "home"), runtime: filepath.Join(dir, "runtime"), log: &syncBuffer{}}
 	if err := os.MkdirAll(um.home, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.Mkdir(um.runtime, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	um.env = []string{"HOME=" + um.home, "XDG_RUNTIME_DIR=" + um.runtime, "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LANG=C.UTF-8"}
+	t.Setenv("HOME", um.home)
+	t.Setenv("XDG_RUNTIME_DIR", um.runtime)
+	// Neither another bus nor another configuration directory.
+	for _, k := range []string{"DBUS_SESSION_BUS_ADDRESS", "XDG_CONFIG_HOME"} {
+		t.Setenv(k, "") // restored after the test
+		os.Unsetenv(k)
+	}
 	um.cmd = exec.Command(unshare, "--mount", "--propagation", "private", "/bin/sh", "-c",
 		`mount -t tmpfs tmpfs /run && mkdir -p /run/systemd/system && exec "$0" --user`, systemd)
-	um.cmd.Env = um.env
+	um.cmd.Env = []string{"HOME=" + um.home, "XDG_RUNTIME_DIR=" + um.runtime, "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LANG=C.UTF-8"}
 	um.cmd.Stdout, um.cmd.Stderr = um.log, um.log
 	if err := um.cmd.Start(); err != nil {
 		skip("cannot start %s --user: %v", systemd, err)
@@ -130,7 +125,7 @@ func startUserManager(t *testing.T) *userManager {
 	})
 	deadline := time.Now().Add(15 * time.Second)
 	for {
-		_, err := envExec{um.env}.Run(context.Background(), systemctl, "--user", "show-environment")
+		_, err := command.Exec{}.Run(context.Background(), systemctl, "--user", "show-environment")
 		if err == nil {
 			break
 		}
@@ -152,10 +147,12 @@ func TestSystemdUserCycle(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	argvFile := filepath.Join(dir, "argv out")
-	m := &Manager{
-		GOOS: "linux", Runner: envExec{um.env}, Home: um.home, Systemctl: um.systemctl, ProcRoot: "/proc",
-		Program:   copyTestBinary(t, dir),
-		Arguments: []string{helperArg, argvFile, "two words", `q"uote`, "a&b<c>'d'"},
+	// What NewSystem builds on Linux, for the manager's home.
+	a := agentCmd{Program: copyTestBinary(t, dir), Args: []string{helperArg, argvFile, "two words", `q"uote`, "a&b<c>'d'"}}
+	m := &Manager{b: newBackend("linux", command.Exec{Timeout: CommandTimeout}, um.home, a)}
+	s, ok := m.b.(*systemdBackend)
+	if !ok || s.Systemctl == "" {
+		t.Fatalf("the linux backend %#v has no systemctl", m.b)
 	}
 	t.Cleanup(func() {
 		if t.Failed() {
@@ -163,19 +160,6 @@ func TestSystemdUserCycle(t *testing.T) {
 		}
 	})
 
-	waitStatus := func(what string, ok func(Status) bool) Status {
-		t.Helper()
-		var st Status
-		var err error
-		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-			if st, err = m.Status(ctx); err == nil && ok(st) {
-				return st
-			}
-		}
-		t.Fatalf("waiting for %s: last status %+v, err %v", what, st, err)
-		return st
-	}
-	running := func(st Status) bool { return st.Running && st.PID > 0 }
 	gone := func(pid int) {
 		t.Helper()
 		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
@@ -190,8 +174,8 @@ func TestSystemdUserCycle(t *testing.T) {
 	if err := m.Install(ctx, true); err != nil {
 		t.Fatal(err)
 	}
-	st := waitStatus("running after install", running)
-	if st.System != "systemd" || !st.Installed || !st.Loaded || st.Program != m.Program {
+	st := waitStatus(t, m, "running after install", running)
+	if st.System != "systemd" || !st.Installed || !st.Loaded || st.Program != a.Program {
 		t.Errorf("after install: %+v", st)
 	}
 	if on, err := m.LoginItem().Enabled(); err != nil || !on {
@@ -199,14 +183,8 @@ func TestSystemdUserCycle(t *testing.T) {
 	}
 	// The unit's quoting survives systemd's parser: the agent got exactly
 	// our argv.
-	var argv []string
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		if data, err := os.ReadFile(argvFile); err == nil {
-			argv = strings.Split(string(data), "\x00")
-			break
-		}
-	}
-	if want := append([]string{m.Program}, m.Arguments...); !reflect.DeepEqual(argv, want) {
+	argv := agentArgv(t, argvFile)
+	if want := append([]string{a.Program}, a.Args...); !reflect.DeepEqual(argv, want) {
 		t.Errorf("the agent's argv:\n got %q\nwant %q", argv, want)
 	}
 	first := st.PID
@@ -215,7 +193,7 @@ func TestSystemdUserCycle(t *testing.T) {
 	if err := m.Stop(ctx); err != nil {
 		t.Fatal(err)
 	}
-	st = waitStatus("stopped", func(st Status) bool { return !st.Running })
+	st = waitStatus(t, m, "stopped", func(st Status) bool { return !st.Running })
 	if !st.Installed || st.PID != 0 {
 		t.Errorf("after stop: %+v", st)
 	}
@@ -223,35 +201,35 @@ func TestSystemdUserCycle(t *testing.T) {
 	if err := m.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	second := waitStatus("running after start", running).PID
+	second := waitStatus(t, m, "running after start", running).PID
 	if err := m.Restart(ctx); err != nil {
 		t.Fatal(err)
 	}
-	third := waitStatus("running after restart", func(st Status) bool { return running(st) && st.PID != second }).PID
+	third := waitStatus(t, m, "running after restart", func(st Status) bool { return running(st) && st.PID != second }).PID
 	gone(second)
 
 	// Quit (exit 0) stays quit; a crash is restarted (Restart=on-failure).
 	syscall.Kill(third, syscall.SIGTERM)
-	waitStatus("quit", func(st Status) bool { return !st.Running && strings.HasPrefix(st.State, "inactive") })
+	waitStatus(t, m, "quit", func(st Status) bool { return !st.Running && strings.HasPrefix(st.State, "inactive") })
 	if err := m.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	fourth := waitStatus("running again", running).PID
+	fourth := waitStatus(t, m, "running again", running).PID
 	syscall.Kill(fourth, syscall.SIGKILL)
-	waitStatus("restart scheduled after a crash", func(st Status) bool { return strings.Contains(st.State, "auto-restart") })
+	waitStatus(t, m, "restart scheduled after a crash", func(st Status) bool { return strings.Contains(st.State, "auto-restart") })
 
 	// Installing over the install is an upgrade: the agent is restarted.
 	if err := m.Install(ctx, true); err != nil {
 		t.Fatal(err)
 	}
-	fifth := waitStatus("running after reinstall", running).PID
+	fifth := waitStatus(t, m, "running after reinstall", running).PID
 
 	// uninstall: unit gone, agent stopped.
 	if err := m.Uninstall(ctx); err != nil {
 		t.Fatal(err)
 	}
-	st = waitStatus("uninstalled", func(st Status) bool { return !st.Running && !st.Installed })
-	if fileExists(m.unitPath()) {
+	st = waitStatus(t, m, "uninstalled", func(st Status) bool { return !st.Running && !st.Installed })
+	if fileExists(s.unitPath()) {
 		t.Error("unit file left")
 	}
 	gone(fifth)

@@ -8,9 +8,7 @@ import (
 	"os/user"
 	"path/filepath"
 	"reflect"
-	"strings"
 	"testing"
-	"time"
 
 	"github.com/idpulse/idpulse/launchd"
 )
@@ -76,65 +74,46 @@ func TestLaunchdCycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !m.kardianos {
-		t.Fatal("NewSystem on darwin does not write through kardianos/service")
+	l, ok := m.b.(*launchdBackend)
+	if !ok || l.Write == nil {
+		t.Fatalf("NewSystem on darwin is %#v, not launchd writing through kardianos/service", m.b)
 	}
 	dir := t.TempDir()
 	argvFile := filepath.Join(dir, "argv out")
-	m.Label = ciLabel
-	m.Program = copyTestBinary(t, dir)
-	m.Arguments = []string{helperArg, argvFile, "two words", "a&b<c>'d'\"e\""}
+	l.Label = ciLabel
+	l.Agent = agentCmd{Program: copyTestBinary(t, dir), Args: []string{helperArg, argvFile, "two words", "a&b<c>'d'\"e\""}}
 	ctx := context.Background()
 	t.Cleanup(func() { m.Uninstall(ctx) })
-
-	wait := func(what string, ok func(Status) bool) Status {
-		t.Helper()
-		var st Status
-		for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-			if st, err = m.Status(ctx); err == nil && ok(st) {
-				return st
-			}
-		}
-		t.Fatalf("waiting for %s: %+v %v", what, st, err)
-		return st
-	}
-	running := func(st Status) bool { return st.Running && st.PID > 0 }
 
 	if err := m.Install(ctx, true); err != nil {
 		t.Fatal(err)
 	}
-	st := wait("running", running)
+	st := waitStatus(t, m, "running", running)
 	if !st.Installed || st.Domain == "" {
 		t.Errorf("%+v", st)
 	}
-	var argv []string
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-		if data, err := os.ReadFile(argvFile); err == nil {
-			argv = strings.Split(string(data), "\x00")
-			break
-		}
-	}
-	if want := append([]string{m.Program}, m.Arguments...); !reflect.DeepEqual(argv, want) {
+	argv := agentArgv(t, argvFile)
+	if want := append([]string{l.Agent.Program}, l.Agent.Args...); !reflect.DeepEqual(argv, want) {
 		t.Errorf("argv %q, want %q", argv, want)
 	}
 	if err := m.Stop(ctx); err != nil {
 		t.Fatal(err)
 	}
-	wait("stopped", func(st Status) bool { return !st.Loaded })
+	waitStatus(t, m, "stopped", func(st Status) bool { return !st.Loaded })
 	if err := m.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	pid := wait("running again", running).PID
+	pid := waitStatus(t, m, "running again", running).PID
 	if err := m.Restart(ctx); err != nil {
 		t.Fatal(err)
 	}
-	wait("restarted", func(st Status) bool { return running(st) && st.PID != pid })
+	waitStatus(t, m, "restarted", func(st Status) bool { return running(st) && st.PID != pid })
 	if err := m.Install(ctx, true); err != nil { // upgrade in place
 		t.Fatal(err)
 	}
-	wait("running after reinstall", running)
+	waitStatus(t, m, "running after reinstall", running)
 	if err := m.Uninstall(ctx); err != nil {
 		t.Fatal(err)
 	}
-	wait("uninstalled", func(st Status) bool { return !st.Installed && !st.Loaded })
+	waitStatus(t, m, "uninstalled", func(st Status) bool { return !st.Installed && !st.Loaded })
 }

@@ -2,8 +2,6 @@ package service
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"io"
 	"os"
 	"os/signal"
@@ -12,8 +10,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/idpulse/idpulse/probes/command"
 )
 
 // helperArg makes the test binary act as a stand-in agent: the real-service
@@ -45,67 +41,14 @@ func helperAgent() {
 	os.Exit(0)
 }
 
-// exitError is a command that ran and exited with code.
-type exitError int
-
-func (e exitError) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
-func (e exitError) ExitCode() int { return int(e) }
-
-// failed is what command.Exec returns for a failed command.
-func failed(path string, code int, stderr string) error {
-	return &command.RunError{Path: path, Stderr: stderr, Err: exitError(code)}
-}
-
-type reply struct {
-	out string
-	err error
-}
-
-func ok(out string) reply { return reply{out: out} }
-
-// fakeRunner answers commands from per-argv queues (the last reply of a
-// queue repeats) and records every call. A command it was not told about
-// fails the test.
-type fakeRunner struct {
-	t     *testing.T
-	calls []string
-	queue map[string][]reply
-	// before runs before the reply, to assert the state of the world at the
-	// moment the command runs.
-	before map[string]func()
-}
-
-func newFake(t *testing.T) *fakeRunner {
-	return &fakeRunner{t: t, queue: map[string][]reply{}, before: map[string]func(){}}
-}
-
-func (f *fakeRunner) on(argv string, replies ...reply) *fakeRunner {
-	f.queue[argv] = append(f.queue[argv], replies...)
-	return f
-}
-
-func (f *fakeRunner) Run(_ context.Context, path string, args ...string) ([]byte, error) {
-	key := strings.Join(append([]string{path}, args...), " ")
-	f.calls = append(f.calls, key)
-	if fn := f.before[key]; fn != nil {
-		fn()
-	}
-	q := f.queue[key]
-	if len(q) == 0 {
-		f.t.Errorf("unexpected command: %s", key)
-		return nil, errors.New("unexpected command")
-	}
-	r := q[0]
-	if len(q) > 1 {
-		f.queue[key] = q[1:]
-	}
-	return []byte(r.out), r.err
-}
-
-func (f *fakeRunner) assertCalls(t *testing.T, want ...string) {
+// put writes data at path, creating its directory.
+func put(t *testing.T, path, data string) {
 	t.Helper()
-	if strings.Join(f.calls, "\n") != strings.Join(want, "\n") {
-		t.Errorf("commands:\n  %s\nwant:\n  %s", strings.Join(f.calls, "\n  "), strings.Join(want, "\n  "))
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -151,4 +94,39 @@ func copyTestBinary(t *testing.T, dir string) string {
 		t.Fatal(err)
 	}
 	return dst
+}
+
+// The real-service cycles (cycle_linux_test.go, darwin_test.go) wait for the
+// service manager, which acts asynchronously: they poll until a state is
+// reached, and give up after cycleWait.
+const cycleWait = 20 * time.Second
+
+// waitStatus polls m.Status until ok accepts it.
+func waitStatus(t *testing.T, m *Manager, what string, ok func(Status) bool) Status {
+	t.Helper()
+	var st Status
+	var err error
+	for deadline := time.Now().Add(cycleWait); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if st, err = m.Status(context.Background()); err == nil && ok(st) {
+			return st
+		}
+	}
+	t.Fatalf("waiting for %s: last status %+v, err %v", what, st, err)
+	return st
+}
+
+// running: the agent runs with a known pid.
+func running(st Status) bool { return st.Running && st.PID > 0 }
+
+// agentArgv is the argv the stand-in agent recorded in path (see
+// helperAgent), once it has started.
+func agentArgv(t *testing.T, path string) []string {
+	t.Helper()
+	for deadline := time.Now().Add(cycleWait); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if data, err := os.ReadFile(path); err == nil {
+			return strings.Split(string(data), "\x00")
+		}
+	}
+	t.Errorf("the agent did not record its argv in %s", path)
+	return nil
 }

@@ -18,34 +18,74 @@ import (
 	"github.com/idpulse/idpulse/probes/command"
 )
 
-// The macOS side: portable code (it only execs launchctl through the Runner
-// and writes files), so Linux tests drive it with GOOS "darwin".
+// launchdBackend is a LaunchAgent in the user's GUI domain, gui/<uid>,
+// driven through launchctl. It only runs launchctl through the Runner and
+// writes files, so Linux tests drive it too.
+type launchdBackend struct {
+	Runner command.Runner
+	// Home holds the plist (Library/LaunchAgents) and the logs.
+	Home string
+	// UID is the user's id: launchd's gui/<uid> domain.
+	UID int
+	// Label is the LaunchAgent's label.
+	Label string
+	Agent agentCmd
+	// Sleep waits between bootstrap attempts; nil means time.Sleep.
+	Sleep func(time.Duration)
+	// Write writes a changed plist (kardianos/service on a Mac); nil
+	// means an atomic write of the rendered plist.
+	Write func(a launchd.Agent, path string, old []byte) error
+}
+
+// launchctlPath is fixed: a LaunchAgent's PATH is minimal, and a relative
+// name could be hijacked.
+const launchctlPath = "/bin/launchctl"
 
 // bootstrapAttempts: launchd may still be tearing the old job down right
 // after bootout ("Bootstrap failed: 5: Input/output error").
 const bootstrapAttempts = 3
 
-func (m *Manager) domain() string { return "gui/" + strconv.Itoa(m.UID) }
-func (m *Manager) target() string { return m.domain() + "/" + m.label() }
-func (m *Manager) plistPath() string {
-	return filepath.Join(m.Home, "Library", "LaunchAgents", m.label()+".plist")
+func newLaunchd(r command.Runner, home string, a agentCmd) *launchdBackend {
+	return &launchdBackend{Runner: r, Home: home, UID: os.Getuid(), Label: launchd.Label, Agent: a, Write: kardianosWrite}
 }
 
-// LogDir is where launchd writes the agent's stdout and stderr: the agent's
+// kardianosWrite writes the LaunchAgent through kardianos/service; nil
+// where kardianos/service's darwin code is not compiled in.
+var kardianosWrite func(a launchd.Agent, path string, old []byte) error
+
+func (l *launchdBackend) domain() string { return "gui/" + strconv.Itoa(l.UID) }
+func (l *launchdBackend) target() string { return l.domain() + "/" + l.Label }
+func (l *launchdBackend) plistPath() string {
+	return filepath.Join(l.Home, "Library", "LaunchAgents", l.Label+".plist")
+}
+
+// logDir is where launchd writes the agent's stdout and stderr: the agent's
 // own log directory (agent/paths) in Home.
-func (m *Manager) LogDir() string {
-	d, _ := paths.For("darwin", os.Getenv, m.Home)
+func (l *launchdBackend) logDir() string {
+	d, _ := paths.For("darwin", os.Getenv, l.Home)
 	return d.Log
 }
 
-func (m *Manager) agent() launchd.Agent {
-	return launchd.Agent{Label: m.label(), Program: m.Program, Arguments: m.args(), LogDir: m.LogDir()}
+func (l *launchdBackend) agent() launchd.Agent {
+	return launchd.Agent{Label: l.Label, Program: l.Agent.Program, Arguments: l.Agent.args(), LogDir: l.logDir()}
+}
+
+func (l *launchdBackend) launchctl(ctx context.Context, args ...string) ([]byte, error) {
+	return l.Runner.Run(ctx, launchctlPath, args...)
+}
+
+func (l *launchdBackend) sleep(d time.Duration) {
+	if l.Sleep != nil {
+		l.Sleep(d)
+		return
+	}
+	time.Sleep(d)
 }
 
 // writePlist writes the LaunchAgent when its content changes (an unchanged
 // rewrite would show macOS's "Background Items Added" notice again).
-func (m *Manager) writePlist() error {
-	a := m.agent()
+func (l *launchdBackend) writePlist() error {
+	a := l.agent()
 	want, err := launchd.RenderAgent(a)
 	if err != nil {
 		return err
@@ -55,7 +95,7 @@ func (m *Manager) writePlist() error {
 	if err := os.MkdirAll(a.LogDir, 0o755); err != nil {
 		return fmt.Errorf("create the log directory: %w", err)
 	}
-	path := m.plistPath()
+	path := l.plistPath()
 	old, err := os.ReadFile(path)
 	switch {
 	case err == nil && bytes.Equal(old, want):
@@ -63,8 +103,8 @@ func (m *Manager) writePlist() error {
 	case err != nil && !errors.Is(err, os.ErrNotExist):
 		return fmt.Errorf("read %s: %w", path, err)
 	}
-	if m.kardianos {
-		return kardianosWrite(a, path, old)
+	if l.Write != nil {
+		return l.Write(a, path, old)
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return err
@@ -72,35 +112,38 @@ func (m *Manager) writePlist() error {
 	return atomicfile.Write(path, want, 0o644)
 }
 
-func (m *Manager) launchdInstall(ctx context.Context, start bool) error {
-	if err := m.writePlist(); err != nil {
+func (l *launchdBackend) install(ctx context.Context, start bool) error {
+	if err := l.Agent.check(); err != nil {
+		return err
+	}
+	if err := l.writePlist(); err != nil {
 		return err
 	}
 	if !start {
 		// Launch at Login: the plist is loaded at the next login. Only a
 		// `launchctl disable` left behind would stop that; enable starts
 		// nothing.
-		return m.enable(ctx)
+		return l.enable(ctx)
 	}
 	// An upgrade: the loaded job still runs the old definition (and maybe
 	// the old binary). Stop it, then bootstrap the new plist.
-	if _, err := m.bootout(ctx); err != nil {
+	if _, err := l.bootout(ctx); err != nil {
 		return err
 	}
-	if err := m.enable(ctx); err != nil {
+	if err := l.enable(ctx); err != nil {
 		return err
 	}
-	return m.bootstrap(ctx)
+	return l.bootstrap(ctx)
 }
 
-func (m *Manager) launchdUninstall(ctx context.Context) error {
+func (l *launchdBackend) uninstall(ctx context.Context) error {
 	// The plist goes first: bootout SIGTERMs the agent, which may be the
 	// process that asked for the uninstall.
-	removed, err := removeIfExists(m.plistPath())
+	removed, err := removeIfExists(l.plistPath())
 	if err != nil {
 		return fmt.Errorf("remove the launch agent: %w", err)
 	}
-	wasLoaded, err := m.bootout(ctx)
+	wasLoaded, err := l.bootout(ctx)
 	if err != nil {
 		return err
 	}
@@ -110,12 +153,12 @@ func (m *Manager) launchdUninstall(ctx context.Context) error {
 	return nil
 }
 
-func (m *Manager) launchdStart(ctx context.Context) error {
-	installed, err := exists(m.plistPath())
+func (l *launchdBackend) start(ctx context.Context) error {
+	installed, err := exists(l.plistPath())
 	if err != nil {
 		return err
 	}
-	job, loaded, err := m.print(ctx)
+	job, loaded, err := l.print(ctx)
 	if err != nil {
 		return err
 	}
@@ -125,23 +168,23 @@ func (m *Manager) launchdStart(ctx context.Context) error {
 	case loaded:
 		// Loaded but not running: it exited 0 (Quit) or crashed and waits
 		// out ThrottleInterval. kickstart runs it now.
-		_, err := m.run(ctx, launchctlPath, "kickstart", m.target())
-		return launchctlErr("kickstart", m.target(), err)
+		_, err := l.launchctl(ctx, "kickstart", l.target())
+		return launchctlErr("kickstart", l.target(), err)
 	case !installed:
 		return ErrNotInstalled
 	}
-	if err := m.enable(ctx); err != nil {
+	if err := l.enable(ctx); err != nil {
 		return err
 	}
-	return m.bootstrap(ctx)
+	return l.bootstrap(ctx)
 }
 
-func (m *Manager) launchdStop(ctx context.Context) error {
-	wasLoaded, err := m.bootout(ctx)
+func (l *launchdBackend) stop(ctx context.Context) error {
+	wasLoaded, err := l.bootout(ctx)
 	if err != nil || wasLoaded {
 		return err
 	}
-	installed, err := exists(m.plistPath())
+	installed, err := exists(l.plistPath())
 	if err != nil {
 		return err
 	}
@@ -151,28 +194,28 @@ func (m *Manager) launchdStop(ctx context.Context) error {
 	return nil // already stopped
 }
 
-func (m *Manager) launchdRestart(ctx context.Context) error {
-	_, loaded, err := m.print(ctx)
+func (l *launchdBackend) restart(ctx context.Context) error {
+	_, loaded, err := l.print(ctx)
 	if err != nil {
 		return err
 	}
 	if loaded {
-		_, err := m.run(ctx, launchctlPath, "kickstart", "-k", m.target())
-		return launchctlErr("kickstart -k", m.target(), err)
+		_, err := l.launchctl(ctx, "kickstart", "-k", l.target())
+		return launchctlErr("kickstart -k", l.target(), err)
 	}
-	return m.launchdStart(ctx)
+	return l.start(ctx)
 }
 
-func (m *Manager) launchdStatus(ctx context.Context) (Status, error) {
+func (l *launchdBackend) status(ctx context.Context) (Status, error) {
 	st := Status{
-		System: "launchd", Label: m.label(), Domain: m.domain(),
-		Definition: m.plistPath(), LogDir: m.LogDir(),
+		System: "launchd", Label: l.Label, Domain: l.domain(),
+		Definition: l.plistPath(), LogDir: l.logDir(),
 	}
 	var err error
 	if st.Installed, err = exists(st.Definition); err != nil {
 		return st, err
 	}
-	job, loaded, err := m.print(ctx)
+	job, loaded, err := l.print(ctx)
 	if err != nil {
 		return st, err
 	}
@@ -197,56 +240,71 @@ func (m *Manager) launchdStatus(ctx context.Context) (Status, error) {
 	return st, nil
 }
 
+// loginEnabled: launchd loads every plist in LaunchAgents at login.
+func (l *launchdBackend) loginEnabled(context.Context) (bool, error) {
+	return exists(l.plistPath())
+}
+
+// disableLogin removes the plist; no bootout, which would end the agent.
+func (l *launchdBackend) disableLogin(context.Context) error {
+	if _, err := removeIfExists(l.plistPath()); err != nil {
+		return fmt.Errorf("remove the launch agent: %w", err)
+	}
+	return nil
+}
+
 // bootout unloads the job (SIGTERM to the agent, then SIGKILL after
 // ExitTimeOut) and reports whether it was loaded.
-func (m *Manager) bootout(ctx context.Context) (wasLoaded bool, err error) {
-	_, err = m.run(ctx, launchctlPath, "bootout", m.target())
+func (l *launchdBackend) bootout(ctx context.Context) (wasLoaded bool, err error) {
+	_, err = l.launchctl(ctx, "bootout", l.target())
 	if err == nil {
 		return true, nil
 	}
 	if notLoaded(err) {
 		return false, nil
 	}
-	return false, launchctlErr("bootout", m.target(), err)
+	return false, launchctlErr("bootout", l.target(), err)
 }
 
 // enable clears a `launchctl disable` override, which would make bootstrap
 // (and the next login) refuse the job.
-func (m *Manager) enable(ctx context.Context) error {
-	_, err := m.run(ctx, launchctlPath, "enable", m.target())
-	return launchctlErr("enable", m.target(), err)
+func (l *launchdBackend) enable(ctx context.Context) error {
+	_, err := l.launchctl(ctx, "enable", l.target())
+	return launchctlErr("enable", l.target(), err)
 }
 
 // bootstrap loads the plist into the GUI domain; RunAtLoad starts it.
-func (m *Manager) bootstrap(ctx context.Context) error {
+func (l *launchdBackend) bootstrap(ctx context.Context) error {
 	for attempt := 1; ; attempt++ {
-		_, err := m.run(ctx, launchctlPath, "bootstrap", m.domain(), m.plistPath())
+		_, err := l.launchctl(ctx, "bootstrap", l.domain(), l.plistPath())
 		if err == nil {
 			return nil
 		}
 		// "already bootstrapped" has no reliable error text (5, 17 or 37
 		// depending on the release): ask launchd.
-		if _, loaded, perr := m.print(ctx); perr == nil && loaded {
+		if _, loaded, perr := l.print(ctx); perr == nil && loaded {
 			return nil
 		}
 		if attempt == bootstrapAttempts || ctx.Err() != nil {
-			return fmt.Errorf("%w\nIf idpulse is switched off under System Settings > General > Login Items, switch it on and run 'idpulse start'. "+
-				"From an ssh session there is no GUI login (gui/%d) to start a menu bar agent in.",
-				launchctlErr("bootstrap", m.domain()+" "+m.plistPath(), err), m.UID)
+			return &HintError{
+				Err: launchctlErr("bootstrap", l.domain()+" "+l.plistPath(), err),
+				Hint: "If idpulse is switched off under System Settings > General > Login Items, switch it on and run 'idpulse start'. " +
+					"From an ssh session there is no GUI login (" + l.domain() + ") to start a menu bar agent in.",
+			}
 		}
-		m.sleep(time.Duration(attempt) * 500 * time.Millisecond)
+		l.sleep(time.Duration(attempt) * 500 * time.Millisecond)
 	}
 }
 
 // print asks launchd about the job; loaded is false when launchd does not
 // know it.
-func (m *Manager) print(ctx context.Context) (job launchdJob, loaded bool, err error) {
-	out, err := m.run(ctx, launchctlPath, "print", m.target())
+func (l *launchdBackend) print(ctx context.Context) (job launchdJob, loaded bool, err error) {
+	out, err := l.launchctl(ctx, "print", l.target())
 	if err != nil {
 		if notLoaded(err) {
 			return launchdJob{}, false, nil
 		}
-		return launchdJob{}, false, launchctlErr("print", m.target(), err)
+		return launchdJob{}, false, launchctlErr("print", l.target(), err)
 	}
 	return parsePrint(out), true, nil
 }

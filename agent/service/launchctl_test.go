@@ -13,6 +13,8 @@ import (
 	"howett.net/plist"
 
 	"github.com/idpulse/idpulse/launchd"
+	"github.com/idpulse/idpulse/probes/command"
+	"github.com/idpulse/idpulse/probes/command/commandtest"
 )
 
 const (
@@ -23,47 +25,46 @@ const (
 )
 
 // darwinManager is the macOS side driven on any OS: a temporary home, uid
-// 501, a fake launchctl.
-func darwinManager(t *testing.T) (*Manager, *fakeRunner, *[]time.Duration) {
+// 501, a fake launchctl, pauses that take no time.
+func darwinManager(t *testing.T) (*Manager, *launchdBackend, *commandtest.Runner) {
 	t.Helper()
-	f := newFake(t)
-	var slept []time.Duration
-	m := &Manager{
-		GOOS: "darwin", Runner: f, Home: filepath.Join(t.TempDir(), "Jane Doe"), UID: 501,
-		Program: appBin, Sleep: func(d time.Duration) { slept = append(slept, d) },
+	f := commandtest.Strict(t)
+	l := &launchdBackend{
+		Runner: f, Home: filepath.Join(t.TempDir(), "Jane Doe"), UID: 501, Label: launchd.Label,
+		Agent: agentCmd{Program: appBin}, Sleep: func(time.Duration) {},
 	}
-	return m, f, &slept
+	return &Manager{b: l}, l, f
 }
 
-func printOut(t *testing.T, name string) reply {
+func printOut(t *testing.T, name string) commandtest.Reply {
 	t.Helper()
-	return ok(readFile(t, filepath.Join("testdata", name)))
+	return commandtest.OK(readFile(t, filepath.Join("testdata", name)))
 }
 
 var (
-	notLoadedPrint   = reply{err: failed(lc, 113, notFound)}
-	notLoadedBootout = reply{err: failed(lc, 3, "Boot-out failed: 3: No such process")}
+	notLoadedPrint   = commandtest.Fail(lc, 113, notFound)
+	notLoadedBootout = commandtest.Fail(lc, 3, "Boot-out failed: 3: No such process")
 )
 
 func TestLaunchdInstallFresh(t *testing.T) {
-	m, f, _ := darwinManager(t)
-	f.on(lc+" bootout "+target, notLoadedBootout).
-		on(lc+" enable "+target, ok("")).
-		on(lc+" bootstrap gui/501 "+m.plistPath(), ok(""))
+	m, l, f := darwinManager(t)
+	f.On(lc+" bootout "+target, notLoadedBootout).
+		On(lc+" enable "+target, commandtest.OK("")).
+		On(lc+" bootstrap gui/501 "+l.plistPath(), commandtest.OK(""))
 	// The plist and the log directory exist before launchd is asked.
-	f.before[lc+" bootstrap gui/501 "+m.plistPath()] = func() {
-		if !fileExists(m.plistPath()) || !fileExists(m.LogDir()) {
+	f.Before(lc+" bootstrap gui/501 "+l.plistPath(), func() {
+		if !fileExists(l.plistPath()) || !fileExists(l.logDir()) {
 			t.Error("bootstrap before the plist and the log directory exist")
 		}
-	}
+	})
 	if err := m.Install(context.Background(), true); err != nil {
 		t.Fatal(err)
 	}
-	f.assertCalls(t, lc+" bootout "+target, lc+" enable "+target, lc+" bootstrap gui/501 "+m.plistPath())
+	f.AssertCalls(t, lc+" bootout "+target, lc+" enable "+target, lc+" bootstrap gui/501 "+l.plistPath())
 
-	wantPath := filepath.Join(m.Home, "Library", "LaunchAgents", "io.idpulse.agent.plist")
-	if m.plistPath() != wantPath {
-		t.Errorf("plist at %s, want %s", m.plistPath(), wantPath)
+	wantPath := filepath.Join(l.Home, "Library", "LaunchAgents", "io.idpulse.agent.plist")
+	if l.plistPath() != wantPath {
+		t.Errorf("plist at %s, want %s", l.plistPath(), wantPath)
 	}
 	var p map[string]any
 	if _, err := plist.Unmarshal([]byte(readFile(t, wantPath)), &p); err != nil {
@@ -72,7 +73,7 @@ func TestLaunchdInstallFresh(t *testing.T) {
 	if got := p["ProgramArguments"]; !reflect.DeepEqual(got, []any{appBin, "run"}) {
 		t.Errorf("ProgramArguments %v", got)
 	}
-	if got := p["StandardOutPath"]; got != filepath.Join(m.Home, "Library", "Logs", "idpulse", "io.idpulse.agent.out.log") {
+	if got := p["StandardOutPath"]; got != filepath.Join(l.Home, "Library", "Logs", "idpulse", "io.idpulse.agent.out.log") {
 		t.Errorf("StandardOutPath %v", got)
 	}
 	if got := p["KeepAlive"]; !reflect.DeepEqual(got, map[string]any{"SuccessfulExit": false}) {
@@ -84,235 +85,196 @@ func TestLaunchdInstallFresh(t *testing.T) {
 }
 
 func TestLaunchdInstallUpgrade(t *testing.T) {
-	m, f, _ := darwinManager(t)
-	os.MkdirAll(filepath.Dir(m.plistPath()), 0o700)
-	os.WriteFile(m.plistPath(), []byte("<plist>old</plist>"), 0o644)
-	f.on(lc+" bootout "+target, ok("")).
-		on(lc+" enable "+target, ok("")).
-		on(lc+" bootstrap gui/501 "+m.plistPath(), ok(""))
+	m, l, f := darwinManager(t)
+	put(t, l.plistPath(), "<plist>old</plist>")
+	f.On(lc+" bootout "+target, commandtest.OK("")).
+		On(lc+" enable "+target, commandtest.OK("")).
+		On(lc+" bootstrap gui/501 "+l.plistPath(), commandtest.OK(""))
 	// The old agent is stopped after the new definition is in place.
-	f.before[lc+" bootout "+target] = func() {
-		if strings.Contains(readFile(t, m.plistPath()), "old") {
+	f.Before(lc+" bootout "+target, func() {
+		if strings.Contains(readFile(t, l.plistPath()), "old") {
 			t.Error("bootout before the new plist is written")
 		}
-	}
+	})
 	if err := m.Install(context.Background(), true); err != nil {
 		t.Fatal(err)
 	}
-	f.assertCalls(t, lc+" bootout "+target, lc+" enable "+target, lc+" bootstrap gui/501 "+m.plistPath())
-	want, _ := launchd.RenderAgent(m.agent())
-	if readFile(t, m.plistPath()) != string(want) {
+	f.AssertCalls(t, lc+" bootout "+target, lc+" enable "+target, lc+" bootstrap gui/501 "+l.plistPath())
+	want, _ := launchd.RenderAgent(l.agent())
+	if readFile(t, l.plistPath()) != string(want) {
 		t.Error("plist not replaced")
 	}
 }
 
 func TestLaunchdInstallUnchangedKeepsFile(t *testing.T) {
-	m, f, _ := darwinManager(t)
-	want, _ := launchd.RenderAgent(m.agent())
-	os.MkdirAll(filepath.Dir(m.plistPath()), 0o700)
-	os.WriteFile(m.plistPath(), want, 0o644)
+	m, l, f := darwinManager(t)
+	want, _ := launchd.RenderAgent(l.agent())
+	put(t, l.plistPath(), string(want))
 	old := time.Now().Add(-time.Hour).Truncate(time.Second)
-	os.Chtimes(m.plistPath(), old, old)
-	f.on(lc+" enable "+target, ok(""))
+	os.Chtimes(l.plistPath(), old, old)
+	f.On(lc+" enable "+target, commandtest.OK(""))
 	if err := m.Install(context.Background(), false); err != nil {
 		t.Fatal(err)
 	}
-	if st, _ := os.Stat(m.plistPath()); !st.ModTime().Equal(old) {
+	if st, _ := os.Stat(l.plistPath()); !st.ModTime().Equal(old) {
 		t.Error("an unchanged plist was rewritten (macOS would notify 'Background Items Added' again)")
 	}
 }
 
 func TestLaunchdBootstrapRetries(t *testing.T) {
-	m, f, slept := darwinManager(t)
-	boot := lc + " bootstrap gui/501 " + m.plistPath()
-	f.on(lc+" bootout "+target, ok("")).
-		on(lc+" enable "+target, ok("")).
-		on(boot, reply{err: failed(lc, 5, "Bootstrap failed: 5: Input/output error")}, reply{err: failed(lc, 5, "Bootstrap failed: 5: Input/output error")}, ok("")).
-		on(lc+" print "+target, notLoadedPrint)
+	m, l, f := darwinManager(t)
+	var slept []time.Duration
+	l.Sleep = func(d time.Duration) { slept = append(slept, d) }
+	boot := lc + " bootstrap gui/501 " + l.plistPath()
+	f.On(lc+" bootout "+target, commandtest.OK("")).
+		On(lc+" enable "+target, commandtest.OK("")).
+		On(boot, commandtest.Fail(lc, 5, "Bootstrap failed: 5: Input/output error"), commandtest.Fail(lc, 5, "Bootstrap failed: 5: Input/output error"), commandtest.OK("")).
+		On(lc+" print "+target, notLoadedPrint)
 	if err := m.Install(context.Background(), true); err != nil {
 		t.Fatal(err)
 	}
-	f.assertCalls(t, lc+" bootout "+target, lc+" enable "+target,
+	f.AssertCalls(t, lc+" bootout "+target, lc+" enable "+target,
 		boot, lc+" print "+target, boot, lc+" print "+target, boot)
-	if len(*slept) != 2 {
-		t.Errorf("slept %v, want two pauses", *slept)
+	if len(slept) != 2 {
+		t.Errorf("slept %v, want two pauses", slept)
 	}
 }
 
 func TestLaunchdBootstrapAlreadyLoaded(t *testing.T) {
-	m, f, _ := darwinManager(t)
-	os.MkdirAll(filepath.Dir(m.plistPath()), 0o700)
-	os.WriteFile(m.plistPath(), []byte("x"), 0o644)
-	boot := lc + " bootstrap gui/501 " + m.plistPath()
-	f.on(lc+" print "+target, notLoadedPrint, printOut(t, "print-running.txt")).
-		on(lc+" enable "+target, ok("")).
-		on(boot, reply{err: failed(lc, 37, "Bootstrap failed: 37: Operation already in progress")})
+	m, l, f := darwinManager(t)
+	put(t, l.plistPath(), "x")
+	boot := lc + " bootstrap gui/501 " + l.plistPath()
+	f.On(lc+" print "+target, notLoadedPrint, printOut(t, "print-running.txt")).
+		On(lc+" enable "+target, commandtest.OK("")).
+		On(boot, commandtest.Fail(lc, 37, "Bootstrap failed: 37: Operation already in progress"))
 	if err := m.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	f.assertCalls(t, lc+" print "+target, lc+" enable "+target, boot, lc+" print "+target)
+	f.AssertCalls(t, lc+" print "+target, lc+" enable "+target, boot, lc+" print "+target)
 }
 
 func TestLaunchdBootstrapFailureExplains(t *testing.T) {
-	m, f, _ := darwinManager(t)
-	boot := lc + " bootstrap gui/501 " + m.plistPath()
-	f.on(lc+" bootout "+target, notLoadedBootout).
-		on(lc+" enable "+target, ok("")).
-		on(boot, reply{err: failed(lc, 5, "Bootstrap failed: 5: Input/output error")}).
-		on(lc+" print "+target, notLoadedPrint)
+	m, l, f := darwinManager(t)
+	boot := lc + " bootstrap gui/501 " + l.plistPath()
+	f.On(lc+" bootout "+target, notLoadedBootout).
+		On(lc+" enable "+target, commandtest.OK("")).
+		On(boot, commandtest.Fail(lc, 5, "Bootstrap failed: 5: Input/output error")).
+		On(lc+" print "+target, notLoadedPrint)
 	err := m.Install(context.Background(), true)
 	if err == nil {
 		t.Fatal("want an error")
 	}
-	for _, want := range []string{"launchctl bootstrap gui/501", "Input/output error", "Login Items", "ssh"} {
-		if !strings.Contains(err.Error(), want) {
-			t.Errorf("error %q lacks %q", err, want)
-		}
+	want := "launchctl bootstrap gui/501 " + l.plistPath() + ": run /bin/launchctl: exit status 5: Bootstrap failed: 5: Input/output error"
+	if err.Error() != want || command.ExitCode(err) != 5 {
+		t.Errorf("error %q (exit %d), want %q", err, command.ExitCode(err), want)
 	}
-	if n := strings.Count(strings.Join(f.calls, "\n"), "bootstrap"); n != bootstrapAttempts {
+	// The advice the command prints after the error.
+	var h *HintError
+	if !errors.As(err, &h) || h.Hint != "If idpulse is switched off under System Settings > General > Login Items, switch it on and run 'idpulse start'. "+
+		"From an ssh session there is no GUI login (gui/501) to start a menu bar agent in." {
+		t.Errorf("hint %+v", h)
+	}
+	if n := strings.Count(strings.Join(f.Cmdlines(), "\n"), "bootstrap"); n != bootstrapAttempts {
 		t.Errorf("%d bootstrap attempts, want %d", n, bootstrapAttempts)
 	}
 }
 
 func TestLaunchdUninstallRemovesPlistBeforeBootout(t *testing.T) {
-	m, f, _ := darwinManager(t)
-	os.MkdirAll(filepath.Dir(m.plistPath()), 0o700)
-	os.WriteFile(m.plistPath(), []byte("x"), 0o644)
-	f.on(lc+" bootout "+target, ok(""))
-	f.before[lc+" bootout "+target] = func() {
-		if fileExists(m.plistPath()) {
+	m, l, f := darwinManager(t)
+	put(t, l.plistPath(), "x")
+	f.On(lc+" bootout "+target, commandtest.OK(""))
+	f.Before(lc+" bootout "+target, func() {
+		if fileExists(l.plistPath()) {
 			t.Error("bootout while the plist still exists: the agent asking to be uninstalled would die first")
 		}
-	}
+	})
 	if err := m.Uninstall(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	f.assertCalls(t, lc+" bootout "+target)
+	f.AssertCalls(t, lc+" bootout "+target)
 }
 
-func TestLaunchdUninstall(t *testing.T) {
-	for _, tt := range []struct {
-		name    string
-		plist   bool
-		bootout reply
-		want    error
-	}{
-		{"installed, not loaded", true, notLoadedBootout, nil},
-		{"loaded, plist gone", false, ok(""), nil},
-		{"nothing", false, reply{err: failed(lc, 113, notFound)}, ErrNotInstalled},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			m, f, _ := darwinManager(t)
-			if tt.plist {
-				os.MkdirAll(filepath.Dir(m.plistPath()), 0o700)
-				os.WriteFile(m.plistPath(), []byte("x"), 0o644)
-			}
-			f.on(lc+" bootout "+target, tt.bootout)
-			if err := m.Uninstall(context.Background()); !errors.Is(err, tt.want) {
-				t.Errorf("error %v, want %v", err, tt.want)
-			}
-			if fileExists(m.plistPath()) {
-				t.Error("plist left behind")
-			}
-		})
-	}
-	// A launchctl failure that is not "not loaded" is reported.
-	m, f, _ := darwinManager(t)
-	f.on(lc+" bootout "+target, reply{err: failed(lc, 1, "Boot-out failed: 1: Operation not permitted")})
+// TestLaunchdUninstallFailure: a launchctl failure that is not "not
+// loaded" is reported.
+func TestLaunchdUninstallFailure(t *testing.T) {
+	m, _, f := darwinManager(t)
+	f.On(lc+" bootout "+target, commandtest.Fail(lc, 1, "Boot-out failed: 1: Operation not permitted"))
 	if err := m.Uninstall(context.Background()); err == nil || !strings.Contains(err.Error(), "Operation not permitted") {
 		t.Errorf("error %v", err)
 	}
 }
 
-func TestLaunchdStart(t *testing.T) {
+// TestLaunchdActions: start, stop, restart and uninstall ask launchd what
+// it has loaded and do only what that needs; only uninstall removes the
+// plist.
+func TestLaunchdActions(t *testing.T) {
+	verbs := map[string]func(*Manager, context.Context) error{
+		"start": (*Manager).Start, "stop": (*Manager).Stop, "restart": (*Manager).Restart, "uninstall": (*Manager).Uninstall,
+	}
 	for _, tt := range []struct {
 		name      string
+		verb      string
 		installed bool
-		print     string // fixture, or "" for not loaded
-		extra     map[string]reply
-		calls     []string
-		want      error
+		// replies are by launchctl arguments, calls the launchctl
+		// arguments run; PLIST stands for the plist's path.
+		replies map[string]commandtest.Reply
+		calls   []string
+		want    error
 	}{
-		{"running", true, "print-running.txt", nil, []string{"print " + target}, nil},
-		{"loaded, exited", true, "print-exited.txt", map[string]reply{"kickstart " + target: ok("")},
+		{"start running", "start", true, map[string]commandtest.Reply{"print " + target: printOut(t, "print-running.txt")},
+			[]string{"print " + target}, nil},
+		{"start exited", "start", true, map[string]commandtest.Reply{"print " + target: printOut(t, "print-exited.txt"), "kickstart " + target: commandtest.OK("")},
 			[]string{"print " + target, "kickstart " + target}, nil},
-		{"installed, not loaded", true, "", map[string]reply{"enable " + target: ok(""), "bootstrap gui/501 PLIST": ok("")},
+		{"start not loaded", "start", true, map[string]commandtest.Reply{"print " + target: notLoadedPrint, "enable " + target: commandtest.OK(""), "bootstrap gui/501 PLIST": commandtest.OK("")},
 			[]string{"print " + target, "enable " + target, "bootstrap gui/501 PLIST"}, nil},
-		{"not installed", false, "", nil, []string{"print " + target}, ErrNotInstalled},
+		{"start not installed", "start", false, map[string]commandtest.Reply{"print " + target: notLoadedPrint},
+			[]string{"print " + target}, ErrNotInstalled},
+		{"stop", "stop", false, map[string]commandtest.Reply{"bootout " + target: commandtest.OK("")},
+			[]string{"bootout " + target}, nil},
+		{"stop stopped", "stop", true, map[string]commandtest.Reply{"bootout " + target: commandtest.Fail(lc, 113, notFound)},
+			[]string{"bootout " + target}, nil},
+		{"stop not installed", "stop", false, map[string]commandtest.Reply{"bootout " + target: notLoadedBootout},
+			[]string{"bootout " + target}, ErrNotInstalled},
+		{"restart loaded", "restart", true, map[string]commandtest.Reply{"print " + target: printOut(t, "print-running.txt"), "kickstart -k " + target: commandtest.OK("")},
+			[]string{"print " + target, "kickstart -k " + target}, nil},
+		{"restart not loaded", "restart", true, map[string]commandtest.Reply{"print " + target: notLoadedPrint, "enable " + target: commandtest.OK(""), "bootstrap gui/501 PLIST": commandtest.OK("")},
+			[]string{"print " + target, "print " + target, "enable " + target, "bootstrap gui/501 PLIST"}, nil},
+		{"uninstall not loaded", "uninstall", true, map[string]commandtest.Reply{"bootout " + target: notLoadedBootout},
+			[]string{"bootout " + target}, nil},
+		{"uninstall loaded, plist gone", "uninstall", false, map[string]commandtest.Reply{"bootout " + target: commandtest.OK("")},
+			[]string{"bootout " + target}, nil},
+		{"uninstall nothing", "uninstall", false, map[string]commandtest.Reply{"bootout " + target: commandtest.Fail(lc, 113, notFound)},
+			[]string{"bootout " + target}, ErrNotInstalled},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			m, f, _ := darwinManager(t)
+			m, l, f := darwinManager(t)
 			if tt.installed {
-				os.MkdirAll(filepath.Dir(m.plistPath()), 0o700)
-				os.WriteFile(m.plistPath(), []byte("x"), 0o644)
+				put(t, l.plistPath(), "x")
 			}
-			if tt.print == "" {
-				f.on(lc+" print "+target, notLoadedPrint)
-			} else {
-				f.on(lc+" print "+target, printOut(t, tt.print))
+			launchctl := func(args string) string { return lc + " " + strings.ReplaceAll(args, "PLIST", l.plistPath()) }
+			for args, r := range tt.replies {
+				f.On(launchctl(args), r)
 			}
-			for k, r := range tt.extra {
-				f.on(lc+" "+strings.ReplaceAll(k, "PLIST", m.plistPath()), r)
-			}
-			if err := m.Start(context.Background()); !errors.Is(err, tt.want) {
+			if err := verbs[tt.verb](m, context.Background()); !errors.Is(err, tt.want) {
 				t.Errorf("error %v, want %v", err, tt.want)
 			}
 			var want []string
 			for _, c := range tt.calls {
-				want = append(want, lc+" "+strings.ReplaceAll(c, "PLIST", m.plistPath()))
+				want = append(want, launchctl(c))
 			}
-			f.assertCalls(t, want...)
+			f.AssertCalls(t, want...)
+			if kept := tt.installed && tt.verb != "uninstall"; fileExists(l.plistPath()) != kept {
+				t.Errorf("the plist exists: %v, want %v", !kept, kept)
+			}
 		})
 	}
-}
-
-func TestLaunchdStopRestart(t *testing.T) {
-	ctx := context.Background()
-	// stop: bootout; already stopped is fine; nothing installed is not.
-	m, f, _ := darwinManager(t)
-	f.on(lc+" bootout "+target, ok(""))
-	if err := m.Stop(ctx); err != nil {
-		t.Error(err)
-	}
-	f.assertCalls(t, lc+" bootout "+target)
-
-	m, f, _ = darwinManager(t)
-	os.MkdirAll(filepath.Dir(m.plistPath()), 0o700)
-	os.WriteFile(m.plistPath(), []byte("x"), 0o644)
-	f.on(lc+" bootout "+target, reply{err: failed(lc, 113, notFound)})
-	if err := m.Stop(ctx); err != nil {
-		t.Errorf("stop when stopped: %v", err)
-	}
-
-	m, f, _ = darwinManager(t)
-	f.on(lc+" bootout "+target, notLoadedBootout)
-	if err := m.Stop(ctx); !errors.Is(err, ErrNotInstalled) {
-		t.Errorf("stop when not installed: %v", err)
-	}
-
-	// restart: kickstart -k when loaded, else a start.
-	m, f, _ = darwinManager(t)
-	f.on(lc+" print "+target, printOut(t, "print-running.txt")).on(lc+" kickstart -k "+target, ok(""))
-	if err := m.Restart(ctx); err != nil {
-		t.Error(err)
-	}
-	f.assertCalls(t, lc+" print "+target, lc+" kickstart -k "+target)
-
-	m, f, _ = darwinManager(t)
-	os.MkdirAll(filepath.Dir(m.plistPath()), 0o700)
-	os.WriteFile(m.plistPath(), []byte("x"), 0o644)
-	f.on(lc+" print "+target, notLoadedPrint).on(lc+" enable "+target, ok("")).on(lc+" bootstrap gui/501 "+m.plistPath(), ok(""))
-	if err := m.Restart(ctx); err != nil {
-		t.Error(err)
-	}
-	f.assertCalls(t, lc+" print "+target, lc+" print "+target, lc+" enable "+target, lc+" bootstrap gui/501 "+m.plistPath())
 }
 
 func TestLaunchdStatus(t *testing.T) {
 	for _, tt := range []struct {
 		name      string
 		installed bool
-		print     reply
+		print     commandtest.Reply
 		want      Status
 	}{
 		{"running", true, printOut(t, "print-running.txt"), Status{Loaded: true, Running: true, PID: 4242, State: "running",
@@ -328,26 +290,25 @@ func TestLaunchdStatus(t *testing.T) {
 		{"nothing", false, notLoadedPrint, Status{State: "not loaded"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			m, f, _ := darwinManager(t)
+			m, l, f := darwinManager(t)
 			if tt.installed {
-				os.MkdirAll(filepath.Dir(m.plistPath()), 0o700)
-				os.WriteFile(m.plistPath(), []byte("x"), 0o644)
+				put(t, l.plistPath(), "x")
 			}
-			f.on(lc+" print "+target, tt.print)
+			f.On(lc+" print "+target, tt.print)
 			got, err := m.Status(context.Background())
 			if err != nil {
 				t.Fatal(err)
 			}
 			want := tt.want
 			want.System, want.Label, want.Domain = "launchd", "io.idpulse.agent", "gui/501"
-			want.Definition, want.LogDir, want.Installed = m.plistPath(), m.LogDir(), tt.installed
+			want.Definition, want.LogDir, want.Installed = l.plistPath(), l.logDir(), tt.installed
 			if got != want {
 				t.Errorf("\n got %+v\nwant %+v", got, want)
 			}
 		})
 	}
-	m, f, _ := darwinManager(t)
-	f.on(lc+" print "+target, reply{err: failed(lc, 1, "boom")})
+	m, _, f := darwinManager(t)
+	f.On(lc+" print "+target, commandtest.Fail(lc, 1, "boom"))
 	if _, err := m.Status(context.Background()); err == nil || !strings.Contains(err.Error(), "launchctl print") {
 		t.Errorf("error %v", err)
 	}
@@ -364,71 +325,4 @@ func TestParsePrintIgnoresNestedBlocks(t *testing.T) {
 	if j := parsePrint(nil); j.running() {
 		t.Error("empty output: running")
 	}
-}
-
-func TestLaunchdLoginItem(t *testing.T) {
-	m, f, _ := darwinManager(t)
-	li := m.LoginItem()
-	if on, err := li.Enabled(); err != nil || on {
-		t.Fatalf("fresh: %v %v", on, err)
-	}
-	// On: the plist is written and a `launchctl disable` override cleared;
-	// nothing is bootstrapped (the agent asking is already running).
-	f.on(lc+" enable "+target, ok(""))
-	if err := li.SetEnabled(true); err != nil {
-		t.Fatal(err)
-	}
-	f.assertCalls(t, lc+" enable "+target)
-	if on, err := li.Enabled(); err != nil || !on {
-		t.Errorf("after on: %v %v", on, err)
-	}
-	// Off: the plist goes; no bootout (it would end the agent asking).
-	f.calls = nil
-	if err := li.SetEnabled(false); err != nil {
-		t.Fatal(err)
-	}
-	f.assertCalls(t)
-	if on, _ := li.Enabled(); on || fileExists(m.plistPath()) {
-		t.Error("still enabled after off")
-	}
-	if err := li.SetEnabled(false); err != nil {
-		t.Errorf("off twice: %v", err)
-	}
-}
-
-func TestInstallRefusesTemporaryBinary(t *testing.T) {
-	m, _, _ := darwinManager(t)
-	m.Program = "/tmp/go-build123/b001/exe/idpulse"
-	if err := m.Install(context.Background(), true); err == nil || !strings.Contains(err.Error(), "go run") {
-		t.Errorf("error %v", err)
-	}
-	m.Program = "bin/idpulse"
-	if err := m.Install(context.Background(), true); err == nil || !strings.Contains(err.Error(), "absolute") {
-		t.Errorf("error %v", err)
-	}
-}
-
-func TestUnsupportedOS(t *testing.T) {
-	m := &Manager{GOOS: "windows", Program: `C:\idpulse.exe`, Runner: newFake(t)}
-	m.Program = "/x/idpulse"
-	ctx := context.Background()
-	for name, err := range map[string]error{
-		"install": m.Install(ctx, true), "uninstall": m.Uninstall(ctx), "start": m.Start(ctx),
-		"stop": m.Stop(ctx), "restart": m.Restart(ctx), "login item": m.LoginItem().SetEnabled(true),
-	} {
-		if !errors.Is(err, ErrUnsupported) {
-			t.Errorf("%s: %v", name, err)
-		}
-	}
-	if _, err := m.Status(ctx); !errors.Is(err, ErrUnsupported) {
-		t.Errorf("status: %v", err)
-	}
-}
-
-// TestLoginItemInterface: the agent's LoginItem interface (agent.LoginItem).
-func TestLoginItemInterface(t *testing.T) {
-	var _ interface {
-		Enabled() (bool, error)
-		SetEnabled(on bool) error
-	} = (&Manager{}).LoginItem()
 }

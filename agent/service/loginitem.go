@@ -2,10 +2,6 @@ package service
 
 import (
 	"context"
-	"fmt"
-	"strings"
-
-	"github.com/idpulse/idpulse/launchd"
 )
 
 // LoginItem is the menu's Launch at Login (agent.LoginItem). Turning it on
@@ -26,58 +22,17 @@ func loginCtx() (context.Context, context.CancelFunc) {
 
 // Enabled reports whether the agent starts at login.
 func (l *LoginItem) Enabled() (bool, error) {
-	m := l.M
-	switch m.GOOS {
-	case "darwin":
-		return exists(m.plistPath())
-	case "linux":
-		ctx, cancel := loginCtx()
-		defer cancel()
-		if m.userManager(ctx) {
-			if ok, err := exists(m.unitPath()); err != nil || !ok {
-				return false, err
-			}
-			// is-enabled exits non-zero for disabled; its output says which.
-			out, _ := m.systemctl(ctx, "is-enabled", launchd.UnitName)
-			return strings.TrimSpace(string(out)) == "enabled", nil
-		}
-		return exists(m.autostartPath())
-	}
-	return false, ErrUnsupported
+	ctx, cancel := loginCtx()
+	defer cancel()
+	return l.M.b.loginEnabled(ctx)
 }
 
 // SetEnabled turns Launch at Login on or off.
 func (l *LoginItem) SetEnabled(on bool) error {
-	m := l.M
 	ctx, cancel := loginCtx()
 	defer cancel()
 	if on {
-		return m.Install(ctx, false)
+		return l.M.Install(ctx, false)
 	}
-	switch m.GOOS {
-	case "darwin":
-		if _, err := removeIfExists(m.plistPath()); err != nil {
-			return fmt.Errorf("remove the launch agent: %w", err)
-		}
-		return nil
-	case "linux":
-		if m.userManager(ctx) {
-			if ok, _ := exists(m.unitPath()); ok {
-				if _, err := m.systemctl(ctx, "disable", launchd.UnitName); err != nil {
-					return err
-				}
-			}
-			if _, err := removeIfExists(m.unitPath()); err != nil {
-				return err
-			}
-			if _, err := m.systemctl(ctx, "daemon-reload"); err != nil {
-				return err
-			}
-		} else if _, err := removeIfExists(m.unitPath()); err != nil {
-			return err
-		}
-		_, err := removeIfExists(m.autostartPath())
-		return err
-	}
-	return ErrUnsupported
+	return l.M.b.disableLogin(ctx)
 }

@@ -12,8 +12,10 @@
 //     user manager answers; otherwise an XDG autostart entry,
 //     ~/.config/autostart/idpulse.desktop.
 //
-// Every command goes through a command.Runner, and the OS is a field, so the
-// darwin launchctl argv is tested on Linux with a fake Runner.
+// A Manager drives one backend — launchd, systemd-or-autostart, or
+// unsupported — chosen once when it is built. Every command goes through a
+// command.Runner and the backends carry no build tags, so the darwin
+// launchctl argv is tested on Linux with a fake Runner.
 package service
 
 import (
@@ -27,7 +29,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/idpulse/idpulse/launchd"
 	"github.com/idpulse/idpulse/probes/command"
 )
 
@@ -43,6 +44,17 @@ var (
 	ErrUnsupported = errors.New("service control is supported on macOS and Linux only")
 )
 
+// HintError is a failure together with advice for the user. Error is the
+// failure alone (error strings compose into one line); the command prints
+// Hint on the lines after it.
+type HintError struct {
+	Err  error
+	Hint string
+}
+
+func (e *HintError) Error() string { return e.Err.Error() }
+func (e *HintError) Unwrap() error { return e.Err }
+
 // DefaultArguments are what the service runs after the program path.
 var DefaultArguments = []string{"run"}
 
@@ -50,69 +62,38 @@ var DefaultArguments = []string{"run"}
 // the agent to exit (launchd's ExitTimeOut is 20 s by default).
 const CommandTimeout = 30 * time.Second
 
-// Fixed paths of the commands (a LaunchAgent's PATH is minimal, and a
-// relative name could be hijacked).
-const (
-	launchctlPath = "/bin/launchctl"
-)
-
-// systemctlPaths are tried in order (merged /usr first).
-var systemctlPaths = []string{"/usr/bin/systemctl", "/bin/systemctl"}
+// backend is one service manager's way of doing what Manager and LoginItem
+// offer. Each implementation holds only what its service manager needs.
+type backend interface {
+	install(ctx context.Context, start bool) error
+	uninstall(ctx context.Context) error
+	start(ctx context.Context) error
+	stop(ctx context.Context) error
+	restart(ctx context.Context) error
+	status(ctx context.Context) (Status, error)
+	// loginEnabled reports whether the agent starts at login.
+	loginEnabled(ctx context.Context) (bool, error)
+	// disableLogin removes the definition and stops nothing.
+	disableLogin(ctx context.Context) error
+}
 
 // Manager controls the agent service of one user.
 type Manager struct {
-	// GOOS selects launchd ("darwin") or systemd/autostart ("linux").
-	GOOS string
-	// Runner runs launchctl and systemctl.
-	Runner command.Runner
-	// Home is the user's home directory.
-	Home string
-	// ConfigHome is $XDG_CONFIG_HOME on Linux; "" means Home/.config.
-	ConfigHome string
-	// UID is the user's id: launchd's gui/<uid> domain.
-	UID int
-	// Program is the absolute path of the idpulse binary the service runs;
-	// Arguments follow it (nil means DefaultArguments).
-	Program   string
-	Arguments []string
-	// Label is the LaunchAgent label; "" means launchd.Label.
-	Label string
-	// Systemctl is systemctl's path; "" means none found (no user manager).
-	Systemctl string
-	// ProcRoot is /proc: it finds an agent started by XDG autostart.
-	ProcRoot string
-	// Sleep waits between bootstrap attempts; nil means time.Sleep.
-	Sleep func(time.Duration)
-
-	// kardianos: write the plist with kardianos/service (a real Mac).
-	kardianos bool
+	b backend
 }
 
-// NewSystem is the Manager for the current user and this binary.
+// NewSystem is the Manager for the current user and this binary, on the
+// service manager of this OS.
 func NewSystem() (*Manager, error) {
-	m := &Manager{
-		GOOS:     runtime.GOOS,
-		Runner:   command.Exec{Timeout: CommandTimeout},
-		UID:      os.Getuid(),
-		ProcRoot: "/proc",
-	}
 	// kardianos/service finds the home directory with os/user first; use
 	// the same so that the plist it writes is the one we bootstrap.
+	var home string
 	if u, err := user.Current(); err == nil && u.HomeDir != "" {
-		m.Home = u.HomeDir
+		home = u.HomeDir
 	} else if h, err := os.UserHomeDir(); err == nil {
-		m.Home = h
+		home = h
 	} else {
 		return nil, fmt.Errorf("home directory: %w", err)
-	}
-	if d := os.Getenv("XDG_CONFIG_HOME"); filepath.IsAbs(d) {
-		m.ConfigHome = d
-	}
-	for _, p := range systemctlPaths {
-		if _, err := os.Stat(p); err == nil {
-			m.Systemctl = p
-			break
-		}
 	}
 	exe, err := os.Executable()
 	if err != nil {
@@ -123,14 +104,43 @@ func NewSystem() (*Manager, error) {
 	if p, err := filepath.EvalSymlinks(exe); err == nil {
 		exe = p
 	}
-	m.Program = exe
-	m.kardianos = m.GOOS == "darwin" && kardianosWrite != nil
-	return m, nil
+	r := command.Exec{Timeout: CommandTimeout}
+	return &Manager{b: newBackend(runtime.GOOS, r, home, agentCmd{Program: exe})}, nil
 }
 
-// kardianosWrite writes the LaunchAgent through kardianos/service; nil
-// where kardianos/service's darwin code is not compiled in.
-var kardianosWrite func(a launchd.Agent, path string, old []byte) error
+// newBackend picks the backend of goos, once: each OS's constructor
+// gathers what its service manager needs from this machine.
+func newBackend(goos string, r command.Runner, home string, a agentCmd) backend {
+	switch goos {
+	case "darwin":
+		return newLaunchd(r, home, a)
+	case "linux":
+		return newSystemd(r, home, a)
+	}
+	return unsupported{}
+}
+
+// Install writes the service definition and, with start, (re)starts the
+// agent from it. Installing over an existing install is an upgrade: the
+// running agent is stopped and the new definition started.
+func (m *Manager) Install(ctx context.Context, start bool) error { return m.b.install(ctx, start) }
+
+// Uninstall removes the service definition first, then stops the agent:
+// the agent may be the caller, and stopping it may end this process.
+// ErrNotInstalled means there was nothing to remove.
+func (m *Manager) Uninstall(ctx context.Context) error { return m.b.uninstall(ctx) }
+
+// Start starts the installed agent (nothing to do when it runs).
+func (m *Manager) Start(ctx context.Context) error { return m.b.start(ctx) }
+
+// Stop stops the agent until the next login or Start.
+func (m *Manager) Stop(ctx context.Context) error { return m.b.stop(ctx) }
+
+// Restart restarts the agent, or starts it when it is not running.
+func (m *Manager) Restart(ctx context.Context) error { return m.b.restart(ctx) }
+
+// Status reports whether the agent is installed and running.
+func (m *Manager) Status(ctx context.Context) (Status, error) { return m.b.status(ctx) }
 
 // Status is what `idpulse status` reports about the service.
 type Status struct {
@@ -160,118 +170,43 @@ type Status struct {
 	Note string `json:"note,omitempty"`
 }
 
-func (m *Manager) label() string {
-	if m.Label == "" {
-		return launchd.Label
-	}
-	return m.Label
+// agentCmd is the command line the service runs.
+type agentCmd struct {
+	// Program is the absolute path of the idpulse binary.
+	Program string
+	// Args follow it; nil means DefaultArguments.
+	Args []string
 }
 
-func (m *Manager) args() []string {
-	if m.Arguments == nil {
+func (a agentCmd) args() []string {
+	if a.Args == nil {
 		return DefaultArguments
 	}
-	return m.Arguments
+	return a.Args
 }
 
-func (m *Manager) sleep(d time.Duration) {
-	if m.Sleep != nil {
-		m.Sleep(d)
-		return
+// check refuses a binary that will not be there at next login.
+func (a agentCmd) check() error {
+	if !filepath.IsAbs(a.Program) {
+		return fmt.Errorf("the idpulse binary %q is not an absolute path", a.Program)
 	}
-	time.Sleep(d)
-}
-
-func (m *Manager) run(ctx context.Context, path string, args ...string) ([]byte, error) {
-	if m.Runner == nil {
-		return nil, fmt.Errorf("%s: no Runner configured", path)
-	}
-	return m.Runner.Run(ctx, path, args...)
-}
-
-// checkProgram refuses a binary that will not be there at next login.
-func (m *Manager) checkProgram() error {
-	if !filepath.IsAbs(m.Program) {
-		return fmt.Errorf("the idpulse binary %q is not an absolute path", m.Program)
-	}
-	if strings.Contains(m.Program, string(filepath.Separator)+"go-build") {
-		return fmt.Errorf("%s is a temporary 'go run' binary; build idpulse (make build) and run install from the built binary", m.Program)
+	if strings.Contains(a.Program, string(filepath.Separator)+"go-build") {
+		return fmt.Errorf("%s is a temporary 'go run' binary; build idpulse (make build) and run install from the built binary", a.Program)
 	}
 	return nil
 }
 
-// Install writes the service definition and, with start, (re)starts the
-// agent from it. Installing over an existing install is an upgrade: the
-// running agent is stopped and the new definition started.
-func (m *Manager) Install(ctx context.Context, start bool) error {
-	if err := m.checkProgram(); err != nil {
-		return err
-	}
-	switch m.GOOS {
-	case "darwin":
-		return m.launchdInstall(ctx, start)
-	case "linux":
-		return m.linuxInstall(ctx, start)
-	}
-	return ErrUnsupported
-}
+// unsupported is an OS with no service manager support here.
+type unsupported struct{}
 
-// Uninstall removes the service definition first, then stops the agent:
-// the agent may be the caller, and stopping it may end this process.
-// ErrNotInstalled means there was nothing to remove.
-func (m *Manager) Uninstall(ctx context.Context) error {
-	switch m.GOOS {
-	case "darwin":
-		return m.launchdUninstall(ctx)
-	case "linux":
-		return m.linuxUninstall(ctx)
-	}
-	return ErrUnsupported
-}
-
-// Start starts the installed agent (nothing to do when it runs).
-func (m *Manager) Start(ctx context.Context) error {
-	switch m.GOOS {
-	case "darwin":
-		return m.launchdStart(ctx)
-	case "linux":
-		return m.linuxStart(ctx)
-	}
-	return ErrUnsupported
-}
-
-// Stop stops the agent until the next login or Start.
-func (m *Manager) Stop(ctx context.Context) error {
-	switch m.GOOS {
-	case "darwin":
-		return m.launchdStop(ctx)
-	case "linux":
-		return m.linuxStop(ctx)
-	}
-	return ErrUnsupported
-}
-
-// Restart restarts the agent, or starts it when it is not running.
-func (m *Manager) Restart(ctx context.Context) error {
-	switch m.GOOS {
-	case "darwin":
-		return m.launchdRestart(ctx)
-	case "linux":
-		return m.linuxRestart(ctx)
-	}
-	return ErrUnsupported
-}
-
-// Status reports whether the agent is installed and running.
-func (m *Manager) Status(ctx context.Context) (Status, error) {
-	switch m.GOOS {
-	case "darwin":
-		return m.launchdStatus(ctx)
-	case "linux":
-		return m.linuxStatus(ctx)
-	}
-	return Status{}, ErrUnsupported
-}
+func (unsupported) install(context.Context, bool) error        { return ErrUnsupported }
+func (unsupported) uninstall(context.Context) error            { return ErrUnsupported }
+func (unsupported) start(context.Context) error                { return ErrUnsupported }
+func (unsupported) stop(context.Context) error                 { return ErrUnsupported }
+func (unsupported) restart(context.Context) error              { return ErrUnsupported }
+func (unsupported) status(context.Context) (Status, error)     { return Status{}, ErrUnsupported }
+func (unsupported) loginEnabled(context.Context) (bool, error) { return false, ErrUnsupported }
+func (unsupported) disableLogin(context.Context) error         { return ErrUnsupported }
 
 func exists(path string) (bool, error) {
 	_, err := os.Lstat(path)

@@ -12,29 +12,53 @@ import (
 
 	"github.com/idpulse/idpulse/agent/atomicfile"
 	"github.com/idpulse/idpulse/launchd"
+	"github.com/idpulse/idpulse/probes/command"
 )
 
-// The Linux side: a systemd user unit when a user manager answers, else an
-// XDG autostart entry (no user manager: a container, a non-systemd distro,
-// or an ssh shell without the session's XDG_RUNTIME_DIR).
+// systemdBackend is the Linux side: a systemd user unit when a user
+// manager answers, else an XDG autostart entry (no user manager: a
+// container, a non-systemd distro, or an ssh shell without the session's
+// XDG_RUNTIME_DIR). Which one is asked on every call, since the user
+// manager may answer from the desktop session and not from this shell.
+type systemdBackend struct {
+	Runner command.Runner
+	// ConfigHome is $XDG_CONFIG_HOME, or ~/.config: the unit and the
+	// autostart entry live below it.
+	ConfigHome string
+	// Systemctl is systemctl's path; "" means none found (no user manager).
+	Systemctl string
+	// ProcRoot is /proc: it finds an agent started by XDG autostart.
+	ProcRoot string
+	Agent    agentCmd
+}
 
-func (m *Manager) configHome() string {
-	if m.ConfigHome != "" {
-		return m.ConfigHome
+// systemctlPaths are tried in order (merged /usr first).
+var systemctlPaths = []string{"/usr/bin/systemctl", "/bin/systemctl"}
+
+func newSystemd(r command.Runner, home string, a agentCmd) *systemdBackend {
+	s := &systemdBackend{Runner: r, ConfigHome: filepath.Join(home, ".config"), ProcRoot: "/proc", Agent: a}
+	if d := os.Getenv("XDG_CONFIG_HOME"); filepath.IsAbs(d) {
+		s.ConfigHome = d
 	}
-	return filepath.Join(m.Home, ".config")
+	for _, p := range systemctlPaths {
+		if _, err := os.Stat(p); err == nil {
+			s.Systemctl = p
+			break
+		}
+	}
+	return s
 }
 
-func (m *Manager) unitPath() string {
-	return filepath.Join(m.configHome(), "systemd", "user", launchd.UnitName)
+func (s *systemdBackend) unitPath() string {
+	return filepath.Join(s.ConfigHome, "systemd", "user", launchd.UnitName)
 }
 
-func (m *Manager) autostartPath() string {
-	return filepath.Join(m.configHome(), "autostart", launchd.AutostartName)
+func (s *systemdBackend) autostartPath() string {
+	return filepath.Join(s.ConfigHome, "autostart", launchd.AutostartName)
 }
 
-func (m *Manager) systemctl(ctx context.Context, args ...string) ([]byte, error) {
-	out, err := m.run(ctx, m.Systemctl, append([]string{"--user"}, args...)...)
+func (s *systemdBackend) systemctl(ctx context.Context, args ...string) ([]byte, error) {
+	out, err := s.Runner.Run(ctx, s.Systemctl, append([]string{"--user"}, args...)...)
 	if err != nil {
 		return out, fmt.Errorf("systemctl --user %s: %w", strings.Join(args, " "), err)
 	}
@@ -42,11 +66,11 @@ func (m *Manager) systemctl(ctx context.Context, args ...string) ([]byte, error)
 }
 
 // userManager reports whether a systemd user manager answers.
-func (m *Manager) userManager(ctx context.Context) bool {
-	if m.Systemctl == "" {
+func (s *systemdBackend) userManager(ctx context.Context) bool {
+	if s.Systemctl == "" {
 		return false
 	}
-	_, err := m.systemctl(ctx, "show-environment")
+	_, err := s.systemctl(ctx, "show-environment")
 	return err == nil
 }
 
@@ -58,51 +82,54 @@ func writeIfChanged(path string, data []byte) error {
 	return atomicfile.Write(path, data, 0o644)
 }
 
-func (m *Manager) writeUnit() error {
-	unit, err := launchd.RenderUnit(launchd.Unit{Program: m.Program, Arguments: m.args()})
+func (s *systemdBackend) writeUnit() error {
+	unit, err := launchd.RenderUnit(launchd.Unit{Program: s.Agent.Program, Arguments: s.Agent.args()})
 	if err != nil {
 		return err
 	}
-	return writeIfChanged(m.unitPath(), unit)
+	return writeIfChanged(s.unitPath(), unit)
 }
 
-func (m *Manager) writeAutostart() error {
-	entry, err := launchd.RenderAutostart(launchd.Autostart{Program: m.Program, Arguments: m.args()})
+func (s *systemdBackend) writeAutostart() error {
+	entry, err := launchd.RenderAutostart(launchd.Autostart{Program: s.Agent.Program, Arguments: s.Agent.args()})
 	if err != nil {
 		return err
 	}
-	return writeIfChanged(m.autostartPath(), entry)
+	return writeIfChanged(s.autostartPath(), entry)
 }
 
 // enableUnit writes the unit and enables it for graphical-session.target.
 // The autostart entry goes: with both, the desktop would start two agents.
-func (m *Manager) enableUnit(ctx context.Context) error {
-	if err := m.writeUnit(); err != nil {
+func (s *systemdBackend) enableUnit(ctx context.Context) error {
+	if err := s.writeUnit(); err != nil {
 		return err
 	}
-	if _, err := m.systemctl(ctx, "daemon-reload"); err != nil {
+	if _, err := s.systemctl(ctx, "daemon-reload"); err != nil {
 		return err
 	}
-	if _, err := m.systemctl(ctx, "enable", launchd.UnitName); err != nil {
+	if _, err := s.systemctl(ctx, "enable", launchd.UnitName); err != nil {
 		return err
 	}
-	_, err := removeIfExists(m.autostartPath())
+	_, err := removeIfExists(s.autostartPath())
 	return err
 }
 
-func (m *Manager) linuxInstall(ctx context.Context, start bool) error {
-	if !m.userManager(ctx) {
+func (s *systemdBackend) install(ctx context.Context, start bool) error {
+	if err := s.Agent.check(); err != nil {
+		return err
+	}
+	if !s.userManager(ctx) {
 		// A unit from an earlier install plus an autostart entry would
 		// start two agents at login.
-		if ok, err := exists(m.unitPath()); err != nil {
+		if ok, err := exists(s.unitPath()); err != nil {
 			return err
 		} else if ok {
-			return fmt.Errorf("%s is installed, but the systemd user manager is not reachable from here (XDG_RUNTIME_DIR unset?): run 'idpulse install' in the desktop session", m.unitPath())
+			return fmt.Errorf("%s is installed, but the systemd user manager is not reachable from here (XDG_RUNTIME_DIR unset?): run 'idpulse install' in the desktop session", s.unitPath())
 		}
 		// Started at the next login; Status says so.
-		return m.writeAutostart()
+		return s.writeAutostart()
 	}
-	if err := m.enableUnit(ctx); err != nil {
+	if err := s.enableUnit(ctx); err != nil {
 		return err
 	}
 	if !start {
@@ -110,109 +137,112 @@ func (m *Manager) linuxInstall(ctx context.Context, start bool) error {
 	}
 	// restart = start when stopped; when running (an upgrade) the new
 	// binary and unit take over.
-	_, err := m.systemctl(ctx, "restart", launchd.UnitName)
+	_, err := s.systemctl(ctx, "restart", launchd.UnitName)
 	return err
 }
 
-func (m *Manager) linuxUninstall(ctx context.Context) error {
-	unitThere, err := exists(m.unitPath())
+// removeDefinitions disables and removes the unit and removes the
+// autostart entry, stopping nothing. manager: a user manager answered;
+// found: there was a definition to remove.
+func (s *systemdBackend) removeDefinitions(ctx context.Context) (manager, found bool, err error) {
+	unitThere, err := exists(s.unitPath())
 	if err != nil {
-		return err
+		return false, false, err
 	}
-	manager := m.userManager(ctx)
+	manager = s.userManager(ctx)
 	if manager && unitThere {
 		// disable needs the unit file; it removes the .wants link.
-		if _, err := m.systemctl(ctx, "disable", launchd.UnitName); err != nil {
-			return err
+		if _, err := s.systemctl(ctx, "disable", launchd.UnitName); err != nil {
+			return manager, false, err
 		}
 	}
-	if _, err := removeIfExists(m.unitPath()); err != nil {
-		return err
+	if _, err := removeIfExists(s.unitPath()); err != nil {
+		return manager, false, err
 	}
-	desktopThere, err := removeIfExists(m.autostartPath())
+	desktopThere, err := removeIfExists(s.autostartPath())
 	if err != nil {
-		return err
+		return manager, false, err
 	}
-	if !manager {
-		if !unitThere && !desktopThere {
-			return ErrNotInstalled
-		}
+	found = unitThere || desktopThere
+	if manager {
+		_, err = s.systemctl(ctx, "daemon-reload")
+	}
+	return manager, found, err
+}
+
+func (s *systemdBackend) uninstall(ctx context.Context) error {
+	manager, found, err := s.removeDefinitions(ctx)
+	switch {
+	case err != nil:
+		return err
+	case !manager && !found:
+		return ErrNotInstalled
+	case !manager:
 		return nil
-	}
-	if _, err := m.systemctl(ctx, "daemon-reload"); err != nil {
-		return err
 	}
 	// The definition is gone; stopping comes last because it may end this
 	// process (the agent's own cgroup).
-	u, err := m.unitState(ctx)
+	u, err := s.unitState(ctx)
 	if err != nil {
 		return err
 	}
-	if !unitThere && !desktopThere && !u.active() {
+	if !found && !u.active() {
 		return ErrNotInstalled
 	}
-	m.systemctl(ctx, "reset-failed", launchd.UnitName) // only clears a "failed" record
+	s.systemctl(ctx, "reset-failed", launchd.UnitName) // only clears a "failed" record
 	if u.active() {
-		_, err = m.systemctl(ctx, "stop", launchd.UnitName)
+		_, err = s.systemctl(ctx, "stop", launchd.UnitName)
 	}
 	return err
 }
 
-func (m *Manager) linuxStart(ctx context.Context) error {
-	return m.linuxVerb(ctx, "start")
-}
+func (s *systemdBackend) start(ctx context.Context) error   { return s.verb(ctx, "start") }
+func (s *systemdBackend) stop(ctx context.Context) error    { return s.verb(ctx, "stop") }
+func (s *systemdBackend) restart(ctx context.Context) error { return s.verb(ctx, "restart") }
 
-func (m *Manager) linuxStop(ctx context.Context) error {
-	return m.linuxVerb(ctx, "stop")
-}
-
-func (m *Manager) linuxRestart(ctx context.Context) error {
-	return m.linuxVerb(ctx, "restart")
-}
-
-func (m *Manager) linuxVerb(ctx context.Context, verb string) error {
-	if !m.userManager(ctx) {
-		if ok, _ := exists(m.autostartPath()); ok {
+func (s *systemdBackend) verb(ctx context.Context, verb string) error {
+	if !s.userManager(ctx) {
+		if ok, _ := exists(s.autostartPath()); ok {
 			return ErrNoUserManager
 		}
 		return ErrNotInstalled
 	}
-	if ok, err := exists(m.unitPath()); err != nil {
+	if ok, err := exists(s.unitPath()); err != nil {
 		return err
 	} else if !ok {
 		return ErrNotInstalled
 	}
-	_, err := m.systemctl(ctx, verb, launchd.UnitName)
+	_, err := s.systemctl(ctx, verb, launchd.UnitName)
 	return err
 }
 
-func (m *Manager) linuxStatus(ctx context.Context) (Status, error) {
-	unitThere, err := exists(m.unitPath())
+func (s *systemdBackend) status(ctx context.Context) (Status, error) {
+	unitThere, err := exists(s.unitPath())
 	if err != nil {
 		return Status{}, err
 	}
-	desktopThere, err := exists(m.autostartPath())
+	desktopThere, err := exists(s.autostartPath())
 	if err != nil {
 		return Status{}, err
 	}
-	if !m.userManager(ctx) {
-		st := Status{System: "autostart", Label: launchd.AutostartName, Definition: m.autostartPath(), Installed: desktopThere}
+	if !s.userManager(ctx) {
+		st := Status{System: "autostart", Label: launchd.AutostartName, Definition: s.autostartPath(), Installed: desktopThere}
 		switch {
 		case desktopThere:
 			st.Note = "no systemd user manager: idpulse starts at login from its XDG autostart entry"
 		case unitThere:
-			st.System, st.Label, st.Definition, st.Installed = "systemd", launchd.UnitName, m.unitPath(), true
+			st.System, st.Label, st.Definition, st.Installed = "systemd", launchd.UnitName, s.unitPath(), true
 			st.Note = "the systemd user manager is not reachable from this shell (XDG_RUNTIME_DIR unset?), so the unit's state is unknown"
 		}
-		if pid := findAgent(m.ProcRoot, m.Program); pid > 0 {
+		if pid := findAgent(s.ProcRoot, s.Agent.Program); pid > 0 {
 			st.Running, st.PID, st.State = true, pid, "running"
 		} else {
 			st.State = "not running"
 		}
 		return st, nil
 	}
-	st := Status{System: "systemd", Label: launchd.UnitName, Definition: m.unitPath(), Installed: unitThere}
-	u, err := m.unitState(ctx)
+	st := Status{System: "systemd", Label: launchd.UnitName, Definition: s.unitPath(), Installed: unitThere}
+	u, err := s.unitState(ctx)
 	if err != nil {
 		return st, err
 	}
@@ -233,9 +263,30 @@ func (m *Manager) linuxStatus(ctx context.Context) (Status, error) {
 	case unitThere && u["UnitFileState"] != "" && u["UnitFileState"] != "enabled":
 		st.Note = "the unit is " + u["UnitFileState"] + ": it will not start at login (run 'idpulse install')"
 	case desktopThere:
-		st.Note = "an XDG autostart entry exists as well (" + m.autostartPath() + "); 'idpulse install' removes it"
+		st.Note = "an XDG autostart entry exists as well (" + s.autostartPath() + "); 'idpulse install' removes it"
 	}
 	return st, nil
+}
+
+// loginEnabled: the unit enabled, or (without a user manager) the
+// autostart entry.
+func (s *systemdBackend) loginEnabled(ctx context.Context) (bool, error) {
+	if !s.userManager(ctx) {
+		return exists(s.autostartPath())
+	}
+	if ok, err := exists(s.unitPath()); err != nil || !ok {
+		return false, err
+	}
+	// is-enabled exits non-zero for disabled; its output says which.
+	out, _ := s.systemctl(ctx, "is-enabled", launchd.UnitName)
+	return strings.TrimSpace(string(out)) == "enabled", nil
+}
+
+// disableLogin removes the definitions; no stop, which would end the
+// agent.
+func (s *systemdBackend) disableLogin(ctx context.Context) error {
+	_, _, err := s.removeDefinitions(ctx)
+	return err
 }
 
 // unitProps is `systemctl --user show` output.
@@ -249,8 +300,8 @@ func (u unitProps) active() bool {
 	return false
 }
 
-func (m *Manager) unitState(ctx context.Context) (unitProps, error) {
-	out, err := m.systemctl(ctx, "show", launchd.UnitName,
+func (s *systemdBackend) unitState(ctx context.Context) (unitProps, error) {
+	out, err := s.systemctl(ctx, "show", launchd.UnitName,
 		"--property=LoadState,ActiveState,SubState,MainPID,ExecMainStatus,UnitFileState,ExecStart")
 	if err != nil {
 		return nil, err

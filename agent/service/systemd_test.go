@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/idpulse/idpulse/launchd"
+	"github.com/idpulse/idpulse/probes/command/commandtest"
 )
 
 const (
@@ -17,77 +18,85 @@ const (
 	linuxBin = "/home/Jane Doe/.local/bin/idpulse"
 )
 
-func linuxManager(t *testing.T, userManager bool) (*Manager, *fakeRunner) {
+// linuxManager is the Linux side with a fake systemctl, whose user manager
+// answers or not.
+func linuxManager(t *testing.T, userManager bool) (*Manager, *systemdBackend, *commandtest.Runner) {
 	t.Helper()
-	f := newFake(t)
-	m := &Manager{GOOS: "linux", Runner: f, Home: filepath.Join(t.TempDir(), "home"), Program: linuxBin,
+	f := commandtest.Strict(t)
+	s := &systemdBackend{Runner: f, ConfigHome: filepath.Join(t.TempDir(), "home", ".config"), Agent: agentCmd{Program: linuxBin},
 		Systemctl: "/usr/bin/systemctl", ProcRoot: filepath.Join(t.TempDir(), "proc")}
 	if userManager {
-		f.on(sc+" show-environment", ok("HOME=/home/jane\n"))
+		f.On(sc+" show-environment", commandtest.OK("HOME=/home/jane\n"))
 	} else {
-		f.on(sc+" show-environment", reply{err: failed("/usr/bin/systemctl", 1, "Failed to connect to bus: No medium found")})
+		f.On(sc+" show-environment", commandtest.Fail("/usr/bin/systemctl", 1, "Failed to connect to bus: No medium found"))
 	}
-	return m, f
+	return &Manager{b: s}, s, f
 }
 
+// TestLinuxPaths: the unit and the entry live below $XDG_CONFIG_HOME when
+// it is absolute, else below ~/.config.
 func TestLinuxPaths(t *testing.T) {
-	m := &Manager{Home: "/home/j"}
-	if got := m.unitPath(); got != "/home/j/.config/systemd/user/idpulse.service" {
-		t.Errorf("unit %s", got)
-	}
-	if got := m.autostartPath(); got != "/home/j/.config/autostart/idpulse.desktop" {
-		t.Errorf("autostart %s", got)
-	}
-	m.ConfigHome = "/xdg"
-	if got := m.unitPath(); got != "/xdg/systemd/user/idpulse.service" {
-		t.Errorf("unit with XDG_CONFIG_HOME %s", got)
+	for _, tt := range []struct{ xdg, unit, autostart string }{
+		{"", "/home/j/.config/systemd/user/idpulse.service", "/home/j/.config/autostart/idpulse.desktop"},
+		{"/xdg", "/xdg/systemd/user/idpulse.service", "/xdg/autostart/idpulse.desktop"},
+		{"relative", "/home/j/.config/systemd/user/idpulse.service", "/home/j/.config/autostart/idpulse.desktop"},
+	} {
+		t.Setenv("XDG_CONFIG_HOME", tt.xdg)
+		s := newSystemd(nil, "/home/j", agentCmd{})
+		if got := s.unitPath(); got != tt.unit {
+			t.Errorf("XDG_CONFIG_HOME=%q: unit %s, want %s", tt.xdg, got, tt.unit)
+		}
+		if got := s.autostartPath(); got != tt.autostart {
+			t.Errorf("XDG_CONFIG_HOME=%q: autostart %s, want %s", tt.xdg, got, tt.autostart)
+		}
 	}
 }
 
 func TestLinuxInstallSystemd(t *testing.T) {
-	m, f := linuxManager(t, true)
+	m, s, f := linuxManager(t, true)
 	// A leftover autostart entry would start a second agent at login.
-	os.MkdirAll(filepath.Dir(m.autostartPath()), 0o755)
-	os.WriteFile(m.autostartPath(), []byte("[Desktop Entry]\n"), 0o644)
-	f.on(sc+" daemon-reload", ok("")).on(sc+" enable idpulse.service", ok("")).on(sc+" restart idpulse.service", ok(""))
-	f.before[sc+" daemon-reload"] = func() {
-		if !fileExists(m.unitPath()) {
+	put(t, s.autostartPath(), "[Desktop Entry]\n")
+	f.On(sc+" daemon-reload", commandtest.OK("")).On(sc+" enable idpulse.service", commandtest.OK("")).On(sc+" restart idpulse.service", commandtest.OK(""))
+	f.Before(sc+" daemon-reload", func() {
+		if !fileExists(s.unitPath()) {
 			t.Error("daemon-reload before the unit is written")
 		}
-	}
+	})
 	if err := m.Install(context.Background(), true); err != nil {
 		t.Fatal(err)
 	}
-	f.assertCalls(t, sc+" show-environment", sc+" daemon-reload", sc+" enable idpulse.service", sc+" restart idpulse.service")
+	f.AssertCalls(t, sc+" show-environment", sc+" daemon-reload", sc+" enable idpulse.service", sc+" restart idpulse.service")
 	want, _ := launchd.RenderUnit(launchd.Unit{Program: linuxBin, Arguments: []string{"run"}})
-	if readFile(t, m.unitPath()) != string(want) {
-		t.Errorf("unit:\n%s", readFile(t, m.unitPath()))
+	if readFile(t, s.unitPath()) != string(want) {
+		t.Errorf("unit:\n%s", readFile(t, s.unitPath()))
 	}
-	if fileExists(m.autostartPath()) {
+	if fileExists(s.autostartPath()) {
 		t.Error("autostart entry left beside the unit")
 	}
 
 	// --no-start (and Launch at Login): enabled, not started.
-	m, f = linuxManager(t, true)
-	f.on(sc+" daemon-reload", ok("")).on(sc+" enable idpulse.service", ok(""))
+	m, s, f = linuxManager(t, true)
+	f.On(sc+" daemon-reload", commandtest.OK("")).On(sc+" enable idpulse.service", commandtest.OK(""))
 	if err := m.Install(context.Background(), false); err != nil {
 		t.Fatal(err)
 	}
-	f.assertCalls(t, sc+" show-environment", sc+" daemon-reload", sc+" enable idpulse.service")
+	f.AssertCalls(t, sc+" show-environment", sc+" daemon-reload", sc+" enable idpulse.service")
 }
 
 func TestLinuxInstallAutostart(t *testing.T) {
-	for _, m := range []*Manager{
-		func() *Manager { m, _ := linuxManager(t, false); return m }(),
+	_, noManager, _ := linuxManager(t, false)
+	for _, s := range []*systemdBackend{
+		noManager,
 		// No systemctl at all: nothing is run.
-		{GOOS: "linux", Runner: newFake(t), Home: t.TempDir(), Program: linuxBin},
+		{Runner: commandtest.Strict(t), ConfigHome: t.TempDir(), Agent: agentCmd{Program: linuxBin}},
 	} {
+		m := &Manager{b: s}
 		if err := m.Install(context.Background(), true); err != nil {
 			t.Fatal(err)
 		}
 		want, _ := launchd.RenderAutostart(launchd.Autostart{Program: linuxBin, Arguments: []string{"run"}})
-		if readFile(t, m.autostartPath()) != string(want) {
-			t.Errorf("autostart entry:\n%s", readFile(t, m.autostartPath()))
+		if readFile(t, s.autostartPath()) != string(want) {
+			t.Errorf("autostart entry:\n%s", readFile(t, s.autostartPath()))
 		}
 		st, err := m.Status(context.Background())
 		if err != nil {
@@ -104,7 +113,7 @@ func TestLinuxInstallAutostart(t *testing.T) {
 		if err := m.Uninstall(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		if fileExists(m.autostartPath()) {
+		if fileExists(s.autostartPath()) {
 			t.Error("autostart entry left")
 		}
 		if err := m.Uninstall(context.Background()); !errors.Is(err, ErrNotInstalled) {
@@ -114,13 +123,12 @@ func TestLinuxInstallAutostart(t *testing.T) {
 }
 
 func TestLinuxInstallWithUnreachableUnit(t *testing.T) {
-	m, _ := linuxManager(t, false)
-	os.MkdirAll(filepath.Dir(m.unitPath()), 0o755)
-	os.WriteFile(m.unitPath(), []byte("[Unit]\n"), 0o644)
+	m, s, _ := linuxManager(t, false)
+	put(t, s.unitPath(), "[Unit]\n")
 	if err := m.Install(context.Background(), true); err == nil || !strings.Contains(err.Error(), "desktop session") {
 		t.Errorf("error %v", err)
 	}
-	if fileExists(m.autostartPath()) {
+	if fileExists(s.autostartPath()) {
 		t.Error("autostart entry written beside a unit: two agents at login")
 	}
 	st, err := m.Status(context.Background())
@@ -130,36 +138,35 @@ func TestLinuxInstallWithUnreachableUnit(t *testing.T) {
 }
 
 func TestLinuxUninstallOrder(t *testing.T) {
-	m, f := linuxManager(t, true)
-	os.MkdirAll(filepath.Dir(m.unitPath()), 0o755)
-	os.WriteFile(m.unitPath(), []byte("[Unit]\n"), 0o644)
-	f.on(sc+" disable idpulse.service", ok("")).
-		on(sc+" daemon-reload", ok("")).
-		on(sc+" show idpulse.service --property=LoadState,ActiveState,SubState,MainPID,ExecMainStatus,UnitFileState,ExecStart",
-			ok("LoadState=not-found\nActiveState=active\nSubState=running\nMainPID=77\n")).
-		on(sc+" reset-failed idpulse.service", ok("")).
-		on(sc+" stop idpulse.service", ok(""))
-	f.before[sc+" disable idpulse.service"] = func() {
-		if !fileExists(m.unitPath()) {
+	m, s, f := linuxManager(t, true)
+	put(t, s.unitPath(), "[Unit]\n")
+	f.On(sc+" disable idpulse.service", commandtest.OK("")).
+		On(sc+" daemon-reload", commandtest.OK("")).
+		On(sc+" show idpulse.service --property=LoadState,ActiveState,SubState,MainPID,ExecMainStatus,UnitFileState,ExecStart",
+			commandtest.OK("LoadState=not-found\nActiveState=active\nSubState=running\nMainPID=77\n")).
+		On(sc+" reset-failed idpulse.service", commandtest.OK("")).
+		On(sc+" stop idpulse.service", commandtest.OK(""))
+	f.Before(sc+" disable idpulse.service", func() {
+		if !fileExists(s.unitPath()) {
 			t.Error("disable after the unit file is gone: it cannot find the .wants link")
 		}
-	}
-	f.before[sc+" stop idpulse.service"] = func() {
-		if fileExists(m.unitPath()) {
+	})
+	f.Before(sc+" stop idpulse.service", func() {
+		if fileExists(s.unitPath()) {
 			t.Error("stop while the unit file exists: the agent asking would die before the uninstall is done")
 		}
-	}
+	})
 	if err := m.Uninstall(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	f.assertCalls(t, sc+" show-environment", sc+" disable idpulse.service", sc+" daemon-reload",
+	f.AssertCalls(t, sc+" show-environment", sc+" disable idpulse.service", sc+" daemon-reload",
 		sc+" show idpulse.service --property=LoadState,ActiveState,SubState,MainPID,ExecMainStatus,UnitFileState,ExecStart",
 		sc+" reset-failed idpulse.service", sc+" stop idpulse.service")
 
-	m, f = linuxManager(t, true)
-	f.on(sc+" daemon-reload", ok("")).
-		on(sc+" show idpulse.service --property=LoadState,ActiveState,SubState,MainPID,ExecMainStatus,UnitFileState,ExecStart",
-			ok("LoadState=not-found\nActiveState=inactive\nSubState=dead\nMainPID=0\n"))
+	m, s, f = linuxManager(t, true)
+	f.On(sc+" daemon-reload", commandtest.OK("")).
+		On(sc+" show idpulse.service --property=LoadState,ActiveState,SubState,MainPID,ExecMainStatus,UnitFileState,ExecStart",
+			commandtest.OK("LoadState=not-found\nActiveState=inactive\nSubState=dead\nMainPID=0\n"))
 	if err := m.Uninstall(context.Background()); !errors.Is(err, ErrNotInstalled) {
 		t.Errorf("nothing installed: %v", err)
 	}
@@ -167,14 +174,13 @@ func TestLinuxUninstallOrder(t *testing.T) {
 
 func TestLinuxVerbs(t *testing.T) {
 	for _, verb := range []string{"start", "stop", "restart"} {
-		m, f := linuxManager(t, true)
+		m, s, f := linuxManager(t, true)
 		call := map[string]func(context.Context) error{"start": m.Start, "stop": m.Stop, "restart": m.Restart}[verb]
 		if err := call(context.Background()); !errors.Is(err, ErrNotInstalled) {
 			t.Errorf("%s, not installed: %v", verb, err)
 		}
-		os.MkdirAll(filepath.Dir(m.unitPath()), 0o755)
-		os.WriteFile(m.unitPath(), []byte("[Unit]\n"), 0o644)
-		f.on(sc+" "+verb+" idpulse.service", reply{err: failed("/usr/bin/systemctl", 1, "Job failed")})
+		put(t, s.unitPath(), "[Unit]\n")
+		f.On(sc+" "+verb+" idpulse.service", commandtest.Fail("/usr/bin/systemctl", 1, "Job failed"))
 		if err := call(context.Background()); err == nil || !strings.Contains(err.Error(), "systemctl --user "+verb) {
 			t.Errorf("%s failing: %v", verb, err)
 		}
@@ -201,18 +207,17 @@ func TestLinuxStatus(t *testing.T) {
 			false, Status{State: "inactive (dead)"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			m, f := linuxManager(t, true)
+			m, s, f := linuxManager(t, true)
 			if tt.unit {
-				os.MkdirAll(filepath.Dir(m.unitPath()), 0o755)
-				os.WriteFile(m.unitPath(), []byte("[Unit]\n"), 0o644)
+				put(t, s.unitPath(), "[Unit]\n")
 			}
-			f.on(show, ok(tt.out))
+			f.On(show, commandtest.OK(tt.out))
 			got, err := m.Status(context.Background())
 			if err != nil {
 				t.Fatal(err)
 			}
 			want := tt.want
-			want.System, want.Label, want.Definition = "systemd", "idpulse.service", m.unitPath()
+			want.System, want.Label, want.Definition = "systemd", "idpulse.service", s.unitPath()
 			if got != want {
 				t.Errorf("\n got %+v\nwant %+v", got, want)
 			}
@@ -223,11 +228,10 @@ func TestLinuxStatus(t *testing.T) {
 // TestAutostartStatusFindsProcess: with no service manager the agent's pid
 // comes from /proc: <program> run, its binary possibly replaced on disk.
 func TestAutostartStatusFindsProcess(t *testing.T) {
-	m, _ := linuxManager(t, false)
-	os.MkdirAll(filepath.Dir(m.autostartPath()), 0o755)
-	os.WriteFile(m.autostartPath(), []byte("[Desktop Entry]\n"), 0o644)
+	m, s, _ := linuxManager(t, false)
+	put(t, s.autostartPath(), "[Desktop Entry]\n")
 	proc := func(pid int, exe string, argv ...string) {
-		dir := filepath.Join(m.ProcRoot, strconv.Itoa(pid))
+		dir := filepath.Join(s.ProcRoot, strconv.Itoa(pid))
 		os.MkdirAll(dir, 0o755)
 		os.Symlink(exe, filepath.Join(dir, "exe"))
 		os.WriteFile(filepath.Join(dir, "cmdline"), []byte(strings.Join(argv, "\x00")+"\x00"), 0o644)
@@ -235,7 +239,7 @@ func TestAutostartStatusFindsProcess(t *testing.T) {
 	proc(10, "/usr/bin/bash", "bash")
 	proc(11, linuxBin, linuxBin, "check")             // not the agent
 	proc(12, linuxBin+" (deleted)", "idpulse", "run") // upgraded under it
-	os.MkdirAll(filepath.Join(m.ProcRoot, "self"), 0o755)
+	os.MkdirAll(filepath.Join(s.ProcRoot, "self"), 0o755)
 	st, err := m.Status(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -243,55 +247,10 @@ func TestAutostartStatusFindsProcess(t *testing.T) {
 	if !st.Running || st.PID != 12 || !st.Installed || st.System != "autostart" {
 		t.Errorf("%+v", st)
 	}
-	if pid := findAgent(m.ProcRoot, "/other/idpulse"); pid != 0 {
+	if pid := findAgent(s.ProcRoot, "/other/idpulse"); pid != 0 {
 		t.Errorf("other program: pid %d", pid)
 	}
-	if pid := findAgent(filepath.Join(m.ProcRoot, "missing"), linuxBin); pid != 0 {
+	if pid := findAgent(filepath.Join(s.ProcRoot, "missing"), linuxBin); pid != 0 {
 		t.Errorf("no proc: pid %d", pid)
-	}
-}
-
-func TestLinuxLoginItem(t *testing.T) {
-	// With a user manager: the unit, enabled; off disables and removes it
-	// but stops nothing.
-	m, f := linuxManager(t, true)
-	li := m.LoginItem()
-	f.on(sc+" daemon-reload", ok("")).on(sc+" enable idpulse.service", ok("")).
-		on(sc+" is-enabled idpulse.service", ok("enabled\n")).on(sc+" disable idpulse.service", ok(""))
-	if on, err := li.Enabled(); err != nil || on {
-		t.Fatalf("fresh: %v %v", on, err)
-	}
-	if err := li.SetEnabled(true); err != nil {
-		t.Fatal(err)
-	}
-	if on, err := li.Enabled(); err != nil || !on {
-		t.Errorf("after on: %v %v", on, err)
-	}
-	if err := li.SetEnabled(false); err != nil {
-		t.Fatal(err)
-	}
-	if fileExists(m.unitPath()) {
-		t.Error("unit left after off")
-	}
-	for _, c := range f.calls {
-		if strings.Contains(c, " stop ") || strings.Contains(c, " start ") || strings.Contains(c, " restart ") {
-			t.Errorf("Launch at Login ran %q", c)
-		}
-	}
-
-	// Without one: the autostart entry.
-	m, _ = linuxManager(t, false)
-	li = m.LoginItem()
-	if err := li.SetEnabled(true); err != nil {
-		t.Fatal(err)
-	}
-	if on, err := li.Enabled(); err != nil || !on || !fileExists(m.autostartPath()) {
-		t.Errorf("autostart on: %v %v", on, err)
-	}
-	if err := li.SetEnabled(false); err != nil {
-		t.Fatal(err)
-	}
-	if on, _ := li.Enabled(); on {
-		t.Error("autostart still on")
 	}
 }

@@ -135,7 +135,12 @@ func Run(ctx context.Context, opts *Options) int {
 		return cli.Exit(opts.IO, &cli.ExitError{Code: cli.ExitUsage, Err: fmt.Errorf("unknown service command %q", opts.Command)})
 	}
 	if err != nil {
-		return opts.failed(ExitFailed, err)
+		code := opts.failed(ExitFailed, err)
+		var h *agentsvc.HintError
+		if errors.As(err, &h) {
+			fmt.Fprintln(opts.IO.ErrOut, h.Hint)
+		}
+		return code
 	}
 	fmt.Fprintln(opts.IO.Out, msg)
 	// What it looks like now (best effort: the action succeeded).

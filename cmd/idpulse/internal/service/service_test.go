@@ -96,6 +96,11 @@ func TestActionErrors(t *testing.T) {
 	if code != ExitFailed || !strings.Contains(errOut, "idpulse start: launchctl bootstrap") {
 		t.Errorf("exit %d, stderr %q", code, errOut)
 	}
+	// A failure with advice: the advice follows on its own lines.
+	ctl = &fakeCtl{err: &agentsvc.HintError{Err: errors.New("launchctl bootstrap: exit status 5"), Hint: "Switch it on."}}
+	if _, _, errOut := runCmd(t, ctl, "", "install"); errOut != "idpulse install: launchctl bootstrap: exit status 5\nSwitch it on.\n" {
+		t.Errorf("hint: stderr %q", errOut)
+	}
 	ctl = &fakeCtl{err: agentsvc.ErrNotInstalled}
 	code, out, errOut := runCmd(t, ctl, "", "uninstall")
 	if code != 0 || !strings.Contains(out, "was not installed; nothing to do") || errOut != "" {
