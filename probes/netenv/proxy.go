@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"net/http"
 	"net/netip"
@@ -38,8 +39,44 @@ type ProxyConfig struct {
 	SOCKS                  string   `json:"socks,omitempty"`
 	PACURL                 string   `json:"pac_url,omitempty"`
 	AutoDiscovery          bool     `json:"auto_discovery,omitempty"`
-	Exceptions             []string `json:"exceptions,omitempty"` // scutil ExceptionsList, or NO_PROXY entries
+	Exceptions             []string `json:"exceptions,omitempty"` // scutil ExceptionsList, NO_PROXY or GNOME ignore-hosts entries
 	ExcludeSimpleHostnames bool     `json:"exclude_simple_hostnames,omitempty"`
+	// Credentials is true when the settings give a proxy a user name and
+	// password (a proxy URL's user info, GNOME's use-authentication).
+	// The credentials themselves are never shown: ProxyFor adds them to
+	// the proxy URL it returns, whose Redacted form is what gets recorded.
+	Credentials bool `json:"credentials,omitempty"`
+
+	creds map[string]*url.Userinfo // by proxy "host:port"
+}
+
+// setCredentials records the user info the OS sends to the proxy at hostport
+// (which may carry a "scheme://").
+func (p *ProxyConfig) setCredentials(hostport string, u *url.Userinfo) {
+	if u == nil {
+		return
+	}
+	if i := strings.Index(hostport, "://"); i >= 0 {
+		hostport = hostport[i+3:]
+	}
+	if p.creds == nil {
+		p.creds = map[string]*url.Userinfo{}
+	}
+	p.creds[hostport] = u
+	p.Credentials = true
+}
+
+// withCredentials adds the recorded user info to a proxy URL.
+func (p ProxyConfig) withCredentials(pu *url.URL, err error) (*url.URL, error) {
+	if err != nil || pu == nil || pu.User != nil {
+		return pu, err
+	}
+	if u, ok := p.creds[pu.Host]; ok {
+		c := *pu
+		c.User = u
+		return &c, nil
+	}
+	return pu, nil
 }
 
 // Configured reports whether any proxy mechanism is switched on, including the
@@ -65,9 +102,9 @@ func (p ProxyConfig) ProxyFor(u *url.URL) (*url.URL, error) {
 		return nil, errors.New("proxy for a nil URL")
 	}
 	if p.Source == ProxySourceEnvironment {
-		return p.envProxyFunc()(u)
+		return p.withCredentials(p.envProxyFunc()(u))
 	}
-	return p.systemProxyFor(u)
+	return p.withCredentials(p.systemProxyFor(u))
 }
 
 // ProxyFunc returns ProxyFor in the shape http.Transport.Proxy wants. The
@@ -77,9 +114,9 @@ func (p ProxyConfig) ProxyFunc() func(*http.Request) (*url.URL, error) {
 	p.Exceptions = slices.Clone(p.Exceptions)
 	if p.Source == ProxySourceEnvironment {
 		f := p.envProxyFunc()
-		return func(r *http.Request) (*url.URL, error) { return f(r.URL) }
+		return func(r *http.Request) (*url.URL, error) { return p.withCredentials(f(r.URL)) }
 	}
-	return func(r *http.Request) (*url.URL, error) { return p.systemProxyFor(r.URL) }
+	return func(r *http.Request) (*url.URL, error) { return p.withCredentials(p.systemProxyFor(r.URL)) }
 }
 
 func (p ProxyConfig) envProxyFunc() func(*url.URL) (*url.URL, error) {
@@ -326,20 +363,23 @@ func ProxyFromEnv(getenv func(string) string) ProxyConfig {
 		}
 		return ""
 	}
-	p := ProxyConfig{
-		HTTP:  normalizeEnvProxy(get("HTTP_PROXY", "http_proxy"), "http"),
-		HTTPS: normalizeEnvProxy(get("HTTPS_PROXY", "https_proxy"), "http"),
+	var p ProxyConfig
+	set := func(dst *string, raw, defScheme string) {
+		v := normalizeEnvProxy(raw, defScheme)
+		*dst = v
+		p.setCredentials(v, envUserinfo(raw, defScheme))
 	}
+	set(&p.HTTP, get("HTTP_PROXY", "http_proxy"), "http")
+	set(&p.HTTPS, get("HTTPS_PROXY", "https_proxy"), "http")
 	if all := get("ALL_PROXY", "all_proxy"); all != "" {
 		if strings.HasPrefix(schemeOf(all), "socks") {
-			p.SOCKS = normalizeEnvProxy(all, "socks5")
+			set(&p.SOCKS, all, "socks5")
 		} else {
-			v := normalizeEnvProxy(all, "http")
 			if p.HTTP == "" {
-				p.HTTP = v
+				set(&p.HTTP, all, "http")
 			}
 			if p.HTTPS == "" {
-				p.HTTPS = v
+				set(&p.HTTPS, all, "http")
 			}
 		}
 	}
@@ -355,6 +395,21 @@ func ProxyFromEnv(getenv func(string) string) ProxyConfig {
 		}
 	}
 	return p
+}
+
+// envUserinfo is the user info of a proxy variable's URL, parsed as
+// normalizeEnvProxy parses it.
+func envUserinfo(v, defScheme string) *url.Userinfo {
+	if v == "" {
+		return nil
+	}
+	u, err := url.Parse(v)
+	if err != nil || u.Scheme == "" || u.Host == "" {
+		if u, err = url.Parse(defScheme + "://" + v); err != nil {
+			return nil
+		}
+	}
+	return u.User
 }
 
 func schemeOf(v string) string {
@@ -415,13 +470,17 @@ func defaultProxyPort(scheme string) string {
 // ReadProxy returns the proxy configuration that applies to this machine's
 // HTTP clients. The environment wins when it sets a proxy, because that is
 // what Go programs and CLI tools honour. Otherwise macOS's effective settings
-// come from `scutil --proxy`; other systems report "none" (desktop proxy
-// settings such as GNOME's are not read).
+// come from `scutil --proxy`, and a Linux desktop's from GNOME's settings
+// (`gsettings`, where installed); other systems report "none".
 func ReadProxy(ctx context.Context, r command.Runner, goos string, getenv func(string) string) (ProxyConfig, error) {
 	if env := ProxyFromEnv(getenv); env.Source == ProxySourceEnvironment {
 		return env, nil
 	}
-	if goos != "darwin" {
+	switch goos {
+	case "darwin":
+	case "linux":
+		return readGSettingsProxy(ctx, r)
+	default:
 		return ProxyConfig{Source: ProxySourceNone}, nil
 	}
 	out, err := run(ctx, r, scutilPath, "--proxy")
@@ -431,6 +490,23 @@ func ReadProxy(ctx context.Context, r command.Runner, goos string, getenv func(s
 	p, err := ParseScutilProxy(out)
 	if err != nil {
 		return ProxyConfig{Source: ProxySourceNone}, fmt.Errorf("read proxy settings: %w", err)
+	}
+	return p, nil
+}
+
+// readGSettingsProxy reads GNOME's proxy settings. No gsettings, or no GNOME
+// proxy schema (another desktop), means no desktop proxy: not an error.
+func readGSettingsProxy(ctx context.Context, r command.Runner) (ProxyConfig, error) {
+	out, err := run(ctx, r, gsettingsPath, gsettingsArgs...)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) || strings.Contains(command.Stderr(err), "No such schema") {
+			return ProxyConfig{Source: ProxySourceNone}, nil
+		}
+		return ProxyConfig{Source: ProxySourceNone}, fmt.Errorf("read GNOME proxy settings: %w", err)
+	}
+	p, err := ParseGSettingsProxy(out)
+	if err != nil {
+		return ProxyConfig{Source: ProxySourceNone}, fmt.Errorf("read GNOME proxy settings: %w", err)
 	}
 	return p, nil
 }

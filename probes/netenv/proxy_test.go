@@ -2,8 +2,11 @@ package netenv
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
+	"io/fs"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -249,11 +252,6 @@ func TestProxyFromEnv(t *testing.T) {
 		{"NO_PROXY alone is nothing", map[string]string{"NO_PROXY": "apple.com"}, ProxyConfig{Source: "none"}},
 		{"blank values are unset", map[string]string{"HTTPS_PROXY": "  "}, ProxyConfig{Source: "none"}},
 		{
-			"credentials and path are dropped",
-			map[string]string{"HTTP_PROXY": "http://user:secret@proxy.example.com:3128/"},
-			ProxyConfig{Source: "environment", HTTP: "proxy.example.com:3128"},
-		},
-		{
 			"lower case alone, bare host:port",
 			map[string]string{"https_proxy": "proxy:8080"},
 			ProxyConfig{Source: "environment", HTTPS: "proxy:8080"},
@@ -380,6 +378,86 @@ func TestProxyFuncDrivesTransport(t *testing.T) {
 	}
 }
 
+const gsettingsCmd = "/usr/bin/gsettings list-recursively org.gnome.system.proxy"
+
+// TestProxyCredentials: a proxy URL's user info is sent to the proxy and
+// never shown.
+func TestProxyCredentials(t *testing.T) {
+	p := ProxyFromEnv(mapEnv(map[string]string{"HTTP_PROXY": "http://user:s3cret@proxy.example.com:3128/", "HTTPS_PROXY": "plain.example.com:80"}))
+	if p.HTTP != "proxy.example.com:3128" || !p.Credentials {
+		t.Fatalf("got %+v, want the host:port alone and Credentials", p)
+	}
+	data, _ := json.Marshal(p)
+	if strings.Contains(string(data), "s3cret") || strings.Contains(string(data), "user") {
+		t.Errorf("credentials in the JSON: %s", data)
+	}
+	for _, tt := range []struct {
+		url, user string
+	}{{"http://www.apple.com/", "user"}, {"https://www.apple.com/", ""}} {
+		u, _ := url.Parse(tt.url)
+		pu, err := p.ProxyFor(u)
+		if err != nil || pu == nil || pu.User.Username() != tt.user {
+			t.Errorf("ProxyFor(%s) = %v, %v; want user %q", tt.url, pu, err, tt.user)
+		}
+		if strings.Contains(pu.Redacted(), "s3cret") {
+			t.Errorf("Redacted shows the password: %s", pu.Redacted())
+		}
+	}
+}
+
+func TestParseGSettingsProxy(t *testing.T) {
+	withAuth := string(readTestdata(t, "gsettings-proxy_manual_debian12.txt"))
+	withAuth = strings.NewReplacer("http use-authentication false", "http use-authentication true",
+		"http authentication-user ''", "http authentication-user 'alice'",
+		"http authentication-password ''", "http authentication-password 'pa\\'ss'",
+		"it's.odd.example", "webproxy.corp.example").Replace(withAuth)
+	tests := []struct {
+		name, input string
+		want        ProxyConfig
+		creds       bool
+		wantErr     string
+	}{
+		{name: "none", input: string(readTestdata(t, "gsettings-proxy_none_debian12.txt")), want: ProxyConfig{Source: "none"}},
+		{name: "auto with a PAC URL", input: string(readTestdata(t, "gsettings-proxy_auto_debian12.txt")),
+			want: ProxyConfig{Source: "gsettings", PACURL: "http://wpad.corp.example/wpad.dat"}},
+		{name: "auto without a URL is WPAD", input: string(readTestdata(t, "gsettings-proxy_auto-wpad_debian12.txt")),
+			want: ProxyConfig{Source: "gsettings", AutoDiscovery: true}},
+		{name: "manual with authentication", input: withAuth, creds: true},
+		{name: "garbage", input: "hello\n", wantErr: "unexpected line"},
+		{name: "bad mode", input: "org.gnome.system.proxy mode 'sideways'\n", wantErr: "unknown proxy mode"},
+		{name: "unterminated", input: "org.gnome.system.proxy mode 'manual\n", wantErr: "unterminated"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := ParseGSettingsProxy([]byte(strings.ReplaceAll(tt.input, "\\n", "\n")))
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("error %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.creds {
+				u, _ := url.Parse("http://example.com/") // *.apple.com is an exception
+
+				pu, err := got.ProxyFor(u)
+				if err != nil || pu == nil {
+					t.Fatalf("ProxyFor: %v, %v (%+v)", pu, err, got)
+				}
+				if pw, _ := pu.User.Password(); !got.Credentials || pu.User.Username() != "alice" || pw != "pa'ss" {
+					t.Errorf("credentials %v, proxy %v; want alice with pa'ss", got.Credentials, pu)
+				}
+				return
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("got  %+v\nwant %+v", got, tt.want)
+			}
+		})
+	}
+}
+
 func TestReadProxy(t *testing.T) {
 	privoxy := string(readTestdata(t, "scutil-proxy_http-proxy-enabled_privoxy.txt"))
 	envSet := map[string]string{"HTTPS_PROXY": "envproxy:3128"}
@@ -412,9 +490,32 @@ func TestReadProxy(t *testing.T) {
 			want: ProxyConfig{Source: "environment", HTTPS: "envproxy:3128"},
 		},
 		{
-			name: "linux without environment is none",
-			goos: "linux",
-			want: ProxyConfig{Source: "none"},
+			name:      "linux without environment reads GNOME's settings",
+			goos:      "linux",
+			replies:   map[string]fakeReply{gsettingsCmd: {out: string(readTestdata(t, "gsettings-proxy_manual_debian12.txt"))}},
+			want:      ProxyConfig{Source: "gsettings", HTTP: "it's.odd.example:8080", HTTPS: "proxy.corp.example:3128", SOCKS: "socks.corp.example:1080", Exceptions: []string{"localhost", "127.0.0.0/8", "::1", "*.apple.com"}},
+			wantCalls: []string{gsettingsCmd},
+		},
+		{
+			name:      "linux with GNOME's proxy off is none",
+			goos:      "linux",
+			replies:   map[string]fakeReply{gsettingsCmd: {out: string(readTestdata(t, "gsettings-proxy_none_debian12.txt"))}},
+			want:      ProxyConfig{Source: "none"},
+			wantCalls: []string{gsettingsCmd},
+		},
+		{
+			name:      "linux without gsettings is none",
+			goos:      "linux",
+			replies:   map[string]fakeReply{gsettingsCmd: {err: &command.RunError{Path: "/usr/bin/gsettings", Err: fs.ErrNotExist}}},
+			want:      ProxyConfig{Source: "none"},
+			wantCalls: []string{gsettingsCmd},
+		},
+		{
+			name:      "linux without GNOME's schema is none",
+			goos:      "linux",
+			replies:   map[string]fakeReply{gsettingsCmd: {err: &command.RunError{Path: "/usr/bin/gsettings", Stderr: "No such schema “org.gnome.system.proxy”", Err: errors.New("exit status 1")}}},
+			want:      ProxyConfig{Source: "none"},
+			wantCalls: []string{gsettingsCmd},
 		},
 		{
 			name:      "scutil fails",
@@ -527,4 +628,27 @@ func TestGlobMatch(t *testing.T) {
 			t.Errorf("globMatch(%q, %q) = %v, want %v", tt.pattern, tt.s, got, tt.want)
 		}
 	}
+}
+
+func FuzzParseGSettingsProxy(f *testing.F) {
+	addTestdataSeeds(f, "gsettings-proxy_")
+	f.Add([]byte("org.gnome.system.proxy ignore-hosts ['a', \"b's\", 'c\\\\'d']\norg.gnome.system.proxy mode 'manual'\norg.gnome.system.proxy.http host 'h'\norg.gnome.system.proxy.http port 1\n"))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		p, err := ParseGSettingsProxy(in)
+		if err != nil {
+			return
+		}
+		for _, hp := range []string{p.HTTP, p.HTTPS, p.SOCKS} {
+			if hp == "" {
+				continue
+			}
+			if _, _, err := net.SplitHostPort(hp); err != nil {
+				t.Fatalf("%q is not host:port: %v", hp, err)
+			}
+		}
+		if _, err := json.Marshal(p); err != nil {
+			t.Fatal(err)
+		}
+		p.ProxyFor(&url.URL{Scheme: "https", Host: "appleid.apple.com"})
+	})
 }
