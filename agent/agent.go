@@ -266,8 +266,7 @@ func (a *Agent) finishCycle(ctx context.Context, res cycleDone) {
 		a.log.Info("verdict", "from", from, "to", doc.Verdict.Code, "level", doc.Verdict.Level,
 			"cause", doc.Verdict.Cause, "headline", doc.Verdict.Headline, "evidence", doc.Verdict.Evidence)
 		if a.d.Transitions.Path != "" {
-			t := history.Transition{At: res.Started.UTC(), From: string(from), To: string(doc.Verdict.Code), Level: string(doc.Verdict.Level), Headline: doc.Verdict.Headline}
-			if err := a.d.Transitions.Append(t); err != nil {
+			if err := a.d.Transitions.Append(transition(res.Started, from, doc.Verdict)); err != nil {
 				a.log.Warn("transition not recorded", "err", err)
 			}
 		}
@@ -286,10 +285,16 @@ func (a *Agent) finishCycle(ctx context.Context, res cycleDone) {
 	a.sched.Ran(res.Started, res.withFeed, string(doc.Verdict.Code), doc.Verdict.Level == verdict.LevelOK)
 }
 
+// transition is the history line for a change of verdict to v. The history
+// keeps plain strings on disk; this is the one place they are made.
+func transition(at time.Time, from verdict.Code, v verdict.Verdict) history.Transition {
+	return history.Transition{At: at.UTC(), From: string(from), To: string(v.Code), Level: string(v.Level), Headline: v.Headline}
+}
+
 // observation is what the alert policy needs of a check.
 func (a *Agent) observation(doc verdict.Document) alert.Observation {
 	v := doc.Verdict
-	o := alert.Observation{At: a.d.Now(), Level: string(v.Level), Code: string(v.Code), Headline: v.Headline, Reason: lowerFirst(v.Headline)}
+	o := alert.Observation{At: a.d.Now(), Level: v.Level, Code: v.Code, Headline: v.Headline, Reason: lowerFirst(v.Headline)}
 	if len(v.Fixes) > 0 {
 		o.Fix = menu.DefaultFixTitle(v.Fixes[0])
 	}
@@ -330,10 +335,10 @@ func (a *Agent) feedNotifications(changes []applestatus.Change, first bool) []al
 		for _, name := range c.Event.Services {
 			if watched[name] {
 				out = append(out, alert.Notification{
-					Kind:  "apple-event",
+					Kind:  alert.KindAppleEvent,
 					Title: "Apple reports a problem with " + name,
 					Body:  c.Event.Type + ": " + c.Event.Message,
-					Code:  string(verdict.FindingAppleIssue),
+					Code:  verdict.FindingAppleIssue,
 				})
 				break
 			}
@@ -356,7 +361,11 @@ func (a *Agent) quietNow() bool {
 // notifier execs a process and must never block the loop or the menu.
 func (a *Agent) notify(ctx context.Context, ns []alert.Notification) {
 	for _, n := range ns {
-		a.log.Info("notification", "kind", n.Kind, "code", n.Code, "title", n.Title, "body", n.Body)
+		attrs := []any{"kind", n.Kind, "code", n.Code, "title", n.Title, "body", n.Body}
+		if n.Fix != "" {
+			attrs = append(attrs, "fix", n.Fix)
+		}
+		a.log.Info("notification", attrs...)
 		if a.d.Notifier == nil {
 			continue
 		}

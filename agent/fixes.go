@@ -74,7 +74,7 @@ func (a *Agent) finishFix(ctx context.Context, f fixDone) {
 			return // the user dismissed the password prompt: nothing to say
 		}
 		title := menu.DefaultFixTitle(f.id)
-		a.notify(ctx, []alert.Notification{{Kind: "fix", Title: title + " did not work", Body: f.err.Error(), Code: f.id}})
+		a.notify(ctx, []alert.Notification{{Kind: alert.KindFix, Title: title + " did not work", Body: f.err.Error(), Fix: f.id}})
 		return
 	}
 	a.fixPending = &f
@@ -90,7 +90,7 @@ func (a *Agent) fixOutcome(doc verdict.Document) []alert.Notification {
 	}
 	a.d.Fixer.Record(f.id, f.outcome, nil, string(doc.Verdict.Code))
 	v := doc.Verdict
-	n := alert.Notification{Kind: "fix", Code: f.id, Title: f.outcome}
+	n := alert.Notification{Kind: alert.KindFix, Fix: f.id, Title: f.outcome}
 	if v.Level == verdict.LevelOK {
 		n.Body = f.outcome + " — Apple ID is reachable again."
 	} else {
@@ -117,6 +117,6 @@ func (a *Agent) copyReport(ctx context.Context) {
 			return
 		}
 		a.log.Info("diagnostic report", "where", where)
-		a.notify(ctx, []alert.Notification{{Kind: "report", Title: "Diagnostic report ready", Body: "The idpulse report was " + where + "."}})
+		a.notify(ctx, []alert.Notification{{Kind: alert.KindReport, Title: "Diagnostic report ready", Body: "The idpulse report was " + where + "."}})
 	}()
 }

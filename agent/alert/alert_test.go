@@ -8,6 +8,7 @@ import (
 	_ "time/tzdata" // quiet-hours tests need a real zone on any CI machine
 
 	"github.com/idpulse/idpulse/agent/alert"
+	"github.com/idpulse/idpulse/agent/verdict"
 )
 
 var t0 = time.Date(2025, 3, 14, 9, 0, 0, 0, time.UTC)
@@ -42,7 +43,7 @@ type step struct {
 	want     []string
 	// announced, when set, is the expected Announced() after the step;
 	// "none" stands for "".
-	announced string
+	announced verdict.Code
 }
 
 func o(at time.Duration, key string, want ...string) step {
@@ -53,7 +54,7 @@ func woke(at time.Duration) step                 { return step{at: at, woke: tru
 func set(at time.Duration, f func(*alert.Settings)) step {
 	return step{at: at, settings: f}
 }
-func (s step) ann(code string) step { s.announced = code; return s }
+func (s step) ann(code verdict.Code) step { s.announced = code; return s }
 
 type timeline struct {
 	name     string
@@ -98,7 +99,7 @@ func run(t *testing.T, tl timeline, start time.Time) []alert.Notification {
 		all = append(all, got...)
 		var kinds []string
 		for _, n := range got {
-			kinds = append(kinds, string(n.Kind)+":"+n.Code)
+			kinds = append(kinds, string(n.Kind)+":"+string(n.Code))
 		}
 		if !slices.Equal(kinds, st.want) {
 			t.Errorf("step %d (+%s %s): got %q, want %q", i, st.at, describe(st), kinds, st.want)
