@@ -369,29 +369,29 @@ func TestParsePrintIgnoresNestedBlocks(t *testing.T) {
 func TestLaunchdLoginItem(t *testing.T) {
 	m, f, _ := darwinManager(t)
 	li := m.LoginItem()
-	if on, err := li.Enabled(); err != nil || on {
+	if on, err := li.Enabled(t.Context()); err != nil || on {
 		t.Fatalf("fresh: %v %v", on, err)
 	}
 	// On: the plist is written and a `launchctl disable` override cleared;
 	// nothing is bootstrapped (the agent asking is already running).
 	f.on(lc+" enable "+target, ok(""))
-	if err := li.SetEnabled(true); err != nil {
+	if err := li.SetEnabled(t.Context(), true); err != nil {
 		t.Fatal(err)
 	}
 	f.assertCalls(t, lc+" enable "+target)
-	if on, err := li.Enabled(); err != nil || !on {
+	if on, err := li.Enabled(t.Context()); err != nil || !on {
 		t.Errorf("after on: %v %v", on, err)
 	}
 	// Off: the plist goes; no bootout (it would end the agent asking).
 	f.calls = nil
-	if err := li.SetEnabled(false); err != nil {
+	if err := li.SetEnabled(t.Context(), false); err != nil {
 		t.Fatal(err)
 	}
 	f.assertCalls(t)
-	if on, _ := li.Enabled(); on || fileExists(m.plistPath()) {
+	if on, _ := li.Enabled(t.Context()); on || fileExists(m.plistPath()) {
 		t.Error("still enabled after off")
 	}
-	if err := li.SetEnabled(false); err != nil {
+	if err := li.SetEnabled(t.Context(), false); err != nil {
 		t.Errorf("off twice: %v", err)
 	}
 }
@@ -414,7 +414,7 @@ func TestUnsupportedOS(t *testing.T) {
 	ctx := context.Background()
 	for name, err := range map[string]error{
 		"install": m.Install(ctx, true), "uninstall": m.Uninstall(ctx), "start": m.Start(ctx),
-		"stop": m.Stop(ctx), "restart": m.Restart(ctx), "login item": m.LoginItem().SetEnabled(true),
+		"stop": m.Stop(ctx), "restart": m.Restart(ctx), "login item": m.LoginItem().SetEnabled(t.Context(), true),
 	} {
 		if !errors.Is(err, ErrUnsupported) {
 			t.Errorf("%s: %v", name, err)
@@ -428,7 +428,7 @@ func TestUnsupportedOS(t *testing.T) {
 // TestLoginItemInterface: the agent's LoginItem interface (agent.LoginItem).
 func TestLoginItemInterface(t *testing.T) {
 	var _ interface {
-		Enabled() (bool, error)
-		SetEnabled(on bool) error
+		Enabled(ctx context.Context) (bool, error)
+		SetEnabled(ctx context.Context, on bool) error
 	} = (&Manager{}).LoginItem()
 }

@@ -20,18 +20,18 @@ type LoginItem struct {
 // LoginItem is the Launch at Login toggle for m.
 func (m *Manager) LoginItem() *LoginItem { return &LoginItem{M: m} }
 
-func loginCtx() (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.Background(), CommandTimeout)
+func loginCtx(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, CommandTimeout)
 }
 
 // Enabled reports whether the agent starts at login.
-func (l *LoginItem) Enabled() (bool, error) {
+func (l *LoginItem) Enabled(ctx context.Context) (bool, error) {
 	m := l.M
 	switch m.GOOS {
 	case "darwin":
 		return exists(m.plistPath())
 	case "linux":
-		ctx, cancel := loginCtx()
+		ctx, cancel := loginCtx(ctx)
 		defer cancel()
 		if m.userManager(ctx) {
 			if ok, err := exists(m.unitPath()); err != nil || !ok {
@@ -47,9 +47,9 @@ func (l *LoginItem) Enabled() (bool, error) {
 }
 
 // SetEnabled turns Launch at Login on or off.
-func (l *LoginItem) SetEnabled(on bool) error {
+func (l *LoginItem) SetEnabled(ctx context.Context, on bool) error {
 	m := l.M
-	ctx, cancel := loginCtx()
+	ctx, cancel := loginCtx(ctx)
 	defer cancel()
 	if on {
 		return m.Install(ctx, false)

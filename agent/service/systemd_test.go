@@ -258,16 +258,16 @@ func TestLinuxLoginItem(t *testing.T) {
 	li := m.LoginItem()
 	f.on(sc+" daemon-reload", ok("")).on(sc+" enable idpulse.service", ok("")).
 		on(sc+" is-enabled idpulse.service", ok("enabled\n")).on(sc+" disable idpulse.service", ok(""))
-	if on, err := li.Enabled(); err != nil || on {
+	if on, err := li.Enabled(t.Context()); err != nil || on {
 		t.Fatalf("fresh: %v %v", on, err)
 	}
-	if err := li.SetEnabled(true); err != nil {
+	if err := li.SetEnabled(t.Context(), true); err != nil {
 		t.Fatal(err)
 	}
-	if on, err := li.Enabled(); err != nil || !on {
+	if on, err := li.Enabled(t.Context()); err != nil || !on {
 		t.Errorf("after on: %v %v", on, err)
 	}
-	if err := li.SetEnabled(false); err != nil {
+	if err := li.SetEnabled(t.Context(), false); err != nil {
 		t.Fatal(err)
 	}
 	if fileExists(m.unitPath()) {
@@ -282,16 +282,16 @@ func TestLinuxLoginItem(t *testing.T) {
 	// Without one: the autostart entry.
 	m, _ = linuxManager(t, false)
 	li = m.LoginItem()
-	if err := li.SetEnabled(true); err != nil {
+	if err := li.SetEnabled(t.Context(), true); err != nil {
 		t.Fatal(err)
 	}
-	if on, err := li.Enabled(); err != nil || !on || !fileExists(m.autostartPath()) {
+	if on, err := li.Enabled(t.Context()); err != nil || !on || !fileExists(m.autostartPath()) {
 		t.Errorf("autostart on: %v %v", on, err)
 	}
-	if err := li.SetEnabled(false); err != nil {
+	if err := li.SetEnabled(t.Context(), false); err != nil {
 		t.Fatal(err)
 	}
-	if on, _ := li.Enabled(); on {
+	if on, _ := li.Enabled(t.Context()); on {
 		t.Error("autostart still on")
 	}
 }
