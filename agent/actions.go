@@ -36,7 +36,7 @@ func (a *Agent) handle(ctx context.Context, act menu.Action) (quit bool) {
 	case menu.ActionToggleQuietHours:
 		a.updateSettings(ctx, func(s *settings.Settings) { s.QuietHours.Enabled = !s.QuietHours.Enabled })
 	case menu.ActionToggleLaunchAtLogin:
-		a.toggleLogin()
+		a.toggleLogin(ctx)
 	case menu.ActionCopyReport:
 		a.copyReport(ctx)
 	}
@@ -53,11 +53,11 @@ func (a *Agent) open(ctx context.Context, url string) {
 	if a.d.Open == nil || url == "" {
 		return
 	}
-	go func() {
+	a.wg.Go(func() {
 		if err := a.d.Open(ctx, url); err != nil {
 			a.log.Warn("open URL failed", "url", url, "err", err)
 		}
-	}()
+	})
 }
 
 func (a *Agent) loadSettings() {
@@ -98,14 +98,62 @@ func (a *Agent) alertSettings() alert.Settings {
 	return s
 }
 
-func (a *Agent) toggleLogin() {
-	if a.d.LoginItem == nil || a.loginOn == nil {
+// loginDone is the answer of a LoginItem call, reported by its worker.
+type loginDone struct {
+	on  bool // the state read, or the state asked for by a toggle
+	set bool // a toggle (SetEnabled), not the start-up read (Enabled)
+	err error
+}
+
+// readLogin asks on a worker whether Launch at Login is on; the menu row
+// stays unavailable until the answer is in (and if it is an error).
+func (a *Agent) readLogin(ctx context.Context) {
+	if a.d.LoginItem == nil {
+		return
+	}
+	a.loginBusy = true
+	spawn(ctx, a, a.logins, func() loginDone {
+		on, err := a.d.LoginItem.Enabled(ctx)
+		return loginDone{on: on, err: err}
+	})
+}
+
+// toggleLogin turns Launch at Login over on a worker. Until the answer is
+// in the menu shows the state asked for, and further clicks are ignored.
+func (a *Agent) toggleLogin(ctx context.Context) {
+	if a.d.LoginItem == nil || a.loginOn == nil || a.loginBusy {
 		return
 	}
 	want := !*a.loginOn
-	if err := a.d.LoginItem.SetEnabled(want); err != nil {
-		a.log.Warn("launch at login", "want", want, "err", err)
-		return
+	a.loginBusy, a.loginWant = true, &want
+	spawn(ctx, a, a.logins, func() loginDone {
+		return loginDone{on: want, set: true, err: a.d.LoginItem.SetEnabled(ctx, want)}
+	})
+}
+
+// finishLogin takes a LoginItem answer: on failure the state stays as it
+// was (the menu goes back to it).
+func (a *Agent) finishLogin(l loginDone) {
+	a.loginBusy, a.loginWant = false, nil
+	switch {
+	case l.err != nil && l.set:
+		a.log.Warn("launch at login", "want", l.on, "err", l.err)
+	case l.err != nil:
+		a.log.Debug("launch at login", "state", "unknown", "err", l.err)
+	case l.set:
+		a.loginOn = &l.on
+		a.log.Info("launch at login", "on", l.on)
+	default:
+		a.loginOn = &l.on
+		a.log.Debug("launch at login", "on", l.on)
 	}
-	a.loginOn = &want
+}
+
+// launchAtLogin is the state the menu shows: the one asked for while a
+// toggle is in flight.
+func (a *Agent) launchAtLogin() *bool {
+	if a.loginWant != nil {
+		return a.loginWant
+	}
+	return a.loginOn
 }

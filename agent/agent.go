@@ -2,15 +2,23 @@
 // check cycles, turns their verdicts into a menu, notifications, a state file
 // and log lines, and carries out what the user clicks.
 //
-// Concurrency: one loop goroutine owns all state; each cycle runs on a worker
-// goroutine (never two at once) and reports back; one UI goroutine is the only
-// caller of UI.Show, so the tray library is only ever touched from one place.
+// Concurrency: one loop goroutine owns all state and never blocks on the
+// world. Everything that can take time runs on a worker goroutine with Run's
+// context: a cycle (never two at once), a fix (one at a time), Launch at Login
+// (reading it at start-up and setting it from the menu: systemctl on Linux,
+// up to 30 s), copying the report, each notification and opening a URL.
+// Workers with a result report it to the loop over a channel, and only the
+// loop updates state from it. One UI goroutine is the only caller of UI.Show,
+// so the tray library is only ever touched from one place. When Run ends it
+// cancels the context and waits for every goroutine it started, so nothing
+// of the agent outlives it.
 package agent
 
 import (
 	"context"
 	"errors"
 	"log/slog"
+	"sync"
 	"time"
 	"unicode"
 
@@ -38,10 +46,11 @@ type UI interface {
 	Actions() <-chan menu.Action
 }
 
-// LoginItem turns "Launch at Login" on and off.
+// LoginItem turns "Launch at Login" on and off. Both calls may run commands
+// (systemctl) and must return when ctx is done.
 type LoginItem interface {
-	Enabled() (bool, error)
-	SetEnabled(on bool) error
+	Enabled(ctx context.Context) (bool, error)
+	SetEnabled(ctx context.Context, on bool) error
 }
 
 // Deps are the agent's connections to the world, injected so that tests run
@@ -91,10 +100,22 @@ type Agent struct {
 	prevSnap    *applestatus.Snapshot
 	lastChecked time.Time
 	checking    bool
-	loginOn     *bool
-	runningFix  string
-	fixPending  *fixDone
-	fixes       chan fixDone
+	// loginOn is Launch at Login as last read or set (nil: unknown or not
+	// available); loginBusy, a call to the LoginItem in flight, showing
+	// loginWant when it is a toggle.
+	loginOn    *bool
+	loginBusy  bool
+	loginWant  *bool
+	runningFix string
+	fixPending *fixDone
+
+	// wg counts every goroutine Run starts; the channels bring workers'
+	// results to the loop.
+	wg      sync.WaitGroup
+	cycles  chan cycleDone
+	fixes   chan fixDone
+	logins  chan loginDone
+	reports chan reportDone
 }
 
 // New prepares an agent; Run starts it.
@@ -136,23 +157,24 @@ type cycleDone struct {
 // Run runs the loop until ctx is cancelled or the user quits. It returns nil
 // on a user's Quit and ctx's error on cancellation.
 func (a *Agent) Run(ctx context.Context) error {
-	a.loadSettings()
-	if a.d.LoginItem != nil {
-		if on, err := a.d.LoginItem.Enabled(); err == nil {
-			a.loginOn = &on
-		}
-	}
 	ctx, cancel := context.WithCancel(ctx)
-	ui := newUIPump(a.d.UI)
-	go ui.run(ctx)
 	defer func() {
 		cancel()
-		ui.stop()
+		// Every worker returns once ctx is done. Waiting for them also
+		// means no UI call can happen after Run returns and the caller goes
+		// on to quit the tray (a tray call after quit deadlocks on macOS).
+		a.wg.Wait()
 	}()
+	a.cycles = make(chan cycleDone)
+	a.fixes = make(chan fixDone)
+	a.logins = make(chan loginDone)
+	a.reports = make(chan reportDone)
+	a.loadSettings()
+	ui := newUIPump(a.d.UI)
+	a.wg.Go(func() { ui.run(ctx) })
+	a.readLogin(ctx)
 	ui.show(a.model(a.d.Now()), a.last)
 
-	done := make(chan cycleDone, 1)
-	a.fixes = make(chan fixDone, 1)
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
 	tick := time.NewTimer(time.Hour)
@@ -173,7 +195,7 @@ func (a *Agent) Run(ctx context.Context) error {
 		}
 		due, withFeed, why := a.sched.Next()
 		if !a.checking && !due.After(now) {
-			a.startCycle(ctx, now, withFeed, why, done)
+			a.startCycle(ctx, now, withFeed, why)
 			ui.show(a.model(now), a.last)
 			due, _, _ = a.sched.Next()
 		}
@@ -193,12 +215,17 @@ func (a *Agent) Run(ctx context.Context) error {
 		case <-a.d.NetChanges:
 			a.log.Debug("network changed")
 			a.sched.Trigger(schedule.ReasonNetwork, a.d.Now())
-		case res := <-done:
+		case res := <-a.cycles:
 			a.finishCycle(ctx, res)
 			ui.show(a.model(a.d.Now()), a.last)
 		case f := <-a.fixes:
 			a.finishFix(ctx, f)
 			ui.show(a.model(a.d.Now()), a.last)
+		case l := <-a.logins:
+			a.finishLogin(l)
+			ui.show(a.model(a.d.Now()), a.last)
+		case r := <-a.reports:
+			a.finishReport(ctx, r)
 		case act, ok := <-actions:
 			if !ok {
 				actions = nil
@@ -218,8 +245,21 @@ func resetTimer(t *time.Timer, d time.Duration) {
 	t.Reset(max(d, 0))
 }
 
+// spawn runs work on a worker goroutine that Run waits for, and hands its
+// result to the loop on ch; once Run has stopped listening (ctx done) the
+// result is dropped. Call it from the loop goroutine only.
+func spawn[T any](ctx context.Context, a *Agent, ch chan<- T, work func() T) {
+	a.wg.Go(func() {
+		r := work()
+		select {
+		case ch <- r:
+		case <-ctx.Done():
+		}
+	})
+}
+
 // startCycle runs one cycle on a worker goroutine.
-func (a *Agent) startCycle(ctx context.Context, now time.Time, withFeed bool, why schedule.Reason, done chan<- cycleDone) {
+func (a *Agent) startCycle(ctx context.Context, now time.Time, withFeed bool, why schedule.Reason) {
 	a.checking = true
 	a.log.Debug("cycle start", "reason", why, "feed", withFeed)
 	var feed *applestatus.Client
@@ -227,9 +267,9 @@ func (a *Agent) startCycle(ctx context.Context, now time.Time, withFeed bool, wh
 		feed = a.feed
 	}
 	d := a.diagnoser(now)
-	go func() {
-		done <- cycleDone{Cycle: d.Run(ctx, feed), withFeed: withFeed}
-	}()
+	spawn(ctx, a, a.cycles, func() cycleDone {
+		return cycleDone{Cycle: d.Run(ctx, feed), withFeed: withFeed}
+	})
 }
 
 // diagnoser runs a cycle that started at now (the loop's clock).
@@ -266,8 +306,7 @@ func (a *Agent) finishCycle(ctx context.Context, res cycleDone) {
 		a.log.Info("verdict", "from", from, "to", doc.Verdict.Code, "level", doc.Verdict.Level,
 			"cause", doc.Verdict.Cause, "headline", doc.Verdict.Headline, "evidence", doc.Verdict.Evidence)
 		if a.d.Transitions.Path != "" {
-			t := history.Transition{At: res.Started.UTC(), From: string(from), To: string(doc.Verdict.Code), Level: string(doc.Verdict.Level), Headline: doc.Verdict.Headline}
-			if err := a.d.Transitions.Append(t); err != nil {
+			if err := a.d.Transitions.Append(transition(res.Started, from, doc.Verdict)); err != nil {
 				a.log.Warn("transition not recorded", "err", err)
 			}
 		}
@@ -286,10 +325,16 @@ func (a *Agent) finishCycle(ctx context.Context, res cycleDone) {
 	a.sched.Ran(res.Started, res.withFeed, string(doc.Verdict.Code), doc.Verdict.Level == verdict.LevelOK)
 }
 
+// transition is the history line for a change of verdict to v. The history
+// keeps plain strings on disk; this is the one place they are made.
+func transition(at time.Time, from verdict.Code, v verdict.Verdict) history.Transition {
+	return history.Transition{At: at.UTC(), From: string(from), To: string(v.Code), Level: string(v.Level), Headline: v.Headline}
+}
+
 // observation is what the alert policy needs of a check.
 func (a *Agent) observation(doc verdict.Document) alert.Observation {
 	v := doc.Verdict
-	o := alert.Observation{At: a.d.Now(), Level: string(v.Level), Code: string(v.Code), Headline: v.Headline, Reason: lowerFirst(v.Headline)}
+	o := alert.Observation{At: a.d.Now(), Level: v.Level, Code: v.Code, Headline: v.Headline, Reason: lowerFirst(v.Headline)}
 	if len(v.Fixes) > 0 {
 		o.Fix = menu.DefaultFixTitle(v.Fixes[0])
 	}
@@ -330,10 +375,10 @@ func (a *Agent) feedNotifications(changes []applestatus.Change, first bool) []al
 		for _, name := range c.Event.Services {
 			if watched[name] {
 				out = append(out, alert.Notification{
-					Kind:  "apple-event",
+					Kind:  alert.KindAppleEvent,
 					Title: "Apple reports a problem with " + name,
 					Body:  c.Event.Type + ": " + c.Event.Message,
-					Code:  string(verdict.FindingAppleIssue),
+					Code:  verdict.FindingAppleIssue,
 				})
 				break
 			}
@@ -352,18 +397,23 @@ func (a *Agent) quietNow() bool {
 	return !s.Enabled || now.Before(s.PausedUntil) || (s.Quiet.Enabled && s.Quiet.Contains(now))
 }
 
-// notify sends each notification on its own goroutine: the desktop
-// notifier execs a process and must never block the loop or the menu.
+// notify sends each notification on its own worker: the desktop notifier
+// execs a process and must never block the loop or the menu. Call it from
+// the loop goroutine only.
 func (a *Agent) notify(ctx context.Context, ns []alert.Notification) {
 	for _, n := range ns {
-		a.log.Info("notification", "kind", n.Kind, "code", n.Code, "title", n.Title, "body", n.Body)
+		attrs := []any{"kind", n.Kind, "code", n.Code, "title", n.Title, "body", n.Body}
+		if n.Fix != "" {
+			attrs = append(attrs, "fix", n.Fix)
+		}
+		a.log.Info("notification", attrs...)
 		if a.d.Notifier == nil {
 			continue
 		}
-		go func() {
+		a.wg.Go(func() {
 			if err := a.d.Notifier.Notify(ctx, n.Title, n.Body); err != nil && !errors.Is(err, context.Canceled) {
 				a.log.Warn("notification failed", "err", err)
 			}
-		}()
+		})
 	}
 }

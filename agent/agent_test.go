@@ -2,8 +2,12 @@ package agent_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"log/slog"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -78,7 +82,9 @@ func title(m menu.Model, id string) string {
 	return it.Title
 }
 
-// fakeNotifier records notifications.
+// fakeNotifier records the notifications delivered. The agent sends each on
+// a worker of its own, so a test knows they are all in only once Run has
+// returned (Run waits for its workers).
 type fakeNotifier struct {
 	mu   sync.Mutex
 	sent []string
@@ -97,13 +103,90 @@ func (n *fakeNotifier) list() []string {
 	return append([]string(nil), n.sent...)
 }
 
+// logRecorder keeps the agent's log. The loop logs each notification it
+// decides on before it hands it to a worker and before it shows the check
+// that called for it, so once a test has seen a check the list of
+// notifications told is exact: no waiting on the asynchronous send.
+type logRecorder struct {
+	mu      sync.Mutex
+	msgs    []string
+	told    []string // "title | body", like fakeNotifier
+	changed chan struct{}
+}
+
+func newLogRecorder() *logRecorder { return &logRecorder{changed: make(chan struct{}, 1)} }
+
+func (l *logRecorder) Enabled(context.Context, slog.Level) bool { return true }
+func (l *logRecorder) WithAttrs([]slog.Attr) slog.Handler       { return l }
+func (l *logRecorder) WithGroup(string) slog.Handler            { return l }
+
+func (l *logRecorder) Handle(_ context.Context, r slog.Record) error {
+	var title, body string
+	r.Attrs(func(a slog.Attr) bool {
+		switch a.Key {
+		case "title":
+			title = a.Value.String()
+		case "body":
+			body = a.Value.String()
+		}
+		return true
+	})
+	l.mu.Lock()
+	l.msgs = append(l.msgs, r.Message)
+	if r.Message == "notification" {
+		l.told = append(l.told, title+" | "+body)
+	}
+	l.mu.Unlock()
+	select {
+	case l.changed <- struct{}{}:
+	default:
+	}
+	return nil
+}
+
+// notifications is what the agent decided to notify so far.
+func (l *logRecorder) notifications() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]string(nil), l.told...)
+}
+
+// waitFor waits until msg has been logged n times; the cap only stops a
+// hung test.
+func (l *logRecorder) waitFor(t *testing.T, msg string, n int) {
+	t.Helper()
+	deadline := time.After(30 * time.Second)
+	for {
+		l.mu.Lock()
+		got := 0
+		for _, m := range l.msgs {
+			if m == msg {
+				got++
+			}
+		}
+		l.mu.Unlock()
+		if got >= n {
+			return
+		}
+		select {
+		case <-l.changed:
+		case <-deadline:
+			t.Fatalf("%q logged %d times, want %d", msg, got, n)
+		}
+	}
+}
+
 type harness struct {
-	w      *probetest.World
-	ui     *fakeUI
-	notes  *fakeNotifier
-	state  string
-	done   chan error
-	cancel context.CancelFunc
+	w       *probetest.World
+	ui      *fakeUI
+	notes   *fakeNotifier
+	log     *logRecorder
+	state   string
+	cancel  context.CancelFunc
+	stopped chan struct{} // closed when Run has returned
+	runErr  error
+	// baseline is the goroutine count just before Run started.
+	baseline int
 }
 
 func start(t testing.TB) *harness { return startWith(t, nil) }
@@ -120,9 +203,10 @@ func startWith(t testing.TB, tweak func(*agent.Deps, *probetest.World)) *harness
 	cfg.Agent.Interval = probes.Duration(time.Hour)
 	cfg.Agent.Recheck = probes.Duration(time.Hour)
 	dir := t.TempDir()
-	h := &harness{w: w, ui: newFakeUI(), notes: &fakeNotifier{}, state: filepath.Join(dir, "state.json"), done: make(chan error, 1)}
+	h := &harness{w: w, ui: newFakeUI(), notes: &fakeNotifier{}, log: newLogRecorder(), state: filepath.Join(dir, "state.json"), stopped: make(chan struct{})}
 	deps := agent.Deps{
 		Env:       w.Env(),
+		Logger:    slog.New(h.log),
 		UI:        h.ui,
 		Notifier:  h.notes,
 		Settings:  &settings.Store{Path: filepath.Join(dir, "settings.json"), Now: time.Now},
@@ -135,12 +219,43 @@ func startWith(t testing.TB, tweak func(*agent.Deps, *probetest.World)) *harness
 	a := agent.New(cfg, deps)
 	ctx, cancel := context.WithCancel(context.Background())
 	h.cancel = cancel
-	go func() { h.done <- a.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		<-h.done
-	})
+	h.baseline = runtime.NumGoroutine()
+	go func() {
+		defer close(h.stopped)
+		h.runErr = a.Run(ctx)
+	}()
+	t.Cleanup(func() { h.stop() })
 	return h
+}
+
+// wait returns Run's error once Run has returned.
+func (h *harness) wait() error {
+	<-h.stopped
+	return h.runErr
+}
+
+// stop cancels Run's context and waits for Run to return.
+func (h *harness) stop() error {
+	h.cancel()
+	return h.wait()
+}
+
+// noneLeft fails unless, once Run has returned, the goroutine count falls
+// back to what it was before Run. The cap only stops a hung test: the count
+// is normally back at once, apart from the goroutine that called Run and
+// loopback servers noticing their clients are gone.
+func (h *harness) noneLeft(t *testing.T) {
+	t.Helper()
+	h.wait()
+	deadline := time.Now().Add(30 * time.Second)
+	for runtime.NumGoroutine() > h.baseline {
+		if time.Now().After(deadline) {
+			buf := make([]byte, 1<<20)
+			t.Fatalf("%d goroutines after Run returned, %d before it started:\n%s",
+				runtime.NumGoroutine(), h.baseline, buf[:runtime.Stack(buf, true)])
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 func (h *harness) checkNow(t testing.TB) *verdict.Document {
@@ -179,13 +294,12 @@ func TestAgentShowsVerdictNotifiesOnceAndRecovers(t *testing.T) {
 	if m.Icon != menu.IconDown || !strings.HasPrefix(title(m, "fix.0"), "Fix: ") {
 		t.Errorf("icon %s, first fix row %q", m.Icon, title(m, "fix.0"))
 	}
-	if n := h.notes.list(); len(n) != 0 {
+	if n := h.log.notifications(); len(n) != 0 {
 		t.Errorf("notified after one failing check: %v", n)
 	}
 	h.checkNow(t)
 	h.checkNow(t)
-	waitNotes(t, h.notes, 1)
-	if n := h.notes.list(); len(n) != 1 || !strings.Contains(n[0], "Can't reach Apple ID") || !strings.Contains(n[0], "hosts") {
+	if n := h.log.notifications(); len(n) != 1 || !strings.Contains(n[0], "Can't reach Apple ID") || !strings.Contains(n[0], "hosts") {
 		t.Errorf("notifications after the fault held = %q, want exactly one naming the hosts file", n)
 	}
 
@@ -195,27 +309,23 @@ func TestAgentShowsVerdictNotifiesOnceAndRecovers(t *testing.T) {
 	if doc.Verdict.Code != verdict.CodeOK {
 		t.Fatalf("verdict %s after the repair", doc.Verdict.Code)
 	}
-	waitNotes(t, h.notes, 2)
-	if n := h.notes.list(); len(n) != 2 || !strings.Contains(n[1], "reachable again") {
-		t.Errorf("notifications = %q, want a recovery second", n)
+	told := h.log.notifications()
+	if len(told) != 2 || !strings.Contains(told[1], "reachable again") {
+		t.Errorf("notifications = %q, want a recovery second", told)
 	}
 	if st, _ := statefile.Read(h.state); st.Verdict.Code != verdict.CodeOK {
 		t.Errorf("state file still says %s", st.Verdict.Code)
 	}
 
 	h.ui.clicks <- menu.Action{Kind: menu.ActionQuit}
-	if err := <-h.done; err != nil {
+	if err := h.wait(); err != nil {
 		t.Errorf("Run after Quit = %v, want nil", err)
 	}
-	h.done <- nil // for Cleanup
-}
-
-func waitNotes(t *testing.T, n *fakeNotifier, want int) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for len(n.list()) < want && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
+	// Run has waited for the sends: every notification decided is delivered.
+	if sent := h.notes.list(); !slices.Equal(sent, told) {
+		t.Errorf("delivered %q, want %q", sent, told)
 	}
+	h.noneLeft(t)
 }
 
 // TestAgentCyclesDoNotLeak runs many cycles and compares the goroutine count
@@ -303,9 +413,9 @@ func TestAgentFixClosesTheLoop(t *testing.T) {
 	h.ui.waitFor(t, "a healthy check after the fix", func(m menu.Model, d *verdict.Document) bool {
 		return d != nil && d.Verdict.Code == verdict.CodeOK
 	})
-	waitNotes(t, h.notes, 1)
-	if n := h.notes.list(); len(n) != 1 || !strings.Contains(n[0], "Apple ID is reachable again") {
-		t.Errorf("notifications = %q, want the fix's outcome", n)
+	told := h.log.notifications()
+	if len(told) != 1 || !strings.Contains(told[0], "Apple ID is reachable again") {
+		t.Errorf("notifications = %q, want the fix's outcome", told)
 	}
 	attempts, err := history.Attempts(histDir).Recent(5)
 	if err != nil || len(attempts) != 1 || attempts[0].VerdictAfter != "ok" {
@@ -315,4 +425,212 @@ func TestAgentFixClosesTheLoop(t *testing.T) {
 	if len(trans) != 2 || trans[0].To != "hosts_override" || trans[1].To != "ok" {
 		t.Errorf("transitions = %+v", trans)
 	}
+	h.stop()
+	if sent := h.notes.list(); !slices.Equal(sent, told) {
+		t.Errorf("delivered %q, want %q", sent, told)
+	}
+}
+
+// hang records calls that hold until their context is done, like a
+// systemctl or a notification daemon that does not answer.
+type hang struct {
+	entered  chan string
+	mu       sync.Mutex
+	returned []string
+}
+
+func newHang() *hang { return &hang{entered: make(chan string, 16)} }
+
+func (h *hang) hold(ctx context.Context, what string) error {
+	h.entered <- what
+	<-ctx.Done()
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.returned = append(h.returned, what)
+	return ctx.Err()
+}
+
+func (h *hang) done() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return slices.Sorted(slices.Values(h.returned))
+}
+
+// waitEntered waits until the calls in want are all in progress.
+func (h *hang) waitEntered(t *testing.T, want ...string) {
+	t.Helper()
+	deadline := time.After(30 * time.Second)
+	var got []string
+	for len(got) < len(want) {
+		select {
+		case w := <-h.entered:
+			got = append(got, w)
+		case <-deadline:
+			t.Fatalf("calls in progress %q, want %q", got, want)
+		}
+	}
+	if slices.Sort(got); !slices.Equal(got, slices.Sorted(slices.Values(want))) {
+		t.Fatalf("calls in progress %q, want %q", got, want)
+	}
+}
+
+type hangingLogin struct{ *hang }
+
+func (l hangingLogin) Enabled(ctx context.Context) (bool, error) {
+	return false, l.hold(ctx, "login")
+}
+func (l hangingLogin) SetEnabled(ctx context.Context, on bool) error { return l.hold(ctx, "login") }
+
+type hangingNotifier struct{ *hang }
+
+func (n hangingNotifier) Notify(ctx context.Context, _, _ string) error { return n.hold(ctx, "notify") }
+
+type hangingReporter struct{ *hang }
+
+func (r hangingReporter) Copy(ctx context.Context, _ *verdict.Document) (string, error) {
+	return "", r.hold(ctx, "report")
+}
+
+type hangingFixer struct{ *hang }
+
+func (f hangingFixer) List() []menu.Fix { return nil }
+func (f hangingFixer) Run(ctx context.Context, _ string, _ *verdict.Document) (string, error) {
+	return "", f.hold(ctx, "fix")
+}
+func (f hangingFixer) Record(string, string, error, string) {}
+
+// TestRunWaitsForItsWorkers leaves every kind of worker hanging — Launch at
+// Login at start-up, a notification, a fix, the report copy, opening a URL —
+// and expects the loop to carry on regardless, and Run, once cancelled, to
+// return only after each of them has, leaving no goroutine behind.
+func TestRunWaitsForItsWorkers(t *testing.T) {
+	hg := newHang()
+	h := startWith(t, func(d *agent.Deps, w *probetest.World) {
+		w.WriteHosts("0.0.0.0 appleid.apple.com\n")
+		d.LoginItem = hangingLogin{hg}
+		d.Notifier = hangingNotifier{hg}
+		d.Reporter = hangingReporter{hg}
+		d.Fixer = hangingFixer{hg}
+		d.Open = func(ctx context.Context, _ string) error { return hg.hold(ctx, "open") }
+	})
+	// The start-up read of Launch at Login hangs, yet the first check comes.
+	hg.waitEntered(t, "login")
+	m, _ := h.ui.waitFor(t, "the first verdict", func(m menu.Model, d *verdict.Document) bool { return d != nil })
+	if it, _ := m.Find("launch-at-login"); it.Enabled {
+		t.Errorf("Launch at Login row enabled before its state is known: %+v", it)
+	}
+	h.checkNow(t) // the second failing check: a notification, which hangs
+	h.ui.clicks <- menu.Action{Kind: menu.ActionFix, Arg: verdict.FixFlushDNS}
+	h.ui.clicks <- menu.Action{Kind: menu.ActionCopyReport}
+	h.ui.clicks <- menu.Action{Kind: menu.ActionOpenURL, Arg: agent.StatusPageURL}
+	hg.waitEntered(t, "notify", "fix", "report", "open")
+	h.checkNow(t) // and the loop still runs cycles
+
+	if err := h.stop(); !errors.Is(err, context.Canceled) {
+		t.Errorf("Run after cancel = %v, want context.Canceled", err)
+	}
+	if got, want := hg.done(), []string{"fix", "login", "notify", "open", "report"}; !slices.Equal(got, want) {
+		t.Errorf("Run returned with calls still in progress: returned %q, want %q", got, want)
+	}
+	h.noneLeft(t)
+}
+
+// gatedLogin answers each Launch at Login call when the test says so.
+type gatedLogin struct {
+	calls   chan string // "enabled", "set true", "set false"
+	replies chan loginReply
+}
+
+type loginReply struct {
+	on  bool
+	err error
+}
+
+func newGatedLogin() *gatedLogin {
+	return &gatedLogin{calls: make(chan string, 4), replies: make(chan loginReply)}
+}
+
+func (g *gatedLogin) Enabled(ctx context.Context) (bool, error) {
+	g.calls <- "enabled"
+	select {
+	case r := <-g.replies:
+		return r.on, r.err
+	case <-ctx.Done():
+		return false, ctx.Err()
+	}
+}
+
+func (g *gatedLogin) SetEnabled(ctx context.Context, on bool) error {
+	g.calls <- fmt.Sprint("set ", on)
+	select {
+	case r := <-g.replies:
+		return r.err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (g *gatedLogin) expect(t *testing.T, want string) {
+	t.Helper()
+	select {
+	case got := <-g.calls:
+		if got != want {
+			t.Fatalf("Launch at Login call %q, want %q", got, want)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatalf("no Launch at Login call, want %q", want)
+	}
+}
+
+// TestLaunchAtLoginToggle: the row waits for the start-up read, shows a
+// toggle as asked while it is in flight (the menu stays live), ignores
+// clicks meanwhile, and goes back to the old state when the toggle fails.
+func TestLaunchAtLoginToggle(t *testing.T) {
+	g := newGatedLogin()
+	h := startWith(t, func(d *agent.Deps, _ *probetest.World) { d.LoginItem = g })
+	row := func(enabled, checked bool) func(menu.Model, *verdict.Document) bool {
+		return func(m menu.Model, _ *verdict.Document) bool {
+			it, ok := m.Find("launch-at-login")
+			return ok && it.Enabled == enabled && it.Checked == checked
+		}
+	}
+	toggle := menu.Action{Kind: menu.ActionToggleLaunchAtLogin}
+
+	// Each answer is logged as "launch at login" once the loop has it.
+	answers := 0
+	answer := func(r loginReply) {
+		t.Helper()
+		g.replies <- r
+		answers++
+		h.log.waitFor(t, "launch at login", answers)
+	}
+
+	g.expect(t, "enabled")
+	h.ui.waitFor(t, "the first verdict", func(m menu.Model, d *verdict.Document) bool { return d != nil })
+	h.ui.clicks <- toggle
+	h.checkNow(t) // the toggle is handled before the answer: nothing to toggle yet
+	answer(loginReply{on: false})
+	h.ui.waitFor(t, "the row, off", row(true, false))
+
+	h.ui.clicks <- toggle
+	g.expect(t, "set true")
+	h.ui.waitFor(t, "the row showing the toggle in flight", row(true, true))
+	h.ui.clicks <- toggle // in flight: ignored
+	h.checkNow(t)         // and the loop is not held by the call
+	answer(loginReply{err: errors.New("systemctl: exit status 1")})
+	h.ui.waitFor(t, "the row back off after the failure", row(true, false))
+
+	h.ui.clicks <- toggle
+	g.expect(t, "set true")
+	answer(loginReply{})
+	h.ui.waitFor(t, "the row, on", row(true, true))
+	h.ui.clicks <- toggle
+	g.expect(t, "set false")
+	answer(loginReply{})
+	h.ui.waitFor(t, "the row, off again", row(true, false))
+	h.stop()
+	if len(g.calls) != 0 {
+		t.Errorf("unexpected Launch at Login call %q", <-g.calls)
+	}
+	h.noneLeft(t)
 }

@@ -54,13 +54,10 @@ func (a *Agent) runFix(ctx context.Context, id string) {
 	}
 	a.runningFix = id
 	doc := a.last
-	go func() {
+	spawn(ctx, a, a.fixes, func() fixDone {
 		out, err := a.d.Fixer.Run(ctx, id, doc)
-		select {
-		case a.fixes <- fixDone{id: id, outcome: out, err: err}:
-		case <-ctx.Done():
-		}
-	}()
+		return fixDone{id: id, outcome: out, err: err}
+	})
 }
 
 // finishFix records the attempt and checks again at once; the outcome is
@@ -74,7 +71,7 @@ func (a *Agent) finishFix(ctx context.Context, f fixDone) {
 			return // the user dismissed the password prompt: nothing to say
 		}
 		title := menu.DefaultFixTitle(f.id)
-		a.notify(ctx, []alert.Notification{{Kind: "fix", Title: title + " did not work", Body: f.err.Error(), Code: f.id}})
+		a.notify(ctx, []alert.Notification{{Kind: alert.KindFix, Title: title + " did not work", Body: f.err.Error(), Fix: f.id}})
 		return
 	}
 	a.fixPending = &f
@@ -90,7 +87,7 @@ func (a *Agent) fixOutcome(doc verdict.Document) []alert.Notification {
 	}
 	a.d.Fixer.Record(f.id, f.outcome, nil, string(doc.Verdict.Code))
 	v := doc.Verdict
-	n := alert.Notification{Kind: "fix", Code: f.id, Title: f.outcome}
+	n := alert.Notification{Kind: alert.KindFix, Fix: f.id, Title: f.outcome}
 	if v.Level == verdict.LevelOK {
 		n.Body = f.outcome + " — Apple ID is reachable again."
 	} else {
@@ -103,20 +100,30 @@ func (a *Agent) fixOutcome(doc verdict.Document) []alert.Notification {
 	return []alert.Notification{n}
 }
 
+// reportDone is a copied report, reported by its worker.
+type reportDone struct {
+	where string
+	err   error
+}
+
 func (a *Agent) copyReport(ctx context.Context) {
 	if a.d.Reporter == nil {
 		return
 	}
 	doc := a.last
-	go func() {
+	spawn(ctx, a, a.reports, func() reportDone {
 		cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
 		where, err := a.d.Reporter.Copy(cctx, doc)
-		if err != nil {
-			a.log.Warn("diagnostic report", "err", err)
-			return
-		}
-		a.log.Info("diagnostic report", "where", where)
-		a.notify(ctx, []alert.Notification{{Kind: "report", Title: "Diagnostic report ready", Body: "The idpulse report was " + where + "."}})
-	}()
+		return reportDone{where: where, err: err}
+	})
+}
+
+func (a *Agent) finishReport(ctx context.Context, r reportDone) {
+	if r.err != nil {
+		a.log.Warn("diagnostic report", "err", r.err)
+		return
+	}
+	a.log.Info("diagnostic report", "where", r.where)
+	a.notify(ctx, []alert.Notification{{Kind: alert.KindReport, Title: "Diagnostic report ready", Body: "The idpulse report was " + r.where + "."}})
 }

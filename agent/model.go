@@ -18,7 +18,7 @@ func (a *Agent) model(now time.Time) menu.Model {
 		Now:           now,
 		Paused:        now.Before(a.set.PausedUntil),
 		PausedUntil:   a.set.PausedUntil,
-		LaunchAtLogin: a.loginOn,
+		LaunchAtLogin: a.launchAtLogin(),
 		Version:       a.d.Version,
 		StatusURL:     StatusPageURL,
 		RunningFix:    a.runningFix,

@@ -10,11 +10,10 @@ import (
 // uiPump is the one goroutine that calls UI.Show. The loop hands it the
 // latest model without waiting: a slow UI (a busy main thread on macOS)
 // delays the picture, never the loop, and stale intermediate models are
-// dropped rather than queued.
+// dropped rather than queued. Run waits for the pump to return.
 type uiPump struct {
 	ui      UI
 	updates chan uiUpdate
-	done    chan struct{}
 }
 
 type uiUpdate struct {
@@ -23,11 +22,10 @@ type uiUpdate struct {
 }
 
 func newUIPump(ui UI) *uiPump {
-	return &uiPump{ui: ui, updates: make(chan uiUpdate, 1), done: make(chan struct{})}
+	return &uiPump{ui: ui, updates: make(chan uiUpdate, 1)}
 }
 
 func (p *uiPump) run(ctx context.Context) {
-	defer close(p.done)
 	for {
 		select {
 		case <-ctx.Done():
@@ -55,8 +53,3 @@ func (p *uiPump) show(m menu.Model, doc *verdict.Document) {
 		}
 	}
 }
-
-// stop waits until the pump has returned, so that no UI call can happen
-// after the caller goes on to quit the tray (a tray call after quit
-// deadlocks on macOS). The pump's context must be cancelled first.
-func (p *uiPump) stop() { <-p.done }

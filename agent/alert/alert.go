@@ -153,11 +153,11 @@ func clock(t time.Time) time.Duration {
 // Observation is one cycle's verdict, in the words notifications use.
 type Observation struct {
 	At       time.Time
-	Level    string // "ok" | "degraded" | "down"
-	Code     string // verdict code; "offline" is never notified (rule 4)
-	Headline string // "This network's DNS blocks Apple's servers"
-	Reason   string // short root cause for a body: "your clock is 7 min slow"
-	Fix      string // title of the first fix, "Sync Clock"; "" if none
+	Level    verdict.Level // ok, degraded or down
+	Code     verdict.Code  // verdict.CodeOffline is never notified (rule 4)
+	Headline string        // "This network's DNS blocks Apple's servers"
+	Reason   string        // short root cause for a body: "your clock is 7 min slow"
+	Fix      string        // title of the first fix, "Sync Clock"; "" if none
 }
 
 // Kind is what a notification is about.
@@ -170,16 +170,24 @@ const (
 	KindBackOnline   Kind = "back-online"
 	KindUnstable     Kind = "unstable"
 	KindSummary      Kind = "summary"
+
+	// The agent sends these itself, outside the policy: a new event in
+	// Apple's feed, the outcome of a one-click fix, the report copied.
+	KindAppleEvent Kind = "apple-event"
+	KindFix        Kind = "fix"
+	KindReport     Kind = "report"
 )
 
 // Notification is one desktop notification. Code is the cause it is about
 // (for a recovery, the cause that cleared; for back-online, "offline"); a
-// summary covers a period, not a cause, and has no Code.
+// summary covers a period, not a cause, and has no Code. A KindFix
+// notification is about a fix, named by Fix, not about a cause.
 type Notification struct {
 	Kind  Kind
 	Title string
 	Body  string
-	Code  string
+	Code  verdict.Code
+	Fix   string
 }
 
 // MaxBody and MaxTitle bound notification texts, in characters: macOS
@@ -187,13 +195,6 @@ type Notification struct {
 const (
 	MaxBody  = 200
 	MaxTitle = 64
-)
-
-const (
-	levelOK       = string(verdict.LevelOK)
-	levelDegraded = string(verdict.LevelDegraded)
-	levelDown     = string(verdict.LevelDown)
-	codeOffline   = string(verdict.CodeOffline)
 )
 
 // Policy is the notification state machine. It is not safe for concurrent
@@ -218,7 +219,7 @@ type Policy struct {
 	announced Observation
 
 	graceUntil time.Time
-	budgets    map[string]*budget
+	budgets    map[verdict.Code]*budget
 	held       heldLog
 }
 
@@ -228,7 +229,7 @@ func New(cfg Config) *Policy {
 	if err := cfg.Validate(); err != nil {
 		panic("alert.New: " + err.Error())
 	}
-	return &Policy{cfg: cfg, budgets: map[string]*budget{}}
+	return &Policy{cfg: cfg, budgets: map[verdict.Code]*budget{}}
 }
 
 // Woke starts the wake grace period (rule 3).
@@ -240,7 +241,7 @@ func (p *Policy) Woke(at time.Time) {
 
 // Announced is the code of the problem the user currently believes in: ""
 // when none was announced or it has been cleared.
-func (p *Policy) Announced() string { return p.announced.Code }
+func (p *Policy) Announced() verdict.Code { return p.announced.Code }
 
 // Observe records one cycle's verdict and returns what to notify now.
 func (p *Policy) Observe(o Observation, s Settings) []Notification {
@@ -297,9 +298,9 @@ func (p *Policy) inGrace(t time.Time) bool { return t.Before(p.graceUntil) }
 // record folds one observation into the counters.
 func (p *Policy) record(o Observation) {
 	o = normalize(o)
-	wasOffline := p.seen && p.last.Code == codeOffline
+	wasOffline := p.seen && p.last.Code == verdict.CodeOffline
 	switch {
-	case o.Code == codeOffline:
+	case o.Code == verdict.CodeOffline:
 		if !wasOffline && !p.backOnline {
 			// A new outage. (One that starts again before the previous one
 			// was told about continues it: one message for both.)
@@ -314,7 +315,7 @@ func (p *Policy) record(o Observation) {
 		if wasOffline && p.offlineLong {
 			p.backOnline, p.offlineFor = true, o.At.Sub(p.offlineSince)
 		}
-		if o.Level == levelOK {
+		if o.Level == verdict.LevelOK {
 			p.streak = 0
 		} else {
 			p.streak++
@@ -338,13 +339,13 @@ func (p *Policy) record(o Observation) {
 // announced" (empty Code) cannot be confused with a problem.
 func normalize(o Observation) Observation {
 	if o.Level == "" {
-		o.Level = levelDown
-		if o.Code == "" || o.Code == string(verdict.CodeOK) {
-			o.Level = levelOK
+		o.Level = verdict.LevelDown
+		if o.Code == "" || o.Code == verdict.CodeOK {
+			o.Level = verdict.LevelOK
 		}
 	}
-	if o.Level == levelOK {
-		o.Code = string(verdict.CodeOK)
+	if o.Level == verdict.LevelOK {
+		o.Code = verdict.CodeOK
 	} else if o.Code == "" {
 		o.Code = "unknown"
 	}
@@ -354,7 +355,7 @@ func normalize(o Observation) Observation {
 // transition is one change of what the user has been told.
 type transition struct {
 	kind   Kind
-	key    string        // the cause it is about, for the rate limit
+	key    verdict.Code  // the cause it is about, for the rate limit
 	from   Observation   // announced before
 	to     Observation   // announced after; zero Code: nothing
 	silent bool          // commit without telling: a recovery the user opted out of
@@ -369,13 +370,13 @@ func (p *Policy) transition(s Settings) (transition, bool) {
 	}
 	o, a := p.last, p.announced
 	switch {
-	case o.Code == codeOffline:
+	case o.Code == verdict.CodeOffline:
 		// Rule 4: hold everything while offline.
-	case o.Level == levelOK:
+	case o.Level == verdict.LevelOK:
 		// Back-online replaces "recovered": one all-clear per outage. Both
 		// are good news the user opted into (or out of) with NotifyRecovery.
 		if p.backOnline {
-			return transition{kind: KindBackOnline, key: codeOffline, from: a, silent: !s.NotifyRecovery, outage: p.offlineFor}, true
+			return transition{kind: KindBackOnline, key: verdict.CodeOffline, from: a, silent: !s.NotifyRecovery, outage: p.offlineFor}, true
 		}
 		if a.Code != "" {
 			return transition{kind: KindRecovered, key: a.Code, from: a, silent: !s.NotifyRecovery}, true
@@ -494,7 +495,7 @@ func (p *Policy) sweep(now time.Time) {
 	}
 }
 
-func (p *Policy) spend(key string, now time.Time) spendResult {
+func (p *Policy) spend(key verdict.Code, now time.Time) spendResult {
 	b := p.budgets[key]
 	if b == nil {
 		b = &budget{}
@@ -534,7 +535,7 @@ func (h *heldLog) add(t transition, during string) {
 	switch t.kind {
 	case KindProblem, KindCauseChanged:
 		h.problems++
-		l := label(t.to.Code)
+		l := label(string(t.to.Code))
 		found := false
 		for _, c := range h.causes {
 			found = found || c == l

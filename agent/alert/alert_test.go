@@ -8,6 +8,7 @@ import (
 	_ "time/tzdata" // quiet-hours tests need a real zone on any CI machine
 
 	"github.com/idpulse/idpulse/agent/alert"
+	"github.com/idpulse/idpulse/agent/verdict"
 )
 
 var t0 = time.Date(2025, 3, 14, 9, 0, 0, 0, time.UTC)
@@ -42,7 +43,7 @@ type step struct {
 	want     []string
 	// announced, when set, is the expected Announced() after the step;
 	// "none" stands for "".
-	announced string
+	announced verdict.Code
 }
 
 func o(at time.Duration, key string, want ...string) step {
@@ -53,7 +54,7 @@ func woke(at time.Duration) step                 { return step{at: at, woke: tru
 func set(at time.Duration, f func(*alert.Settings)) step {
 	return step{at: at, settings: f}
 }
-func (s step) ann(code string) step { s.announced = code; return s }
+func (s step) ann(code verdict.Code) step { s.announced = code; return s }
 
 type timeline struct {
 	name     string
@@ -72,8 +73,33 @@ var (
 	recovery = alert.Settings{Enabled: true, NotifyRecovery: true}
 )
 
+// run plays a timeline from start and checks each step's expectations.
 func run(t *testing.T, tl timeline, start time.Time) []alert.Notification {
 	t.Helper()
+	return replay(tl, start, func(i int, st step, got []alert.Notification, p *alert.Policy) {
+		t.Helper()
+		var kinds []string
+		for _, n := range got {
+			kinds = append(kinds, string(n.Kind)+":"+string(n.Code))
+		}
+		if !slices.Equal(kinds, st.want) {
+			t.Errorf("step %d (+%s %s): got %q, want %q", i, st.at, describe(st), kinds, st.want)
+		}
+		if st.announced != "" {
+			want := st.announced
+			if want == "none" {
+				want = ""
+			}
+			if a := p.Announced(); a != want {
+				t.Errorf("step %d (+%s): Announced() = %q, want %q", i, st.at, a, want)
+			}
+		}
+	})
+}
+
+// replay plays a timeline from start and returns everything notified;
+// after each step, check (if not nil) sees what it notified.
+func replay(tl timeline, start time.Time, check func(i int, st step, got []alert.Notification, p *alert.Policy)) []alert.Notification {
 	cfg := alert.DefaultConfig()
 	if tl.cfg != nil {
 		tl.cfg(&cfg)
@@ -96,21 +122,8 @@ func run(t *testing.T, tl timeline, start time.Time) []alert.Notification {
 			got = p.Observe(obsAt(now, st.obs), s)
 		}
 		all = append(all, got...)
-		var kinds []string
-		for _, n := range got {
-			kinds = append(kinds, string(n.Kind)+":"+n.Code)
-		}
-		if !slices.Equal(kinds, st.want) {
-			t.Errorf("step %d (+%s %s): got %q, want %q", i, st.at, describe(st), kinds, st.want)
-		}
-		if st.announced != "" {
-			want := st.announced
-			if want == "none" {
-				want = ""
-			}
-			if a := p.Announced(); a != want {
-				t.Errorf("step %d (+%s): Announced() = %q, want %q", i, st.at, a, want)
-			}
+		if check != nil {
+			check(i, st, got, p)
 		}
 	}
 	return all
@@ -405,7 +418,7 @@ func TestTexts(t *testing.T) {
 				steps = append(steps, s)
 			}
 			tl.steps = steps
-			all := collect(t, tl)
+			all := replay(tl, t0, nil)
 			if len(all) == 0 {
 				t.Fatal("no notification")
 			}
@@ -415,33 +428,6 @@ func TestTexts(t *testing.T) {
 			}
 		})
 	}
-}
-
-// collect runs a timeline without expectations and returns everything notified.
-func collect(t *testing.T, tl timeline) []alert.Notification {
-	t.Helper()
-	cfg := alert.DefaultConfig()
-	if tl.cfg != nil {
-		tl.cfg(&cfg)
-	}
-	p := alert.New(cfg)
-	s := tl.settings
-	var all []alert.Notification
-	for _, st := range tl.steps {
-		now := t0.Add(st.at)
-		if st.settings != nil {
-			st.settings(&s)
-		}
-		switch {
-		case st.woke:
-			p.Woke(now)
-		case st.tick:
-			all = append(all, p.Tick(now, s)...)
-		case st.obs != "":
-			all = append(all, p.Observe(obsAt(now, st.obs), s)...)
-		}
-	}
-	return all
 }
 
 func TestTextsAreCleanAndBounded(t *testing.T) {

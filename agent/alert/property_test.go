@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/idpulse/idpulse/agent/alert"
+	"github.com/idpulse/idpulse/agent/verdict"
 )
 
 // script decodes bytes into a policy configuration and a sequence of events,
@@ -116,7 +117,7 @@ func checkInvariants(t *testing.T, data []byte) {
 		t.Fatalf("notified while disabled: %+v", off[0].n)
 	}
 	out := play(t, sc, true)
-	lastTold := "" // code of the last problem the user heard of; "*" after a summary
+	var lastTold verdict.Code // code of the last problem the user heard of; "*" after a summary
 	for i, x := range out {
 		n := x.n
 		for _, txt := range []string{n.Title, n.Body} {

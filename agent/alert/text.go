@@ -32,7 +32,7 @@ func (p *Policy) render(t transition) Notification {
 		n.Body = "Cause changed — " + reason(t.to) + ". " + fixHint(t.to)
 	case KindRecovered:
 		n.Title = titleRecovered
-		n.Body = "The problem (" + label(t.from.Code) + ") has cleared; Apple ID sign-in should work now."
+		n.Body = "The problem (" + label(string(t.from.Code)) + ") has cleared; Apple ID sign-in should work now."
 	case KindBackOnline:
 		n.Title = titleBackOnline
 		n.Body = "Back online after " + human(t.outage) + "; Apple ID is reachable again."
@@ -40,10 +40,10 @@ func (p *Policy) render(t transition) Notification {
 	return finish(n)
 }
 
-func unstable(code string) Notification {
+func unstable(code verdict.Code) Notification {
 	return finish(Notification{
 		Kind: KindUnstable, Code: code, Title: titleUnstable,
-		Body: "Apple ID connectivity keeps changing (" + label(code) +
+		Body: "Apple ID connectivity keeps changing (" + label(string(code)) +
 			"). idpulse stays quiet about it for a while; open idpulse for the current state.",
 	})
 }
@@ -71,7 +71,7 @@ func (p *Policy) summary() Notification {
 
 	var title, now string
 	switch a := p.announced; {
-	case p.last.Code == codeOffline:
+	case p.last.Code == verdict.CodeOffline:
 		title, now = titleOffline, "this Mac is offline."
 	case a.Code != "":
 		title, now = stateTitle(a), reason(a)+". "+fixHint(a)
@@ -86,7 +86,7 @@ func (p *Policy) summary() Notification {
 }
 
 func stateTitle(o Observation) string {
-	if o.Level == levelDegraded {
+	if o.Level == verdict.LevelDegraded {
 		return titleDegraded
 	}
 	return titleDown
@@ -99,7 +99,7 @@ func reason(o Observation) string {
 			return strings.TrimRight(s, ".")
 		}
 	}
-	return label(o.Code)
+	return label(string(o.Code))
 }
 
 func fixHint(o Observation) string {

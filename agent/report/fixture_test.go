@@ -74,6 +74,7 @@ func fixtureInput() Input {
 					{Name: "gsa.apple.com", Resolver: "1.1.1.1:53", Addresses: addrs("17.32.194.98"), DurationMS: 16.0},
 				},
 				Filtered: []string{"idmsa.apple.com", "gsa.apple.com"},
+				Broken:   []string{},
 				Failed:   []string{},
 			}},
 		{ID: "hosts", Status: probes.StatusOK, Summary: "no Apple entries", Duration: ms(0.2),

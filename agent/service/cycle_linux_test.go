@@ -178,7 +178,7 @@ func TestSystemdUserCycle(t *testing.T) {
 	if st.System != "systemd" || !st.Installed || !st.Loaded || st.Program != a.Program {
 		t.Errorf("after install: %+v", st)
 	}
-	if on, err := m.LoginItem().Enabled(); err != nil || !on {
+	if on, err := m.LoginItem().Enabled(t.Context()); err != nil || !on {
 		t.Errorf("Launch at Login after install: %v %v", on, err)
 	}
 	// The unit's quoting survives systemd's parser: the agent got exactly
@@ -240,19 +240,19 @@ func TestSystemdUserCycle(t *testing.T) {
 	// Launch at Login through the real manager: on enables without
 	// starting, off disables.
 	li := m.LoginItem()
-	if err := li.SetEnabled(true); err != nil {
+	if err := li.SetEnabled(t.Context(), true); err != nil {
 		t.Fatal(err)
 	}
-	if on, err := li.Enabled(); err != nil || !on {
+	if on, err := li.Enabled(t.Context()); err != nil || !on {
 		t.Errorf("Launch at Login on: %v %v", on, err)
 	}
 	if st, _ := m.Status(ctx); st.Running {
 		t.Errorf("Launch at Login started the agent: %+v", st)
 	}
-	if err := li.SetEnabled(false); err != nil {
+	if err := li.SetEnabled(t.Context(), false); err != nil {
 		t.Fatal(err)
 	}
-	if on, err := li.Enabled(); err != nil || on {
+	if on, err := li.Enabled(t.Context()); err != nil || on {
 		t.Errorf("Launch at Login off: %v %v", on, err)
 	}
 }

@@ -16,20 +16,20 @@ type LoginItem struct {
 // LoginItem is the Launch at Login toggle for m.
 func (m *Manager) LoginItem() *LoginItem { return &LoginItem{M: m} }
 
-func loginCtx() (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.Background(), CommandTimeout)
+func loginCtx(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, CommandTimeout)
 }
 
 // Enabled reports whether the agent starts at login.
-func (l *LoginItem) Enabled() (bool, error) {
-	ctx, cancel := loginCtx()
+func (l *LoginItem) Enabled(ctx context.Context) (bool, error) {
+	ctx, cancel := loginCtx(ctx)
 	defer cancel()
 	return l.M.b.loginEnabled(ctx)
 }
 
 // SetEnabled turns Launch at Login on or off.
-func (l *LoginItem) SetEnabled(on bool) error {
-	ctx, cancel := loginCtx()
+func (l *LoginItem) SetEnabled(ctx context.Context, on bool) error {
+	ctx, cancel := loginCtx(ctx)
 	defer cancel()
 	if on {
 		return l.M.Install(ctx, false)

@@ -1,6 +1,7 @@
 package service
 
 import (
+	"context"
 	"errors"
 	"testing"
 
@@ -65,14 +66,14 @@ func TestLoginItem(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			m, f, definition := tt.build(t)
 			var li interface {
-				Enabled() (bool, error)
-				SetEnabled(on bool) error
+				Enabled(ctx context.Context) (bool, error)
+				SetEnabled(ctx context.Context, on bool) error
 			} = m.LoginItem()
 			for i, st := range steps {
 				f.Reset()
-				run := li.Enabled
+				run := func() (bool, error) { return li.Enabled(t.Context()) }
 				if st.set != nil {
-					run = func() (bool, error) { return *st.set, li.SetEnabled(*st.set) }
+					run = func() (bool, error) { return *st.set, li.SetEnabled(t.Context(), *st.set) }
 				}
 				got, err := run()
 				f.AssertCalls(t, tt.calls[i]...)

@@ -43,11 +43,11 @@ func TestUnsupported(t *testing.T) {
 	m := &Manager{b: newBackend("windows", commandtest.Strict(t), `C:\Users\j`, agentCmd{Program: `C:\idpulse.exe`})}
 	ctx := context.Background()
 	_, statusErr := m.Status(ctx)
-	_, enabledErr := m.LoginItem().Enabled()
+	_, enabledErr := m.LoginItem().Enabled(t.Context())
 	for name, err := range map[string]error{
 		"install": m.Install(ctx, true), "uninstall": m.Uninstall(ctx), "start": m.Start(ctx),
 		"stop": m.Stop(ctx), "restart": m.Restart(ctx), "status": statusErr,
-		"login item on": m.LoginItem().SetEnabled(true), "login item off": m.LoginItem().SetEnabled(false),
+		"login item on": m.LoginItem().SetEnabled(t.Context(), true), "login item off": m.LoginItem().SetEnabled(t.Context(), false),
 		"login item enabled": enabledErr,
 	} {
 		if !errors.Is(err, ErrUnsupported) {
@@ -71,7 +71,7 @@ func TestInstallRefusesTemporaryBinary(t *testing.T) {
 			if err := m.Install(context.Background(), true); err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("%s %s: error %v, want %q", name, tt.program, err, tt.want)
 			}
-			if err := m.LoginItem().SetEnabled(true); err == nil || !strings.Contains(err.Error(), tt.want) {
+			if err := m.LoginItem().SetEnabled(t.Context(), true); err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("%s %s: Launch at Login: error %v, want %q", name, tt.program, err, tt.want)
 			}
 		}
