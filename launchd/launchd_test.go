@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"howett.net/plist"
+
+	"github.com/idpulse/idpulse/probes/probetest"
 )
 
 // agentCases are LaunchAgents whose values need escaping: spaces in paths,
@@ -194,7 +196,7 @@ func TestUnit(t *testing.T) {
 			if wantArgv := append([]string{tt.u.Program}, tt.u.Arguments...); !reflect.DeepEqual(argv, wantArgv) {
 				t.Errorf("ExecStart argv %q, want %q", argv, wantArgv)
 			}
-			verifyUnit(t, out, tt.u.Program)
+			t.Run("systemd-analyze", func(t *testing.T) { verifyUnit(t, out, tt.u.Program) })
 		})
 	}
 }
@@ -217,18 +219,11 @@ func TestUnitValidate(t *testing.T) {
 }
 
 // verifyUnit runs systemd-analyze verify on the unit, with its program
-// present as an executable (verify checks it). Without systemd-analyze the
-// check is skipped, unless IDPULSE_REQUIRE_SYSTEMD_ANALYZE=1 (CI).
+// present as an executable (verify checks it). Without systemd-analyze it
+// skips t, unless IDPULSE_REQUIRE_SYSTEMD_ANALYZE=1 (CI).
 func verifyUnit(t *testing.T, unit []byte, program string) {
 	t.Helper()
-	sa, err := exec.LookPath("systemd-analyze")
-	if err != nil {
-		if os.Getenv("IDPULSE_REQUIRE_SYSTEMD_ANALYZE") == "1" {
-			t.Fatalf("systemd-analyze not found and IDPULSE_REQUIRE_SYSTEMD_ANALYZE=1: install systemd (.ci/run does)")
-		}
-		t.Logf("not verified with systemd-analyze: it is not installed (apt-get install systemd)")
-		return
-	}
+	sa := probetest.RequireTool(t, "IDPULSE_REQUIRE_SYSTEMD_ANALYZE", "systemd-analyze", "apt-get install systemd")
 	dir := t.TempDir()
 	// The program path inside a private root: the same spelling, under dir.
 	prog := filepath.Join(dir, "root", program)
