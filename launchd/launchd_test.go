@@ -325,14 +325,31 @@ func parseINI(t *testing.T, data []byte) map[string]map[string][]string {
 	return out
 }
 
+// cmdline collects the arguments of a command line as a tokenizer reads it.
+type cmdline struct {
+	args []string
+	cur  strings.Builder
+	in   bool // inside an argument (possibly an empty "")
+}
+
+func (c *cmdline) add(b byte) { c.cur.WriteByte(b); c.in = true }
+
+// end closes the argument being read, if any.
+func (c *cmdline) end() {
+	if c.in {
+		c.args = append(c.args, c.cur.String())
+		c.cur.Reset()
+		c.in = false
+	}
+}
+
 // systemdWords splits an ExecStart= line as systemd does for what
 // kardianos/service's cmd and cmdEscape produce: words separated by spaces,
 // "double quotes" with \" inside, and \xNN escapes.
 func systemdWords(t *testing.T, s string) []string {
 	t.Helper()
-	var words []string
-	var cur strings.Builder
-	inWord, quoted := false, false
+	var w cmdline
+	quoted := false
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
@@ -341,33 +358,25 @@ func systemdWords(t *testing.T, s string) []string {
 			for _, h := range s[i+2 : i+4] {
 				b = b<<4 | byte(strings.IndexRune("0123456789abcdef", h))
 			}
-			cur.WriteByte(b)
+			w.add(b)
 			i += 3
-			inWord = true
 		case c == '\\' && quoted && i+1 < len(s):
-			cur.WriteByte(s[i+1])
+			w.add(s[i+1])
 			i++
 		case c == '"':
 			quoted = !quoted
-			inWord = true
+			w.in = true
 		case c == ' ' && !quoted:
-			if inWord {
-				words = append(words, cur.String())
-				cur.Reset()
-				inWord = false
-			}
+			w.end()
 		default:
-			cur.WriteByte(c)
-			inWord = true
+			w.add(c)
 		}
 	}
 	if quoted {
 		t.Fatalf("unterminated quote in %q", s)
 	}
-	if inWord {
-		words = append(words, cur.String())
-	}
-	return words
+	w.end()
+	return w.args
 }
 
 // unescapeDesktopString undoes a desktop entry string value's escapes.
@@ -381,37 +390,30 @@ func unescapeDesktopString(s string) string {
 func desktopExec(t *testing.T, value string) []string {
 	t.Helper()
 	s := unescapeDesktopString(value)
-	var args []string
-	var cur strings.Builder
-	inArg, quoted := false, false
+	var w cmdline
+	quoted := false
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
 		case quoted && c == '\\' && i+1 < len(s) && strings.IndexByte("\"`$\\", s[i+1]) >= 0:
-			cur.WriteByte(s[i+1])
+			w.add(s[i+1])
 			i++
 		case c == '"':
 			quoted = !quoted
-			inArg = true
+			w.in = true
 		case c == ' ' && !quoted:
-			if inArg {
-				args = append(args, cur.String())
-				cur.Reset()
-				inArg = false
-			}
+			w.end()
 		case !quoted && strings.IndexByte("\t\n'\\><~|&;$*?#()`", c) >= 0:
 			t.Fatalf("reserved character %q outside quotes in Exec=%s", c, value)
 		default:
-			cur.WriteByte(c)
-			inArg = true
+			w.add(c)
 		}
 	}
 	if quoted {
 		t.Fatalf("unterminated quote in Exec=%s", value)
 	}
-	if inArg {
-		args = append(args, cur.String())
-	}
+	w.end()
+	args := w.args
 	for i, a := range args {
 		if strings.Contains(strings.ReplaceAll(a, "%%", ""), "%") {
 			t.Fatalf("field code or lone %% in %q", a)
