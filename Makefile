@@ -2,9 +2,11 @@
 #
 #   make build        bin/idpulse for this machine
 #   make run          build, then ./bin/idpulse $(RUN_ARGS)
-#   make test         vet, cross builds, darwin type-check, then go test -race (what CI runs)
+#   make test         lint, cross builds, darwin type-check, then go test -race (what CI runs)
+#   make lint         gofmt, go vet, staticcheck, deadcode: fails on any finding
+#   make tools        the lint tools at their pinned versions, into bin/tools (CI runs it)
 #   make screenshot   bin/screenshot*.png: the Linux tray in Xvfb + xfce4-panel
-#   make bench | fuzz | lint | cross | darwincheck | clean
+#   make bench | fuzz | cross | darwincheck | clean
 #   make universal | app | pkg | dmg   macOS release artifacts in dist/ (on a Mac)
 #   make install-linux                 install on this Linux desktop (per user)
 
@@ -25,8 +27,13 @@ FUZZTIME  ?= 15s
 # The only package importing fyne.io/systray: it cannot compile for darwin
 # without cgo, so the CGO_ENABLED=0 darwin vet skips it (darwincheck covers it).
 TRAY_PKG  ?= $(MODULE)/agent/tray
+# The lint tools, pinned. `make tools` installs them into TOOLS_BIN; lint
+# looks there first, then on PATH, then in GOPATH/bin.
+STATICCHECK_VERSION ?= v0.8.2
+DEADCODE_VERSION    ?= v0.52.0
+TOOLS_BIN           ?= $(CURDIR)/bin/tools
 
-.PHONY: build run test bench fuzz lint cross darwincheck screenshot clean lint-shell universal app pkg dmg install-linux
+.PHONY: build run test bench fuzz lint tools cross darwincheck screenshot clean lint-shell universal app pkg dmg install-linux
 
 build:
 	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/idpulse ./cmd/idpulse
@@ -34,12 +41,11 @@ build:
 run: build
 	./bin/idpulse $(RUN_ARGS)
 
-# Cheap whole-tree checks first, so a compile error for another OS fails in
-# seconds; go test runs last so the output ends with its ok/FAIL lines.
+# Cheap whole-tree checks first (lint includes go vet), so a compile error
+# for another OS fails in seconds; go test runs last so the output ends with
+# its ok/FAIL lines.
 test:
-	@echo "==> test: go vet (host)"
-	$(GO) vet $(PKGS)
-	@$(MAKE) --no-print-directory cross darwincheck lint-shell
+	@$(MAKE) --no-print-directory lint cross darwincheck lint-shell
 	@echo "==> test: go test -race"
 	$(GO) test -race -count=1 -timeout 15m $(TESTFLAGS) $(PKGS)
 
@@ -55,6 +61,12 @@ fuzz:
 		$(GO) test -run='^$$' -fuzz="^$$t$$" -fuzztime=$(FUZZTIME) $$pkg </dev/null; \
 	done <<< "$$targets"
 
+# find-tool,NAME is the path of a lint tool, "" when it is not installed.
+find-tool = $(firstword $(wildcard $(TOOLS_BIN)/$(1)) $(shell command -v $(1)) $(wildcard $(shell $(GO) env GOPATH)/bin/$(1)))
+# no-tool,NAME fails under CI, which must run every check; elsewhere it skips.
+no-tool = if [ -n "$${CI:-}" ]; then echo "lint: $(1) is not installed (CI needs it: make tools)"; exit 1; \
+	else echo "lint: $(1) not installed, skipping (make tools)"; fi
+
 lint:
 	@echo "==> lint: gofmt -l"
 	@files=$$(find . -type f -name '*.go' -not -path './.git/*' -not -path '*/testdata/*' -not -path './bin/*' -not -path './dist/*'); \
@@ -63,10 +75,19 @@ lint:
 	@echo "==> lint: go vet"
 	$(GO) vet $(PKGS)
 	@echo "==> lint: staticcheck"
-	@sc=$$(command -v staticcheck || true); \
-	if [ -z "$$sc" ] && [ -x "$$($(GO) env GOPATH)/bin/staticcheck" ]; then sc="$$($(GO) env GOPATH)/bin/staticcheck"; fi; \
-	if [ -n "$$sc" ]; then echo "$$sc $(PKGS)"; "$$sc" $(PKGS); \
-	else echo "lint: staticcheck not installed, skipping (go install honnef.co/go/tools/cmd/staticcheck@latest)"; fi
+	@sc='$(call find-tool,staticcheck)'; \
+	if [ -z "$$sc" ]; then $(call no-tool,staticcheck); \
+	else echo "$$sc $(PKGS)"; "$$sc" $(PKGS); fi
+	@echo "==> lint: deadcode -test"
+	@dc='$(call find-tool,deadcode)'; \
+	if [ -z "$$dc" ]; then $(call no-tool,deadcode); \
+	else echo "$$dc -test $(PKGS)"; out=$$("$$dc" -test $(PKGS)); \
+		if [ -n "$$out" ]; then echo "$$out"; echo "deadcode: unreachable functions: delete them"; exit 1; fi; fi
+
+# From the module proxy, at the pinned versions.
+tools:
+	GOBIN=$(TOOLS_BIN) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+	GOBIN=$(TOOLS_BIN) $(GO) install golang.org/x/tools/cmd/deadcode@$(DEADCODE_VERSION)
 
 cross:
 	@echo "==> cross: build everything for linux/amd64"

@@ -58,8 +58,9 @@ func TestKardianosRejectsTextTemplate(t *testing.T) {
 }
 
 // TestEngineCopyMatchesModule: internal/minitmpl/template.go is the module's
-// template.go with only the package clause changed. A kardianos/service
-// upgrade that changes the engine fails here until the copy follows.
+// template.go with only the alterations minitmpl's notice lists. A
+// kardianos/service upgrade that changes the engine fails here until the
+// copy follows.
 func TestEngineCopyMatchesModule(t *testing.T) {
 	goCmd, err := exec.LookPath("go")
 	if err != nil {
@@ -77,8 +78,29 @@ func TestEngineCopyMatchesModule(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ours = bytes.Replace(ours, []byte("\npackage minitmpl\n"), []byte("\npackage service\n"), 1)
+	// The changes minitmpl's template.go makes to the module's, in order.
+	alterations := []struct{ upstream, ours string }{
+		{"\npackage service\n", "\npackage minitmpl\n"},
+		{`// mustParse is parseTemplate for the built-in templates, which are constants
+// and cannot fail at runtime. It panics on a malformed template, surfacing the
+// mistake at init time.
+func mustParse(text string) *tmpl {
+	t, err := parseTemplate(text)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+`, ""},
+	}
+	for _, alt := range alterations {
+		if bytes.Count(upstream, []byte(alt.upstream)) != 1 {
+			t.Fatalf("kardianos/service's template.go no longer has exactly one %q: redo the alterations of launchd/internal/minitmpl", alt.upstream)
+		}
+		upstream = bytes.Replace(upstream, []byte(alt.upstream), []byte(alt.ours), 1)
+	}
 	if !bytes.Equal(ours, upstream) {
-		t.Errorf("launchd/internal/minitmpl/template.go differs from kardianos/service's template.go (beyond the package clause): copy it again")
+		t.Errorf("launchd/internal/minitmpl/template.go differs from kardianos/service's template.go (beyond the listed alterations): copy it again")
 	}
 }

@@ -205,11 +205,7 @@ func RenderAgent(a Agent) ([]byte, error) {
 	if err := a.Validate(); err != nil {
 		return nil, err
 	}
-	out, err := minitmpl.Render(agentTemplate, AgentData(a), PlistFuncs())
-	if err != nil {
-		return nil, fmt.Errorf("render launch agent: %w", err)
-	}
-	return []byte(out), nil
+	return render("launch agent", agentTemplate, AgentData(a), PlistFuncs())
 }
 
 // Unit describes the systemd user unit.
@@ -293,11 +289,7 @@ func RenderUnit(u Unit) ([]byte, error) {
 	if err := u.Validate(); err != nil {
 		return nil, err
 	}
-	out, err := minitmpl.Render(unitTemplate, UnitData(u), UnitFuncs())
-	if err != nil {
-		return nil, fmt.Errorf("render unit: %w", err)
-	}
-	return []byte(out), nil
+	return render("unit", unitTemplate, UnitData(u), UnitFuncs())
 }
 
 // Autostart describes the XDG autostart entry.
@@ -350,9 +342,14 @@ func RenderAutostart(a Autostart) ([]byte, error) {
 			return nil, fmt.Errorf("autostart entry: %w", err)
 		}
 	}
-	out, err := minitmpl.Render(autostartTemplate, map[string]any{"Path": a.Program, "Arguments": a.Arguments}, AutostartFuncs())
+	return render("autostart entry", autostartTemplate, map[string]any{"Path": a.Program, "Arguments": a.Arguments}, AutostartFuncs())
+}
+
+// render renders one of the templates; what names it in the error.
+func render(what, tmpl string, data map[string]any, funcs map[string]minitmpl.Func) ([]byte, error) {
+	out, err := minitmpl.Render(tmpl, data, funcs)
 	if err != nil {
-		return nil, fmt.Errorf("render autostart entry: %w", err)
+		return nil, fmt.Errorf("render %s: %w", what, err)
 	}
 	return []byte(out), nil
 }

@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"howett.net/plist"
+
+	"github.com/idpulse/idpulse/probes/probetest"
 )
 
 // agentCases are LaunchAgents whose values need escaping: spaces in paths,
@@ -194,7 +196,7 @@ func TestUnit(t *testing.T) {
 			if wantArgv := append([]string{tt.u.Program}, tt.u.Arguments...); !reflect.DeepEqual(argv, wantArgv) {
 				t.Errorf("ExecStart argv %q, want %q", argv, wantArgv)
 			}
-			verifyUnit(t, out, tt.u.Program)
+			t.Run("systemd-analyze", func(t *testing.T) { verifyUnit(t, out, tt.u.Program) })
 		})
 	}
 }
@@ -217,18 +219,11 @@ func TestUnitValidate(t *testing.T) {
 }
 
 // verifyUnit runs systemd-analyze verify on the unit, with its program
-// present as an executable (verify checks it). Without systemd-analyze the
-// check is skipped, unless IDPULSE_REQUIRE_SYSTEMD_ANALYZE=1 (CI).
+// present as an executable (verify checks it). Without systemd-analyze it
+// skips t, unless IDPULSE_REQUIRE_SYSTEMD_ANALYZE=1 (CI).
 func verifyUnit(t *testing.T, unit []byte, program string) {
 	t.Helper()
-	sa, err := exec.LookPath("systemd-analyze")
-	if err != nil {
-		if os.Getenv("IDPULSE_REQUIRE_SYSTEMD_ANALYZE") == "1" {
-			t.Fatalf("systemd-analyze not found and IDPULSE_REQUIRE_SYSTEMD_ANALYZE=1: install systemd (.ci/run does)")
-		}
-		t.Logf("not verified with systemd-analyze: it is not installed (apt-get install systemd)")
-		return
-	}
+	sa := probetest.RequireTool(t, "IDPULSE_REQUIRE_SYSTEMD_ANALYZE", "systemd-analyze", "apt-get install systemd")
 	dir := t.TempDir()
 	// The program path inside a private root: the same spelling, under dir.
 	prog := filepath.Join(dir, "root", program)
@@ -330,14 +325,31 @@ func parseINI(t *testing.T, data []byte) map[string]map[string][]string {
 	return out
 }
 
+// cmdline collects the arguments of a command line as a tokenizer reads it.
+type cmdline struct {
+	args []string
+	cur  strings.Builder
+	in   bool // inside an argument (possibly an empty "")
+}
+
+func (c *cmdline) add(b byte) { c.cur.WriteByte(b); c.in = true }
+
+// end closes the argument being read, if any.
+func (c *cmdline) end() {
+	if c.in {
+		c.args = append(c.args, c.cur.String())
+		c.cur.Reset()
+		c.in = false
+	}
+}
+
 // systemdWords splits an ExecStart= line as systemd does for what
 // kardianos/service's cmd and cmdEscape produce: words separated by spaces,
 // "double quotes" with \" inside, and \xNN escapes.
 func systemdWords(t *testing.T, s string) []string {
 	t.Helper()
-	var words []string
-	var cur strings.Builder
-	inWord, quoted := false, false
+	var w cmdline
+	quoted := false
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
@@ -346,33 +358,25 @@ func systemdWords(t *testing.T, s string) []string {
 			for _, h := range s[i+2 : i+4] {
 				b = b<<4 | byte(strings.IndexRune("0123456789abcdef", h))
 			}
-			cur.WriteByte(b)
+			w.add(b)
 			i += 3
-			inWord = true
 		case c == '\\' && quoted && i+1 < len(s):
-			cur.WriteByte(s[i+1])
+			w.add(s[i+1])
 			i++
 		case c == '"':
 			quoted = !quoted
-			inWord = true
+			w.in = true
 		case c == ' ' && !quoted:
-			if inWord {
-				words = append(words, cur.String())
-				cur.Reset()
-				inWord = false
-			}
+			w.end()
 		default:
-			cur.WriteByte(c)
-			inWord = true
+			w.add(c)
 		}
 	}
 	if quoted {
 		t.Fatalf("unterminated quote in %q", s)
 	}
-	if inWord {
-		words = append(words, cur.String())
-	}
-	return words
+	w.end()
+	return w.args
 }
 
 // unescapeDesktopString undoes a desktop entry string value's escapes.
@@ -386,37 +390,30 @@ func unescapeDesktopString(s string) string {
 func desktopExec(t *testing.T, value string) []string {
 	t.Helper()
 	s := unescapeDesktopString(value)
-	var args []string
-	var cur strings.Builder
-	inArg, quoted := false, false
+	var w cmdline
+	quoted := false
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
 		case quoted && c == '\\' && i+1 < len(s) && strings.IndexByte("\"`$\\", s[i+1]) >= 0:
-			cur.WriteByte(s[i+1])
+			w.add(s[i+1])
 			i++
 		case c == '"':
 			quoted = !quoted
-			inArg = true
+			w.in = true
 		case c == ' ' && !quoted:
-			if inArg {
-				args = append(args, cur.String())
-				cur.Reset()
-				inArg = false
-			}
+			w.end()
 		case !quoted && strings.IndexByte("\t\n'\\><~|&;$*?#()`", c) >= 0:
 			t.Fatalf("reserved character %q outside quotes in Exec=%s", c, value)
 		default:
-			cur.WriteByte(c)
-			inArg = true
+			w.add(c)
 		}
 	}
 	if quoted {
 		t.Fatalf("unterminated quote in Exec=%s", value)
 	}
-	if inArg {
-		args = append(args, cur.String())
-	}
+	w.end()
+	args := w.args
 	for i, a := range args {
 		if strings.Contains(strings.ReplaceAll(a, "%%", ""), "%") {
 			t.Fatalf("field code or lone %% in %q", a)

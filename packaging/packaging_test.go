@@ -19,6 +19,7 @@ import (
 
 	"github.com/idpulse/idpulse/agent/config"
 	"github.com/idpulse/idpulse/launchd"
+	"github.com/idpulse/idpulse/probes/probetest"
 )
 
 func bash(t *testing.T) string {
@@ -338,7 +339,7 @@ func TestInstallLinuxSystem(t *testing.T) {
 	if !strings.Contains(unit, want) {
 		t.Errorf("unit lacks %q:\n%s", want, unit)
 	}
-	verifyUnit(t, filepath.Join(prefix, "lib/systemd/user/idpulse.service"))
+	t.Run("systemd-analyze", func(t *testing.T) { verifyUnit(t, filepath.Join(prefix, "lib/systemd/user/idpulse.service")) })
 	if st, _ := os.Stat(filepath.Join(prefix, "bin/idpulse")); st.Mode().Perm() != 0o755 {
 		t.Errorf("binary mode %v", st.Mode())
 	}
@@ -379,18 +380,11 @@ func TestInstallLinuxUser(t *testing.T) {
 	}
 }
 
-// verifyUnit runs systemd-analyze verify; without it the check is skipped,
-// unless IDPULSE_REQUIRE_SYSTEMD_ANALYZE=1 (CI).
+// verifyUnit runs systemd-analyze verify; without it it skips t, unless
+// IDPULSE_REQUIRE_SYSTEMD_ANALYZE=1 (CI).
 func verifyUnit(t *testing.T, path string) {
 	t.Helper()
-	sa, err := exec.LookPath("systemd-analyze")
-	if err != nil {
-		if os.Getenv("IDPULSE_REQUIRE_SYSTEMD_ANALYZE") == "1" {
-			t.Fatal("systemd-analyze not found and IDPULSE_REQUIRE_SYSTEMD_ANALYZE=1: install systemd (.ci/run does)")
-		}
-		t.Logf("not verified with systemd-analyze: it is not installed (apt-get install systemd)")
-		return
-	}
+	sa := probetest.RequireTool(t, "IDPULSE_REQUIRE_SYSTEMD_ANALYZE", "systemd-analyze", "apt-get install systemd")
 	rt := t.TempDir()
 	os.Chmod(rt, 0o700)
 	cmd := exec.Command(sa, "--user", "verify", path)

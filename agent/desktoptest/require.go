@@ -3,10 +3,9 @@
 package desktoptest
 
 import (
-	"fmt"
-	"os"
-	"os/exec"
 	"testing"
+
+	"github.com/idpulse/idpulse/probes/probetest"
 )
 
 // RequireEnv set to 1 (CI sets it) turns "no dbus-daemon" from a skip into a
@@ -18,14 +17,5 @@ const RequireEnv = "IDPULSE_REQUIRE_DBUS"
 // to skip before expensive setup or t.Parallel.
 func RequireDaemon(tb testing.TB) string {
 	tb.Helper()
-	bin, err := exec.LookPath("dbus-daemon")
-	if err == nil {
-		return bin
-	}
-	msg := fmt.Sprintf("needs dbus-daemon (apt-get install dbus): %v", err)
-	if os.Getenv(RequireEnv) == "1" {
-		tb.Fatalf("%s (%s=1: the D-Bus tests must run on this machine)", msg, RequireEnv)
-	}
-	tb.Skipf("%s; set %s=1 to fail instead", msg, RequireEnv)
-	return ""
+	return probetest.RequireTool(tb, RequireEnv, "dbus-daemon", "apt-get install dbus")
 }

@@ -3,6 +3,8 @@ package menu
 import (
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -128,91 +130,28 @@ func render(m Model) string {
 	return b.String()
 }
 
+// TestBuildRows compares the rendered menu of each state with its golden
+// file, testdata/rows/<name>.txt: the menu as a person would read it.
 func TestBuildRows(t *testing.T) {
 	tests := []struct {
-		name string
+		name string // also the golden file's name
 		in   func(in *Input)
-		want string
 	}{
 		{
 			name: "healthy",
 			in:   func(in *Input) { in.Doc = healthyDoc() },
-			want: `icon=ok tooltip="idpulse — Apple ID connectivity is healthy"
-Apple ID connectivity is healthy (off)
-Last checked 14:02 · next in 45 s (off)
----
-All Fixes
-  Flush DNS Cache → fix:flush-dns
-  Reset NTP Server → fix:reset-ntp-server
-  Renew Lease → fix:renew-dhcp
-Copy Diagnostic Report → copy-report
----
-Checks
-  ✓ Network — en0 up, default route via 192.168.1.1 (off)
-  ✓ DNS — 7 Apple names resolve (off)
-  – Proxy — no proxy configured (off)
-  ⚠ Clock — clock 3 s fast (off)
-Apple Services
-  ✓ Apple ID (off)
-  ⚒ App Store — maintenance 21:00–23:00 (upcoming) (off)
-Check Now → check-now
-Open Apple System Status → open-url:https://status.example/
----
-Notifications
-  [x] Enabled → toggle-notifications
-  Pause for 1 Hour → pause-1h
-  Pause Until Tomorrow → pause-tomorrow
-  ---
-  [x] Notify on Recovery → toggle-recovery
-  [ ] Quiet Hours (22:00–07:00) → toggle-quiet-hours
-[x] Launch at Login → toggle-launch-at-login
-About idpulse 1.2.3 (off)
-Quit idpulse → quit
-`,
 		},
 		{
-			name: "down with fixes, more than fit",
+			name: "down-with-fixes-more-than-fit",
 			in: func(in *Input) {
 				in.Doc = downDoc()
 				in.AllFixes = nil
 				in.LaunchAtLogin = nil
 				in.NextCheck = at(14, 5, 40)
 			},
-			want: `icon=down tooltip="idpulse — DNS is not working"
-DNS is not working (off)
-Last checked 14:02 · next in 3 min (off)
----
-Fix: Flush DNS Cache → fix:flush-dns
-Fix: Renew DHCP Lease → fix:renew-dhcp
-Fix: Open Network Settings → fix:open-network-settings
-Fix: Try Another Network → fix:try-other-network
-Copy Diagnostic Report → copy-report
----
-Checks
-  ✓ Network — en0 up, default route via 192.168.1.1 (off)
-  ✗ DNS — gs.apple.com, idmsa.apple.com and 5 more cannot be looked… (off)
-  – Proxy — no proxy configured (off)
-  ⚠ Clock — clock 3 s fast (off)
-Apple Services
-  ✓ Apple ID (off)
-  ⚒ App Store — maintenance 21:00–23:00 (upcoming) (off)
-Check Now → check-now
-Open Apple System Status → open-url:https://status.example/
----
-Notifications
-  [x] Enabled → toggle-notifications
-  Pause for 1 Hour → pause-1h
-  Pause Until Tomorrow → pause-tomorrow
-  ---
-  [x] Notify on Recovery → toggle-recovery
-  [ ] Quiet Hours (22:00–07:00) → toggle-quiet-hours
-[ ] Launch at Login (off) → toggle-launch-at-login
-About idpulse 1.2.3 (off)
-Quit idpulse → quit
-`,
 		},
 		{
-			name: "paused until tomorrow, notifications otherwise off",
+			name: "paused-until-tomorrow-notifications-otherwise-off",
 			in: func(in *Input) {
 				in.Doc = downDoc()
 				in.Paused = true
@@ -221,41 +160,9 @@ Quit idpulse → quit
 				in.NextCheck = at(15, 30, 0)
 				in.AllFixes = nil
 			},
-			want: `icon=paused tooltip="idpulse — DNS is not working"
-DNS is not working (off)
-Notifications paused until tomorrow 08:00 (off)
-Last checked 14:02 · next at 15:30 (off)
----
-Fix: Flush DNS Cache → fix:flush-dns
-Fix: Renew DHCP Lease → fix:renew-dhcp
-Fix: Open Network Settings → fix:open-network-settings
-Fix: Try Another Network → fix:try-other-network
-Copy Diagnostic Report → copy-report
----
-Checks
-  ✓ Network — en0 up, default route via 192.168.1.1 (off)
-  ✗ DNS — gs.apple.com, idmsa.apple.com and 5 more cannot be looked… (off)
-  – Proxy — no proxy configured (off)
-  ⚠ Clock — clock 3 s fast (off)
-Apple Services
-  ✓ Apple ID (off)
-  ⚒ App Store — maintenance 21:00–23:00 (upcoming) (off)
-Check Now → check-now
-Open Apple System Status → open-url:https://status.example/
----
-Notifications
-  [ ] Enabled → toggle-notifications
-  Resume → resume
-  ---
-  [ ] Notify on Recovery → toggle-recovery
-  [x] Quiet Hours → toggle-quiet-hours
-[x] Launch at Login → toggle-launch-at-login
-About idpulse 1.2.3 (off)
-Quit idpulse → quit
-`,
 		},
 		{
-			name: "checking for the first time",
+			name: "checking-for-the-first-time",
 			in: func(in *Input) {
 				in.Checking = true
 				in.LastChecked = time.Time{}
@@ -263,116 +170,34 @@ Quit idpulse → quit
 				in.Version = ""
 				in.StatusURL = ""
 			},
-			want: `icon=checking tooltip="idpulse — Checking…"
-Checking… (off)
----
-Copy Diagnostic Report (off) → copy-report
----
-Checks
-  No results yet (off)
-Apple Services
-  Not checked yet (off)
-Check Now (off) → check-now
-Open Apple System Status → open-url:https://www.apple.com/support/systemstatus/
----
-Notifications
-  [x] Enabled → toggle-notifications
-  Pause for 1 Hour → pause-1h
-  Pause Until Tomorrow → pause-tomorrow
-  ---
-  [x] Notify on Recovery → toggle-recovery
-  [ ] Quiet Hours (22:00–07:00) → toggle-quiet-hours
-[x] Launch at Login → toggle-launch-at-login
-About idpulse (development build) (off)
-Quit idpulse → quit
-`,
 		},
 		{
-			name: "apple outage, re-checking",
+			name: "apple-outage-re-checking",
 			in: func(in *Input) {
 				in.Doc = outageDoc()
 				in.Checking = true
 				in.AllFixes = nil
 			},
-			want: `icon=down tooltip="idpulse — Apple reports an outage with Apple ID — nothing to fix on this Mac"
-Apple reports an outage with Apple ID — nothing to fix on this Mac (off)
-Checking… (off)
----
-Copy Diagnostic Report → copy-report
----
-Checks
-  ✓ Network — en0 up, default route via 192.168.1.1 (off)
-  ✓ DNS — 7 Apple names resolve (off)
-  – Proxy — no proxy configured (off)
-  ⚠ Clock — clock 3 s fast (off)
-Apple Services
-  ✗ Apple ID — Outage since 14:02 (off)
-  ⚠ iCloud Mail — Performance since yesterday 22:30 (off)
-  ⚒ App Store — maintenance 13:00–tomorrow 01:00 (ongoing) (off)
-Check Now (off) → check-now
-Open Apple System Status → open-url:https://status.example/
----
-Notifications
-  [x] Enabled → toggle-notifications
-  Pause for 1 Hour → pause-1h
-  Pause Until Tomorrow → pause-tomorrow
-  ---
-  [x] Notify on Recovery → toggle-recovery
-  [ ] Quiet Hours (22:00–07:00) → toggle-quiet-hours
-[x] Launch at Login → toggle-launch-at-login
-About idpulse 1.2.3 (off)
-Quit idpulse → quit
-`,
 		},
 		{
-			name: "fix running",
+			name: "fix-running",
 			in: func(in *Input) {
 				in.Doc = downDoc()
 				in.RunningFix = verdict.FixRenewDHCP
 				in.AllFixes = []Fix{{ID: verdict.FixRenewDHCP}}
 			},
-			want: `icon=down tooltip="idpulse — DNS is not working"
-DNS is not working (off)
-Last checked 14:02 · next in 45 s (off)
----
-Fix: Flush DNS Cache (off) → fix:flush-dns
-Fix: Renew DHCP Lease (running…) (off) → fix:renew-dhcp
-Fix: Open Network Settings (off) → fix:open-network-settings
-Fix: Try Another Network (off) → fix:try-other-network
-All Fixes
-  Renew DHCP Lease (running…) (off) → fix:renew-dhcp
-Copy Diagnostic Report → copy-report
----
-Checks
-  ✓ Network — en0 up, default route via 192.168.1.1 (off)
-  ✗ DNS — gs.apple.com, idmsa.apple.com and 5 more cannot be looked… (off)
-  – Proxy — no proxy configured (off)
-  ⚠ Clock — clock 3 s fast (off)
-Apple Services
-  ✓ Apple ID (off)
-  ⚒ App Store — maintenance 21:00–23:00 (upcoming) (off)
-Check Now → check-now
-Open Apple System Status → open-url:https://status.example/
----
-Notifications
-  [x] Enabled → toggle-notifications
-  Pause for 1 Hour → pause-1h
-  Pause Until Tomorrow → pause-tomorrow
-  ---
-  [x] Notify on Recovery → toggle-recovery
-  [ ] Quiet Hours (22:00–07:00) → toggle-quiet-hours
-[x] Launch at Login → toggle-launch-at-login
-About idpulse 1.2.3 (off)
-Quit idpulse → quit
-`,
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			in := baseInput()
 			tt.in(&in)
-			if got := render(Build(in)); got != tt.want {
-				t.Errorf("menu differs\n--- got\n%s--- want\n%s", got, tt.want)
+			want, err := os.ReadFile(filepath.Join("testdata", "rows", tt.name+".txt"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := render(Build(in)); got != string(want) {
+				t.Errorf("menu differs from testdata/rows/%s.txt\n--- got\n%s--- want\n%s", tt.name, got, want)
 			}
 		})
 	}

@@ -3,6 +3,7 @@ package netmon
 import (
 	"bufio"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -12,6 +13,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/idpulse/idpulse/probes/probetest"
 )
 
 func nlmsg(typ uint16, payload []byte) []byte {
@@ -84,16 +87,9 @@ func TestInterestingLinux(t *testing.T) {
 	}
 }
 
-// requireNetns skips (or, with IDPULSE_REQUIRE_NETNS=1, fails) when this
-// machine cannot give the test a network namespace of its own.
-func requireNetns(t *testing.T, format string, args ...any) {
-	t.Helper()
-	msg := fmt.Sprintf(format, args...)
-	if os.Getenv("IDPULSE_REQUIRE_NETNS") == "1" {
-		t.Fatalf("IDPULSE_REQUIRE_NETNS=1: %s", msg)
-	}
-	t.Skip(msg)
-}
+// netnsEnv=1 (CI) turns "cannot use a network namespace here" from a skip
+// into a failure.
+const netnsEnv = "IDPULSE_REQUIRE_NETNS"
 
 // The Monitor sees real kernel changes. Each case runs in a fresh network
 // namespace (so the host is never touched): setup commands run first, then
@@ -101,12 +97,9 @@ func requireNetns(t *testing.T, format string, args ...any) {
 // trigger runs, and the helper must report a change.
 func TestMonitorSeesNamespaceChanges(t *testing.T) {
 	if os.Geteuid() != 0 {
-		requireNetns(t, "needs root to create network namespaces")
+		probetest.Require(t, netnsEnv, errors.New("needs root to create network namespaces"), "run as root")
 	}
-	ip, err := exec.LookPath("ip")
-	if err != nil {
-		requireNetns(t, "iproute2 (ip) not installed: %v", err)
-	}
+	ip := probetest.RequireTool(t, netnsEnv, "ip", "apt-get install iproute2")
 	tests := []struct {
 		name    string
 		setup   [][]string
@@ -128,7 +121,7 @@ func TestMonitorSeesNamespaceChanges(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			ns := fmt.Sprintf("idp-netmon-%d-%d", os.Getpid(), i)
 			if out, err := exec.Command(ip, "netns", "add", ns).CombinedOutput(); err != nil {
-				requireNetns(t, "ip netns add: %v: %s", err, out)
+				probetest.Require(t, netnsEnv, fmt.Errorf("ip netns add: %v: %s", err, out), "needs root with CAP_SYS_ADMIN")
 			}
 			t.Cleanup(func() {
 				if out, err := exec.Command(ip, "netns", "delete", ns).CombinedOutput(); err != nil {
@@ -150,7 +143,7 @@ func TestMonitorSeesNamespaceChanges(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var stderr strings.Builder
+			var stderr probetest.SyncBuffer // os/exec writes it while a failure reads it
 			helper.Stderr = &stderr
 			if err := helper.Start(); err != nil {
 				t.Fatal(err)
@@ -206,7 +199,7 @@ func TestMonitorSeesNamespaceChanges(t *testing.T) {
 				triggerErr = append(triggerErr, fmt.Sprintf("ip %s: %v: %s", strings.Join(a, " "), err, strings.TrimSpace(string(out))))
 			}
 			if triggerErr != nil {
-				requireNetns(t, "cannot make this change here: %s", strings.Join(triggerErr, "; "))
+				probetest.Require(t, netnsEnv, fmt.Errorf("cannot make this change here: %s", strings.Join(triggerErr, "; ")), "")
 			}
 			waitLine("change")
 		})

@@ -5,17 +5,13 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"reflect"
-	"strings"
 	"testing"
+
+	"github.com/idpulse/idpulse/probes/command/commandtest"
 )
 
 func TestParseScutilDNS(t *testing.T) {
-	tests := []struct {
-		name     string
-		file, in string
-		want     []Resolver
-	}{
+	testParse(t, ParseScutilDNS, []parseCase[[]Resolver]{
 		{
 			name: "real head-truncated capture (dnsmasq on 127.0.0.1)",
 			file: "scutil-dns_head_dnsmasq-127.0.0.1.txt",
@@ -39,73 +35,42 @@ func TestParseScutilDNS(t *testing.T) {
 			in:   "DNS configuration\n\nresolver #1\n  nameserver[0] : 1.1.1.1\n  if_index : 6\n",
 			want: []Resolver{{Nameservers: []string{"1.1.1.1"}}},
 		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			in := []byte(tt.in)
-			if tt.file != "" {
-				in = readTestdata(t, tt.file)
-			}
-			got, err := ParseScutilDNS(in)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("got  %+v\nwant %+v", got, tt.want)
-			}
-		})
-	}
-	for _, bad := range []string{"", "garbage\n", "nameserver[0] : 1.1.1.1\n"} {
-		if got, err := ParseScutilDNS([]byte(bad)); err == nil {
-			t.Errorf("ParseScutilDNS(%q) = %+v, want error", bad, got)
-		}
-	}
+		{name: "empty", in: "", wantErr: `no "DNS configuration" or "resolver #" line`},
+		{name: "garbage", in: "garbage\n", wantErr: `no "DNS configuration" or "resolver #" line`},
+		{name: "nameserver outside a resolver", in: "nameserver[0] : 1.1.1.1\n", wantErr: `no "DNS configuration" or "resolver #" line`},
+	})
 }
 
 func TestParseResolvConf(t *testing.T) {
-	tests := []struct {
-		name, in string
-		want     Resolver
-	}{
+	testParse(t, ParseResolvConf, []parseCase[[]Resolver]{
 		{
 			name: "systemd-resolved stub",
 			in: "# This is /run/systemd/resolve/stub-resolv.conf managed by man:systemd-resolved(8).\n" +
 				"nameserver 127.0.0.53\noptions edns0 trust-ad\nsearch lan example.com\n",
-			want: Resolver{Nameservers: []string{"127.0.0.53"}, SearchDomains: []string{"lan", "example.com"}},
+			want: []Resolver{{Nameservers: []string{"127.0.0.53"}, SearchDomains: []string{"lan", "example.com"}}},
 		},
 		{
 			name: "comments, invalid addresses skipped, capped at three",
 			in: "; comment\n# comment\nnameserver 10.0.0.1\nnameserver not-an-ip\nnameserver fe80::1%eth0\n" +
 				"nameserver 10.0.0.2\nnameserver 10.0.0.3\nnameserver\n",
-			want: Resolver{Nameservers: []string{"10.0.0.1", "fe80::1%eth0", "10.0.0.2"}},
+			want: []Resolver{{Nameservers: []string{"10.0.0.1", "fe80::1%eth0", "10.0.0.2"}}},
 		},
 		{
 			name: "domain after search wins",
 			in:   "search a.example b.example\ndomain corp.example\n",
-			want: Resolver{Nameservers: []string{}, Domain: "corp.example"},
+			want: []Resolver{{Nameservers: []string{}, Domain: "corp.example"}},
 		},
 		{
 			name: "search after domain wins",
 			in:   "domain corp.example\nsearch a.example\n",
-			want: Resolver{Nameservers: []string{}, SearchDomains: []string{"a.example"}},
+			want: []Resolver{{Nameservers: []string{}, SearchDomains: []string{"a.example"}}},
 		},
 		{
 			name: "empty file",
 			in:   "",
-			want: Resolver{Nameservers: []string{}},
+			want: []Resolver{{Nameservers: []string{}}},
 		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := ParseResolvConf([]byte(tt.in))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !reflect.DeepEqual(got, []Resolver{tt.want}) {
-				t.Errorf("got  %+v\nwant %+v", got, []Resolver{tt.want})
-			}
-		})
-	}
+	})
 }
 
 func TestReadNameservers(t *testing.T) {
@@ -118,26 +83,26 @@ func TestReadNameservers(t *testing.T) {
 	tests := []struct {
 		name       string
 		goos, path string
-		replies    map[string]fakeReply
+		replies    map[string]commandtest.Reply
 		want       []Resolver
 		wantErr    string
 	}{
 		{
 			name:    "darwin",
 			goos:    "darwin",
-			replies: map[string]fakeReply{"/usr/sbin/scutil --dns": {out: dns}},
+			replies: map[string]commandtest.Reply{"/usr/sbin/scutil --dns": commandtest.OK(dns)},
 			want:    []Resolver{{Nameservers: []string{"127.0.0.1"}, SearchDomains: []string{"whatever"}}},
 		},
 		{
 			name:    "darwin scutil fails",
 			goos:    "darwin",
-			replies: map[string]fakeReply{"/usr/sbin/scutil --dns": {err: errors.New("exit status 1")}},
+			replies: map[string]commandtest.Reply{"/usr/sbin/scutil --dns": {Err: errors.New("exit status 1")}},
 			wantErr: "read name servers: exit status 1",
 		},
 		{
 			name:    "darwin garbage",
 			goos:    "darwin",
-			replies: map[string]fakeReply{"/usr/sbin/scutil --dns": {out: "?"}},
+			replies: map[string]commandtest.Reply{"/usr/sbin/scutil --dns": commandtest.OK("?")},
 			wantErr: "read name servers: parse scutil --dns",
 		},
 		{
@@ -160,19 +125,8 @@ func TestReadNameservers(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := ReadNameservers(context.Background(), &fakeRunner{replies: tt.replies}, tt.goos, tt.path)
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("error %v, want %q", err, tt.wantErr)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("got %+v, want %+v", got, tt.want)
-			}
+			got, err := ReadNameservers(context.Background(), replay(tt.replies), tt.goos, tt.path)
+			wantResult(t, got, err, tt.want, tt.wantErr)
 		})
 	}
 }

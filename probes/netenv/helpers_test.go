@@ -2,47 +2,76 @@ package netenv
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
-	"sync"
 	"testing"
+
+	"github.com/idpulse/idpulse/probes/command/commandtest"
 )
 
-// fakeRunner replays canned command outputs keyed by "path arg arg", and
-// records what was asked so tests can assert the exact argv a reader used.
-type fakeRunner struct {
-	replies map[string]fakeReply
-
-	mu    sync.Mutex
-	calls []string
+// parseCase is one input of a parser's table: a capture in testdata (file)
+// or inline text (in), and what the parser must make of it.
+type parseCase[T any] struct {
+	name     string
+	file, in string
+	want     T
+	// wantErr is a substring of the error; "" means success. The result of
+	// a failed parse is not compared.
+	wantErr string
 }
 
-type fakeReply struct {
-	out string
-	err error
-}
-
-func (f *fakeRunner) Run(ctx context.Context, path string, args ...string) ([]byte, error) {
-	key := strings.Join(append([]string{path}, args...), " ")
-	f.mu.Lock()
-	f.calls = append(f.calls, key)
-	f.mu.Unlock()
-	if err := ctx.Err(); err != nil {
-		return nil, err
+// testParse runs parse on every case, each as a subtest. Tests of parsers
+// with more than one result (or a derived fact worth pinning, such as
+// errors.Is) pass a parse that bundles them into one comparable value.
+func testParse[T any](t *testing.T, parse func([]byte) (T, error), cases []parseCase[T]) {
+	t.Helper()
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			in := []byte(c.in)
+			if c.file != "" {
+				in = readTestdata(t, c.file)
+			}
+			got, err := parse(in)
+			if c.wantErr != "" {
+				wantError(t, err, c.wantErr)
+				return
+			}
+			wantResult(t, got, err, c.want, "")
+		})
 	}
-	rep, ok := f.replies[key]
-	if !ok {
-		return nil, fmt.Errorf("fake runner: unexpected command %q", key)
-	}
-	return []byte(rep.out), rep.err
 }
 
-func (f *fakeRunner) Calls() []string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]string(nil), f.calls...)
+// wantResult fails t unless err contains wantErr ("" means no error) and,
+// error or not, got equals want.
+func wantResult[T any](t *testing.T, got T, err error, want T, wantErr string) {
+	t.Helper()
+	wantError(t, err, wantErr)
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got  %+v\nwant %+v", got, want)
+	}
+}
+
+// wantError fails t unless err contains want; "" means no error.
+func wantError(t *testing.T, err error, want string) {
+	t.Helper()
+	switch {
+	case want == "" && err != nil:
+		t.Fatalf("error %v, want none", err)
+	case want != "" && (err == nil || !strings.Contains(err.Error(), want)):
+		t.Fatalf("error %v, want one containing %q", err, want)
+	}
+}
+
+// replay is a runner answering replies (command line → reply); commands
+// not in it fail.
+func replay(replies map[string]commandtest.Reply) *commandtest.Runner {
+	r := commandtest.New()
+	for cmdline, reply := range replies {
+		r.Replace(cmdline, reply)
+	}
+	return r
 }
 
 func readTestdata(t testing.TB, name string) []byte {
@@ -70,11 +99,7 @@ func addTestdataSeeds(f *testing.F, prefix string) {
 		if strings.HasSuffix(m, ".source.txt") {
 			continue
 		}
-		b, err := os.ReadFile(m)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(b)
+		f.Add(readTestdata(f, filepath.Base(m)))
 		n++
 	}
 	if n == 0 {
@@ -82,15 +107,7 @@ func addTestdataSeeds(f *testing.F, prefix string) {
 	}
 }
 
-func errString(err error) string {
-	if err == nil {
-		return ""
-	}
-	return err.Error()
-}
-
 func TestRunNilRunner(t *testing.T) {
-	if _, err := run(context.Background(), nil, "/usr/sbin/scutil", "--proxy"); err == nil || !strings.Contains(err.Error(), "no Runner") {
-		t.Errorf("error %v, want one naming the missing Runner", err)
-	}
+	_, err := run(context.Background(), nil, "/usr/sbin/scutil", "--proxy")
+	wantError(t, err, "no Runner")
 }

@@ -16,141 +16,102 @@ import (
 	"testing"
 
 	"github.com/idpulse/idpulse/probes/command"
+	"github.com/idpulse/idpulse/probes/command/commandtest"
 )
 
 func TestParseScutilProxy(t *testing.T) {
-	tests := []struct {
-		name       string
-		in         string
-		file       string
-		want       ProxyConfig
-		configured bool
-	}{
+	parse := func(b []byte) (scutilProxy, error) {
+		c, err := ParseScutilProxy(b)
+		return scutilProxy{c, c.Configured()}, err
+	}
+	testParse(t, parse, []parseCase[scutilProxy]{
 		{
-			name:       "real privoxy capture: HTTP proxy on",
-			file:       "scutil-proxy_http-proxy-enabled_privoxy.txt",
-			want:       ProxyConfig{Source: "scutil", HTTP: "127.0.0.1:8118", Exceptions: []string{"*.local", "169.254/16"}},
-			configured: true,
+			name: "real privoxy capture: HTTP proxy on",
+			file: "scutil-proxy_http-proxy-enabled_privoxy.txt",
+			want: scutilProxy{ProxyConfig{Source: "scutil", HTTP: "127.0.0.1:8118", Exceptions: []string{"*.local", "169.254/16"}}, true},
 		},
 		{
 			name: "HTTPS, PAC, SOCKS, simple hostnames, scoped dict ignored, stale HTTP host ignored",
 			file: "scutil-proxy_https-pac-socks-scoped.txt",
-			want: ProxyConfig{
+			want: scutilProxy{ProxyConfig{
 				Source:                 "scutil",
 				HTTPS:                  "proxy.corp.example.com:8443",
 				SOCKS:                  "10.20.30.40:1080",
 				PACURL:                 "http://wpad.corp.example.com:8080/proxy.pac",
 				Exceptions:             []string{"*.local", "169.254/16", "10/8", ".corp.example.com", "intranet.example.net"},
 				ExcludeSimpleHostnames: true,
-			},
-			configured: true,
+			}, true},
 		},
 		{
 			name: "everything off with stale hosts",
 			file: "scutil-proxy_all-off.txt",
-			want: ProxyConfig{Source: "scutil", Exceptions: []string{"*.local", "169.254/16"}},
+			want: scutilProxy{Config: ProxyConfig{Source: "scutil", Exceptions: []string{"*.local", "169.254/16"}}},
 		},
 		{
 			name: "empty dictionary",
 			in:   "<dictionary> {\n}\n",
-			want: ProxyConfig{Source: "scutil"},
+			want: scutilProxy{Config: ProxyConfig{Source: "scutil"}},
 		},
 		{
 			name: "missing or zero ports take the scheme defaults",
 			in: "<dictionary> {\n  HTTPEnable : 1\n  HTTPProxy : p.example\n  HTTPPort : 0\n" +
 				"  HTTPSEnable : 1\n  HTTPSProxy : p.example\n  SOCKSEnable : 1\n  SOCKSProxy : s.example\n}\n",
-			want:       ProxyConfig{Source: "scutil", HTTP: "p.example:80", HTTPS: "p.example:80", SOCKS: "s.example:1080"},
-			configured: true,
+			want: scutilProxy{ProxyConfig{Source: "scutil", HTTP: "p.example:80", HTTPS: "p.example:80", SOCKS: "s.example:1080"}, true},
 		},
 		{
-			name:       "IPv6 proxy host is bracketed",
-			in:         "<dictionary> {\n  HTTPSEnable : 1\n  HTTPSPort : 3128\n  HTTPSProxy : fd00::1\n}\n",
-			want:       ProxyConfig{Source: "scutil", HTTPS: "[fd00::1]:3128"},
-			configured: true,
+			name: "IPv6 proxy host is bracketed",
+			in:   "<dictionary> {\n  HTTPSEnable : 1\n  HTTPSPort : 3128\n  HTTPSProxy : fd00::1\n}\n",
+			want: scutilProxy{ProxyConfig{Source: "scutil", HTTPS: "[fd00::1]:3128"}, true},
 		},
 		{
-			name:       "enabled without a host is off",
-			in:         "<dictionary> {\n  HTTPEnable : 1\n  HTTPPort : 8080\n}\n",
-			want:       ProxyConfig{Source: "scutil"},
-			configured: false,
+			name: "enabled without a host is off",
+			in:   "<dictionary> {\n  HTTPEnable : 1\n  HTTPPort : 8080\n}\n",
+			want: scutilProxy{Config: ProxyConfig{Source: "scutil"}},
 		},
 		{
-			name:       "auto-discovery only",
-			in:         "<dictionary> {\n  ProxyAutoDiscoveryEnable : 1\n}\n",
-			want:       ProxyConfig{Source: "scutil", AutoDiscovery: true},
-			configured: true,
+			name: "auto-discovery only",
+			in:   "<dictionary> {\n  ProxyAutoDiscoveryEnable : 1\n}\n",
+			want: scutilProxy{ProxyConfig{Source: "scutil", AutoDiscovery: true}, true},
 		},
 		{
-			name:       "PAC URL keeps everything after the first separator",
-			in:         "<dictionary> {\n  ProxyAutoConfigEnable : 1\n  ProxyAutoConfigURLString : http://h:8080/a : b.pac\n}\n",
-			want:       ProxyConfig{Source: "scutil", PACURL: "http://h:8080/a : b.pac"},
-			configured: true,
+			name: "PAC URL keeps everything after the first separator",
+			in:   "<dictionary> {\n  ProxyAutoConfigEnable : 1\n  ProxyAutoConfigURLString : http://h:8080/a : b.pac\n}\n",
+			want: scutilProxy{ProxyConfig{Source: "scutil", PACURL: "http://h:8080/a : b.pac"}, true},
 		},
 		{
 			name: "stale PAC URL",
 			in:   "<dictionary> {\n  ProxyAutoConfigEnable : 0\n  ProxyAutoConfigURLString : http://h/p.pac\n}\n",
-			want: ProxyConfig{Source: "scutil"},
+			want: scutilProxy{Config: ProxyConfig{Source: "scutil"}},
 		},
 		{
-			name:       "boolean flags and CRLF line ends",
-			in:         "<dictionary> {\r\n  HTTPEnable : TRUE\r\n  HTTPProxy : p\r\n  HTTPPort : 3128\r\n  ExcludeSimpleHostnames : TRUE\r\n}\r\n",
-			want:       ProxyConfig{Source: "scutil", HTTP: "p:3128", ExcludeSimpleHostnames: true},
-			configured: true,
+			name: "boolean flags and CRLF line ends",
+			in:   "<dictionary> {\r\n  HTTPEnable : TRUE\r\n  HTTPProxy : p\r\n  HTTPPort : 3128\r\n  ExcludeSimpleHostnames : TRUE\r\n}\r\n",
+			want: scutilProxy{ProxyConfig{Source: "scutil", HTTP: "p:3128", ExcludeSimpleHostnames: true}, true},
 		},
 		{
 			name: "empty value and data values parse",
 			in:   "<dictionary> {\n  HTTPUser :\n  Blob : <data> 0x00ff\n  HTTPEnable : 0\n}\n",
-			want: ProxyConfig{Source: "scutil"},
+			want: scutilProxy{Config: ProxyConfig{Source: "scutil"}},
 		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			in := []byte(tt.in)
-			if tt.file != "" {
-				in = readTestdata(t, tt.file)
-			}
-			got, err := ParseScutilProxy(in)
-			if err != nil {
-				t.Fatalf("ParseScutilProxy: %v", err)
-			}
-			if !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("got  %+v\nwant %+v", got, tt.want)
-			}
-			if got.Configured() != tt.configured {
-				t.Errorf("Configured() = %v, want %v", got.Configured(), tt.configured)
-			}
-		})
-	}
+		{name: "empty", in: "", wantErr: "parse scutil --proxy: not scutil property-list output: empty output"},
+		{name: "not a dictionary", in: "hello\n", wantErr: `want "<dictionary> {"`},
+		{name: "truncated", in: "<dictionary> {\n  HTTPEnable : 1\n", wantErr: "truncated, 1 unclosed braces"},
+		{name: "truncated inside array", in: "<dictionary> {\n  ExceptionsList : <array> {\n    0 : *.local\n", wantErr: "truncated, 2 unclosed braces"},
+		{name: "extra closing brace", in: "<dictionary> {\n}\n}\n", wantErr: "text after the closing brace"},
+		{name: "trailing garbage", in: "<dictionary> {\n}\nmore\n", wantErr: "text after the closing brace"},
+		{name: "line without separator", in: "<dictionary> {\n  junk\n}\n", wantErr: `"junk" is not "key : value"`},
+		{name: "value without key", in: "<dictionary> {\n   : x\n}\n", wantErr: `": x" is not "key : value"`},
+		{name: "non-numeric array index", in: "<dictionary> {\n  L : <array> {\n    x : y\n  }\n}\n", wantErr: `array index "x" is not a number`},
+		{name: "bad port", in: "<dictionary> {\n  HTTPEnable : 1\n  HTTPProxy : p\n  HTTPPort : abc\n}\n", wantErr: `parse scutil --proxy: HTTPPort "abc" is not a port`},
+		{name: "port out of range", in: "<dictionary> {\n  SOCKSEnable : 1\n  SOCKSProxy : p\n  SOCKSPort : 70000\n}\n", wantErr: `parse scutil --proxy: SOCKSPort "70000" is not a port`},
+		{name: "an error message from scutil", in: "scutil: command not found\n", wantErr: `want "<dictionary> {"`},
+	})
 }
 
-func TestParseScutilProxyErrors(t *testing.T) {
-	tests := []struct {
-		name, in, want string
-	}{
-		{"empty", "", "empty output"},
-		{"not a dictionary", "hello\n", `want "<dictionary> {"`},
-		{"truncated", "<dictionary> {\n  HTTPEnable : 1\n", "truncated, 1 unclosed braces"},
-		{"truncated inside array", "<dictionary> {\n  ExceptionsList : <array> {\n    0 : *.local\n", "truncated, 2 unclosed braces"},
-		{"extra closing brace", "<dictionary> {\n}\n}\n", "text after the closing brace"},
-		{"trailing garbage", "<dictionary> {\n}\nmore\n", "text after the closing brace"},
-		{"line without separator", "<dictionary> {\n  junk\n}\n", `"junk" is not "key : value"`},
-		{"value without key", "<dictionary> {\n   : x\n}\n", `": x" is not "key : value"`},
-		{"non-numeric array index", "<dictionary> {\n  L : <array> {\n    x : y\n  }\n}\n", `array index "x" is not a number`},
-		{"bad port", "<dictionary> {\n  HTTPEnable : 1\n  HTTPProxy : p\n  HTTPPort : abc\n}\n", `HTTPPort "abc" is not a port`},
-		{"port out of range", "<dictionary> {\n  SOCKSEnable : 1\n  SOCKSProxy : p\n  SOCKSPort : 70000\n}\n", `SOCKSPort "70000" is not a port`},
-		{"an error message from scutil", "scutil: command not found\n", `want "<dictionary> {"`},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := ParseScutilProxy([]byte(tt.in))
-			if err == nil {
-				t.Fatalf("want error containing %q, got %+v", tt.want, got)
-			}
-			if !strings.Contains(err.Error(), tt.want) || !strings.HasPrefix(err.Error(), "parse scutil --proxy: ") {
-				t.Errorf("error %q, want it to contain %q", err, tt.want)
-			}
-		})
-	}
+// scutilProxy is a parsed configuration and whether it counts as configured.
+type scutilProxy struct {
+	Config     ProxyConfig
+	Configured bool
 }
 
 func TestProxyForScutil(t *testing.T) {
@@ -465,7 +426,7 @@ func TestReadProxy(t *testing.T) {
 		name      string
 		goos      string
 		env       map[string]string
-		replies   map[string]fakeReply
+		replies   map[string]commandtest.Reply
 		want      ProxyConfig
 		wantErr   string
 		wantCalls []string
@@ -473,7 +434,7 @@ func TestReadProxy(t *testing.T) {
 		{
 			name:      "darwin reads scutil",
 			goos:      "darwin",
-			replies:   map[string]fakeReply{"/usr/sbin/scutil --proxy": {out: privoxy}},
+			replies:   map[string]commandtest.Reply{"/usr/sbin/scutil --proxy": commandtest.OK(privoxy)},
 			want:      ProxyConfig{Source: "scutil", HTTP: "127.0.0.1:8118", Exceptions: []string{"*.local", "169.254/16"}},
 			wantCalls: []string{"/usr/sbin/scutil --proxy"},
 		},
@@ -492,35 +453,35 @@ func TestReadProxy(t *testing.T) {
 		{
 			name:      "linux without environment reads GNOME's settings",
 			goos:      "linux",
-			replies:   map[string]fakeReply{gsettingsCmd: {out: string(readTestdata(t, "gsettings-proxy_manual_debian12.txt"))}},
+			replies:   map[string]commandtest.Reply{gsettingsCmd: commandtest.OK(string(readTestdata(t, "gsettings-proxy_manual_debian12.txt")))},
 			want:      ProxyConfig{Source: "gsettings", HTTP: "it's.odd.example:8080", HTTPS: "proxy.corp.example:3128", SOCKS: "socks.corp.example:1080", Exceptions: []string{"localhost", "127.0.0.0/8", "::1", "*.apple.com"}},
 			wantCalls: []string{gsettingsCmd},
 		},
 		{
 			name:      "linux with GNOME's proxy off is none",
 			goos:      "linux",
-			replies:   map[string]fakeReply{gsettingsCmd: {out: string(readTestdata(t, "gsettings-proxy_none_debian12.txt"))}},
+			replies:   map[string]commandtest.Reply{gsettingsCmd: commandtest.OK(string(readTestdata(t, "gsettings-proxy_none_debian12.txt")))},
 			want:      ProxyConfig{Source: "none"},
 			wantCalls: []string{gsettingsCmd},
 		},
 		{
 			name:      "linux without gsettings is none",
 			goos:      "linux",
-			replies:   map[string]fakeReply{gsettingsCmd: {err: &command.RunError{Path: "/usr/bin/gsettings", Err: fs.ErrNotExist}}},
+			replies:   map[string]commandtest.Reply{gsettingsCmd: {Err: &command.RunError{Path: "/usr/bin/gsettings", Err: fs.ErrNotExist}}},
 			want:      ProxyConfig{Source: "none"},
 			wantCalls: []string{gsettingsCmd},
 		},
 		{
 			name:      "linux without GNOME's schema is none",
 			goos:      "linux",
-			replies:   map[string]fakeReply{gsettingsCmd: {err: &command.RunError{Path: "/usr/bin/gsettings", Stderr: "No such schema “org.gnome.system.proxy”", Err: errors.New("exit status 1")}}},
+			replies:   map[string]commandtest.Reply{gsettingsCmd: {Err: &command.RunError{Path: "/usr/bin/gsettings", Stderr: "No such schema “org.gnome.system.proxy”", Err: errors.New("exit status 1")}}},
 			want:      ProxyConfig{Source: "none"},
 			wantCalls: []string{gsettingsCmd},
 		},
 		{
 			name:      "scutil fails",
 			goos:      "darwin",
-			replies:   map[string]fakeReply{"/usr/sbin/scutil --proxy": {err: &command.RunError{Path: "/usr/sbin/scutil", Err: errors.New("exit status 1")}}},
+			replies:   map[string]commandtest.Reply{"/usr/sbin/scutil --proxy": {Err: &command.RunError{Path: "/usr/sbin/scutil", Err: errors.New("exit status 1")}}},
 			want:      ProxyConfig{Source: "none"},
 			wantErr:   "read proxy settings: run /usr/sbin/scutil: exit status 1",
 			wantCalls: []string{"/usr/sbin/scutil --proxy"},
@@ -528,7 +489,7 @@ func TestReadProxy(t *testing.T) {
 		{
 			name:      "scutil prints garbage",
 			goos:      "darwin",
-			replies:   map[string]fakeReply{"/usr/sbin/scutil --proxy": {out: "<dictionary> {\n  HTTPEnable : 1\n"}},
+			replies:   map[string]commandtest.Reply{"/usr/sbin/scutil --proxy": commandtest.OK("<dictionary> {\n  HTTPEnable : 1\n")},
 			want:      ProxyConfig{Source: "none"},
 			wantErr:   "read proxy settings: parse scutil --proxy: ",
 			wantCalls: []string{"/usr/sbin/scutil --proxy"},
@@ -536,17 +497,10 @@ func TestReadProxy(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := &fakeRunner{replies: tt.replies}
+			r := replay(tt.replies)
 			got, err := ReadProxy(context.Background(), r, tt.goos, mapEnv(tt.env))
-			if tt.wantErr == "" && err != nil || tt.wantErr != "" && !strings.Contains(errString(err), tt.wantErr) {
-				t.Fatalf("error %v, want %q", err, tt.wantErr)
-			}
-			if !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("got  %+v\nwant %+v", got, tt.want)
-			}
-			if calls := r.Calls(); !reflect.DeepEqual(calls, tt.wantCalls) && (len(calls) != 0 || len(tt.wantCalls) != 0) {
-				t.Errorf("calls %q, want %q", calls, tt.wantCalls)
-			}
+			wantResult(t, got, err, tt.want, tt.wantErr)
+			r.AssertCalls(t, tt.wantCalls...)
 		})
 	}
 }

@@ -4,77 +4,35 @@ import (
 	"context"
 	"errors"
 	"io/fs"
-	"reflect"
 	"runtime"
-	"strings"
 	"testing"
+
+	"github.com/idpulse/idpulse/probes/command/commandtest"
 )
 
 func TestParseSwVers(t *testing.T) {
-	tests := []struct {
-		name     string
-		file, in string
-		want     SystemInfo
-	}{
-		{"Sonoma", "sw_vers_macos14.4.1.txt", "", SystemInfo{OS: "macOS", Version: "14.4.1", Build: "23E224"}},
-		{"Ventura with Rapid Security Response", "sw_vers_macos13.3.1-rsr-a.txt", "", SystemInfo{OS: "macOS", Version: "13.3.1", Extra: "(a)", Build: "22E772610a"}},
-		{"Catalina is Mac OS X", "sw_vers_macosx10.15.7.txt", "", SystemInfo{OS: "Mac OS X", Version: "10.15.7", Build: "19H2"}},
-		{"pasted with spaces", "", "ProductName:    macOS\nProductVersion: 12.7.4\nBuildVersion:   21H1123\n", SystemInfo{OS: "macOS", Version: "12.7.4", Build: "21H1123"}},
-		{"no ProductName", "", "ProductVersion:\t15.0\n", SystemInfo{OS: "macOS", Version: "15.0"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			in := []byte(tt.in)
-			if tt.file != "" {
-				in = readTestdata(t, tt.file)
-			}
-			got, err := ParseSwVers(in)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got != tt.want {
-				t.Errorf("got %+v, want %+v", got, tt.want)
-			}
-		})
-	}
-	for _, bad := range []string{"", "ProductName:\tmacOS\n", "sw_vers: command not found\n"} {
-		if got, err := ParseSwVers([]byte(bad)); err == nil || !strings.Contains(err.Error(), "no ProductVersion") {
-			t.Errorf("ParseSwVers(%q) = %+v, %v; want a no-ProductVersion error", bad, got, err)
-		}
-	}
+	testParse(t, ParseSwVers, []parseCase[SystemInfo]{
+		{name: "Sonoma", file: "sw_vers_macos14.4.1.txt", want: SystemInfo{OS: "macOS", Version: "14.4.1", Build: "23E224"}},
+		{name: "Ventura with Rapid Security Response", file: "sw_vers_macos13.3.1-rsr-a.txt", want: SystemInfo{OS: "macOS", Version: "13.3.1", Extra: "(a)", Build: "22E772610a"}},
+		{name: "Catalina is Mac OS X", file: "sw_vers_macosx10.15.7.txt", want: SystemInfo{OS: "Mac OS X", Version: "10.15.7", Build: "19H2"}},
+		{name: "pasted with spaces", in: "ProductName:    macOS\nProductVersion: 12.7.4\nBuildVersion:   21H1123\n", want: SystemInfo{OS: "macOS", Version: "12.7.4", Build: "21H1123"}},
+		{name: "no ProductName", in: "ProductVersion:\t15.0\n", want: SystemInfo{OS: "macOS", Version: "15.0"}},
+		{name: "empty", in: "", wantErr: "no ProductVersion"},
+		{name: "ProductName only", in: "ProductName:\tmacOS\n", wantErr: "no ProductVersion"},
+		{name: "command not found", in: "sw_vers: command not found\n", wantErr: "no ProductVersion"},
+	})
 }
 
 func TestParseOSRelease(t *testing.T) {
-	tests := []struct {
-		name     string
-		file, in string
-		want     SystemInfo
-	}{
-		{"real Debian 12", "os-release_debian12.txt", "", SystemInfo{OS: "Debian GNU/Linux", Version: "12"}},
-		{"single quotes, no VERSION_ID", "", "NAME='Debian GNU/Linux'\nVERSION='trixie/sid'\n", SystemInfo{OS: "Debian GNU/Linux", Version: "trixie/sid"}},
-		{"escapes in double quotes", "", `NAME="Say \"hi\" \$HOME \\ OS"` + "\nVERSION_ID=1\n", SystemInfo{OS: `Say "hi" $HOME \ OS`, Version: "1"}},
-		{"PRETTY_NAME when NAME is missing", "", "PRETTY_NAME=\"Fedora Linux 40\"\nVERSION_ID=40\n", SystemInfo{OS: "Fedora Linux 40", Version: "40"}},
-		{"spec default", "", "VERSION_ID=1\n", SystemInfo{OS: "Linux", Version: "1"}},
-		{"comments and junk lines", "", "# comment\njunk\nID=alpine\nVERSION_ID=3.20.0\n", SystemInfo{OS: "alpine", Version: "3.20.0"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			in := []byte(tt.in)
-			if tt.file != "" {
-				in = readTestdata(t, tt.file)
-			}
-			got, err := ParseOSRelease(in)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got != tt.want {
-				t.Errorf("got %+v, want %+v", got, tt.want)
-			}
-		})
-	}
-	if _, err := ParseOSRelease([]byte("# only a comment\n")); err == nil {
-		t.Error("want error for a file without KEY=value lines")
-	}
+	testParse(t, ParseOSRelease, []parseCase[SystemInfo]{
+		{name: "real Debian 12", file: "os-release_debian12.txt", want: SystemInfo{OS: "Debian GNU/Linux", Version: "12"}},
+		{name: "single quotes, no VERSION_ID", in: "NAME='Debian GNU/Linux'\nVERSION='trixie/sid'\n", want: SystemInfo{OS: "Debian GNU/Linux", Version: "trixie/sid"}},
+		{name: "escapes in double quotes", in: `NAME="Say \"hi\" \$HOME \\ OS"` + "\nVERSION_ID=1\n", want: SystemInfo{OS: `Say "hi" $HOME \ OS`, Version: "1"}},
+		{name: "PRETTY_NAME when NAME is missing", in: "PRETTY_NAME=\"Fedora Linux 40\"\nVERSION_ID=40\n", want: SystemInfo{OS: "Fedora Linux 40", Version: "40"}},
+		{name: "spec default", in: "VERSION_ID=1\n", want: SystemInfo{OS: "Linux", Version: "1"}},
+		{name: "comments and junk lines", in: "# comment\njunk\nID=alpine\nVERSION_ID=3.20.0\n", want: SystemInfo{OS: "alpine", Version: "3.20.0"}},
+		{name: "only a comment", in: "# only a comment\n", wantErr: "no KEY=value lines"},
+	})
 }
 
 func TestReadSystemInfoDarwin(t *testing.T) {
@@ -86,42 +44,37 @@ func TestReadSystemInfoDarwin(t *testing.T) {
 	sonoma := string(readTestdata(t, "sw_vers_macos14.4.1.txt"))
 	tests := []struct {
 		name    string
-		replies map[string]fakeReply
+		replies map[string]commandtest.Reply
 		want    SystemInfo
 		wantErr string
 	}{
 		{
 			name:    "all commands answer",
-			replies: map[string]fakeReply{swVers: {out: sonoma}, model: {out: "MacBookPro18,3\n"}, kernel: {out: "23.4.0\n"}},
+			replies: map[string]commandtest.Reply{swVers: commandtest.OK(sonoma), model: commandtest.OK("MacBookPro18,3\n"), kernel: commandtest.OK("23.4.0\n")},
 			want:    SystemInfo{OS: "macOS", Version: "14.4.1", Build: "23E224", Model: "MacBookPro18,3", Kernel: "23.4.0", Arch: runtime.GOARCH},
 		},
 		{
 			name:    "sysctl failures leave model and kernel empty",
-			replies: map[string]fakeReply{swVers: {out: sonoma}, model: {err: errors.New("exit status 1")}},
+			replies: map[string]commandtest.Reply{swVers: commandtest.OK(sonoma), model: {Err: errors.New("exit status 1")}},
 			want:    SystemInfo{OS: "macOS", Version: "14.4.1", Build: "23E224", Arch: runtime.GOARCH},
 		},
 		{
 			name:    "sw_vers fails",
-			replies: map[string]fakeReply{swVers: {err: errors.New("exit status 1")}},
+			replies: map[string]commandtest.Reply{swVers: {Err: errors.New("exit status 1")}},
 			want:    SystemInfo{OS: "macOS", Arch: runtime.GOARCH},
 			wantErr: "read system info: exit status 1",
 		},
 		{
 			name:    "sw_vers prints nonsense",
-			replies: map[string]fakeReply{swVers: {out: "?"}},
+			replies: map[string]commandtest.Reply{swVers: commandtest.OK("?")},
 			want:    SystemInfo{OS: "macOS", Arch: runtime.GOARCH},
 			wantErr: "read system info: parse sw_vers",
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := ReadSystemInfo(context.Background(), &fakeRunner{replies: tt.replies}, "darwin")
-			if tt.wantErr == "" && err != nil || tt.wantErr != "" && !strings.Contains(errString(err), tt.wantErr) {
-				t.Fatalf("error %v, want %q", err, tt.wantErr)
-			}
-			if got != tt.want {
-				t.Errorf("got %+v, want %+v", got, tt.want)
-			}
+			got, err := ReadSystemInfo(context.Background(), replay(tt.replies), "darwin")
+			wantResult(t, got, err, tt.want, tt.wantErr)
 		})
 	}
 }
@@ -173,12 +126,7 @@ func TestReadSystemInfoLinux(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := readSystemInfoLinux(fakeFS(tt.files))
-			if tt.wantErr == "" && err != nil || tt.wantErr != "" && !strings.Contains(errString(err), tt.wantErr) {
-				t.Fatalf("error %v, want %q", err, tt.wantErr)
-			}
-			if got != tt.want {
-				t.Errorf("got %+v, want %+v", got, tt.want)
-			}
+			wantResult(t, got, err, tt.want, tt.wantErr)
 		})
 	}
 }
@@ -194,10 +142,5 @@ func TestReadSystemInfoHostAndUnsupported(t *testing.T) {
 		}
 	}
 	got, err := ReadSystemInfo(context.Background(), nil, "plan9")
-	if err == nil || !strings.Contains(err.Error(), `not supported on "plan9"`) {
-		t.Errorf("error %v, want not supported", err)
-	}
-	if want := (SystemInfo{OS: "plan9", Arch: runtime.GOARCH}); !reflect.DeepEqual(got, want) {
-		t.Errorf("got %+v, want %+v", got, want)
-	}
+	wantResult(t, got, err, SystemInfo{OS: "plan9", Arch: runtime.GOARCH}, `not supported on "plan9"`)
 }

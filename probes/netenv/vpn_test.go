@@ -3,17 +3,14 @@ package netenv
 import (
 	"context"
 	"errors"
-	"reflect"
-	"strings"
 	"testing"
+
+	"github.com/idpulse/idpulse/probes/command/commandtest"
 )
 
 func TestParseScutilNCList(t *testing.T) {
-	tests := []struct {
-		name     string
-		file, in string
-		want     []NCService
-	}{
+	const hdr = "Available network connection services in the current set (*=enabled):\n"
+	testParse(t, ParseScutilNCList, []parseCase[[]NCService]{
 		{
 			name: "four services, one connected, one with a truncated name",
 			file: "scutil-nc-list_l2tp-connected.txt",
@@ -33,56 +30,25 @@ func TestParseScutilNCList(t *testing.T) {
 			// The shape quoted in the brief and apple-facts.md: a display name
 			// with "-->" and no padding before the quoted name.
 			name: "display name with arrow and no gap",
-			in: "Available network connection services in the current set (*=enabled):\n" +
+			in: hdr +
 				`* (Connected)       6D8C5A3F-AAAA-BBBB PPP --> L2TPVPN "Work VPN"                     [PPP:L2TP]` + "\n",
 			want: []NCService{{Enabled: true, Status: "Connected", ID: "6D8C5A3F-AAAA-BBBB", Interface: "PPP --> L2TPVPN", Name: "Work VPN", Type: "PPP:L2TP"}},
 		},
 		{
 			name: "brackets inside the name, empty display name, type without subtype",
-			in: "Available network connection services in the current set (*=enabled):\n" +
+			in: hdr +
 				`  (Disconnecting)  ID-1                    "Lab [test] VPN"                 [PPP]` + "\n",
 			want: []NCService{{Status: "Disconnecting", ID: "ID-1", Name: "Lab [test] VPN", Type: "PPP"}},
 		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			in := []byte(tt.in)
-			if tt.file != "" {
-				in = readTestdata(t, tt.file)
-			}
-			got, err := ParseScutilNCList(in)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("got  %+v\nwant %+v", got, tt.want)
-			}
-		})
-	}
-}
-
-func TestParseScutilNCListErrors(t *testing.T) {
-	const hdr = "Available network connection services in the current set (*=enabled):\n"
-	tests := []struct {
-		name, in, want string
-	}{
-		{"empty", "", "empty output"},
-		{"wrong header", "No service\n", `line 1: want "Available network connection services`},
-		{"no type", hdr + `* (Connected) ID PPP "x"` + "\n", "line 2: no [type] at the end"},
-		{"no name", hdr + `* (Connected) ID PPP x [PPP]` + "\n", "line 2: no quoted service name"},
-		{"no status", hdr + `* Connected ID PPP "x" [PPP]` + "\n", "line 2: no (status)"},
-		{"unclosed status", hdr + `* (Connected ID PPP "x" [PPP]` + "\n", "unclosed (status"},
-		{"bad first column", hdr + `x (Connected) ID PPP "x" [PPP]` + "\n", "neither '*' nor ' '"},
-		{"no ID", hdr + "* (Connected)\n", "no service ID"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := ParseScutilNCList([]byte(tt.in))
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Fatalf("got %+v, error %v; want error containing %q", got, err, tt.want)
-			}
-		})
-	}
+		{name: "empty", in: "", wantErr: "empty output"},
+		{name: "wrong header", in: "No service\n", wantErr: `line 1: want "Available network connection services`},
+		{name: "no type", in: hdr + `* (Connected) ID PPP "x"` + "\n", wantErr: "line 2: no [type] at the end"},
+		{name: "no name", in: hdr + `* (Connected) ID PPP x [PPP]` + "\n", wantErr: "line 2: no quoted service name"},
+		{name: "no status", in: hdr + `* Connected ID PPP "x" [PPP]` + "\n", wantErr: "line 2: no (status)"},
+		{name: "unclosed status", in: hdr + `* (Connected ID PPP "x" [PPP]` + "\n", wantErr: "unclosed (status"},
+		{name: "bad first column", in: hdr + `x (Connected) ID PPP "x" [PPP]` + "\n", wantErr: "neither '*' nor ' '"},
+		{name: "no ID", in: hdr + "* (Connected)\n", wantErr: "no service ID"},
+	})
 }
 
 func TestIsTunnelInterface(t *testing.T) {
@@ -126,7 +92,7 @@ func TestReadVPN(t *testing.T) {
 		name      string
 		goos      string
 		route     DefaultRoute
-		replies   map[string]fakeReply
+		replies   map[string]commandtest.Reply
 		want      VPNState
 		wantErr   string
 		wantCalls int
@@ -135,7 +101,7 @@ func TestReadVPN(t *testing.T) {
 			name:      "darwin: connected L2TP, default still on Wi-Fi (split tunnel)",
 			goos:      "darwin",
 			route:     DefaultRoute{Gateway: "192.168.1.1", Interface: "en0"},
-			replies:   map[string]fakeReply{ncCmd: {out: list}},
+			replies:   map[string]commandtest.Reply{ncCmd: commandtest.OK(list)},
 			want:      VPNState{Active: true, Services: []NCService{l2tp}, Interface: "en0"},
 			wantCalls: 1,
 		},
@@ -143,7 +109,7 @@ func TestReadVPN(t *testing.T) {
 			name:      "darwin: default via utun with no listed service",
 			goos:      "darwin",
 			route:     DefaultRoute{Interface: "utun4"},
-			replies:   map[string]fakeReply{ncCmd: {out: empty}},
+			replies:   map[string]commandtest.Reply{ncCmd: commandtest.OK(empty)},
 			want:      VPNState{Active: true, DefaultViaTunnel: true, Interface: "utun4"},
 			wantCalls: 1,
 		},
@@ -151,7 +117,7 @@ func TestReadVPN(t *testing.T) {
 			name:      "darwin: nothing",
 			goos:      "darwin",
 			route:     DefaultRoute{Gateway: "192.168.1.1", Interface: "en0"},
-			replies:   map[string]fakeReply{ncCmd: {out: empty}},
+			replies:   map[string]commandtest.Reply{ncCmd: commandtest.OK(empty)},
 			want:      VPNState{Interface: "en0"},
 			wantCalls: 1,
 		},
@@ -159,7 +125,7 @@ func TestReadVPN(t *testing.T) {
 			name:      "darwin: scutil fails, route signal kept",
 			goos:      "darwin",
 			route:     DefaultRoute{Interface: "ppp0"},
-			replies:   map[string]fakeReply{ncCmd: {err: errors.New("boom")}},
+			replies:   map[string]commandtest.Reply{ncCmd: {Err: errors.New("boom")}},
 			want:      VPNState{Active: true, DefaultViaTunnel: true, Interface: "ppp0"},
 			wantErr:   "read VPN services: boom",
 			wantCalls: 1,
@@ -168,7 +134,7 @@ func TestReadVPN(t *testing.T) {
 			name:      "darwin: scutil prints garbage",
 			goos:      "darwin",
 			route:     DefaultRoute{Interface: "en0"},
-			replies:   map[string]fakeReply{ncCmd: {out: "garbage\n"}},
+			replies:   map[string]commandtest.Reply{ncCmd: commandtest.OK("garbage\n")},
 			want:      VPNState{Interface: "en0"},
 			wantErr:   "read VPN services: parse scutil --nc list",
 			wantCalls: 1,
@@ -177,7 +143,7 @@ func TestReadVPN(t *testing.T) {
 			name:      "darwin: no default route",
 			goos:      "darwin",
 			route:     DefaultRoute{},
-			replies:   map[string]fakeReply{ncCmd: {out: empty}},
+			replies:   map[string]commandtest.Reply{ncCmd: commandtest.OK(empty)},
 			want:      VPNState{},
 			wantCalls: 1,
 		},
@@ -196,16 +162,11 @@ func TestReadVPN(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := &fakeRunner{replies: tt.replies}
+			r := replay(tt.replies)
 			got, err := ReadVPN(context.Background(), r, tt.goos, tt.route)
-			if tt.wantErr == "" && err != nil || tt.wantErr != "" && !strings.Contains(errString(err), tt.wantErr) {
-				t.Fatalf("error %v, want %q", err, tt.wantErr)
-			}
-			if !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("got  %+v\nwant %+v", got, tt.want)
-			}
+			wantResult(t, got, err, tt.want, tt.wantErr)
 			if n := len(r.Calls()); n != tt.wantCalls {
-				t.Errorf("%d commands run (%q), want %d", n, r.Calls(), tt.wantCalls)
+				t.Errorf("%d commands run (%q), want %d", n, r.Cmdlines(), tt.wantCalls)
 			}
 		})
 	}

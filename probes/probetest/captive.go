@@ -2,12 +2,10 @@ package probetest
 
 import (
 	"io"
-	"log"
 	"net"
 	"net/http"
 	"sync"
 	"testing"
-	"time"
 )
 
 // AppleSuccessPage is what captive.apple.com answers on an open network.
@@ -19,9 +17,7 @@ const CaptiveLoginPage = "<HTML><HEAD><TITLE>Guest Wi-Fi</TITLE></HEAD><BODY><FO
 // CaptiveServer is a plain-HTTP stand-in for captive.apple.com that can turn
 // into a captive portal.
 type CaptiveServer struct {
-	ln  net.Listener
-	srv *http.Server
-	wg  sync.WaitGroup
+	ln net.Listener
 
 	mu       sync.Mutex
 	portal   bool
@@ -29,33 +25,22 @@ type CaptiveServer struct {
 	requests int
 }
 
-// NewCaptiveServer starts the server on 127.0.0.1:0. It answers Apple's
+// NewCaptiveServer starts the server on Loopback. It answers Apple's
 // success page on any path until SetPortal turns the portal on.
 func NewCaptiveServer(t testing.TB) *CaptiveServer {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("probetest: captive server: %v", err)
-	}
-	s := &CaptiveServer{ln: ln}
-	s.srv = &http.Server{
-		Handler:           http.HandlerFunc(s.serveHTTP),
-		ReadHeaderTimeout: time.Minute,
-		ErrorLog:          log.New(io.Discard, "", 0),
-	}
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
-		s.srv.Serve(ln)
-	}()
-	t.Cleanup(func() {
-		s.srv.Close()
-		s.wg.Wait()
-	})
+	return NewCaptiveServerAt(t, Loopback)
+}
+
+// NewCaptiveServerAt is NewCaptiveServer listening on addr.
+func NewCaptiveServerAt(t testing.TB, addr string) *CaptiveServer {
+	t.Helper()
+	s := &CaptiveServer{}
+	s.ln = serveHTTP(t, "captive server", addr, http.HandlerFunc(s.serveHTTP), nil)
 	return s
 }
 
-// Addr is the server's "127.0.0.1:port".
+// Addr is the server's "ip:port".
 func (s *CaptiveServer) Addr() string { return s.ln.Addr().String() }
 
 // URL is Apple's captive-check URL on this server.
@@ -70,11 +55,7 @@ func (s *CaptiveServer) SetPortal(on bool, loginURL string) {
 }
 
 // Requests is the number of requests received.
-func (s *CaptiveServer) Requests() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.requests
-}
+func (s *CaptiveServer) Requests() int { return load(&s.mu, &s.requests) }
 
 func (s *CaptiveServer) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()

@@ -26,40 +26,37 @@ type Answer struct {
 }
 
 // DNSServer is an authoritative-style DNS server answering over UDP and TCP on
-// the same loopback port.
+// the same port.
 type DNSServer struct {
-	pc   net.PacketConn
-	ln   net.Listener
 	addr string
 	res  *net.Resolver
-	done chan struct{}
-	wg   sync.WaitGroup
 
 	mu      sync.Mutex
 	answers map[string]Answer
 	def     Answer
 	queries int
 	byName  map[string]int
-	conns   map[net.Conn]struct{}
 }
 
-// NewDNSServer starts a DNS server on 127.0.0.1 (UDP and TCP, one port). It
+// NewDNSServer starts a DNS server on Loopback (UDP and TCP, one port). It
 // answers NXDOMAIN for every name until told otherwise.
 func NewDNSServer(t testing.TB) *DNSServer {
 	t.Helper()
-	pc, ln, err := listenUDPAndTCP()
+	return NewDNSServerAt(t, Loopback)
+}
+
+// NewDNSServerAt is NewDNSServer listening on addr.
+func NewDNSServerAt(t testing.TB, addr string) *DNSServer {
+	t.Helper()
+	pc, ln, err := listenUDPAndTCP(addr)
 	if err != nil {
 		t.Fatalf("probetest: DNS server: %v", err)
 	}
 	s := &DNSServer{
-		pc:      pc,
-		ln:      ln,
 		addr:    pc.LocalAddr().String(),
-		done:    make(chan struct{}),
 		answers: map[string]Answer{},
 		def:     Answer{Rcode: dnsmessage.RCodeNameError},
 		byName:  map[string]int{},
-		conns:   map[net.Conn]struct{}{},
 	}
 	s.res = &net.Resolver{
 		PreferGo: true,
@@ -68,19 +65,21 @@ func NewDNSServer(t testing.TB) *DNSServer {
 			return d.DialContext(ctx, baseNetwork(network), s.addr)
 		},
 	}
-	s.wg.Add(2)
-	go s.serveUDP()
-	go s.serveTCP()
-	t.Cleanup(s.close)
+	servePackets(t, pc, func(pc net.PacketConn, query []byte, from net.Addr) {
+		if resp, ok := s.respond(query, 1232); ok {
+			pc.WriteTo(resp, from)
+		}
+	})
+	startConnServerOn(t, ln, s.serveConn)
 	return s
 }
 
-// listenUDPAndTCP binds a UDP socket on 127.0.0.1:0 and a TCP listener on the
-// same port, retrying when the TCP side of the chosen port is taken.
-func listenUDPAndTCP() (net.PacketConn, net.Listener, error) {
+// listenUDPAndTCP binds a UDP socket on addr and a TCP listener on the same
+// port. For port 0 it retries when the TCP side of the chosen port is taken.
+func listenUDPAndTCP(addr string) (net.PacketConn, net.Listener, error) {
 	var lastErr error
 	for range 20 {
-		pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+		pc, err := net.ListenPacket("udp", addr)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -90,23 +89,14 @@ func listenUDPAndTCP() (net.PacketConn, net.Listener, error) {
 		}
 		pc.Close()
 		lastErr = err
+		if _, port, _ := net.SplitHostPort(addr); port != "0" {
+			break // a fixed port: another try finds it taken again
+		}
 	}
 	return nil, nil, lastErr
 }
 
-func (s *DNSServer) close() {
-	close(s.done)
-	s.pc.Close()
-	s.ln.Close()
-	s.mu.Lock()
-	for c := range s.conns {
-		c.Close()
-	}
-	s.mu.Unlock()
-	s.wg.Wait()
-}
-
-// Addr is the server's "127.0.0.1:port", the same for UDP and TCP.
+// Addr is the server's "ip:port", the same for UDP and TCP.
 func (s *DNSServer) Addr() string { return s.addr }
 
 // Set fixes the answer for name (without trailing dot, case-insensitive).
@@ -117,18 +107,10 @@ func (s *DNSServer) Set(name string, a Answer) {
 }
 
 // SetDefault fixes the answer for names not Set. The initial default is NXDOMAIN.
-func (s *DNSServer) SetDefault(a Answer) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.def = cloneAnswer(a)
-}
+func (s *DNSServer) SetDefault(a Answer) { store(&s.mu, &s.def, cloneAnswer(a)) }
 
 // Queries is the number of queries received, answered or not.
-func (s *DNSServer) Queries() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.queries
-}
+func (s *DNSServer) Queries() int { return load(&s.mu, &s.queries) }
 
 // QueriesFor is the number of queries received for name (any type).
 func (s *DNSServer) QueriesFor(name string) int {
@@ -164,57 +146,9 @@ func (s *DNSServer) lookup(name string) Answer {
 	return s.def
 }
 
-func (s *DNSServer) serveUDP() {
-	defer s.wg.Done()
-	buf := make([]byte, 65535)
-	for {
-		n, from, err := s.pc.ReadFrom(buf)
-		if err != nil {
-			if s.closed() {
-				return
-			}
-			continue
-		}
-		resp, ok := s.respond(buf[:n], 1232)
-		if ok {
-			s.pc.WriteTo(resp, from)
-		}
-	}
-}
-
-func (s *DNSServer) serveTCP() {
-	defer s.wg.Done()
-	for {
-		c, err := s.ln.Accept()
-		if err != nil {
-			if s.closed() {
-				return
-			}
-			continue
-		}
-		s.mu.Lock()
-		if s.closed() {
-			s.mu.Unlock()
-			c.Close()
-			return
-		}
-		s.conns[c] = struct{}{}
-		s.mu.Unlock()
-		s.wg.Add(1)
-		go s.serveConn(c)
-	}
-}
-
 // serveConn answers length-prefixed queries on one TCP connection. A dropped
 // query leaves the connection open and silent.
 func (s *DNSServer) serveConn(c net.Conn) {
-	defer s.wg.Done()
-	defer func() {
-		s.mu.Lock()
-		delete(s.conns, c)
-		s.mu.Unlock()
-		c.Close()
-	}()
 	var lenBuf [2]byte
 	for {
 		if _, err := io.ReadFull(c, lenBuf[:]); err != nil {
@@ -232,15 +166,6 @@ func (s *DNSServer) serveConn(c net.Conn) {
 		if _, err := c.Write(append(out, resp...)); err != nil {
 			return
 		}
-	}
-}
-
-func (s *DNSServer) closed() bool {
-	select {
-	case <-s.done:
-		return true
-	default:
-		return false
 	}
 }
 

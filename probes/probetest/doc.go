@@ -1,12 +1,15 @@
 // Package probetest holds the loopback fakes that the probe, scenario and
 // end-to-end tests run against: a DNS server, a test PKI, HTTPS, captive-portal,
 // TCP, NTP and CONNECT-proxy servers, a dialer that maps Apple's addresses onto
-// those servers, and a fake command runner.
+// those servers, a whole fake World built from them, and the helpers tests
+// share (Require, SyncBuffer).
 //
-// Every fake is a real server on 127.0.0.1:0, so probes exercise the real
-// net, tls and http stacks; nothing here touches the internet. Constructors take
-// a testing.TB and close what they open through t.Cleanup. Setters are safe to
-// call from any goroutine, also while a probe is using the fake.
+// Every fake is a real server on 127.0.0.1:0 (Loopback), so probes exercise
+// the real net, tls and http stacks; nothing here touches the internet. The
+// ...At constructors bind any address instead: cmd/idpulse/e2e runs the same
+// fakes on Apple-like public addresses inside a network namespace. Constructors
+// take a testing.TB and close what they open through t.Cleanup. Setters are
+// safe to call from any goroutine, also while a probe is using the fake.
 package probetest
 
 // maxRecorded bounds what a fake remembers (dial attempts, Host headers,

@@ -4,7 +4,6 @@ import (
 	"crypto/tls"
 	"errors"
 	"io"
-	"log"
 	"net"
 	"net/http"
 	"strings"
@@ -28,13 +27,11 @@ type HTTPSBehavior struct {
 	NoDate bool
 }
 
-// HTTPSServer is a TLS server on loopback serving HTTP/1.1 and h2, standing in
-// for an Apple host. NewHTTPServer makes the plain-HTTP variant.
+// HTTPSServer is a TLS server serving HTTP/1.1 and h2, standing in for an
+// Apple host. NewHTTPServer makes the plain-HTTP variant.
 type HTTPSServer struct {
 	ln   net.Listener
-	srv  *http.Server
-	done chan struct{}
-	wg   sync.WaitGroup
+	done chan struct{} // closed at cleanup: releases hung requests
 
 	mu         sync.Mutex
 	cert       tls.Certificate
@@ -44,94 +41,58 @@ type HTTPSServer struct {
 	hosts      []string
 }
 
-// NewHTTPSServer starts a TLS server on 127.0.0.1:0 that presents cert.
+// NewHTTPSServer starts a TLS server on Loopback that presents cert.
 func NewHTTPSServer(t testing.TB, cert tls.Certificate) *HTTPSServer {
+	t.Helper()
+	return NewHTTPSServerAt(t, Loopback, cert)
+}
+
+// NewHTTPSServerAt is NewHTTPSServer listening on addr.
+func NewHTTPSServerAt(t testing.TB, addr string, cert tls.Certificate) *HTTPSServer {
 	t.Helper()
 	s := newHTTPServer(t)
 	s.cert = cert
-	cfg := &tls.Config{
+	s.ln = serveHTTP(t, "HTTPS server", addr, http.HandlerFunc(s.serveHTTP), &tls.Config{
 		GetCertificate: s.getCertificate,
 		NextProtos:     []string{"h2", "http/1.1"},
-	}
-	s.srv.TLSConfig = cfg
-	s.start(t, func() error { return s.srv.ServeTLS(s.ln, "", "") })
+	})
 	return s
 }
 
-// NewHTTPServer starts a plain-HTTP server on 127.0.0.1:0 with the same
+// NewHTTPServer starts a plain-HTTP server on Loopback with the same
 // behaviors as the HTTPS one; SetCertificate has no effect on it.
 func NewHTTPServer(t testing.TB) *HTTPSServer {
 	t.Helper()
 	s := newHTTPServer(t)
-	s.start(t, func() error { return s.srv.Serve(s.ln) })
+	s.ln = serveHTTP(t, "HTTP server", Loopback, http.HandlerFunc(s.serveHTTP), nil)
 	return s
 }
 
 func newHTTPServer(t testing.TB) *HTTPSServer {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("probetest: HTTPS server: %v", err)
-	}
-	s := &HTTPSServer{ln: ln, done: make(chan struct{})}
-	s.srv = &http.Server{
-		Handler:           http.HandlerFunc(s.serveHTTP),
-		ReadHeaderTimeout: time.Minute,
-		ErrorLog:          log.New(io.Discard, "", 0),
-	}
+	s := &HTTPSServer{done: make(chan struct{})}
+	// Cleanups run last-registered first: this one, registered before the
+	// server's, runs after the server has closed.
+	t.Cleanup(func() { close(s.done) })
 	return s
 }
 
-func (s *HTTPSServer) start(t testing.TB, serve func() error) {
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
-		serve()
-	}()
-	t.Cleanup(func() {
-		s.srv.Close()
-		close(s.done)
-		s.wg.Wait()
-	})
-}
-
-// Addr is the server's "127.0.0.1:port".
+// Addr is the server's "ip:port".
 func (s *HTTPSServer) Addr() string { return s.ln.Addr().String() }
 
 // SetBehavior changes how the following requests are answered.
-func (s *HTTPSServer) SetBehavior(b HTTPSBehavior) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.behavior = b
-}
+func (s *HTTPSServer) SetBehavior(b HTTPSBehavior) { store(&s.mu, &s.behavior, b) }
 
 // SetCertificate swaps the certificate presented in later handshakes.
-func (s *HTTPSServer) SetCertificate(c tls.Certificate) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.cert = c
-}
+func (s *HTTPSServer) SetCertificate(c tls.Certificate) { store(&s.mu, &s.cert, c) }
 
 // Requests is the number of HTTP requests received (hung ones included).
-func (s *HTTPSServer) Requests() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.requests
-}
+func (s *HTTPSServer) Requests() int { return load(&s.mu, &s.requests) }
 
 // Handshakes is the number of TLS handshakes clients started (ClientHellos).
-func (s *HTTPSServer) Handshakes() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.handshakes
-}
+func (s *HTTPSServer) Handshakes() int { return load(&s.mu, &s.handshakes) }
 
 // Hosts are the Host headers of the latest requests received (up to 256), in order.
-func (s *HTTPSServer) Hosts() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]string(nil), s.hosts...)
-}
+func (s *HTTPSServer) Hosts() []string { return loadCopy(&s.mu, &s.hosts) }
 
 func (s *HTTPSServer) getCertificate(*tls.ClientHelloInfo) (*tls.Certificate, error) {
 	s.mu.Lock()

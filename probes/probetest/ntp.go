@@ -23,13 +23,11 @@ type NTPBehavior struct {
 	Stratum uint8
 }
 
-// NTPServer is an NTPv3/v4 server on UDP loopback.
+// NTPServer is an NTPv3/v4 server on UDP.
 type NTPServer struct {
 	pc net.PacketConn
-	wg sync.WaitGroup
 
 	mu       sync.Mutex
-	closed   bool
 	behavior NTPBehavior
 	requests int
 }
@@ -37,71 +35,42 @@ type NTPServer struct {
 // ntpEpochOffset is the number of seconds from 1900-01-01 (NTP era 0) to 1970-01-01.
 const ntpEpochOffset = 2208988800
 
-// NewNTPServer starts an NTP server on 127.0.0.1:0. Replies are mode 4 with
+// NewNTPServer starts an NTP server on Loopback. Replies are mode 4 with
 // the request's version, the request's transmit timestamp echoed as origin, a
 // recent reference time, and receive/transmit times of now + Offset.
 func NewNTPServer(t testing.TB) *NTPServer {
 	t.Helper()
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("probetest: NTP server: %v", err)
-	}
-	s := &NTPServer{pc: pc}
-	s.wg.Add(1)
-	go s.serve()
-	t.Cleanup(func() {
-		s.mu.Lock()
-		s.closed = true
-		s.mu.Unlock()
-		pc.Close()
-		s.wg.Wait()
-	})
+	return NewNTPServerAt(t, Loopback)
+}
+
+// NewNTPServerAt is NewNTPServer listening on addr.
+func NewNTPServerAt(t testing.TB, addr string) *NTPServer {
+	t.Helper()
+	s := &NTPServer{pc: listenPacket(t, "NTP server", addr)}
+	servePackets(t, s.pc, s.answer)
 	return s
 }
 
-// Addr is the server's "127.0.0.1:port".
+// Addr is the server's "ip:port".
 func (s *NTPServer) Addr() string { return s.pc.LocalAddr().String() }
 
 // SetBehavior changes how the following requests are answered.
-func (s *NTPServer) SetBehavior(b NTPBehavior) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.behavior = b
-}
+func (s *NTPServer) SetBehavior(b NTPBehavior) { store(&s.mu, &s.behavior, b) }
 
 // Requests is the number of requests received, answered or not.
-func (s *NTPServer) Requests() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.requests
-}
+func (s *NTPServer) Requests() int { return load(&s.mu, &s.requests) }
 
-func (s *NTPServer) serve() {
-	defer s.wg.Done()
-	buf := make([]byte, 1024)
-	for {
-		n, from, err := s.pc.ReadFrom(buf)
-		recv := time.Now()
-		if err != nil {
-			s.mu.Lock()
-			closed := s.closed
-			s.mu.Unlock()
-			if closed {
-				return
-			}
-			continue
-		}
-		if n < 48 {
-			continue
-		}
-		s.mu.Lock()
-		s.requests++
-		b := s.behavior
-		s.mu.Unlock()
-		if b.Silent {
-			continue
-		}
-		s.pc.WriteTo(ntpReply(buf[:n], b, recv), from)
+func (s *NTPServer) answer(pc net.PacketConn, req []byte, from net.Addr) {
+	recv := time.Now()
+	if len(req) < 48 {
+		return
+	}
+	s.mu.Lock()
+	s.requests++
+	b := s.behavior
+	s.mu.Unlock()
+	if !b.Silent {
+		pc.WriteTo(ntpReply(req, b, recv), from)
 	}
 }
 

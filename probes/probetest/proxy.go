@@ -51,150 +51,65 @@ type upstreamDialer interface {
 	DialContext(ctx context.Context, network, address string) (net.Conn, error)
 }
 
-// ConnectProxy is an HTTP proxy on loopback: it tunnels CONNECT requests and
-// forwards plain absolute-URI requests, dialling upstream through the given
-// dialer so that the proxied path reaches the other fakes.
+// ConnectProxy is an HTTP proxy: it tunnels CONNECT requests and forwards
+// plain absolute-URI requests, dialling upstream through the given dialer so
+// that the proxied path reaches the other fakes.
 type ConnectProxy struct {
-	ln        net.Listener
+	srv       *connServer
 	upstream  upstreamDialer
 	transport *http.Transport
 	ctx       context.Context
-	cancel    context.CancelFunc
-	wg        sync.WaitGroup
 
 	mu       sync.Mutex
-	closed   bool
 	mode     ProxyMode
 	connects int
 	requests int
 	targets  []string
-	conns    map[net.Conn]struct{}
 }
 
-// NewConnectProxy starts a proxy on 127.0.0.1:0 in ProxyOK mode.
+// NewConnectProxy starts a proxy on Loopback in ProxyOK mode.
 func NewConnectProxy(t testing.TB, upstream interface {
 	DialContext(context.Context, string, string) (net.Conn, error)
 }) *ConnectProxy {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("probetest: proxy: %v", err)
-	}
 	ctx, cancel := context.WithCancel(context.Background())
 	p := &ConnectProxy{
-		ln:       ln,
 		upstream: upstream,
 		ctx:      ctx,
-		cancel:   cancel,
-		conns:    map[net.Conn]struct{}{},
+		transport: &http.Transport{
+			Proxy:                 nil,
+			DialContext:           upstream.DialContext,
+			DisableKeepAlives:     true,
+			ResponseHeaderTimeout: time.Minute,
+		},
 	}
-	p.transport = &http.Transport{
-		Proxy:                 nil,
-		DialContext:           upstream.DialContext,
-		DisableKeepAlives:     true,
-		ResponseHeaderTimeout: time.Minute,
-	}
-	p.wg.Add(1)
-	go p.serve()
-	t.Cleanup(p.close)
+	t.Cleanup(p.transport.CloseIdleConnections) // runs last
+	p.srv = startConnServer(t, "proxy", Loopback, p.serveConn)
+	t.Cleanup(cancel) // runs first: ends the upstream dials and round trips
 	return p
 }
 
-// Addr is the proxy's "127.0.0.1:port".
-func (p *ConnectProxy) Addr() string { return p.ln.Addr().String() }
+// Addr is the proxy's "ip:port".
+func (p *ConnectProxy) Addr() string { return p.srv.Addr() }
 
-// URL is the proxy's URL, "http://127.0.0.1:port", for http.ProxyURL and the like.
+// URL is the proxy's URL, "http://ip:port", for http.ProxyURL and the like.
 func (p *ConnectProxy) URL() string { return "http://" + p.Addr() }
 
 // SetMode changes how the following requests are answered.
-func (p *ConnectProxy) SetMode(m ProxyMode) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.mode = m
-}
+func (p *ConnectProxy) SetMode(m ProxyMode) { store(&p.mu, &p.mode, m) }
 
 // Connects is the number of CONNECT requests received.
-func (p *ConnectProxy) Connects() int {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.connects
-}
+func (p *ConnectProxy) Connects() int { return load(&p.mu, &p.connects) }
 
 // Requests is the number of requests received, CONNECT and plain.
-func (p *ConnectProxy) Requests() int {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.requests
-}
+func (p *ConnectProxy) Requests() int { return load(&p.mu, &p.requests) }
 
 // Targets are the requested targets in order: "host:port" for CONNECT, the
 // absolute URL for plain requests.
-func (p *ConnectProxy) Targets() []string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return append([]string(nil), p.targets...)
-}
-
-func (p *ConnectProxy) close() {
-	p.mu.Lock()
-	p.closed = true
-	for c := range p.conns {
-		c.Close()
-	}
-	p.mu.Unlock()
-	p.cancel()
-	p.ln.Close()
-	p.wg.Wait()
-	p.transport.CloseIdleConnections()
-}
-
-// track registers c for closing at cleanup; false means the proxy is closed.
-func (p *ConnectProxy) track(c net.Conn) bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.closed {
-		return false
-	}
-	p.conns[c] = struct{}{}
-	return true
-}
-
-func (p *ConnectProxy) untrack(c net.Conn) {
-	p.mu.Lock()
-	delete(p.conns, c)
-	p.mu.Unlock()
-	c.Close()
-}
-
-func (p *ConnectProxy) serve() {
-	defer p.wg.Done()
-	for {
-		c, err := p.ln.Accept()
-		if err != nil {
-			if p.ctx.Err() != nil {
-				return
-			}
-			p.mu.Lock()
-			closed := p.closed
-			p.mu.Unlock()
-			if closed {
-				return
-			}
-			continue
-		}
-		if !p.track(c) {
-			c.Close()
-			return
-		}
-		p.wg.Add(1)
-		go p.serveConn(c)
-	}
-}
+func (p *ConnectProxy) Targets() []string { return loadCopy(&p.mu, &p.targets) }
 
 // serveConn handles the requests of one client connection.
 func (p *ConnectProxy) serveConn(c net.Conn) {
-	defer p.wg.Done()
-	defer p.untrack(c)
 	br := bufio.NewReader(c)
 	for {
 		req, err := http.ReadRequest(br)
@@ -270,11 +185,11 @@ func (p *ConnectProxy) tunnel(c net.Conn, br *bufio.Reader, req *http.Request) {
 		writeProxyError(c, req, http.StatusBadGateway, nil)
 		return
 	}
-	if !p.track(up) {
+	if !p.srv.track(up) {
 		up.Close()
 		return
 	}
-	defer p.untrack(up)
+	defer p.srv.untrack(up)
 	if _, err := io.WriteString(c, "HTTP/1.1 200 Connection established\r\n\r\n"); err != nil {
 		return
 	}

@@ -8,101 +8,60 @@ import (
 	"time"
 )
 
-// TCPListener accepts TCP connections on loopback and counts them. The plain
-// one holds every connection open (reading and discarding what the client
-// sends) until the client closes it or the test ends; the reset one aborts
-// each connection with an RST.
+// TCPListener accepts TCP connections and counts them. The plain one holds
+// every connection open (reading and discarding what the client sends) until
+// the client closes it or the test ends; the reset one aborts each connection
+// with an RST.
 type TCPListener struct {
-	ln    net.Listener
-	reset bool
-	wg    sync.WaitGroup
+	srv *connServer
 
 	mu      sync.Mutex
-	closed  bool
 	accepts int
-	conns   map[net.Conn]struct{}
 }
 
-// NewTCPListener starts a listener on 127.0.0.1:0 that accepts and holds
+// NewTCPListener starts a listener on Loopback that accepts and holds
 // connections (APNs on 5223, control targets on 443, ...).
 func NewTCPListener(t testing.TB) *TCPListener {
 	t.Helper()
-	return newTCPListener(t, false)
+	return NewTCPListenerAt(t, Loopback)
 }
 
-// NewResetListener starts a listener on 127.0.0.1:0 that accepts each
+// NewTCPListenerAt is NewTCPListener listening on addr.
+func NewTCPListenerAt(t testing.TB, addr string) *TCPListener {
+	t.Helper()
+	l := &TCPListener{}
+	l.srv = startConnServer(t, "TCP listener", addr, func(c net.Conn) {
+		l.count()
+		io.Copy(io.Discard, c)
+	})
+	return l
+}
+
+// NewResetListener starts a listener on Loopback that accepts each
 // connection and closes it with SO_LINGER 0, so the client sees a real RST:
 // the dial succeeds and the client's next read fails with ECONNRESET. The RST
 // is sent as soon as the client's first bytes arrive (or after a short grace
 // period for a client that only reads); see abort.
 func NewResetListener(t testing.TB) *TCPListener {
 	t.Helper()
-	return newTCPListener(t, true)
-}
-
-func newTCPListener(t testing.TB, reset bool) *TCPListener {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("probetest: TCP listener: %v", err)
-	}
-	l := &TCPListener{ln: ln, reset: reset, conns: map[net.Conn]struct{}{}}
-	l.wg.Add(1)
-	go l.serve()
-	t.Cleanup(l.close)
+	l := &TCPListener{}
+	l.srv = startConnServer(t, "reset listener", Loopback, func(c net.Conn) {
+		l.count()
+		abort(c)
+	})
 	return l
 }
 
-// Addr is the listener's "127.0.0.1:port".
-func (l *TCPListener) Addr() string { return l.ln.Addr().String() }
+// Addr is the listener's "ip:port".
+func (l *TCPListener) Addr() string { return l.srv.Addr() }
 
 // Accepts is the number of connections accepted.
-func (l *TCPListener) Accepts() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.accepts
-}
+func (l *TCPListener) Accepts() int { return load(&l.mu, &l.accepts) }
 
-func (l *TCPListener) close() {
+func (l *TCPListener) count() {
 	l.mu.Lock()
-	l.closed = true
-	for c := range l.conns {
-		c.Close()
-	}
+	l.accepts++
 	l.mu.Unlock()
-	l.ln.Close()
-	l.wg.Wait()
-}
-
-func (l *TCPListener) serve() {
-	defer l.wg.Done()
-	for {
-		c, err := l.ln.Accept()
-		if err != nil {
-			l.mu.Lock()
-			closed := l.closed
-			l.mu.Unlock()
-			if closed {
-				return
-			}
-			continue
-		}
-		l.mu.Lock()
-		l.accepts++
-		if l.closed {
-			l.mu.Unlock()
-			c.Close()
-			return
-		}
-		l.conns[c] = struct{}{}
-		l.mu.Unlock()
-		l.wg.Add(1)
-		if l.reset {
-			go l.abort(c)
-		} else {
-			go l.hold(c)
-		}
-	}
 }
 
 // resetGrace is how long a reset listener waits for the client's first bytes
@@ -114,24 +73,10 @@ const resetGrace = 100 * time.Millisecond
 // once would race the client's connect on loopback, so the dial itself would
 // sometimes fail; waiting makes the RST land on the client's read, as with a
 // middlebox that lets the handshake through and kills the session.
-func (l *TCPListener) abort(c net.Conn) {
-	defer l.wg.Done()
+func abort(c net.Conn) {
 	c.SetReadDeadline(time.Now().Add(resetGrace))
 	c.Read(make([]byte, 1))
 	if tc, ok := c.(*net.TCPConn); ok {
 		tc.SetLinger(0)
 	}
-	l.mu.Lock()
-	delete(l.conns, c)
-	l.mu.Unlock()
-	c.Close()
-}
-
-func (l *TCPListener) hold(c net.Conn) {
-	defer l.wg.Done()
-	io.Copy(io.Discard, c)
-	l.mu.Lock()
-	delete(l.conns, c)
-	l.mu.Unlock()
-	c.Close()
 }

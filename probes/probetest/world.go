@@ -11,7 +11,6 @@ import (
 	"golang.org/x/net/dns/dnsmessage"
 
 	"github.com/idpulse/idpulse/probes"
-	"github.com/idpulse/idpulse/probes/applestatus"
 	"github.com/idpulse/idpulse/probes/command/commandtest"
 )
 
@@ -125,9 +124,6 @@ func (w *World) host(name, network string, port int, to string) netip.Addr {
 	return ip
 }
 
-// Addr is the fake public address of an Apple name.
-func (w *World) Addr(name string) netip.Addr { return w.addrs[name] }
-
 // AnswerAll sets name's answer in the system and public resolvers alike.
 func (w *World) AnswerAll(name string, a Answer) {
 	w.DNS.Set(name, a)
@@ -180,9 +176,6 @@ func (w *World) SetFeed(body string) { w.Feed.SetBehavior(HTTPSBehavior{Body: bo
 
 // FeedURL is the status feed's URL in this world.
 func (w *World) FeedURL() string { return "https://www.apple.com" + FeedPath }
-
-// FeedClient polls this world's feed.
-func (w *World) FeedClient() *applestatus.Client { return &applestatus.Client{URL: w.FeedURL()} }
 
 // Relay puts a path with opts between the Mac and one of an Apple name's
 // ports (latency, an MTU black hole).

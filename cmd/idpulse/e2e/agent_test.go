@@ -25,6 +25,7 @@ import (
 
 	"github.com/idpulse/idpulse/agent/desktoptest"
 	"github.com/idpulse/idpulse/agent/menu"
+	"github.com/idpulse/idpulse/probes/probetest"
 )
 
 const (
@@ -59,7 +60,7 @@ type agentProc struct {
 	pid  int
 	root string // its HOME and XDG directories live here
 	// stdout and stderr are the agent's own: `ip netns exec` execs it.
-	stdout, stderr *syncBuffer
+	stdout, stderr *probetest.SyncBuffer
 	exited         chan struct{}
 	waitErr        error
 	// started is when the process was started (just before fork, so the
@@ -85,7 +86,7 @@ func (ns *netns) startAgentTee(t testing.TB, bus string, tee io.Writer, args ...
 	if ns.caFile == "" {
 		t.Fatal("startAgent before startServers")
 	}
-	a := &agentProc{root: t.TempDir(), stdout: &syncBuffer{}, stderr: &syncBuffer{}, exited: make(chan struct{})}
+	a := &agentProc{root: t.TempDir(), stdout: &probetest.SyncBuffer{}, stderr: &probetest.SyncBuffer{}, exited: make(chan struct{})}
 	env := []string{
 		"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
 		"NO_COLOR=1",

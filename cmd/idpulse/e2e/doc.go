@@ -5,8 +5,9 @@
 // small Internet: an uplink with a default route, Apple's hosts on
 // 17.253.144.0/24, the public resolvers and control targets on 1.1.1.1 and
 // 8.8.8.8, and the router's DNS on 192.0.2.53, named in
-// /etc/netns/<ns>/resolv.conf. The fake servers run inside the namespace in a
-// re-executed copy of the test binary (TestHelperServers). Then
+// /etc/netns/<ns>/resolv.conf. The fake servers, probetest's, bound to those
+// addresses, run inside the namespace in a re-executed copy of the test
+// binary (TestHelperServers). Then
 // `ip netns exec <ns> idpulse check --json` runs against the real resolver,
 // hosts file, routing table and sockets, with no proxy variables and the
 // test CA as its only trust anchor (SSL_CERT_FILE). A scenario breaks one

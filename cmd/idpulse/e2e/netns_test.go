@@ -20,6 +20,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/idpulse/idpulse/probes/probetest"
 )
 
 const (
@@ -138,14 +140,7 @@ func sweepStale() bool {
 // namespaces are not available.
 func requireNetns(tb testing.TB) {
 	tb.Helper()
-	if netnsErr == nil {
-		return
-	}
-	msg := "needs root and ip netns: " + netnsErr.Error()
-	if os.Getenv(requireEnv) == "1" {
-		tb.Fatalf("%s (%s=1: the namespace tests must run on this machine)", msg, requireEnv)
-	}
-	tb.Skip(msg)
+	probetest.Require(tb, requireEnv, netnsErr, "needs root and ip netns")
 }
 
 // ipCmd runs ip with args (and stdin, when not nil) under execTimeout.
@@ -177,7 +172,7 @@ type netns struct {
 	// caFile is the helper's root CA, set by startServers.
 	caFile string
 	// helperOut is the helper's stdout and stderr, for failure reports.
-	helperOut *syncBuffer
+	helperOut *probetest.SyncBuffer
 }
 
 // newNetns creates a namespace whose /etc/hosts has extraHosts appended to
@@ -187,7 +182,7 @@ func newNetns(tb testing.TB, extraHosts string) *netns {
 	ns := &netns{
 		name:      fmt.Sprintf("idp-e2e-%d-%d", os.Getpid(), netnsSeq.Add(1)),
 		dir:       tb.TempDir(),
-		helperOut: &syncBuffer{},
+		helperOut: &probetest.SyncBuffer{},
 	}
 	etc := filepath.Join(etcNetns, ns.name)
 	tb.Cleanup(func() {
@@ -397,22 +392,4 @@ func (ns *netns) check(tb testing.TB) checkRun {
 // describe is the run's output for failure messages.
 func (r checkRun) describe() string {
 	return fmt.Sprintf("exit status %d\n--- stderr:\n%s\n--- stdout:\n%s", r.exit, r.stderr, r.stdout)
-}
-
-// syncBuffer is a bytes.Buffer safe for one writer goroutine and readers.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -3,21 +3,14 @@
 package e2e
 
 import (
-	"crypto/tls"
-	"encoding/binary"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"log"
 	"net"
-	"net/http"
 	"net/netip"
 	"os"
 	"strconv"
-	"strings"
 	"testing"
-	"time"
 
 	"golang.org/x/net/dns/dnsmessage"
 
@@ -66,45 +59,43 @@ func TestHelperServers(t *testing.T) {
 		t.Fatalf("write CA: %v", err)
 	}
 
-	public := map[string][]netip.Addr{}
-	for _, h := range fakeHosts {
-		public[h.name] = []netip.Addr{netip.MustParseAddr(h.addr)}
+	// The router's resolver and the public ones answer every fake address;
+	// cfg.RouterDNS then overrides the router's answers.
+	router := probetest.NewDNSServerAt(t, hostPort(routerDNS, dnsPort))
+	resolvers := []*probetest.DNSServer{router}
+	for _, ip := range publicIPs {
+		resolvers = append(resolvers, probetest.NewDNSServerAt(t, hostPort(ip, dnsPort)))
+		probetest.NewTCPListenerAt(t, hostPort(ip, httpsPort)) // control target
 	}
-	router := map[string][]netip.Addr{}
-	for name, addrs := range public {
-		router[name] = addrs
+	for _, h := range fakeHosts {
+		for _, r := range resolvers {
+			r.Set(h.name, probetest.Answer{Addrs: []netip.Addr{netip.MustParseAddr(h.addr)}})
+		}
 	}
 	for name, list := range cfg.RouterDNS {
-		var addrs []netip.Addr
-		for _, a := range list {
-			ip, err := netip.ParseAddr(a)
+		a := probetest.Answer{Rcode: dnsmessage.RCodeNameError}
+		for _, s := range list {
+			ip, err := netip.ParseAddr(s)
 			if err != nil {
 				t.Fatalf("router_dns %s: %v", name, err)
 			}
-			addrs = append(addrs, ip)
+			a = probetest.Answer{Addrs: append(a.Addrs, ip)}
 		}
-		if len(addrs) == 0 {
-			delete(router, name) // NXDOMAIN
-			continue
-		}
-		router[name] = addrs
-	}
-
-	serveDNS(t, hostPort(routerDNS, dnsPort), router)
-	for _, ip := range publicIPs {
-		serveDNS(t, hostPort(ip, dnsPort), public)
-		serveTCPHold(t, hostPort(ip, httpsPort)) // control target
+		router.Set(name, a)
 	}
 	for _, h := range fakeHosts {
 		switch h.role {
 		case roleHTTPS:
-			serveHTTPS(t, hostPort(h.addr, httpsPort), inter.ValidLeaf(t, h.name))
+			srv := probetest.NewHTTPSServerAt(t, hostPort(h.addr, httpsPort), inter.ValidLeaf(t, h.name))
+			if h.name == feedHost {
+				srv.SetBehavior(probetest.HTTPSBehavior{Body: probetest.HealthyFeed})
+			}
 		case rolePush:
-			serveTCPHold(t, hostPort(h.addr, pushPort))
+			probetest.NewTCPListenerAt(t, hostPort(h.addr, pushPort))
 		case roleCaptive:
-			serveCaptive(t, hostPort(h.addr, captivePort))
+			probetest.NewCaptiveServerAt(t, hostPort(h.addr, captivePort))
 		case roleNTP:
-			serveNTP(t, hostPort(h.addr, ntpPort))
+			probetest.NewNTPServerAt(t, hostPort(h.addr, ntpPort))
 		}
 	}
 
@@ -113,241 +104,3 @@ func TestHelperServers(t *testing.T) {
 }
 
 func hostPort(ip string, port int) string { return net.JoinHostPort(ip, strconv.Itoa(port)) }
-
-var discardLog = log.New(io.Discard, "", 0)
-
-// appleHandler answers every sign-in host with a small page (any status
-// below 500 proves the path works) and www.apple.com's status feed path with
-// an all-clear feed. net/http adds the Date header the clock probe may read.
-func appleHandler(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Path == probetest.FeedPath {
-		w.Header().Set("Content-Type", "application/json")
-		io.WriteString(w, probetest.HealthyFeed)
-		return
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	io.WriteString(w, "<html><body>Apple ID</body></html>\n")
-}
-
-// serveHTTPS serves appleHandler over TLS (h2 and HTTP/1.1) on addr with cert.
-func serveHTTPS(t *testing.T, addr string, cert tls.Certificate) {
-	ln := listenTCP(t, addr)
-	srv := &http.Server{
-		Handler:           http.HandlerFunc(appleHandler),
-		TLSConfig:         &tls.Config{Certificates: []tls.Certificate{cert}, NextProtos: []string{"h2", "http/1.1"}},
-		ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog:          discardLog,
-	}
-	go srv.ServeTLS(ln, "", "")
-	t.Cleanup(func() { srv.Close() })
-}
-
-// serveCaptive answers Apple's Success page over plain HTTP on addr.
-func serveCaptive(t *testing.T, addr string) {
-	ln := listenTCP(t, addr)
-	srv := &http.Server{
-		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Content-Type", "text/html")
-			w.Header().Set("Cache-Control", "no-cache")
-			io.WriteString(w, probetest.AppleSuccessPage)
-		}),
-		ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog:          discardLog,
-	}
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
-}
-
-// serveTCPHold accepts connections on addr and holds each one open, reading
-// and discarding, until the client closes it (APNs, control targets).
-func serveTCPHold(t *testing.T, addr string) {
-	ln := listenTCP(t, addr)
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				io.Copy(io.Discard, c)
-			}()
-		}
-	}()
-}
-
-func listenTCP(t *testing.T, addr string) net.Listener {
-	t.Helper()
-	ln, err := net.Listen("tcp4", addr)
-	if err != nil {
-		t.Fatalf("listen tcp %s: %v", addr, err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	return ln
-}
-
-func listenUDP(t *testing.T, addr string) net.PacketConn {
-	t.Helper()
-	pc, err := net.ListenPacket("udp4", addr)
-	if err != nil {
-		t.Fatalf("listen udp %s: %v", addr, err)
-	}
-	t.Cleanup(func() { pc.Close() })
-	return pc
-}
-
-// serveDNS answers A and AAAA queries from answers over UDP and TCP on addr.
-// A name not in answers is NXDOMAIN; a known name without records of the
-// asked type gets an empty NOERROR answer.
-func serveDNS(t *testing.T, addr string, answers map[string][]netip.Addr) {
-	pc := listenUDP(t, addr)
-	ln := listenTCP(t, addr)
-	go func() {
-		buf := make([]byte, 65535)
-		for {
-			n, from, err := pc.ReadFrom(buf)
-			if err != nil {
-				if errors.Is(err, net.ErrClosed) {
-					return
-				}
-				continue
-			}
-			if resp, ok := dnsReply(buf[:n], answers); ok {
-				pc.WriteTo(resp, from)
-			}
-		}
-	}()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go serveDNSConn(c, answers)
-		}
-	}()
-}
-
-// serveDNSConn answers length-prefixed queries on one TCP connection.
-func serveDNSConn(c net.Conn, answers map[string][]netip.Addr) {
-	defer c.Close()
-	var n [2]byte
-	for {
-		c.SetDeadline(time.Now().Add(30 * time.Second))
-		if _, err := io.ReadFull(c, n[:]); err != nil {
-			return
-		}
-		msg := make([]byte, binary.BigEndian.Uint16(n[:]))
-		if _, err := io.ReadFull(c, msg); err != nil {
-			return
-		}
-		resp, ok := dnsReply(msg, answers)
-		if !ok {
-			continue
-		}
-		if _, err := c.Write(append(binary.BigEndian.AppendUint16(nil, uint16(len(resp))), resp...)); err != nil {
-			return
-		}
-	}
-}
-
-// dnsReply builds the answer to one query; false means it was not a query.
-func dnsReply(query []byte, answers map[string][]netip.Addr) ([]byte, bool) {
-	var p dnsmessage.Parser
-	qh, err := p.Start(query)
-	if err != nil || qh.Response {
-		return nil, false
-	}
-	h := dnsmessage.Header{
-		ID: qh.ID, Response: true, OpCode: qh.OpCode, Authoritative: true,
-		RecursionDesired: qh.RecursionDesired, RecursionAvailable: true,
-	}
-	q, err := p.Question()
-	if err != nil {
-		h.RCode = dnsmessage.RCodeFormatError
-		b := dnsmessage.NewBuilder(nil, h)
-		msg, err := b.Finish()
-		return msg, err == nil
-	}
-	addrs, known := answers[strings.ToLower(strings.TrimSuffix(q.Name.String(), "."))]
-	if !known {
-		h.RCode = dnsmessage.RCodeNameError
-	}
-	b := dnsmessage.NewBuilder(make([]byte, 0, 512), h)
-	b.EnableCompression()
-	if err := b.StartQuestions(); err != nil {
-		return nil, false
-	}
-	if err := b.Question(q); err != nil {
-		return nil, false
-	}
-	if err := b.StartAnswers(); err != nil {
-		return nil, false
-	}
-	rh := dnsmessage.ResourceHeader{Name: q.Name, Class: dnsmessage.ClassINET, TTL: 60}
-	for _, ip := range addrs {
-		switch {
-		case q.Type == dnsmessage.TypeA && ip.Is4():
-			err = b.AResource(rh, dnsmessage.AResource{A: ip.As4()})
-		case q.Type == dnsmessage.TypeAAAA && ip.Is6():
-			err = b.AAAAResource(rh, dnsmessage.AAAAResource{AAAA: ip.As16()})
-		}
-		if err != nil {
-			return nil, false
-		}
-	}
-	msg, err := b.Finish()
-	return msg, err == nil
-}
-
-// serveNTP answers NTP client requests on addr with this machine's clock, as
-// probetest.NTPServer does: mode 4, the request's version, the request's
-// transmit timestamp echoed as origin (beevik/ntp checks it), stratum 2 and
-// a fresh reference time.
-func serveNTP(t *testing.T, addr string) {
-	pc := listenUDP(t, addr)
-	go func() {
-		buf := make([]byte, 1024)
-		for {
-			n, from, err := pc.ReadFrom(buf)
-			recv := time.Now()
-			if err != nil {
-				if errors.Is(err, net.ErrClosed) {
-					return
-				}
-				continue
-			}
-			if n < 48 {
-				continue
-			}
-			pc.WriteTo(ntpReply(buf[:n], recv), from)
-		}
-	}()
-}
-
-const ntpEpochOffset = 2208988800 // seconds from 1900-01-01 to 1970-01-01
-
-func ntpReply(req []byte, recv time.Time) []byte {
-	resp := make([]byte, 48)
-	version := (req[0] >> 3) & 0x7
-	resp[0] = version<<3 | 4 // leap 0, mode 4 (server)
-	resp[1] = 2              // stratum
-	resp[2] = req[2]         // poll
-	if resp[2] == 0 {
-		resp[2] = 6
-	}
-	resp[3] = 0xec                            // precision 2^-20 s
-	binary.BigEndian.PutUint32(resp[4:], 655) // root delay 10 ms
-	binary.BigEndian.PutUint32(resp[8:], 328) // root dispersion 5 ms
-	copy(resp[12:16], []byte{17, 253, 34, 125})
-	putNTPTime(resp[16:], recv.Add(-16*time.Second)) // reference time
-	copy(resp[24:32], req[40:48])                    // origin = client's transmit
-	putNTPTime(resp[32:], recv)                      // receive
-	putNTPTime(resp[40:], time.Now())                // transmit
-	return resp
-}
-
-func putNTPTime(b []byte, t time.Time) {
-	binary.BigEndian.PutUint32(b, uint32(t.Unix()+ntpEpochOffset))
-	binary.BigEndian.PutUint32(b[4:], uint32((uint64(t.Nanosecond())<<32)/uint64(time.Second)))
-}

@@ -64,8 +64,9 @@ const (
 	dnsPort     = 53
 
 	// feedURL is Apple's real consumer feed URL; inside the namespace
-	// www.apple.com is a fake host serving probetest.HealthyFeed there.
-	feedURL = "https://www.apple.com" + probetest.FeedPath
+	// feedHost is a fake host serving probetest.HealthyFeed.
+	feedHost = "www.apple.com"
+	feedURL  = "https://" + feedHost + probetest.FeedPath
 )
 
 // publicIPs are the public resolvers (UDP/TCP 53) and control targets (TCP 443).

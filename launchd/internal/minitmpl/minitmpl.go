@@ -3,10 +3,11 @@
 // substitution kardianos/service performs when it installs them.
 //
 // ALTERED SOURCE NOTICE (zlib licence, see LICENSE): template.go is
-// kardianos/service v1.3.0's template.go with one change, its package clause
-// ("package service" became "package minitmpl"). kardianos/service keeps the
-// engine unexported; this file only adds exported entry points. The launchd
-// package's tests fail if template.go drifts from the module's copy, and they
+// kardianos/service v1.3.0's template.go with two changes: its package clause
+// ("package service" became "package minitmpl") and mustParse, which nothing
+// here calls, removed. kardianos/service keeps the engine unexported; this
+// file only adds exported entry points. The launchd package's tests fail if
+// template.go drifts from the module's copy with those two changes, and they
 // render through the module's own engine to prove the outputs are identical.
 package minitmpl
 

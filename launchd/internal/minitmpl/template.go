@@ -63,17 +63,6 @@ func parseTemplate(text string) (*tmpl, error) {
 	return &tmpl{nodes: nodes}, nil
 }
 
-// mustParse is parseTemplate for the built-in templates, which are constants
-// and cannot fail at runtime. It panics on a malformed template, surfacing the
-// mistake at init time.
-func mustParse(text string) *tmpl {
-	t, err := parseTemplate(text)
-	if err != nil {
-		panic(err)
-	}
-	return t
-}
-
 // render executes the template against data and funcs. Each value in data is a
 // string or a []string; funcs supplies the string transforms usable in a
 // {{ Key | fn }} pipeline. render does not mutate the tmpl and is safe to call
