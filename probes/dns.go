@@ -74,7 +74,7 @@ type DNS struct {
 	SystemDNS string   // when set, shown as the system's name server
 }
 
-func (DNS) ID() string { return "dns" }
+func (DNS) ID() ID { return IDDNS }
 
 func (p DNS) Run(ctx context.Context) Result {
 	ev := &DNSEvidence{

@@ -18,11 +18,11 @@ import (
 func docOf(results ...probes.Result) *verdict.Document { return &verdict.Document{Probes: results} }
 
 func linkResult(iface string) probes.Result {
-	return probes.Result{ID: "link", Evidence: &probes.LinkEvidence{DefaultRoute: &netenv.DefaultRoute{Gateway: "192.168.1.1", Interface: iface}}}
+	return probes.Result{ID: probes.IDLink, Evidence: &probes.LinkEvidence{DefaultRoute: &netenv.DefaultRoute{Gateway: "192.168.1.1", Interface: iface}}}
 }
 
 func vpnResult(active bool, services ...netenv.NCService) probes.Result {
-	return probes.Result{ID: "vpn", Evidence: &probes.VPNEvidence{VPNState: netenv.VPNState{Active: active, Services: services, Interface: "utun4"}}}
+	return probes.Result{ID: probes.IDVPN, Evidence: &probes.VPNEvidence{VPNState: netenv.VPNState{Active: active, Services: services, Interface: "utun4"}}}
 }
 
 func connected(id, name string) netenv.NCService {
@@ -30,18 +30,18 @@ func connected(id, name string) netenv.NCService {
 }
 
 func captiveResult(probeURL, portalURL string) probes.Result {
-	return probes.Result{ID: "captive", Evidence: &probes.CaptiveEvidence{URL: probeURL, Portal: true, PortalURL: portalURL, StatusCode: 302}}
+	return probes.Result{ID: probes.IDCaptive, Evidence: &probes.CaptiveEvidence{URL: probeURL, Portal: true, PortalURL: portalURL, StatusCode: 302}}
 }
 
 func hostsResult(path string, entries ...probes.HostsEntry) probes.Result {
 	if entries == nil {
 		entries = []probes.HostsEntry{}
 	}
-	return probes.Result{ID: "hosts", Evidence: &probes.HostsEvidence{Path: path, Entries: entries}}
+	return probes.Result{ID: probes.IDHosts, Evidence: &probes.HostsEvidence{Path: path, Entries: entries}}
 }
 
 func systemResult(os, version string) probes.Result {
-	return probes.Result{ID: "system", Evidence: &probes.SystemEvidence{SystemInfo: netenv.SystemInfo{OS: os, Version: version}}}
+	return probes.Result{ID: probes.IDSystem, Evidence: &probes.SystemEvidence{SystemInfo: netenv.SystemInfo{OS: os, Version: version}}}
 }
 
 const vpnID = "8B2A2F5E-3C1D-4E5F-9A0B-1C2D3E4F5A6B"
@@ -461,7 +461,7 @@ func TestApplicable(t *testing.T) {
 // A real verdict: the chain's fixes come out of Applicable unchanged.
 func TestApplicableFromEvaluate(t *testing.T) {
 	res := probes.Results{
-		{ID: "hosts", Status: probes.StatusFail, Evidence: &probes.HostsEvidence{Path: "/etc/hosts",
+		{ID: probes.IDHosts, Status: probes.StatusFail, Evidence: &probes.HostsEvidence{Path: "/etc/hosts",
 			Entries: []probes.HostsEntry{{Line: 1, Address: "0.0.0.0", Names: []string{"gs.apple.com"}, Sinkhole: true}}}},
 	}
 	doc := verdict.NewDocument(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), 0, verdict.Input{Results: res})
@@ -494,22 +494,22 @@ func TestMacOSMajor(t *testing.T) {
 	}
 }
 
-// A document read back from the state file carries evidence as JSON; the
-// plans must read it the same.
+// A document read back from the state file (JSON) plans like the live one.
 func TestPlanFromStateFileEvidence(t *testing.T) {
-	raw := func(v any) json.RawMessage {
-		b, err := json.Marshal(v)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return b
-	}
-	doc := docOf(
-		probes.Result{ID: "vpn", Evidence: raw(probes.VPNEvidence{VPNState: netenv.VPNState{Active: true, Services: []netenv.NCService{connected(vpnID, "Work")}}})},
-		probes.Result{ID: "captive", Evidence: raw(probes.CaptiveEvidence{Portal: true, PortalURL: "https://login.example/"})},
-		probes.Result{ID: "link", Evidence: raw(probes.LinkEvidence{DefaultRoute: &netenv.DefaultRoute{Interface: "en5"}})},
-		probes.Result{ID: "system", Evidence: raw(probes.SystemEvidence{SystemInfo: netenv.SystemInfo{OS: "macOS", Version: "12.7"}})},
+	live := docOf(
+		probes.Result{ID: probes.IDVPN, Evidence: &probes.VPNEvidence{VPNState: netenv.VPNState{Active: true, Services: []netenv.NCService{connected(vpnID, "Work")}}}},
+		probes.Result{ID: probes.IDCaptive, Evidence: &probes.CaptiveEvidence{Portal: true, PortalURL: "https://login.example/"}},
+		probes.Result{ID: probes.IDLink, Evidence: &probes.LinkEvidence{DefaultRoute: &netenv.DefaultRoute{Interface: "en5"}}},
+		probes.Result{ID: probes.IDSystem, Evidence: &probes.SystemEvidence{SystemInfo: netenv.SystemInfo{OS: "macOS", Version: "12.7"}}},
 	)
+	data, err := json.Marshal(live)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := new(verdict.Document)
+	if err := json.Unmarshal(data, doc); err != nil {
+		t.Fatal(err)
+	}
 	c := Context{GOOS: "darwin", Doc: doc, MacOSMajor: MacOSMajor(doc)}
 	check := func(id string, want Step) {
 		t.Helper()

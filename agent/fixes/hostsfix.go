@@ -28,7 +28,7 @@ func removeHostsEntries() Fix {
 			}
 			// The last check is the best guess of what there is to remove;
 			// the edit itself re-reads the file.
-			if ev := evidence[probes.HostsEvidence](c.Doc, "hosts"); ev != nil && ev.Error == "" &&
+			if ev := evidence[probes.HostsEvidence](c.Doc); ev != nil && ev.Error == "" &&
 				ev.Path == c.HostsPath && len(ev.Entries) == 0 {
 				return unavailable("the last check found no Apple entries in " + c.HostsPath)
 			}

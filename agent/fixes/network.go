@@ -28,7 +28,7 @@ var (
 
 // routeInterface is the default-route interface the link probe saw, or "".
 func routeInterface(doc *verdict.Document) string {
-	ev := evidence[probes.LinkEvidence](doc, "link")
+	ev := evidence[probes.LinkEvidence](doc)
 	if ev == nil || ev.DefaultRoute == nil {
 		return ""
 	}

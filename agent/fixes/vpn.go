@@ -44,7 +44,7 @@ func disconnectVPN() Fix {
 			default:
 				return notSupported(c.GOOS)
 			}
-			ev := evidence[probes.VPNEvidence](c.Doc, "vpn")
+			ev := evidence[probes.VPNEvidence](c.Doc)
 			var names []string // for the outcome
 			var steps []Step
 			for _, s := range connectedServices(ev) {

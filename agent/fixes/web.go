@@ -52,7 +52,7 @@ func openCaptivePortal() Fix {
 		Addresses: []verdict.Code{verdict.CodeCaptivePortal},
 		plan: func(c Context) (Plan, error) {
 			link := probes.DefaultConfig().CaptiveURL
-			if ev := evidence[probes.CaptiveEvidence](c.Doc, "captive"); ev != nil {
+			if ev := evidence[probes.CaptiveEvidence](c.Doc); ev != nil {
 				if u, ok := webURL(ev.PortalURL); ok {
 					link = u
 				} else if u, ok := webURL(ev.URL); ok {

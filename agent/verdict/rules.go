@@ -15,7 +15,7 @@ type Rule struct {
 	Code  Code
 	Level Level
 	Cause Cause
-	Probe string // the probe whose evidence drives the rule
+	Probe probes.ID // the probe whose evidence drives the rule
 	Fixes []string
 	Match func(f facts, v *Verdict) bool
 	// HiddenBy lists verdicts that explain this finding away (an offline
@@ -27,29 +27,29 @@ type Rule struct {
 // is the verdict, so each rule may assume every rule before it did not match.
 func Chain() []Rule {
 	return []Rule{
-		{Code: CodeOffline, Level: LevelDown, Cause: CauseNetwork, Probe: "link",
+		{Code: CodeOffline, Level: LevelDown, Cause: CauseNetwork, Probe: probes.IDLink,
 			Fixes: []string{FixOpenNetworkSettings, FixToggleWiFi, FixRenewDHCP, FixTryOtherNetwork}, Match: matchOffline},
-		{Code: CodeCaptivePortal, Level: LevelDown, Cause: CauseNetwork, Probe: "captive",
+		{Code: CodeCaptivePortal, Level: LevelDown, Cause: CauseNetwork, Probe: probes.IDCaptive,
 			Fixes: []string{FixOpenCaptivePortal, FixTryOtherNetwork}, Match: matchCaptive},
-		{Code: CodeHostsOverride, Level: LevelDown, Cause: CauseLocal, Probe: "hosts",
+		{Code: CodeHostsOverride, Level: LevelDown, Cause: CauseLocal, Probe: probes.IDHosts,
 			Fixes: []string{FixRemoveHostsEntries, FixFlushDNS}, Match: matchHosts},
-		{Code: CodeDNSFiltered, Level: LevelDown, Cause: CauseNetwork, Probe: "dns",
+		{Code: CodeDNSFiltered, Level: LevelDown, Cause: CauseNetwork, Probe: probes.IDDNS,
 			Fixes: []string{FixFlushDNS, FixOpenNetworkSettings, FixTryOtherNetwork}, Match: matchDNSFiltered},
-		{Code: CodeDNSFailure, Level: LevelDown, Cause: CauseNetwork, Probe: "dns",
+		{Code: CodeDNSFailure, Level: LevelDown, Cause: CauseNetwork, Probe: probes.IDDNS,
 			Fixes: []string{FixFlushDNS, FixRenewDHCP, FixOpenNetworkSettings, FixTryOtherNetwork}, Match: matchDNSFailure},
-		{Code: CodeProxyFailure, Level: LevelDown, Cause: CauseLocal, Probe: "proxy",
+		{Code: CodeProxyFailure, Level: LevelDown, Cause: CauseLocal, Probe: probes.IDProxy,
 			Fixes: []string{FixOpenProxySettings, FixTryOtherNetwork}, Match: matchProxy},
-		{Code: CodeBlocked, Level: LevelDown, Cause: CauseNetwork, Probe: "reach",
+		{Code: CodeBlocked, Level: LevelDown, Cause: CauseNetwork, Probe: probes.IDReach,
 			Fixes: []string{FixTryOtherNetwork}, Match: matchBlocked},
-		{Code: CodeTLSInterception, Level: LevelDown, Cause: CauseNetwork, Probe: "tls",
+		{Code: CodeTLSInterception, Level: LevelDown, Cause: CauseNetwork, Probe: probes.IDTLS,
 			Fixes: []string{FixTryOtherNetwork}, Match: matchInterception},
-		{Code: CodeClockSkew, Level: LevelDown, Cause: CauseLocal, Probe: "clock",
+		{Code: CodeClockSkew, Level: LevelDown, Cause: CauseLocal, Probe: probes.IDClock,
 			Fixes: []string{FixSyncClock, FixOpenDateTime}, Match: matchClockSkew},
-		{Code: CodeAppleOutage, Level: LevelDown, Cause: CauseApple, Probe: "apple_status",
+		{Code: CodeAppleOutage, Level: LevelDown, Cause: CauseApple, Probe: probes.IDAppleStatus,
 			Fixes: []string{FixOpenSystemStatus}, Match: matchAppleOutage},
-		{Code: CodeAppleUnreachable, Level: LevelDown, Cause: CauseApple, Probe: "https",
+		{Code: CodeAppleUnreachable, Level: LevelDown, Cause: CauseApple, Probe: probes.IDHTTPS,
 			Fixes: []string{FixOpenSystemStatus}, Match: matchAppleUnreachable},
-		{Code: CodePushBlocked, Level: LevelDegraded, Cause: CauseNetwork, Probe: "reach",
+		{Code: CodePushBlocked, Level: LevelDegraded, Cause: CauseNetwork, Probe: probes.IDReach,
 			Fixes: []string{FixTryOtherNetwork}, Match: matchPushBlocked},
 	}
 }
@@ -60,19 +60,19 @@ var networkDown = []Code{CodeOffline, CodeCaptivePortal}
 // Informational findings: true whatever the verdict, shown after it.
 func findingRules() []Rule {
 	return []Rule{
-		{Code: FindingVPNActive, Level: LevelOK, Cause: CauseLocal, Probe: "vpn",
+		{Code: FindingVPNActive, Level: LevelOK, Cause: CauseLocal, Probe: probes.IDVPN,
 			Fixes: []string{FixDisconnectVPN, FixOpenVPNSettings}, Match: matchVPN},
-		{Code: FindingProxyConfigured, Level: LevelOK, Cause: CauseLocal, Probe: "proxy",
+		{Code: FindingProxyConfigured, Level: LevelOK, Cause: CauseLocal, Probe: probes.IDProxy,
 			Fixes: []string{FixOpenProxySettings}, Match: matchProxyConfigured},
-		{Code: FindingClockDrift, Level: LevelDegraded, Cause: CauseLocal, Probe: "clock",
+		{Code: FindingClockDrift, Level: LevelDegraded, Cause: CauseLocal, Probe: probes.IDClock,
 			Fixes: []string{FixSyncClock, FixOpenDateTime}, Match: matchClockDrift, HiddenBy: []Code{CodeClockSkew}},
-		{Code: FindingNTPUnavailable, Level: LevelOK, Cause: CauseNetwork, Probe: "clock",
+		{Code: FindingNTPUnavailable, Level: LevelOK, Cause: CauseNetwork, Probe: probes.IDClock,
 			Match: matchNTPUnavailable, HiddenBy: networkDown},
-		{Code: FindingAppleIssue, Level: LevelDegraded, Cause: CauseApple, Probe: "apple_status",
+		{Code: FindingAppleIssue, Level: LevelDegraded, Cause: CauseApple, Probe: probes.IDAppleStatus,
 			Fixes: []string{FixOpenSystemStatus}, Match: matchAppleIssue},
-		{Code: FindingAppleMaintenance, Level: LevelOK, Cause: CauseApple, Probe: "apple_status",
+		{Code: FindingAppleMaintenance, Level: LevelOK, Cause: CauseApple, Probe: probes.IDAppleStatus,
 			Fixes: []string{FixOpenSystemStatus}, Match: matchAppleMaintenance},
-		{Code: FindingFeedUnavailable, Level: LevelOK, Cause: CauseNetwork, Probe: "apple_status",
+		{Code: FindingFeedUnavailable, Level: LevelOK, Cause: CauseNetwork, Probe: probes.IDAppleStatus,
 			Match: matchFeedUnavailable, HiddenBy: networkDown},
 	}
 }
@@ -138,22 +138,22 @@ func newFacts(in Input) facts {
 	rs := in.Results
 	return facts{
 		res:     rs,
-		link:    probes.Evidence[probes.LinkEvidence](rs, "link"),
-		control: probes.Evidence[probes.ControlEvidence](rs, "control"),
-		captive: probes.Evidence[probes.CaptiveEvidence](rs, "captive"),
-		dns:     probes.Evidence[probes.DNSEvidence](rs, "dns"),
-		hosts:   probes.Evidence[probes.HostsEvidence](rs, "hosts"),
-		proxy:   probes.Evidence[probes.ProxyEvidence](rs, "proxy"),
-		vpn:     probes.Evidence[probes.VPNEvidence](rs, "vpn"),
-		reach:   probes.Evidence[probes.ReachEvidence](rs, "reach"),
-		tls:     probes.Evidence[probes.TLSEvidence](rs, "tls"),
-		https:   probes.Evidence[probes.HTTPSEvidence](rs, "https"),
-		clock:   probes.Evidence[probes.ClockEvidence](rs, "clock"),
+		link:    probes.Evidence[probes.LinkEvidence](rs),
+		control: probes.Evidence[probes.ControlEvidence](rs),
+		captive: probes.Evidence[probes.CaptiveEvidence](rs),
+		dns:     probes.Evidence[probes.DNSEvidence](rs),
+		hosts:   probes.Evidence[probes.HostsEvidence](rs),
+		proxy:   probes.Evidence[probes.ProxyEvidence](rs),
+		vpn:     probes.Evidence[probes.VPNEvidence](rs),
+		reach:   probes.Evidence[probes.ReachEvidence](rs),
+		tls:     probes.Evidence[probes.TLSEvidence](rs),
+		https:   probes.Evidence[probes.HTTPSEvidence](rs),
+		clock:   probes.Evidence[probes.ClockEvidence](rs),
 		apple:   in.Apple,
 	}
 }
 
-func (f facts) status(id string) probes.Status {
+func (f facts) status(id probes.ID) probes.Status {
 	r, ok := f.res.Get(id)
 	if !ok {
 		return probes.StatusSkip
@@ -181,10 +181,10 @@ func (f facts) internetUp() bool {
 }
 
 func matchOffline(f facts, v *Verdict) bool {
-	if f.status("link") == probes.StatusFail {
+	if f.status(probes.IDLink) == probes.StatusFail {
 		v.Cause = CauseLocal
 		v.Headline = "This Mac is not connected to a network"
-		r, _ := f.res.Get("link")
+		r, _ := f.res.Get(probes.IDLink)
 		v.Detail = "No network interface is up with an address and a default route (" + r.Summary + "). Connect to Wi-Fi or Ethernet."
 		v.Evidence = append(v.Evidence, r.Summary)
 		return true

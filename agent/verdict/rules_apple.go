@@ -18,7 +18,7 @@ const (
 	FindingAppleMaintenance Code = "apple_maintenance"
 )
 
-func (f facts) clockStatus() probes.Status { return f.status("clock") }
+func (f facts) clockStatus() probes.Status { return f.status(probes.IDClock) }
 
 func describeOffset(c *probes.ClockEvidence) string {
 	off := c.Offset()

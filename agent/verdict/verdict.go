@@ -95,7 +95,7 @@ type Verdict struct {
 // Finding is a secondary observation that follows the verdict.
 type Finding struct {
 	Verdict
-	Probe string `json:"probe"`
+	Probe probes.ID `json:"probe"`
 }
 
 // Input is everything a verdict is decided from.
