@@ -38,8 +38,6 @@ type Fix struct {
 	ID      string
 	Title   string // "Flush DNS Cache": a menu row, a CLI heading
 	Explain string // one sentence: what it does and why it may help
-	// Addresses are the verdict and finding codes this fix answers.
-	Addresses []verdict.Code
 	// NeedsAdmin is true when the fix asks for an administrator password on
 	// macOS. On Linux each Step says for itself (polkit lets the logged-in
 	// user do some of them).

@@ -372,8 +372,8 @@ func TestRegistry(t *testing.T) {
 		t.Error("Lookup of an unknown id succeeded")
 	}
 	// Registry builds fresh values: a caller's edit does not leak.
-	reg[0].Addresses[0] = "changed"
-	if Registry()[0].Addresses[0] == "changed" {
+	reg[0].Title = "changed"
+	if Registry()[0].Title == "changed" {
 		t.Error("Registry shares state between calls")
 	}
 }
@@ -396,39 +396,31 @@ func TestTitles(t *testing.T) {
 	}
 }
 
-// Every fix a verdict rule offers exists here and says it addresses that
-// verdict, so the menu never shows a fix idpulse cannot carry out.
-func TestAddressesMatchVerdictChain(t *testing.T) {
-	for _, r := range verdict.Chain() {
-		for _, id := range r.Fixes {
-			f, ok := Lookup(id)
-			if !ok {
-				t.Errorf("verdict %s offers unknown fix %q", r.Code, id)
-				continue
-			}
-			if !slices.Contains(f.Addresses, r.Code) {
-				t.Errorf("fix %s does not list verdict %s in Addresses", id, r.Code)
-			}
+// Every fix a verdict or finding rule offers exists here, so the menu never
+// shows a fix idpulse cannot carry out; and every fix here answers some rule
+// or is one of the general fixes offered whatever the problem.
+func TestFixesMatchVerdictRules(t *testing.T) {
+	named := map[string]bool{}
+	for _, r := range verdict.Rules() {
+		fixes := r.Fixes
+		if r.VPNSuspect {
+			// Evaluate adds disconnect-vpn to these while a VPN is up.
+			fixes = append(slices.Clone(fixes), verdict.FixDisconnectVPN)
 		}
-		// Evaluate adds disconnect-vpn to network verdicts while a VPN is up.
-		if r.Cause == verdict.CauseNetwork {
-			if f, _ := Lookup(verdict.FixDisconnectVPN); !slices.Contains(f.Addresses, r.Code) {
-				t.Errorf("disconnect-vpn does not address network verdict %s", r.Code)
+		for _, id := range fixes {
+			named[id] = true
+			if _, ok := Lookup(id); !ok {
+				t.Errorf("rule %s offers unknown fix %q", r.Code, id)
 			}
 		}
 	}
-	findings := map[verdict.Code][]string{
-		verdict.FindingVPNActive:        {verdict.FixDisconnectVPN, verdict.FixOpenVPNSettings},
-		verdict.FindingProxyConfigured:  {verdict.FixOpenProxySettings},
-		verdict.FindingClockDrift:       {verdict.FixSyncClock, verdict.FixOpenDateTime},
-		verdict.FindingAppleIssue:       {verdict.FixOpenSystemStatus},
-		verdict.FindingAppleMaintenance: {verdict.FixOpenSystemStatus},
-	}
-	for code, ids := range findings {
-		for _, id := range ids {
-			if f, _ := Lookup(id); !slices.Contains(f.Addresses, code) {
-				t.Errorf("fix %s does not list finding %s", id, code)
-			}
+	general := []string{FixOpenSoftwareUpdate, FixOpenAppleAccount, FixResetPassword, FixCopyReport, verdict.FixContactSupport}
+	for _, f := range Registry() {
+		if !named[f.ID] && !slices.Contains(general, f.ID) {
+			t.Errorf("fix %s answers no verdict rule and is not a general fix", f.ID)
+		}
+		if named[f.ID] && slices.Contains(general, f.ID) {
+			t.Errorf("fix %s is named by a rule and listed as general", f.ID)
 		}
 	}
 }

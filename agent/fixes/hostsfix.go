@@ -16,7 +16,6 @@ func removeHostsEntries() Fix {
 	return Fix{
 		ID: verdict.FixRemoveHostsEntries, Title: "Remove Apple Entries from Hosts File",
 		Explain:      "Removes the hosts-file lines that redirect Apple's servers, keeping a backup of the file beside it.",
-		Addresses:    []verdict.Code{verdict.CodeHostsOverride},
 		NeedsAdmin:   true,
 		ChangesState: true,
 		plan: func(c Context) (Plan, error) {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -172,33 +173,34 @@ func codes(ids []string) []span {
 	return out
 }
 
-// chain explains the verdict: the checks in the order the verdict chain
-// consults them (verdict.Chain, so it follows the rules), each with its
+// chain explains the verdict: the checks in the order the verdict rules
+// consult them (verdict.Rules, so it follows the rules), each with its
 // outcome, and which one decided.
 func (m model) chain() block {
 	doc := m.Doc
+	var order []probes.ID
 	decided := probes.ID("")
-	for _, r := range verdict.Chain() {
-		if r.Code == doc.Verdict.Code {
-			decided = r.Probe
-			break
+	for _, r := range verdict.Rules() {
+		if r.Kind != verdict.KindVerdict || r.Code == verdict.CodeOK {
+			continue
+		}
+		if r.Code == doc.Verdict.Code && decided == "" {
+			decided = r.Probes[0]
+		}
+		if !slices.Contains(order, r.Probes[0]) {
+			order = append(order, r.Probes[0])
 		}
 	}
 	var spans []span
-	seen := map[probes.ID]bool{}
-	for _, r := range verdict.Chain() {
-		if seen[r.Probe] {
-			continue
-		}
-		seen[r.Probe] = true
-		mark := m.chainMark(r.Probe)
-		if r.Probe == decided {
+	for _, p := range order {
+		mark := m.chainMark(p)
+		if p == decided {
 			mark = "✗"
 		}
 		if len(spans) > 0 {
 			spans = append(spans, plain(" → "))
 		}
-		spans = append(spans, keep(mark+" "+strings.ReplaceAll(string(r.Probe), "_", " ")))
+		spans = append(spans, keep(mark+" "+strings.ReplaceAll(string(p), "_", " ")))
 	}
 	how := "no check failed"
 	if decided != "" {
