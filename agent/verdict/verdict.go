@@ -67,52 +67,6 @@ const (
 	CauseApple   Cause = "apple"   // Apple's side: nothing to fix here
 )
 
-// Code identifies a verdict or a finding. Verdict codes are part of the
-// idpulse.check/v1 contract.
-type Code string
-
-const (
-	CodeOK               Code = "ok"
-	CodeOffline          Code = "offline"
-	CodeCaptivePortal    Code = "captive_portal"
-	CodeHostsOverride    Code = "hosts_override"
-	CodeDNSFiltered      Code = "dns_filtered"
-	CodeDNSFailure       Code = "dns_failure"
-	CodeProxyFailure     Code = "proxy_failure"
-	CodeBlocked          Code = "blocked"
-	CodeTLSInterception  Code = "tls_interception"
-	CodeClockSkew        Code = "clock_skew"
-	CodeAppleOutage      Code = "apple_outage"
-	CodeAppleUnreachable Code = "apple_unreachable"
-	CodePushBlocked      Code = "push_blocked"
-
-	FindingVPNActive        Code = "vpn_active"
-	FindingProxyConfigured  Code = "proxy_configured"
-	FindingClockDrift       Code = "clock_drift"
-	FindingNTPUnavailable   Code = "ntp_unavailable"
-	FindingAppleIssue       Code = "apple_issue"
-	FindingAppleMaintenance Code = "apple_maintenance"
-	FindingFeedUnavailable  Code = "feed_unavailable"
-)
-
-// Fix ids: what the user can do. agent/fixes implements them.
-const (
-	FixFlushDNS            = "flush-dns"
-	FixRemoveHostsEntries  = "remove-hosts-entries"
-	FixOpenNetworkSettings = "open-network-settings"
-	FixOpenProxySettings   = "open-proxy-settings"
-	FixOpenVPNSettings     = "open-vpn-settings"
-	FixDisconnectVPN       = "disconnect-vpn"
-	FixOpenCaptivePortal   = "open-captive-portal"
-	FixTryOtherNetwork     = "try-other-network"
-	FixToggleWiFi          = "toggle-wifi"
-	FixRenewDHCP           = "renew-dhcp"
-	FixSyncClock           = "sync-clock"
-	FixOpenDateTime        = "open-date-time"
-	FixOpenSystemStatus    = "open-system-status"
-	FixContactSupport      = "contact-support"
-)
-
 // Kind says whether a rule decides the verdict or adds a finding.
 type Kind string
 
