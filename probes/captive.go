@@ -40,7 +40,7 @@ type Captive struct {
 	URL string
 }
 
-func (Captive) ID() string { return "captive" }
+func (Captive) ID() ID { return IDCaptive }
 
 const captiveBodyLimit = 4 << 10
 

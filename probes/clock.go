@@ -63,7 +63,7 @@ type Clock struct {
 	Fail     time.Duration
 }
 
-func (Clock) ID() string { return "clock" }
+func (Clock) ID() ID { return IDClock }
 
 func (p Clock) Run(ctx context.Context) Result {
 	ev := &ClockEvidence{Source: ClockSourceNone, Server: p.Server}

@@ -31,7 +31,7 @@ type Control struct {
 	Targets []string // ip:port
 }
 
-func (Control) ID() string { return "control" }
+func (Control) ID() ID { return IDControl }
 
 func (p Control) Run(ctx context.Context) Result {
 	ev := &ControlEvidence{Targets: make([]Attempt, len(p.Targets))}

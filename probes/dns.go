@@ -115,7 +115,7 @@ type DNS struct {
 	TrustedIssuers []string
 }
 
-func (DNS) ID() string { return "dns" }
+func (DNS) ID() ID { return IDDNS }
 
 func (p DNS) Run(ctx context.Context) Result {
 	ev := &DNSEvidence{

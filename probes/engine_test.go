@@ -12,7 +12,7 @@ import (
 
 // fakeProbe behaves as told: sleep honouring ctx, ignore ctx, or panic.
 type fakeProbe struct {
-	id        string
+	id        probes.ID
 	sleep     time.Duration
 	ignoreCtx bool
 	panics    bool
@@ -20,7 +20,7 @@ type fakeProbe struct {
 	maxSeen   *atomic.Int32
 }
 
-func (p fakeProbe) ID() string { return p.id }
+func (p fakeProbe) ID() probes.ID { return p.id }
 
 func (p fakeProbe) Run(ctx context.Context) probes.Result {
 	if p.running != nil {
@@ -57,7 +57,7 @@ func TestEngineIsolatesBrokenProbes(t *testing.T) {
 	}
 	res := probes.Engine{Deadline: 200 * time.Millisecond}.Run(context.Background(), list)
 	want := []struct {
-		id     string
+		id     probes.ID
 		status probes.Status
 	}{{"fast", probes.StatusOK}, {"panics", probes.StatusError}, {"hangs", probes.StatusError}, {"polite", probes.StatusFail}}
 	if len(res) != len(want) {
@@ -77,7 +77,7 @@ func TestEngineIsolatesBrokenProbes(t *testing.T) {
 func TestEngineRunsProbesConcurrently(t *testing.T) {
 	var running, maxSeen atomic.Int32
 	var list []probes.Probe
-	for _, id := range []string{"a", "b", "c", "d", "e"} {
+	for _, id := range []probes.ID{"a", "b", "c", "d", "e"} {
 		list = append(list, fakeProbe{id: id, sleep: 50 * time.Millisecond, running: &running, maxSeen: &maxSeen})
 	}
 	res := probes.Engine{Deadline: 10 * time.Second}.Run(context.Background(), list)
@@ -92,7 +92,7 @@ func TestEngineRunsProbesConcurrently(t *testing.T) {
 }
 
 func TestResultJSONShape(t *testing.T) {
-	r := probes.Result{ID: "dns", Status: probes.StatusWarn, Summary: "s", Duration: 1500 * time.Microsecond}
+	r := probes.Result{ID: probes.IDDNS, Status: probes.StatusWarn, Summary: "s", Duration: 1500 * time.Microsecond}
 	b, err := json.Marshal(r)
 	if err != nil {
 		t.Fatal(err)
@@ -119,7 +119,7 @@ func BenchmarkCycleParallel(b *testing.B) {
 	var list []probes.Probe
 	slowest := 40 * time.Millisecond
 	for i, d := range []time.Duration{5, 10, 20, 30, 40, 25, 15, 35, 40, 10, 20, 5} {
-		list = append(list, fakeProbe{id: string(rune('a' + i)), sleep: d * time.Millisecond})
+		list = append(list, fakeProbe{id: probes.ID(rune('a' + i)), sleep: d * time.Millisecond})
 	}
 	e := probes.Engine{Deadline: 5 * time.Second}
 	var total time.Duration

@@ -35,7 +35,7 @@ type Hosts struct {
 	Domains []string
 }
 
-func (Hosts) ID() string { return "hosts" }
+func (Hosts) ID() ID { return IDHosts }
 
 func (p Hosts) Run(ctx context.Context) Result {
 	ev := &HostsEvidence{Path: p.Path, Entries: []HostsEntry{}}

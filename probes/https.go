@@ -39,7 +39,7 @@ type HTTPS struct {
 	URL string
 }
 
-func (HTTPS) ID() string { return "https" }
+func (HTTPS) ID() ID { return IDHTTPS }
 
 func (p HTTPS) Run(ctx context.Context) Result {
 	ev := &HTTPSEvidence{URL: p.URL}

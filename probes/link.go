@@ -55,7 +55,7 @@ type Link struct {
 	Env Env
 }
 
-func (Link) ID() string { return "link" }
+func (Link) ID() ID { return IDLink }
 
 func (p Link) Run(ctx context.Context) Result {
 	ev := &LinkEvidence{}

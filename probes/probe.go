@@ -3,6 +3,11 @@
 //
 // A probe reports what it saw (Status, Summary, typed Evidence); it never decides
 // the root cause. That is agent/verdict's job, which reads the evidence.
+//
+// Registry is the one place that knows each probe ID's evidence type and
+// label: JSON decodes evidence through it, and Evidence[T] finds a probe's
+// evidence by its type. A new probe is its file, its line in Default and its
+// registry entry (a test fails when one is missing).
 package probes
 
 import (
@@ -27,27 +32,27 @@ const (
 // Probe is one item of the checklist. Run must honour ctx: the engine gives it
 // its own deadline and stops waiting for it when that passes.
 type Probe interface {
-	ID() string
+	ID() ID
 	Run(ctx context.Context) Result
 }
 
 // Result is what one probe reports. Evidence is a pointer to the probe's own
-// evidence type (for example *DNSEvidence) so that rules read typed fields and
-// the JSON output stays a plain object.
+// evidence type (for example *DNSEvidence, see Registry) so that rules read
+// typed fields and the JSON output stays a plain object.
 type Result struct {
-	ID       string
+	ID       ID
 	Status   Status
 	Summary  string
 	Duration time.Duration
 	Evidence any
 }
 
-type resultJSON struct {
-	ID         string  `json:"id"`
+type resultJSON[E any] struct {
+	ID         ID      `json:"id"`
 	Status     Status  `json:"status"`
 	Summary    string  `json:"summary"`
 	DurationMS float64 `json:"duration_ms"`
-	Evidence   any     `json:"evidence"`
+	Evidence   E       `json:"evidence"`
 }
 
 // MarshalJSON writes the idpulse.check/v1 probe object.
@@ -56,13 +61,33 @@ func (r Result) MarshalJSON() ([]byte, error) {
 	if ev == nil {
 		ev = struct{}{}
 	}
-	return json.Marshal(resultJSON{ID: r.ID, Status: r.Status, Summary: r.Summary, DurationMS: Millis(r.Duration), Evidence: ev})
+	return json.Marshal(resultJSON[any]{ID: r.ID, Status: r.Status, Summary: r.Summary, DurationMS: Millis(r.Duration), Evidence: ev})
+}
+
+// UnmarshalJSON reads the probe object back, the evidence into the type the
+// registry names for the probe (see decodeEvidence), so a check read from
+// the state file is the same to its readers as a live one.
+func (r *Result) UnmarshalJSON(data []byte) error {
+	var w resultJSON[json.RawMessage]
+	if err := json.Unmarshal(data, &w); err != nil {
+		return err
+	}
+	*r = Result{
+		ID: w.ID, Status: w.Status, Summary: w.Summary, Duration: fromMillis(w.DurationMS),
+		Evidence: decodeEvidence(w.ID, w.Status, w.Evidence),
+	}
+	return nil
 }
 
 // Millis renders a duration as milliseconds with microsecond precision, the unit
 // of every *_ms field in the JSON contract.
 func Millis(d time.Duration) float64 {
 	return math.Round(float64(d)/1e3) / 1e3
+}
+
+// fromMillis is the inverse of Millis.
+func fromMillis(ms float64) time.Duration {
+	return time.Duration(ms * float64(time.Millisecond)).Round(time.Microsecond)
 }
 
 // Phases are the per-phase timings of one network exchange, in the order they
@@ -74,42 +99,52 @@ type Phases struct {
 	FirstByte time.Duration
 }
 
+// fields names each phase in JSON.
+func (p *Phases) fields() []struct {
+	name string
+	d    *time.Duration
+} {
+	return []struct {
+		name string
+		d    *time.Duration
+	}{{"resolve_ms", &p.Resolve}, {"connect_ms", &p.Connect}, {"tls_ms", &p.TLS}, {"first_byte_ms", &p.FirstByte}}
+}
+
 // MarshalJSON writes the phases as {"resolve_ms":…}, leaving out phases that did not happen.
 func (p Phases) MarshalJSON() ([]byte, error) {
 	m := map[string]float64{}
-	for _, f := range []struct {
-		name string
-		d    time.Duration
-	}{{"resolve_ms", p.Resolve}, {"connect_ms", p.Connect}, {"tls_ms", p.TLS}, {"first_byte_ms", p.FirstByte}} {
-		if f.d > 0 {
-			m[f.name] = Millis(f.d)
+	for _, f := range p.fields() {
+		if *f.d > 0 {
+			m[f.name] = Millis(*f.d)
 		}
 	}
 	return json.Marshal(m)
+}
+
+// UnmarshalJSON reads what MarshalJSON writes; a phase left out is zero.
+func (p *Phases) UnmarshalJSON(data []byte) error {
+	var m map[string]float64
+	if err := json.Unmarshal(data, &m); err != nil {
+		return err
+	}
+	*p = Phases{}
+	for _, f := range p.fields() {
+		*f.d = fromMillis(m[f.name])
+	}
+	return nil
 }
 
 // Results is one cycle's results in the engine's stable order.
 type Results []Result
 
 // Get returns the result of probe id, or false when that probe did not run.
-func (rs Results) Get(id string) (Result, bool) {
+func (rs Results) Get(id ID) (Result, bool) {
 	for _, r := range rs {
 		if r.ID == id {
 			return r, true
 		}
 	}
 	return Result{}, false
-}
-
-// Evidence returns probe id's evidence as *T, or nil when the probe did not run,
-// errored, or reported another type.
-func Evidence[T any](rs Results, id string) *T {
-	r, ok := rs.Get(id)
-	if !ok {
-		return nil
-	}
-	ev, _ := r.Evidence.(*T)
-	return ev
 }
 
 // HumanDuration renders a measured duration for a summary line: "0.4 ms",

@@ -42,7 +42,7 @@ type Proxy struct {
 	Port int
 }
 
-func (Proxy) ID() string { return "proxy" }
+func (Proxy) ID() ID { return IDProxy }
 
 func (p Proxy) Run(ctx context.Context) Result {
 	ev := &ProxyEvidence{Config: p.Env.Proxy}

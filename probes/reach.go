@@ -57,7 +57,7 @@ type Reach struct {
 	PushPort int
 }
 
-func (Reach) ID() string { return "reach" }
+func (Reach) ID() ID { return IDReach }
 
 func (p Reach) Run(ctx context.Context) Result {
 	ev := &ReachEvidence{SignIn: make([]Attempt, len(p.Hosts))}

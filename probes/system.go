@@ -19,7 +19,7 @@ type System struct {
 	Env Env
 }
 
-func (System) ID() string { return "system" }
+func (System) ID() ID { return IDSystem }
 
 func (p System) Run(ctx context.Context) Result {
 	info, err := netenv.ReadSystemInfo(ctx, p.Env.Runner, p.Env.GOOS)

@@ -99,7 +99,7 @@ type TLS struct {
 	TrustedIssuers []string
 }
 
-func (TLS) ID() string { return "tls" }
+func (TLS) ID() ID { return IDTLS }
 
 func (p TLS) Run(ctx context.Context) Result {
 	ev := &TLSEvidence{Hosts: make([]TLSHandshake, len(p.Hosts))}

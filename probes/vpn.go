@@ -19,7 +19,7 @@ type VPN struct {
 	Env Env
 }
 
-func (VPN) ID() string { return "vpn" }
+func (VPN) ID() ID { return IDVPN }
 
 func (p VPN) Run(ctx context.Context) Result {
 	ev := &VPNEvidence{}

@@ -109,33 +109,11 @@ func fixHint(o Observation) string {
 	return "Open idpulse for details"
 }
 
-// label is a cause's name in a list ("2 problems (DNS blocked, clock wrong)").
+// label is a cause's name in a list ("2 problems (DNS blocked, clock wrong)"),
+// as its verdict rule declares it.
 func label(code string) string {
-	switch verdict.Code(code) {
-	case verdict.CodeOffline:
-		return "offline"
-	case verdict.CodeCaptivePortal:
-		return "Wi-Fi login page"
-	case verdict.CodeHostsOverride:
-		return "hosts file"
-	case verdict.CodeDNSFiltered:
-		return "DNS blocked"
-	case verdict.CodeDNSFailure:
-		return "DNS failing"
-	case verdict.CodeProxyFailure:
-		return "proxy failing"
-	case verdict.CodeBlocked:
-		return "network blocks Apple"
-	case verdict.CodeTLSInterception:
-		return "traffic intercepted"
-	case verdict.CodeClockSkew:
-		return "clock wrong"
-	case verdict.CodeAppleOutage:
-		return "Apple outage"
-	case verdict.CodeAppleUnreachable:
-		return "Apple unreachable"
-	case verdict.CodePushBlocked:
-		return "push blocked"
+	if l := verdict.Label(verdict.Code(code)); l != "" {
+		return l
 	}
 	return truncate(clean(strings.ReplaceAll(code, "_", " ")), 32)
 }

@@ -16,7 +16,6 @@ func syncClock() Fix {
 	return Fix{
 		ID: verdict.FixSyncClock, Title: "Set Clock from Time Server",
 		Explain:      "Sets the clock from Apple's time server now, because sign-in fails when the date and time are off.",
-		Addresses:    []verdict.Code{verdict.CodeClockSkew, verdict.FindingClockDrift},
 		NeedsAdmin:   true,
 		ChangesState: true,
 		plan: func(c Context) (Plan, error) {

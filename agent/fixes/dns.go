@@ -15,7 +15,6 @@ func flushDNS() Fix {
 	return Fix{
 		ID: verdict.FixFlushDNS, Title: "Flush DNS Cache",
 		Explain:      "Clears the system's cached DNS answers so a corrected hosts file or DNS server takes effect at once.",
-		Addresses:    []verdict.Code{verdict.CodeHostsOverride, verdict.CodeDNSFiltered, verdict.CodeDNSFailure},
 		NeedsAdmin:   true,
 		ChangesState: true,
 		plan: func(c Context) (Plan, error) {

@@ -12,7 +12,6 @@
 package fixes
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -39,8 +38,6 @@ type Fix struct {
 	ID      string
 	Title   string // "Flush DNS Cache": a menu row, a CLI heading
 	Explain string // one sentence: what it does and why it may help
-	// Addresses are the verdict and finding codes this fix answers.
-	Addresses []verdict.Code
 	// NeedsAdmin is true when the fix asks for an administrator password on
 	// macOS. On Linux each Step says for itself (polkit lets the logged-in
 	// user do some of them).
@@ -187,7 +184,7 @@ func Applicable(doc *verdict.Document) []string {
 // MacOSMajor reads the macOS major version from the doc's system evidence
 // ("14.4.1" → 14); 0 when it is not a Mac or the version is unknown.
 func MacOSMajor(doc *verdict.Document) int {
-	sys := evidence[probes.SystemEvidence](doc, "system")
+	sys := evidence[probes.SystemEvidence](doc)
 	if sys == nil || !strings.Contains(strings.ToLower(sys.OS), "mac") {
 		return 0
 	}
@@ -226,36 +223,14 @@ func exists(abs string) bool {
 	return err == nil
 }
 
-// evidence returns probe id's evidence from doc. A live check holds *T; a
-// document read back from the state file holds the JSON (probes.Result has
-// no UnmarshalJSON), which is decoded here so fixes work from either.
-func evidence[T any](doc *verdict.Document, id string) *T {
+// evidence returns the evidence of type T from doc, nil without a doc.
+// A document read back from the state file holds typed evidence too (see
+// probes.Result.UnmarshalJSON), so fixes work from either.
+func evidence[T any](doc *verdict.Document) *T {
 	if doc == nil {
 		return nil
 	}
-	if ev := probes.Evidence[T](doc.Probes, id); ev != nil {
-		return ev
-	}
-	r, ok := doc.Probes.Get(id)
-	if !ok {
-		return nil
-	}
-	var raw []byte
-	switch ev := r.Evidence.(type) {
-	case T:
-		return &ev
-	case json.RawMessage:
-		raw = ev
-	case []byte:
-		raw = ev
-	default:
-		return nil
-	}
-	var v T
-	if err := json.Unmarshal(raw, &v); err != nil {
-		return nil
-	}
-	return &v
+	return probes.Evidence[T](doc.Probes)
 }
 
 func unavailable(why string) (Plan, error) { return Plan{Why: why}, nil }

@@ -18,11 +18,11 @@ import (
 func docOf(results ...probes.Result) *verdict.Document { return &verdict.Document{Probes: results} }
 
 func linkResult(iface string) probes.Result {
-	return probes.Result{ID: "link", Evidence: &probes.LinkEvidence{DefaultRoute: &netenv.DefaultRoute{Gateway: "192.168.1.1", Interface: iface}}}
+	return probes.Result{ID: probes.IDLink, Evidence: &probes.LinkEvidence{DefaultRoute: &netenv.DefaultRoute{Gateway: "192.168.1.1", Interface: iface}}}
 }
 
 func vpnResult(active bool, services ...netenv.NCService) probes.Result {
-	return probes.Result{ID: "vpn", Evidence: &probes.VPNEvidence{VPNState: netenv.VPNState{Active: active, Services: services, Interface: "utun4"}}}
+	return probes.Result{ID: probes.IDVPN, Evidence: &probes.VPNEvidence{VPNState: netenv.VPNState{Active: active, Services: services, Interface: "utun4"}}}
 }
 
 func connected(id, name string) netenv.NCService {
@@ -30,18 +30,18 @@ func connected(id, name string) netenv.NCService {
 }
 
 func captiveResult(probeURL, portalURL string) probes.Result {
-	return probes.Result{ID: "captive", Evidence: &probes.CaptiveEvidence{URL: probeURL, Portal: true, PortalURL: portalURL, StatusCode: 302}}
+	return probes.Result{ID: probes.IDCaptive, Evidence: &probes.CaptiveEvidence{URL: probeURL, Portal: true, PortalURL: portalURL, StatusCode: 302}}
 }
 
 func hostsResult(path string, entries ...probes.HostsEntry) probes.Result {
 	if entries == nil {
 		entries = []probes.HostsEntry{}
 	}
-	return probes.Result{ID: "hosts", Evidence: &probes.HostsEvidence{Path: path, Entries: entries}}
+	return probes.Result{ID: probes.IDHosts, Evidence: &probes.HostsEvidence{Path: path, Entries: entries}}
 }
 
 func systemResult(os, version string) probes.Result {
-	return probes.Result{ID: "system", Evidence: &probes.SystemEvidence{SystemInfo: netenv.SystemInfo{OS: os, Version: version}}}
+	return probes.Result{ID: probes.IDSystem, Evidence: &probes.SystemEvidence{SystemInfo: netenv.SystemInfo{OS: os, Version: version}}}
 }
 
 const vpnID = "8B2A2F5E-3C1D-4E5F-9A0B-1C2D3E4F5A6B"
@@ -372,8 +372,8 @@ func TestRegistry(t *testing.T) {
 		t.Error("Lookup of an unknown id succeeded")
 	}
 	// Registry builds fresh values: a caller's edit does not leak.
-	reg[0].Addresses[0] = "changed"
-	if Registry()[0].Addresses[0] == "changed" {
+	reg[0].Title = "changed"
+	if Registry()[0].Title == "changed" {
 		t.Error("Registry shares state between calls")
 	}
 }
@@ -396,39 +396,31 @@ func TestTitles(t *testing.T) {
 	}
 }
 
-// Every fix a verdict rule offers exists here and says it addresses that
-// verdict, so the menu never shows a fix idpulse cannot carry out.
-func TestAddressesMatchVerdictChain(t *testing.T) {
-	for _, r := range verdict.Chain() {
-		for _, id := range r.Fixes {
-			f, ok := Lookup(id)
-			if !ok {
-				t.Errorf("verdict %s offers unknown fix %q", r.Code, id)
-				continue
-			}
-			if !slices.Contains(f.Addresses, r.Code) {
-				t.Errorf("fix %s does not list verdict %s in Addresses", id, r.Code)
-			}
+// Every fix a verdict or finding rule offers exists here, so the menu never
+// shows a fix idpulse cannot carry out; and every fix here answers some rule
+// or is one of the general fixes offered whatever the problem.
+func TestFixesMatchVerdictRules(t *testing.T) {
+	named := map[string]bool{}
+	for _, r := range verdict.Rules() {
+		fixes := r.Fixes
+		if r.VPNSuspect {
+			// Evaluate adds disconnect-vpn to these while a VPN is up.
+			fixes = append(slices.Clone(fixes), verdict.FixDisconnectVPN)
 		}
-		// Evaluate adds disconnect-vpn to network verdicts while a VPN is up.
-		if r.Cause == verdict.CauseNetwork {
-			if f, _ := Lookup(verdict.FixDisconnectVPN); !slices.Contains(f.Addresses, r.Code) {
-				t.Errorf("disconnect-vpn does not address network verdict %s", r.Code)
+		for _, id := range fixes {
+			named[id] = true
+			if _, ok := Lookup(id); !ok {
+				t.Errorf("rule %s offers unknown fix %q", r.Code, id)
 			}
 		}
 	}
-	findings := map[verdict.Code][]string{
-		verdict.FindingVPNActive:        {verdict.FixDisconnectVPN, verdict.FixOpenVPNSettings},
-		verdict.FindingProxyConfigured:  {verdict.FixOpenProxySettings},
-		verdict.FindingClockDrift:       {verdict.FixSyncClock, verdict.FixOpenDateTime},
-		verdict.FindingAppleIssue:       {verdict.FixOpenSystemStatus},
-		verdict.FindingAppleMaintenance: {verdict.FixOpenSystemStatus},
-	}
-	for code, ids := range findings {
-		for _, id := range ids {
-			if f, _ := Lookup(id); !slices.Contains(f.Addresses, code) {
-				t.Errorf("fix %s does not list finding %s", id, code)
-			}
+	general := []string{FixOpenSoftwareUpdate, FixOpenAppleAccount, FixResetPassword, FixCopyReport, verdict.FixContactSupport}
+	for _, f := range Registry() {
+		if !named[f.ID] && !slices.Contains(general, f.ID) {
+			t.Errorf("fix %s answers no verdict rule and is not a general fix", f.ID)
+		}
+		if named[f.ID] && slices.Contains(general, f.ID) {
+			t.Errorf("fix %s is named by a rule and listed as general", f.ID)
 		}
 	}
 }
@@ -461,7 +453,7 @@ func TestApplicable(t *testing.T) {
 // A real verdict: the chain's fixes come out of Applicable unchanged.
 func TestApplicableFromEvaluate(t *testing.T) {
 	res := probes.Results{
-		{ID: "hosts", Status: probes.StatusFail, Evidence: &probes.HostsEvidence{Path: "/etc/hosts",
+		{ID: probes.IDHosts, Status: probes.StatusFail, Evidence: &probes.HostsEvidence{Path: "/etc/hosts",
 			Entries: []probes.HostsEntry{{Line: 1, Address: "0.0.0.0", Names: []string{"gs.apple.com"}, Sinkhole: true}}}},
 	}
 	doc := verdict.NewDocument(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), 0, verdict.Input{Results: res})
@@ -494,22 +486,22 @@ func TestMacOSMajor(t *testing.T) {
 	}
 }
 
-// A document read back from the state file carries evidence as JSON; the
-// plans must read it the same.
+// A document read back from the state file (JSON) plans like the live one.
 func TestPlanFromStateFileEvidence(t *testing.T) {
-	raw := func(v any) json.RawMessage {
-		b, err := json.Marshal(v)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return b
-	}
-	doc := docOf(
-		probes.Result{ID: "vpn", Evidence: raw(probes.VPNEvidence{VPNState: netenv.VPNState{Active: true, Services: []netenv.NCService{connected(vpnID, "Work")}}})},
-		probes.Result{ID: "captive", Evidence: raw(probes.CaptiveEvidence{Portal: true, PortalURL: "https://login.example/"})},
-		probes.Result{ID: "link", Evidence: raw(probes.LinkEvidence{DefaultRoute: &netenv.DefaultRoute{Interface: "en5"}})},
-		probes.Result{ID: "system", Evidence: raw(probes.SystemEvidence{SystemInfo: netenv.SystemInfo{OS: "macOS", Version: "12.7"}})},
+	live := docOf(
+		probes.Result{ID: probes.IDVPN, Evidence: &probes.VPNEvidence{VPNState: netenv.VPNState{Active: true, Services: []netenv.NCService{connected(vpnID, "Work")}}}},
+		probes.Result{ID: probes.IDCaptive, Evidence: &probes.CaptiveEvidence{Portal: true, PortalURL: "https://login.example/"}},
+		probes.Result{ID: probes.IDLink, Evidence: &probes.LinkEvidence{DefaultRoute: &netenv.DefaultRoute{Interface: "en5"}}},
+		probes.Result{ID: probes.IDSystem, Evidence: &probes.SystemEvidence{SystemInfo: netenv.SystemInfo{OS: "macOS", Version: "12.7"}}},
 	)
+	data, err := json.Marshal(live)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := new(verdict.Document)
+	if err := json.Unmarshal(data, doc); err != nil {
+		t.Fatal(err)
+	}
 	c := Context{GOOS: "darwin", Doc: doc, MacOSMajor: MacOSMajor(doc)}
 	check := func(id string, want Step) {
 		t.Helper()

@@ -16,7 +16,6 @@ func removeHostsEntries() Fix {
 	return Fix{
 		ID: verdict.FixRemoveHostsEntries, Title: "Remove Apple Entries from Hosts File",
 		Explain:      "Removes the hosts-file lines that redirect Apple's servers, keeping a backup of the file beside it.",
-		Addresses:    []verdict.Code{verdict.CodeHostsOverride},
 		NeedsAdmin:   true,
 		ChangesState: true,
 		plan: func(c Context) (Plan, error) {
@@ -28,7 +27,7 @@ func removeHostsEntries() Fix {
 			}
 			// The last check is the best guess of what there is to remove;
 			// the edit itself re-reads the file.
-			if ev := evidence[probes.HostsEvidence](c.Doc, "hosts"); ev != nil && ev.Error == "" &&
+			if ev := evidence[probes.HostsEvidence](c.Doc); ev != nil && ev.Error == "" &&
 				ev.Path == c.HostsPath && len(ev.Entries) == 0 {
 				return unavailable("the last check found no Apple entries in " + c.HostsPath)
 			}

@@ -28,7 +28,7 @@ var (
 
 // routeInterface is the default-route interface the link probe saw, or "".
 func routeInterface(doc *verdict.Document) string {
-	ev := evidence[probes.LinkEvidence](doc, "link")
+	ev := evidence[probes.LinkEvidence](doc)
 	if ev == nil || ev.DefaultRoute == nil {
 		return ""
 	}
@@ -51,7 +51,6 @@ func toggleWiFi() Fix {
 	return Fix{
 		ID: verdict.FixToggleWiFi, Title: "Turn Wi-Fi Off and On",
 		Explain:      "Turns Wi-Fi off and on again so the computer rejoins the network and gets a fresh address.",
-		Addresses:    []verdict.Code{verdict.CodeOffline},
 		ChangesState: true,
 		plan: func(c Context) (Plan, error) {
 			switch c.GOOS {
@@ -79,7 +78,6 @@ func renewDHCP() Fix {
 	return Fix{
 		ID: verdict.FixRenewDHCP, Title: "Renew DHCP Lease",
 		Explain:      "Asks the network for a fresh address, router and DNS servers.",
-		Addresses:    []verdict.Code{verdict.CodeOffline, verdict.CodeDNSFailure},
 		NeedsAdmin:   true,
 		ChangesState: true,
 		plan: func(c Context) (Plan, error) {
@@ -114,10 +112,6 @@ func tryOtherNetwork() Fix {
 	return Fix{
 		ID: verdict.FixTryOtherNetwork, Title: "Try Another Network",
 		Explain: "Suggests checking from another network, which shows whether this network is what blocks Apple.",
-		Addresses: []verdict.Code{
-			verdict.CodeOffline, verdict.CodeCaptivePortal, verdict.CodeDNSFiltered, verdict.CodeDNSFailure,
-			verdict.CodeProxyFailure, verdict.CodeBlocked, verdict.CodeTLSInterception, verdict.CodePushBlocked,
-		},
 		plan: func(c Context) (Plan, error) {
 			device := "this computer"
 			if c.GOOS == "darwin" {

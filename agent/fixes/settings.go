@@ -57,9 +57,8 @@ func openDateTime() Fix {
 	}
 	return Fix{
 		ID: verdict.FixOpenDateTime, Title: "Open Date & Time Settings",
-		Explain:   "Opens Date & Time settings so you can turn on automatic time, which Apple's servers need to accept this Mac's sign-in.",
-		Addresses: []verdict.Code{verdict.CodeClockSkew, verdict.FindingClockDrift},
-		plan:      p.plan,
+		Explain: "Opens Date & Time settings so you can turn on automatic time, which Apple's servers need to accept this Mac's sign-in.",
+		plan:    p.plan,
 	}
 }
 
@@ -70,9 +69,8 @@ func openNetworkSettings() Fix {
 	}
 	return Fix{
 		ID: verdict.FixOpenNetworkSettings, Title: "Open Network Settings",
-		Explain:   "Opens Network settings to check the connection, its DNS servers and its router.",
-		Addresses: []verdict.Code{verdict.CodeOffline, verdict.CodeDNSFiltered, verdict.CodeDNSFailure},
-		plan:      p.plan,
+		Explain: "Opens Network settings to check the connection, its DNS servers and its router.",
+		plan:    p.plan,
 	}
 }
 
@@ -88,9 +86,8 @@ func openProxySettings() Fix {
 	}
 	return Fix{
 		ID: verdict.FixOpenProxySettings, Title: "Open Proxy Settings",
-		Explain:   "Opens the network settings where the proxy is configured, to correct or turn off a proxy that is not letting Apple through.",
-		Addresses: []verdict.Code{verdict.CodeProxyFailure, verdict.FindingProxyConfigured},
-		plan:      p.plan,
+		Explain: "Opens the network settings where the proxy is configured, to correct or turn off a proxy that is not letting Apple through.",
+		plan:    p.plan,
 	}
 }
 
@@ -102,9 +99,8 @@ func openVPNSettings() Fix {
 	}
 	return Fix{
 		ID: verdict.FixOpenVPNSettings, Title: "Open VPN Settings",
-		Explain:   "Opens VPN settings to disconnect or reconfigure a VPN that may be routing or filtering Apple's traffic.",
-		Addresses: []verdict.Code{verdict.FindingVPNActive},
-		plan:      p.plan,
+		Explain: "Opens VPN settings to disconnect or reconfigure a VPN that may be routing or filtering Apple's traffic.",
+		plan:    p.plan,
 	}
 }
 

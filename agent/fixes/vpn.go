@@ -18,13 +18,6 @@ const (
 // ncServiceID is a network service's ID as `scutil --nc list` prints it.
 var ncServiceID = regexp.MustCompile(`^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$`)
 
-// networkCauses are the verdicts a VPN can cause: Evaluate offers
-// disconnect-vpn with each of them while a VPN is active.
-var networkCauses = []verdict.Code{
-	verdict.CodeOffline, verdict.CodeCaptivePortal, verdict.CodeDNSFiltered, verdict.CodeDNSFailure,
-	verdict.CodeBlocked, verdict.CodeTLSInterception, verdict.CodePushBlocked,
-}
-
 // disconnectVPN stops each VPN service the check saw Connected. The service
 // name is text the user (or a VPN profile) chose, so it only ever travels as
 // one argv element.
@@ -32,7 +25,6 @@ func disconnectVPN() Fix {
 	return Fix{
 		ID: verdict.FixDisconnectVPN, Title: "Disconnect VPN",
 		Explain:      "Disconnects the active VPN, which may route Apple's traffic through a network that blocks or filters it.",
-		Addresses:    append([]verdict.Code{verdict.FindingVPNActive}, networkCauses...),
 		ChangesState: true,
 		plan: func(c Context) (Plan, error) {
 			switch c.GOOS {
@@ -44,7 +36,7 @@ func disconnectVPN() Fix {
 			default:
 				return notSupported(c.GOOS)
 			}
-			ev := evidence[probes.VPNEvidence](c.Doc, "vpn")
+			ev := evidence[probes.VPNEvidence](c.Doc)
 			var names []string // for the outcome
 			var steps []Step
 			for _, s := range connectedServices(ev) {

@@ -16,9 +16,9 @@ const (
 	getSupportURL   = "https://getsupport.apple.com/"
 )
 
-func webFix(id, title, explain, link, outcome string, addresses ...verdict.Code) Fix {
+func webFix(id, title, explain, link, outcome string) Fix {
 	return Fix{
-		ID: id, Title: title, Explain: explain, Addresses: addresses,
+		ID: id, Title: title, Explain: explain,
 		plan: func(Context) (Plan, error) { return available(outcome, Step{URL: link}) },
 	}
 }
@@ -32,8 +32,7 @@ func resetPassword() Fix {
 func openSystemStatus() Fix {
 	return webFix(verdict.FixOpenSystemStatus, "Open Apple System Status",
 		"Opens Apple's System Status page, which shows outages on Apple's side that nothing on this computer can fix.",
-		systemStatusURL, "Opened Apple System Status",
-		verdict.CodeAppleOutage, verdict.CodeAppleUnreachable, verdict.FindingAppleIssue, verdict.FindingAppleMaintenance)
+		systemStatusURL, "Opened Apple System Status")
 }
 
 func contactSupport() Fix {
@@ -48,11 +47,10 @@ func contactSupport() Fix {
 func openCaptivePortal() Fix {
 	return Fix{
 		ID: verdict.FixOpenCaptivePortal, Title: "Open Wi-Fi Login Page",
-		Explain:   "Opens the network's login page in the browser so you can sign in or accept its terms.",
-		Addresses: []verdict.Code{verdict.CodeCaptivePortal},
+		Explain: "Opens the network's login page in the browser so you can sign in or accept its terms.",
 		plan: func(c Context) (Plan, error) {
 			link := probes.DefaultConfig().CaptiveURL
-			if ev := evidence[probes.CaptiveEvidence](c.Doc, "captive"); ev != nil {
+			if ev := evidence[probes.CaptiveEvidence](c.Doc); ev != nil {
 				if u, ok := webURL(ev.PortalURL); ok {
 					link = u
 				} else if u, ok := webURL(ev.URL); ok {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/idpulse/idpulse/agent/verdict"
+	"github.com/idpulse/idpulse/probes"
 )
 
 // IconState picks the menu bar icon.
@@ -370,38 +371,14 @@ func (b builder) checks() Item {
 	return parent
 }
 
-type resultRow struct{ id, status, summary string }
-
-// ProbeLabel names a probe the way a Mac user would; unknown ids show as is.
-func ProbeLabel(id string) string {
-	switch id {
-	case "link":
-		return "Network"
-	case "control":
-		return "Internet"
-	case "captive":
-		return "Wi-Fi login"
-	case "dns":
-		return "DNS"
-	case "hosts":
-		return "Hosts file"
-	case "proxy":
-		return "Proxy"
-	case "vpn":
-		return "VPN"
-	case "reach":
-		return "Apple servers"
-	case "tls":
-		return "Encryption"
-	case "https":
-		return "Apple ID sign-in"
-	case "clock":
-		return "Clock"
-	case "system":
-		return "System"
-	}
-	return id
+type resultRow struct {
+	id              probes.ID
+	status, summary string
 }
+
+// ProbeLabel names a probe the way a Mac user would (probes.Registry);
+// unknown ids show as is.
+func ProbeLabel(id probes.ID) string { return id.Label() }
 
 func checkSymbol(status string) string {
 	switch status {

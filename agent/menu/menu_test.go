@@ -29,10 +29,10 @@ func healthyDoc() *verdict.Document {
 		Verdict: verdict.Verdict{Level: verdict.LevelOK, Code: verdict.CodeOK, Headline: "Apple ID connectivity is healthy",
 			Detail: "This Mac reaches Apple's sign-in servers with genuine certificates.", Fixes: []string{}},
 		Probes: probes.Results{
-			{ID: "link", Status: probes.StatusOK, Summary: "en0 up, default route via 192.168.1.1"},
-			{ID: "dns", Status: probes.StatusOK, Summary: "7 Apple names resolve"},
-			{ID: "proxy", Status: probes.StatusSkip, Summary: "no proxy configured"},
-			{ID: "clock", Status: probes.StatusWarn, Summary: "clock 3 s fast"},
+			{ID: probes.IDLink, Status: probes.StatusOK, Summary: "en0 up, default route via 192.168.1.1"},
+			{ID: probes.IDDNS, Status: probes.StatusOK, Summary: "7 Apple names resolve"},
+			{ID: probes.IDProxy, Status: probes.StatusSkip, Summary: "no proxy configured"},
+			{ID: probes.IDClock, Status: probes.StatusWarn, Summary: "clock 3 s fast"},
 		},
 		AppleStatus: &verdict.AppleStatus{Services: []verdict.AppleService{
 			{Name: "Apple ID", Status: "ok", SignIn: true},
@@ -48,7 +48,7 @@ func downDoc() *verdict.Document {
 	d.Verdict = verdict.Verdict{Level: verdict.LevelDown, Code: verdict.CodeDNSFailure, Headline: "DNS is not working",
 		Detail: "The network's DNS server is down or unreachable.",
 		Fixes:  []string{verdict.FixFlushDNS, verdict.FixRenewDHCP, verdict.FixOpenNetworkSettings, verdict.FixTryOtherNetwork, verdict.FixDisconnectVPN}}
-	d.Probes[1] = probes.Result{ID: "dns", Status: probes.StatusFail, Summary: "gs.apple.com, idmsa.apple.com and 5 more cannot be looked up: the DNS server at 192.168.1.1 does not answer"}
+	d.Probes[1] = probes.Result{ID: probes.IDDNS, Status: probes.StatusFail, Summary: "gs.apple.com, idmsa.apple.com and 5 more cannot be looked up: the DNS server at 192.168.1.1 does not answer"}
 	return d
 }
 
@@ -352,7 +352,7 @@ func randomInput(r *rand.Rand) Input {
 	}
 	doc.Probes = nil
 	for i := range pick(MaxChecks + 5) {
-		doc.Probes = append(doc.Probes, probes.Result{ID: fmt.Sprint("p", i),
+		doc.Probes = append(doc.Probes, probes.Result{ID: probes.ID(fmt.Sprint("p", i)),
 			Status:  []probes.Status{probes.StatusOK, probes.StatusWarn, probes.StatusFail, probes.StatusSkip, probes.StatusError}[pick(5)],
 			Summary: strings.Repeat("é", pick(100))})
 	}

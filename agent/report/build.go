@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -32,9 +33,10 @@ func build(m model) []block {
 	bs.add(m.checks())
 	bs.add(heading{2, line(plain("Check details"))})
 	for _, r := range m.Doc.Probes {
-		bs.add(heading{3, line(plain(r.ID), plain(" · "+statusSymbol(r.Status)+" "+string(r.Status)+" · "+millis(r.Duration)))})
+		bs.add(heading{3, line(plain(string(r.ID)), plain(" · "+statusSymbol(r.Status)+" "+string(r.Status)+" · "+millis(r.Duration)))})
 		bs.add(para{line(plain(r.Summary))})
-		bs.add(m.evidence(r)...)
+		ev, _ := m.evidence(r)
+		bs.add(ev...)
 	}
 	bs.add(heading{2, line(plain("Apple System Status"))})
 	bs.add(m.apple()...)
@@ -110,7 +112,7 @@ func (m model) header() block {
 }
 
 func (m model) system() []block {
-	ev := probes.Evidence[probes.SystemEvidence](m.Doc.Probes, "system")
+	ev := probes.Evidence[probes.SystemEvidence](m.Doc.Probes)
 	if ev == nil {
 		return []block{para{line(plain("Not recorded: the system check did not run."))}}
 	}
@@ -171,37 +173,38 @@ func codes(ids []string) []span {
 	return out
 }
 
-// chain explains the verdict: the checks in the order the verdict chain
-// consults them (verdict.Chain, so it follows the rules), each with its
+// chain explains the verdict: the checks in the order the verdict rules
+// consult them (verdict.Rules, so it follows the rules), each with its
 // outcome, and which one decided.
 func (m model) chain() block {
 	doc := m.Doc
-	decided := ""
-	for _, r := range verdict.Chain() {
-		if r.Code == doc.Verdict.Code {
-			decided = r.Probe
-			break
+	var order []probes.ID
+	decided := probes.ID("")
+	for _, r := range verdict.Rules() {
+		if r.Kind != verdict.KindVerdict || r.Code == verdict.CodeOK {
+			continue
+		}
+		if r.Code == doc.Verdict.Code && decided == "" {
+			decided = r.Probes[0]
+		}
+		if !slices.Contains(order, r.Probes[0]) {
+			order = append(order, r.Probes[0])
 		}
 	}
 	var spans []span
-	seen := map[string]bool{}
-	for _, r := range verdict.Chain() {
-		if seen[r.Probe] {
-			continue
-		}
-		seen[r.Probe] = true
-		mark := m.chainMark(r.Probe)
-		if r.Probe == decided {
+	for _, p := range order {
+		mark := m.chainMark(p)
+		if p == decided {
 			mark = "✗"
 		}
 		if len(spans) > 0 {
 			spans = append(spans, plain(" → "))
 		}
-		spans = append(spans, keep(mark+" "+strings.ReplaceAll(r.Probe, "_", " ")))
+		spans = append(spans, keep(mark+" "+strings.ReplaceAll(string(p), "_", " ")))
 	}
 	how := "no check failed"
 	if decided != "" {
-		how = "the verdict comes from " + strings.ReplaceAll(decided, "_", " ") + " (" + string(doc.Verdict.Code) + ")"
+		how = "the verdict comes from " + strings.ReplaceAll(string(decided), "_", " ") + " (" + string(doc.Verdict.Code) + ")"
 	}
 	legend := []span{plain("in root-cause order; " + how + ".")}
 	for i, l := range []string{"✓ passed", "⚠ warning", "✗ failed", "! could not check", "– not run"} {
@@ -214,8 +217,8 @@ func (m model) chain() block {
 	return fieldsOf(f("Chain", spans...), f("", legend...))
 }
 
-func (m model) chainMark(probe string) string {
-	if probe != "apple_status" {
+func (m model) chainMark(probe probes.ID) string {
+	if probe != probes.IDAppleStatus {
 		r, ok := m.Doc.Probes.Get(probe)
 		if !ok {
 			return "–"
@@ -269,7 +272,7 @@ func (m model) checks() block {
 	t := table{head: []string{"Probe", "Status", "Time", "Summary"}, right: []bool{false, false, true, false}}
 	for _, r := range m.Doc.Probes {
 		t.rows = append(t.rows, []inline{
-			line(plain(r.ID)),
+			line(plain(string(r.ID))),
 			line(plain(statusSymbol(r.Status) + " " + string(r.Status))),
 			line(plain(millis(r.Duration))),
 			line(plain(r.Summary)),
@@ -278,11 +281,14 @@ func (m model) checks() block {
 	return t
 }
 
-// evidence walks a probe's typed evidence.
-func (m model) evidence(r probes.Result) []block {
+// evidence walks a probe's typed evidence; known is false for a type the
+// report has no section for.
+func (m model) evidence(r probes.Result) (bs []block, known bool) {
 	switch ev := r.Evidence.(type) {
+	case *probes.ErrorEvidence:
+		bs = []block{errorBlock("error", ev.Error)}
 	case *probes.SystemEvidence:
-		return []block{errorBlock("error", ev.Error)}
+		bs = []block{errorBlock("error", ev.Error)}
 	case *probes.LinkEvidence:
 		route := "none"
 		if d := ev.DefaultRoute; d != nil {
@@ -299,15 +305,15 @@ func (m model) evidence(r probes.Result) []block {
 			}
 			ifs = append(ifs, item{text: line(code(i.Name), plain(": "+strings.Join(addrs, ", ")))})
 		}
-		return []block{fieldsOf(f("Default route", plain(route))), listOf(ifs), errorBlock("error", ev.Error)}
+		bs = []block{fieldsOf(f("Default route", plain(route))), listOf(ifs), errorBlock("error", ev.Error)}
 	case *probes.ControlEvidence:
 		var items []item
 		for _, a := range ev.Targets {
 			items = append(items, attemptItem(nil, a))
 		}
-		return []block{listOf(items)}
+		bs = []block{listOf(items)}
 	case *probes.CaptiveEvidence:
-		return []block{
+		bs = []block{
 			fieldsOf(
 				f("URL", code(ev.URL)),
 				f("HTTP status", plain(statusCode(ev.StatusCode))),
@@ -319,7 +325,7 @@ func (m model) evidence(r probes.Result) []block {
 			errorBlock("error", ev.Error),
 		}
 	case *probes.DNSEvidence:
-		return dnsBlocks(ev)
+		bs = dnsBlocks(ev)
 	case *probes.HostsEvidence:
 		var items []item
 		for _, e := range ev.Entries {
@@ -329,9 +335,9 @@ func (m model) evidence(r probes.Result) []block {
 			}
 			items = append(items, item{text: text})
 		}
-		return []block{fieldsOf(f("File", code(ev.Path))), listOf(items), errorBlock("error", ev.Error)}
+		bs = []block{fieldsOf(f("File", code(ev.Path))), listOf(items), errorBlock("error", ev.Error)}
 	case *probes.ProxyEvidence:
-		return proxyBlocks(ev)
+		bs = proxyBlocks(ev)
 	case *probes.VPNEvidence:
 		var items []item
 		for _, s := range ev.Services {
@@ -341,7 +347,7 @@ func (m model) evidence(r probes.Result) []block {
 			}
 			items = append(items, item{text: text})
 		}
-		return []block{
+		bs = []block{
 			fieldsOf(
 				f("Active", plain(yesNo(ev.Active))),
 				f("Default route via tunnel", plain(yesNo(ev.DefaultViaTunnel))),
@@ -358,7 +364,7 @@ func (m model) evidence(r probes.Result) []block {
 		if ev.Push != nil {
 			items = append(items, attemptItem(line(plain("push")), *ev.Push))
 		}
-		return []block{listOf(items)}
+		bs = []block{listOf(items)}
 	case *probes.TLSEvidence:
 		var items []item
 		for _, h := range ev.Hosts {
@@ -384,9 +390,9 @@ func (m model) evidence(r probes.Result) []block {
 			}
 			items = append(items, it)
 		}
-		return []block{listOf(items)}
+		bs = []block{listOf(items)}
 	case *probes.HTTPSEvidence:
-		return []block{
+		bs = []block{
 			fieldsOf(
 				f("URL", code(ev.URL)),
 				f("Via proxy", code(ev.Proxy)),
@@ -396,11 +402,13 @@ func (m model) evidence(r probes.Result) []block {
 			listOf([]item{attemptItem(nil, ev.Attempt)}),
 		}
 	case *probes.ClockEvidence:
-		return clockBlocks(ev)
+		bs = clockBlocks(ev)
 	case json.RawMessage:
-		return []block{verbatim{label: "evidence", text: string(ev)}}
+		bs = []block{verbatim{label: "evidence", text: string(ev)}}
+	default:
+		return nil, false
 	}
-	return nil
+	return bs, true
 }
 
 func listOf(items []item) block {

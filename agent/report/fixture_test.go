@@ -44,7 +44,7 @@ func utcAt(h, m, s int) time.Time { return time.Date(2026, 3, 14, h, m, s, 0, ti
 func fixtureInput() Input {
 	proxyURL := "http://" + secretUser + ":xxxxx@proxy.corp.example:8080"
 	res := probes.Results{
-		{ID: "link", Status: probes.StatusOK, Summary: "default route via utun4", Duration: ms(0.4),
+		{ID: probes.IDLink, Status: probes.StatusOK, Summary: "default route via utun4", Duration: ms(0.4),
 			Evidence: &probes.LinkEvidence{
 				Interfaces: []probes.Interface{
 					{Name: "en0", Up: true, Addresses: addrs("192.168.1.23", "fd00::1c2a:5bff:fe10:2")},
@@ -52,14 +52,14 @@ func fixtureInput() Input {
 				},
 				DefaultRoute: &netenv.DefaultRoute{Interface: "utun4"},
 			}},
-		{ID: "control", Status: probes.StatusOK, Summary: "general internet reachable (2/2)", Duration: ms(21.3),
+		{ID: probes.IDControl, Status: probes.StatusOK, Summary: "general internet reachable (2/2)", Duration: ms(21.3),
 			Evidence: &probes.ControlEvidence{Targets: []probes.Attempt{
 				{Target: "1.1.1.1:443", Address: "1.1.1.1:443", OK: true, Phases: probes.Phases{Connect: ms(18.2)}},
 				{Target: "8.8.8.8:443", Address: "8.8.8.8:443", OK: true, Phases: probes.Phases{Connect: ms(21.1)}},
 			}}},
-		{ID: "captive", Status: probes.StatusOK, Summary: "no captive portal", Duration: ms(38.9),
+		{ID: probes.IDCaptive, Status: probes.StatusOK, Summary: "no captive portal", Duration: ms(38.9),
 			Evidence: &probes.CaptiveEvidence{URL: "http://captive.apple.com/hotspot-detect.html", StatusCode: 200}},
-		{ID: "dns", Status: probes.StatusFail, Summary: "system resolver blocks idmsa.apple.com, gsa.apple.com (sinkhole); public resolvers answer", Duration: ms(24.1),
+		{ID: probes.IDDNS, Status: probes.StatusFail, Summary: "system resolver blocks idmsa.apple.com, gsa.apple.com (sinkhole); public resolvers answer", Duration: ms(24.1),
 			Evidence: &probes.DNSEvidence{
 				Nameservers: []netenv.Resolver{{Nameservers: []string{"192.168.1.1"}, SearchDomains: []string{"fritz.box"}, Interface: "en0"}},
 				System: []probes.DNSLookup{
@@ -77,9 +77,9 @@ func fixtureInput() Input {
 				Broken:   []string{},
 				Failed:   []string{},
 			}},
-		{ID: "hosts", Status: probes.StatusOK, Summary: "no Apple entries", Duration: ms(0.2),
+		{ID: probes.IDHosts, Status: probes.StatusOK, Summary: "no Apple entries", Duration: ms(0.2),
 			Evidence: &probes.HostsEvidence{Path: secretHome + "/Library/Application Support/idpulse/hosts-snapshot", Entries: []probes.HostsEntry{}}},
-		{ID: "proxy", Status: probes.StatusFail, Summary: "proxy " + proxyURL + " fails: proxy answered CONNECT with 407 Proxy Authentication Required", Duration: ms(61.7),
+		{ID: probes.IDProxy, Status: probes.StatusFail, Summary: "proxy " + proxyURL + " fails: proxy answered CONNECT with 407 Proxy Authentication Required", Duration: ms(61.7),
 			Evidence: &probes.ProxyEvidence{
 				Config: netenv.ProxyConfig{Source: "scutil", HTTP: "proxy.corp.example:8080", HTTPS: "proxy.corp.example:8080",
 					Exceptions: []string{"*.local", "169.254/16", secretHost}, ExcludeSimpleHostnames: true},
@@ -90,14 +90,14 @@ func fixtureInput() Input {
 				Direct: &probes.Attempt{Target: "appleid.apple.com:443", Address: "17.253.144.10:443", OK: true,
 					Phases: probes.Phases{Resolve: ms(12.3), Connect: ms(21.8)}},
 			}},
-		{ID: "vpn", Status: probes.StatusWarn, Summary: `VPN active: "` + secretUser + `'s Work VPN"`, Duration: ms(35.0),
+		{ID: probes.IDVPN, Status: probes.StatusWarn, Summary: `VPN active: "` + secretUser + `'s Work VPN"`, Duration: ms(35.0),
 			Evidence: &probes.VPNEvidence{
 				VPNState: netenv.VPNState{Active: true, DefaultViaTunnel: true, Interface: "utun4", Services: []netenv.NCService{
 					{Enabled: true, Status: "Connected", ID: secretSerial, Interface: "utun4", Name: secretUser + "'s Work VPN", Type: "VPN:com.cisco.anyconnect"},
 				}},
 				Error: "scutil --nc show: en0 (ether " + secretMAC + "): no primary service",
 			}},
-		{ID: "reach", Status: probes.StatusFail, Summary: "1/2 sign-in hosts unreachable (idmsa.apple.com:443: refused at connect)", Duration: ms(30.2),
+		{ID: probes.IDReach, Status: probes.StatusFail, Summary: "1/2 sign-in hosts unreachable (idmsa.apple.com:443: refused at connect)", Duration: ms(30.2),
 			Evidence: &probes.ReachEvidence{
 				SignIn: []probes.Attempt{
 					{Target: "appleid.apple.com:443", Address: "17.253.144.10:443", OK: true, Phases: probes.Phases{Resolve: ms(8.4), Connect: ms(21.6)}},
@@ -107,7 +107,7 @@ func fixtureInput() Input {
 				Push: &probes.Attempt{Target: "1-courier.push.apple.com:5223", Address: "17.57.146.52:5223", OK: true,
 					Phases: probes.Phases{Resolve: ms(9.9), Connect: ms(28.0)}},
 			}},
-		{ID: "tls", Status: probes.StatusFail, Summary: "TLS to idmsa.apple.com:443 failed at connect (refused)", Duration: ms(96.4),
+		{ID: probes.IDTLS, Status: probes.StatusFail, Summary: "TLS to idmsa.apple.com:443 failed at connect (refused)", Duration: ms(96.4),
 			Evidence: &probes.TLSEvidence{Hosts: []probes.TLSHandshake{
 				{Attempt: probes.Attempt{Target: "appleid.apple.com:443", Address: "17.253.144.10:443", OK: true,
 					Phases: probes.Phases{Resolve: ms(8.1), Connect: ms(22.0), TLS: ms(64.3)}},
@@ -117,14 +117,14 @@ func fixtureInput() Input {
 				{Attempt: probes.Attempt{Target: "idmsa.apple.com:443", Address: "0.0.0.0:443", Stage: "connect", Class: probes.ClassRefused,
 					Error: "dial tcp 0.0.0.0:443: connect: connection refused", Phases: probes.Phases{Resolve: ms(3.8), Connect: ms(0.1)}}},
 			}}},
-		{ID: "https", Status: probes.StatusFail, Summary: "https://appleid.apple.com/ failed at proxy (proxy_error)", Duration: ms(64.0),
+		{ID: probes.IDHTTPS, Status: probes.StatusFail, Summary: "https://appleid.apple.com/ failed at proxy (proxy_error)", Duration: ms(64.0),
 			Evidence: &probes.HTTPSEvidence{URL: "https://appleid.apple.com/", Proxy: proxyURL, Attempt: probes.Attempt{
 				Target: "https://appleid.apple.com/", Address: "10.20.0.5:8080", Stage: "proxy", Class: probes.ClassProxy,
 				Error:  `Get "https://appleid.apple.com/": Proxy Authentication Required`,
 				Phases: probes.Phases{Resolve: ms(2.0), Connect: ms(4.3)}}}},
-		{ID: "clock", Status: probes.StatusWarn, Summary: "clock is 1m15s slow (NTP time.apple.com)", Duration: ms(44.5),
+		{ID: probes.IDClock, Status: probes.StatusWarn, Summary: "clock is 1m15s slow (NTP time.apple.com)", Duration: ms(44.5),
 			Evidence: &probes.ClockEvidence{Source: probes.ClockSourceNTP, Server: "time.apple.com", OffsetMS: 75230.4, UncertaintyMS: 12.5, Stratum: 1}},
-		{ID: "system", Status: probes.StatusWarn, Summary: "macOS 14.4.1 (23E224) on MacBookPro18,3", Duration: ms(41.8),
+		{ID: probes.IDSystem, Status: probes.StatusWarn, Summary: "macOS 14.4.1 (23E224) on MacBookPro18,3", Duration: ms(41.8),
 			Evidence: &probes.SystemEvidence{
 				SystemInfo: netenv.SystemInfo{OS: "macOS", Version: "14.4.1", Build: "23E224", Model: "MacBookPro18,3", Kernel: "Darwin 23.4.0", Arch: "arm64"},
 				Error:      "system_profiler SPHardwareDataType: Serial Number (system): " + secretSerial + ": unexpected line",

@@ -7,7 +7,7 @@
 // marshalled, each string value in it is redacted, and the text and markdown
 // forms are built from that tree decoded again. Nothing reaches the output
 // without passing the redactor, and a check read back from the state file
-// (evidence as raw JSON) renders exactly like a live one.
+// renders exactly like a live one (both pass through the same JSON).
 package report
 
 import (
@@ -20,7 +20,6 @@ import (
 	"time"
 
 	"github.com/idpulse/idpulse/agent/history"
-	"github.com/idpulse/idpulse/agent/statefile"
 	"github.com/idpulse/idpulse/agent/verdict"
 )
 
@@ -243,10 +242,10 @@ func decodeModel(tree []byte, loc *time.Location) (model, error) {
 }
 
 // decodeDocument reads an idpulse.check/v1 document, each probe's evidence
-// decoded into its own type by probe id.
+// back in its own type (probes.Result.UnmarshalJSON).
 func decodeDocument(data []byte) (verdict.Document, error) {
-	doc, err := statefile.Decode(data, decodeEvidence)
-	if err != nil {
+	var doc verdict.Document
+	if err := json.Unmarshal(data, &doc); err != nil {
 		return doc, fmt.Errorf("check: %w", err)
 	}
 	return doc, nil

@@ -248,7 +248,7 @@ func TestTextFitsInHundredColumns(t *testing.T) {
 }
 
 // The CLI reads the last check from the state file, where evidence comes
-// back as raw JSON: the report must read the same as for a live check.
+// back through JSON: the report must read the same as for a live check.
 func TestStateFileDocumentRendersTheSame(t *testing.T) {
 	in := fixtureInput()
 	path := filepath.Join(t.TempDir(), "state.json")
@@ -259,8 +259,8 @@ func TestStateFileDocumentRendersTheSame(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, raw := doc.Probes[0].Evidence.(json.RawMessage); !raw {
-		t.Fatalf("state file evidence is %T, want json.RawMessage", doc.Probes[0].Evidence)
+	if _, typed := doc.Probes[0].Evidence.(*probes.LinkEvidence); !typed {
+		t.Fatalf("state file evidence is %T, want *probes.LinkEvidence", doc.Probes[0].Evidence)
 	}
 	for _, f := range Formats {
 		live := render(t, in, f, plantedRedactor())
@@ -276,14 +276,14 @@ func TestSections(t *testing.T) {
 	hostsDoc := func() Input {
 		in := fixtureInput()
 		res := probes.Results{
-			{ID: "hosts", Status: probes.StatusFail, Summary: "2 line(s) override Apple names", Evidence: &probes.HostsEvidence{
+			{ID: probes.IDHosts, Status: probes.StatusFail, Summary: "2 line(s) override Apple names", Evidence: &probes.HostsEvidence{
 				Path: "/etc/hosts", Entries: []probes.HostsEntry{
 					{Line: 12, Address: "0.0.0.0", Names: []string{"appleid.apple.com", "idmsa.apple.com"}, Sinkhole: true},
 					{Line: 31, Address: "17.1.1.1", Names: []string{"gs.apple.com"}},
 				}}},
 			{ID: "future_probe", Status: probes.StatusOK, Summary: "from a newer idpulse",
 				Evidence: json.RawMessage(`{"jitter_ms":3,"note":"` + secretUser + `"}`)},
-			{ID: "clock", Status: probes.StatusWarn, Summary: "time server unreachable (timeout); clock not checked", Evidence: &probes.ClockEvidence{
+			{ID: probes.IDClock, Status: probes.StatusWarn, Summary: "time server unreachable (timeout); clock not checked", Evidence: &probes.ClockEvidence{
 				Source: probes.ClockSourceNone, Server: "time.apple.com", NTPClass: probes.ClassTimeout, NTPError: "ntp time.apple.com: i/o timeout"}},
 		}
 		in.Doc = verdict.NewDocument(utcAt(9, 0, 0), time.Second, verdict.Input{Results: res})
@@ -434,5 +434,16 @@ func TestMarkdownEscaping(t *testing.T) {
 	writeMarkdown(&b, []block{verbatim{label: "error", text: "before\n```\nafter"}})
 	if want := "error:\n````text\nbefore\n```\nafter\n````\n"; b.String() != want {
 		t.Errorf("= %q, want %q", b.String(), want)
+	}
+}
+
+// Every probe's evidence has its section under "Check details": a probe
+// added to the registry without one fails here instead of vanishing from
+// the report.
+func TestEveryProbeHasASection(t *testing.T) {
+	for _, reg := range probes.Registry() {
+		if _, known := (model{}).evidence(probes.Result{ID: reg.ID, Evidence: reg.NewEvidence()}); !known {
+			t.Errorf("probe %s: evidence %T has no section in the report (model.evidence)", reg.ID, reg.NewEvidence())
+		}
 	}
 }

@@ -4,16 +4,13 @@
 package statefile
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
-	"time"
 
 	"github.com/idpulse/idpulse/agent/atomicfile"
 	"github.com/idpulse/idpulse/agent/paths"
 	"github.com/idpulse/idpulse/agent/verdict"
-	"github.com/idpulse/idpulse/probes"
 )
 
 // DefaultPath is state.json in the state directory (see agent/paths):
@@ -41,9 +38,10 @@ func Write(path string, doc verdict.Document) error {
 }
 
 // Read parses a state file. Fields this version does not know are ignored
-// (the schema only grows). A probe's evidence comes back as the raw JSON
-// object (json.RawMessage): the typed evidence structs are the probes' own
-// business, and re-encoding a read document reproduces the file.
+// (the schema only grows). A probe's evidence comes back in the probe's own
+// type (see probes.Result.UnmarshalJSON), or as the raw JSON object when
+// this version does not know the probe; re-encoding a read document
+// reproduces the file.
 func Read(path string) (verdict.Document, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -70,53 +68,9 @@ func parse(data []byte) (verdict.Document, error) {
 		}
 		return verdict.Document{}, fmt.Errorf("schema is %s, want %q", got, verdict.Schema)
 	}
-
-	return Decode(data, nil)
-}
-
-// Decode decodes an idpulse.check/v1 document without checking its schema
-// (Read does). probes.Result writes duration_ms and evidence but has no
-// UnmarshalJSON, so the probes are decoded through their wire shape here.
-// A probe's evidence, when present and not null, is passed compacted to
-// evidence, which returns what to keep in Result.Evidence; a nil evidence
-// keeps the raw JSON object (json.RawMessage).
-func Decode(data []byte, evidence func(id string, raw json.RawMessage) any) (verdict.Document, error) {
 	var doc verdict.Document
-	var wire struct {
-		Probes []struct {
-			ID         string          `json:"id"`
-			Status     probes.Status   `json:"status"`
-			Summary    string          `json:"summary"`
-			DurationMS float64         `json:"duration_ms"`
-			Evidence   json.RawMessage `json:"evidence"`
-		} `json:"probes"`
-	}
-	if err := json.Unmarshal(data, &wire); err != nil {
-		return verdict.Document{}, fmt.Errorf("probes: %w", err)
-	}
 	if err := json.Unmarshal(data, &doc); err != nil {
 		return verdict.Document{}, err
-	}
-	doc.Probes = nil
-	if wire.Probes != nil {
-		doc.Probes = make(probes.Results, 0, len(wire.Probes))
-	}
-	for _, p := range wire.Probes {
-		r := probes.Result{
-			ID: p.ID, Status: p.Status, Summary: p.Summary,
-			Duration: time.Duration(p.DurationMS * float64(time.Millisecond)).Round(time.Microsecond),
-		}
-		if ev := bytes.TrimSpace(p.Evidence); len(ev) > 0 && !bytes.Equal(ev, []byte("null")) {
-			var c bytes.Buffer
-			if err := json.Compact(&c, ev); err != nil {
-				return verdict.Document{}, fmt.Errorf("probes: %s: evidence: %w", p.ID, err)
-			}
-			r.Evidence = json.RawMessage(c.Bytes())
-			if evidence != nil {
-				r.Evidence = evidence(p.ID, c.Bytes())
-			}
-		}
-		doc.Probes = append(doc.Probes, r)
 	}
 	return doc, nil
 }

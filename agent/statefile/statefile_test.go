@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
-	"reflect"
 	"runtime"
 	"strings"
 	"testing"
@@ -17,9 +16,9 @@ import (
 
 func sampleDoc() verdict.Document {
 	res := probes.Results{
-		{ID: "clock", Status: probes.StatusOK, Summary: "clock within 0.2 s", Duration: 12345678 * time.Nanosecond,
+		{ID: probes.IDClock, Status: probes.StatusOK, Summary: "clock within 0.2 s", Duration: 12345678 * time.Nanosecond,
 			Evidence: &probes.ClockEvidence{Source: "ntp", Server: "time.apple.com", OffsetMS: 210.5, UncertaintyMS: 20}},
-		{ID: "proxy", Status: probes.StatusSkip, Summary: "no proxy", Duration: 3 * time.Microsecond},
+		{ID: probes.IDProxy, Status: probes.StatusSkip, Summary: "no proxy", Duration: 3 * time.Microsecond},
 	}
 	return verdict.NewDocument(time.Date(2025, 3, 4, 5, 6, 7, 890, time.UTC), 1500*time.Millisecond, verdict.Input{Results: res})
 }
@@ -57,8 +56,11 @@ func TestWriteRead(t *testing.T) {
 	if len(got.Probes) != 2 || got.Probes[0].Duration != 12346*time.Microsecond || got.Probes[1].Duration != 3*time.Microsecond {
 		t.Errorf("probes = %+v", got.Probes)
 	}
-	if ev, ok := got.Probes[0].Evidence.(json.RawMessage); !ok || !bytes.Contains(ev, []byte(`"server":"time.apple.com"`)) {
-		t.Errorf("evidence = %#v, want the raw object", got.Probes[0].Evidence)
+	if ev, ok := got.Probes[0].Evidence.(*probes.ClockEvidence); !ok || ev.Server != "time.apple.com" {
+		t.Errorf("evidence = %#v, want the clock's own type", got.Probes[0].Evidence)
+	}
+	if got.Probes[1].Evidence != nil {
+		t.Errorf("evidence of a probe without any = %#v, want nil", got.Probes[1].Evidence)
 	}
 	// Re-encoding what was read reproduces the file: nothing is lost.
 	again, _ := json.MarshalIndent(got, "", "  ")
@@ -133,26 +135,32 @@ func TestRead(t *testing.T) {
 	}
 }
 
-// Decode hands each present evidence object, compacted, to the caller's
-// decoder; absent and null evidence stay nil without a call.
-func TestDecodeEvidence(t *testing.T) {
-	data := []byte(`{"schema": "other", "probes": [
+// Evidence comes back in the probe's type; absent, null and empty evidence
+// as nil; a probe this version does not know keeps its raw JSON, compacted.
+func TestReadEvidence(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.json")
+	data := []byte(`{"schema": "idpulse.check/v1", "probes": [
 		{"id": "clock", "status": "ok", "duration_ms": 1.5, "evidence": { "source": "ntp" }},
 		{"id": "proxy", "status": "skip", "evidence": null},
-		{"id": "vpn", "status": "ok"}]}`)
-	var calls []string
-	doc, err := Decode(data, func(id string, raw json.RawMessage) any {
-		calls = append(calls, id+" "+string(raw))
-		return id
-	})
+		{"id": "vpn", "status": "ok"},
+		{"id": "future", "status": "ok", "evidence": { "jitter_ms": 3 }}]}`)
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	doc, err := Read(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []string{`clock {"source":"ntp"}`}; !reflect.DeepEqual(calls, want) {
-		t.Errorf("calls = %q, want %q", calls, want)
+	if len(doc.Probes) != 4 {
+		t.Fatalf("probes = %+v", doc.Probes)
 	}
-	if len(doc.Probes) != 3 || doc.Probes[0].Evidence != "clock" || doc.Probes[1].Evidence != nil || doc.Probes[2].Evidence != nil ||
-		doc.Probes[0].Duration != 1500*time.Microsecond {
-		t.Errorf("probes = %+v", doc.Probes)
+	if ev, ok := doc.Probes[0].Evidence.(*probes.ClockEvidence); !ok || ev.Source != "ntp" || doc.Probes[0].Duration != 1500*time.Microsecond {
+		t.Errorf("clock = %+v", doc.Probes[0])
+	}
+	if doc.Probes[1].Evidence != nil || doc.Probes[2].Evidence != nil {
+		t.Errorf("null and absent evidence = %#v, %#v; want nil", doc.Probes[1].Evidence, doc.Probes[2].Evidence)
+	}
+	if ev, ok := doc.Probes[3].Evidence.(json.RawMessage); !ok || string(ev) != `{"jitter_ms":3}` {
+		t.Errorf("unknown probe's evidence = %#v, want the raw object", doc.Probes[3].Evidence)
 	}
 }

@@ -4,449 +4,490 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/idpulse/idpulse/probes"
 )
 
-// Rule is one link of the chain. Match reads the evidence and, when the rule
-// applies, fills in the words; Code, Level, Cause and Fixes are the defaults
-// Match may sharpen (a VPN adds disconnect-vpn, say).
+// Code identifies a verdict or a finding. Verdict codes are part of the
+// idpulse.check/v1 contract; each is declared by its rows in Rules.
+type Code string
+
+const (
+	CodeOK               Code = "ok"
+	CodeOffline          Code = "offline"
+	CodeCaptivePortal    Code = "captive_portal"
+	CodeHostsOverride    Code = "hosts_override"
+	CodeDNSFiltered      Code = "dns_filtered"
+	CodeDNSFailure       Code = "dns_failure"
+	CodeProxyFailure     Code = "proxy_failure"
+	CodeBlocked          Code = "blocked"
+	CodeTLSInterception  Code = "tls_interception"
+	CodeClockSkew        Code = "clock_skew"
+	CodeAppleOutage      Code = "apple_outage"
+	CodeAppleUnreachable Code = "apple_unreachable"
+	CodePushBlocked      Code = "push_blocked"
+
+	FindingVPNActive        Code = "vpn_active"
+	FindingProxyConfigured  Code = "proxy_configured"
+	FindingClockDrift       Code = "clock_drift"
+	FindingNTPUnavailable   Code = "ntp_unavailable"
+	FindingAppleIssue       Code = "apple_issue"
+	FindingAppleMaintenance Code = "apple_maintenance"
+	FindingFeedUnavailable  Code = "feed_unavailable"
+)
+
+// Fix ids: what the user can do. agent/fixes implements them.
+const (
+	FixFlushDNS            = "flush-dns"
+	FixRemoveHostsEntries  = "remove-hosts-entries"
+	FixOpenNetworkSettings = "open-network-settings"
+	FixOpenProxySettings   = "open-proxy-settings"
+	FixOpenVPNSettings     = "open-vpn-settings"
+	FixDisconnectVPN       = "disconnect-vpn"
+	FixOpenCaptivePortal   = "open-captive-portal"
+	FixTryOtherNetwork     = "try-other-network"
+	FixToggleWiFi          = "toggle-wifi"
+	FixRenewDHCP           = "renew-dhcp"
+	FixSyncClock           = "sync-clock"
+	FixOpenDateTime        = "open-date-time"
+	FixOpenSystemStatus    = "open-system-status"
+	FixContactSupport      = "contact-support"
+)
+
+// Rule declares one verdict or finding code (or one row of it: see the
+// package doc). Everything else in the program that needs to know about a
+// code (the alert's label, the fixes that address it, the report's chain)
+// reads it here.
 type Rule struct {
 	Code  Code
+	Kind  Kind
 	Level Level
 	Cause Cause
-	Probe string // the probe whose evidence drives the rule
+	// Probes are the probes whose evidence the rule reads, the one it is
+	// filed under first (a finding's "probe", the report's chain).
+	Probes []probes.ID
+	// DependsOn are the codes that explain this one away when they match
+	// (transitively: see the package doc).
+	DependsOn []Code
+	// Label is the code's short name in a list of problems ("DNS blocked").
+	Label string
+	// Fixes are the fix ids that address the code, best first.
 	Fixes []string
-	Match func(f facts, v *Verdict) bool
-	// HiddenBy lists verdicts that explain this finding away (an offline
-	// Mac cannot reach the feed either).
-	HiddenBy []Code
+	// VPNSuspect marks a network cause a VPN can produce: with a VPN active
+	// the verdict says so and offers disconnect-vpn.
+	VPNSuspect bool
+	// Match detects the code, and nothing else: the words come from
+	// Headline, Detail and Evidence, which run only when Match did.
+	Match    func(*Facts) bool
+	Headline func(*Facts) string
+	Detail   func(*Facts) string
+	Evidence func(*Facts) []string // nil: none
 }
 
-// Chain is the verdict chain in root-cause order: the first rule that matches
-// is the verdict, so each rule may assume every rule before it did not match.
-func Chain() []Rule {
+// Rules is every verdict and finding rule. Verdict rules come in root-cause
+// order, which only breaks ties (see the package doc); the healthy verdict
+// is declared too. The table is built on each call, so callers cannot change
+// another caller's rules.
+func Rules() []Rule {
+	network := []string{FixOpenNetworkSettings, FixToggleWiFi, FixRenewDHCP, FixTryOtherNetwork}
+	offline := func(cause Cause, vpn bool, match func(*Facts) bool, headline, detail func(*Facts) string, evidence func(*Facts) []string) Rule {
+		return Rule{Code: CodeOffline, Kind: KindVerdict, Level: LevelDown, Cause: cause, Probes: []probes.ID{probes.IDLink, probes.IDControl},
+			Label: "offline", Fixes: slices.Clone(network), VPNSuspect: vpn, Match: match, Headline: headline, Detail: detail, Evidence: evidence}
+	}
+	hosts := func(level Level, match func(*Facts) bool) Rule {
+		return Rule{Code: CodeHostsOverride, Kind: KindVerdict, Level: level, Cause: CauseLocal, Probes: []probes.ID{probes.IDHosts, probes.IDDNS},
+			Label: "hosts file", Fixes: []string{FixRemoveHostsEntries, FixFlushDNS},
+			Match:    match,
+			Headline: text("The hosts file redirects Apple's servers"),
+			Detail: func(f *Facts) string {
+				var names []string
+				for _, e := range f.hostsEntries() {
+					names = append(names, e.Names...)
+				}
+				return fmt.Sprintf("%s pins %s to fixed addresses, overriding DNS. Tools and guides that block activation or updates add such lines; remove them.",
+					f.hosts.Path, listNames(names, 3))
+			},
+			Evidence: func(f *Facts) (ev []string) {
+				for _, e := range f.hostsEntries() {
+					ev = append(ev, fmt.Sprintf("%s line %d: %s %s", f.hosts.Path, e.Line, e.Address, strings.Join(e.Names, " ")))
+				}
+				return ev
+			}}
+	}
+	appleOutage := func(level Level, kind string, match func(*Facts) bool) Rule {
+		return Rule{Code: CodeAppleOutage, Kind: KindVerdict, Level: level, Cause: CauseApple, Probes: []probes.ID{probes.IDAppleStatus},
+			Label: "Apple outage", Fixes: []string{FixOpenSystemStatus},
+			Match: match,
+			Headline: func(f *Facts) string {
+				return fmt.Sprintf("Apple reports %s with %s — nothing to fix on this Mac", kind, f.signInProblems()[0].svc.Name)
+			},
+			Detail:   text("Apple System Status shows an ongoing event on a sign-in service. Apple is working on it; sign-in should work again once it is resolved."),
+			Evidence: func(f *Facts) []string { return describeEvents(f.signInProblems()) }}
+	}
+
 	return []Rule{
-		{Code: CodeOffline, Level: LevelDown, Cause: CauseNetwork, Probe: "link",
-			Fixes: []string{FixOpenNetworkSettings, FixToggleWiFi, FixRenewDHCP, FixTryOtherNetwork}, Match: matchOffline},
-		{Code: CodeCaptivePortal, Level: LevelDown, Cause: CauseNetwork, Probe: "captive",
-			Fixes: []string{FixOpenCaptivePortal, FixTryOtherNetwork}, Match: matchCaptive},
-		{Code: CodeHostsOverride, Level: LevelDown, Cause: CauseLocal, Probe: "hosts",
-			Fixes: []string{FixRemoveHostsEntries, FixFlushDNS}, Match: matchHosts},
-		{Code: CodeDNSFiltered, Level: LevelDown, Cause: CauseNetwork, Probe: "dns",
-			Fixes: []string{FixFlushDNS, FixOpenNetworkSettings, FixTryOtherNetwork}, Match: matchDNSFiltered},
-		{Code: CodeDNSFailure, Level: LevelDown, Cause: CauseNetwork, Probe: "dns",
-			Fixes: []string{FixFlushDNS, FixRenewDHCP, FixOpenNetworkSettings, FixTryOtherNetwork}, Match: matchDNSFailure},
-		{Code: CodeProxyFailure, Level: LevelDown, Cause: CauseLocal, Probe: "proxy",
-			Fixes: []string{FixOpenProxySettings, FixTryOtherNetwork}, Match: matchProxy},
-		{Code: CodeBlocked, Level: LevelDown, Cause: CauseNetwork, Probe: "reach",
-			Fixes: []string{FixTryOtherNetwork}, Match: matchBlocked},
-		{Code: CodeTLSInterception, Level: LevelDown, Cause: CauseNetwork, Probe: "tls",
-			Fixes: []string{FixTryOtherNetwork}, Match: matchInterception},
-		{Code: CodeClockSkew, Level: LevelDown, Cause: CauseLocal, Probe: "clock",
-			Fixes: []string{FixSyncClock, FixOpenDateTime}, Match: matchClockSkew},
-		{Code: CodeAppleOutage, Level: LevelDown, Cause: CauseApple, Probe: "apple_status",
-			Fixes: []string{FixOpenSystemStatus}, Match: matchAppleOutage},
-		{Code: CodeAppleUnreachable, Level: LevelDown, Cause: CauseApple, Probe: "https",
-			Fixes: []string{FixOpenSystemStatus}, Match: matchAppleUnreachable},
-		{Code: CodePushBlocked, Level: LevelDegraded, Cause: CauseNetwork, Probe: "reach",
-			Fixes: []string{FixTryOtherNetwork}, Match: matchPushBlocked},
+		offline(CauseLocal, false, (*Facts).linkDown,
+			text("This Mac is not connected to a network"),
+			func(f *Facts) string {
+				return "No network interface is up with an address and a default route (" + f.summary(probes.IDLink) + "). Connect to Wi-Fi or Ethernet."
+			},
+			func(f *Facts) []string { return []string{f.summary(probes.IDLink)} }),
+		offline(CauseNetwork, true, (*Facts).noInternet,
+			text("Connected to the network, but not to the internet"),
+			text("Neither Apple nor other well-known internet services answer. The router or the internet connection itself is down; Apple ID cannot work until it is back."),
+			func(f *Facts) (ev []string) {
+				for _, t := range f.control.Targets {
+					ev = append(ev, fmt.Sprintf("%s: %s", t.Target, t.Class))
+				}
+				return ev
+			}),
+		{Code: CodeCaptivePortal, Kind: KindVerdict, Level: LevelDown, Cause: CauseNetwork, Probes: []probes.ID{probes.IDCaptive},
+			DependsOn: []Code{CodeOffline}, // no network, no portal either
+			Label:     "Wi-Fi login page", Fixes: []string{FixOpenCaptivePortal, FixTryOtherNetwork}, VPNSuspect: true,
+			Match:    (*Facts).portal,
+			Headline: text("A Wi-Fi login page is blocking the connection"),
+			Detail:   text("This network wants you to sign in or accept terms in a web page before it lets traffic through. Open the login page, then check again."),
+			Evidence: func(f *Facts) []string {
+				ev := []string{fmt.Sprintf("%s answered HTTP %d instead of Apple's Success page", f.captive.URL, f.captive.StatusCode)}
+				if f.captive.Location != "" {
+					ev = append(ev, "redirects to "+f.captive.Location)
+				}
+				return ev
+			}},
+		hosts(LevelDown, func(f *Facts) bool { return len(f.hostsEntries()) > 0 && f.hostsSevere() }),
+		hosts(LevelDegraded, func(f *Facts) bool { return len(f.hostsEntries()) > 0 && !f.hostsSevere() }),
+		{Code: CodeDNSFiltered, Kind: KindVerdict, Level: LevelDown, Cause: CauseNetwork, Probes: []probes.ID{probes.IDDNS},
+			// The system resolver answers from the hosts file; a portal
+			// answers every name with its own address.
+			DependsOn: []Code{CodeHostsOverride, CodeCaptivePortal},
+			Label:     "DNS blocked", Fixes: []string{FixFlushDNS, FixOpenNetworkSettings, FixTryOtherNetwork}, VPNSuspect: true,
+			Match:    func(f *Facts) bool { return len(f.dnsFiltered()) > 0 },
+			Headline: text("This network's DNS blocks Apple's servers"),
+			Detail: func(f *Facts) string {
+				return fmt.Sprintf("The DNS server this Mac uses does not give a usable address for %s, while public DNS servers do. A DNS filter (router, security software, corporate or school network) or a broken resolver is in the way; Apple is fine.",
+					listNames(f.dnsFiltered(), 3))
+			},
+			Evidence: func(f *Facts) []string { return f.lookups(f.dnsFiltered()) }},
+		{Code: CodeDNSFailure, Kind: KindVerdict, Level: LevelDown, Cause: CauseNetwork, Probes: []probes.ID{probes.IDDNS},
+			DependsOn: []Code{CodeOffline, CodeCaptivePortal},
+			Label:     "DNS failing", Fixes: []string{FixFlushDNS, FixRenewDHCP, FixOpenNetworkSettings, FixTryOtherNetwork}, VPNSuspect: true,
+			Match:    func(f *Facts) bool { return len(f.dnsFailed()) > 0 },
+			Headline: text("DNS is not working"),
+			Detail: func(f *Facts) string {
+				return fmt.Sprintf("%s cannot be looked up, and public DNS servers cannot be asked either. The network's DNS server is down or unreachable.", listNames(f.dnsFailed(), 3))
+			},
+			Evidence: func(f *Facts) []string { return f.lookups(f.dnsFailed()) }},
+		{Code: CodeProxyFailure, Kind: KindVerdict, Level: LevelDown, Cause: CauseLocal, Probes: []probes.ID{probes.IDProxy},
+			// The proxy's own name must resolve and its traffic get out.
+			DependsOn: []Code{CodeDNSFailure, CodeCaptivePortal},
+			Label:     "proxy failing", Fixes: []string{FixOpenProxySettings, FixTryOtherNetwork},
+			Match:    func(f *Facts) bool { return f.proxyFailed() != nil },
+			Headline: text("The proxy server is not letting Apple through"),
+			Detail: func(f *Facts) string {
+				p := f.proxyFailed()
+				return fmt.Sprintf("This Mac sends web traffic through %s (%s settings), and it fails to connect to %s. Check the proxy settings or ask whoever runs the proxy.",
+					p.Proxy, f.proxy.Config.Source, p.Target)
+			},
+			Evidence: func(f *Facts) []string {
+				ev := []string{f.proxyFailed().Error}
+				if d := f.proxy.Direct; d != nil && d.OK {
+					ev = append(ev, "the direct path to "+d.Target+" works")
+				}
+				return ev
+			}},
+		{Code: CodeBlocked, Kind: KindVerdict, Level: LevelDown, Cause: CauseNetwork, Probes: []probes.ID{probes.IDReach, probes.IDTLS},
+			// Each sends the connections somewhere that refuses them.
+			DependsOn: []Code{CodeCaptivePortal, CodeHostsOverride, CodeDNSFiltered, CodeProxyFailure},
+			Label:     "network blocks Apple", Fixes: []string{FixTryOtherNetwork}, VPNSuspect: true,
+			Match:    func(f *Facts) bool { return len(f.blockedAttempts()) > 0 },
+			Headline: text("Something on this network blocks Apple's sign-in servers"),
+			Detail: func(f *Facts) string {
+				bad := f.blockedAttempts()
+				return fmt.Sprintf("Other internet services answer, but connections to %s are %s. A firewall, security software or the network's filtering is blocking Apple.",
+					bad[0].Target, describeClass(bad[0].Class))
+			},
+			Evidence: func(f *Facts) (ev []string) {
+				for _, a := range f.blockedAttempts() {
+					ev = append(ev, describeAttempt(a))
+				}
+				return ev
+			}},
+		{Code: CodeTLSInterception, Kind: KindVerdict, Level: LevelDown, Cause: CauseNetwork, Probes: []probes.ID{probes.IDTLS},
+			// A portal or a sinkhole's server answers with its own certificate.
+			DependsOn: []Code{CodeCaptivePortal, CodeHostsOverride, CodeDNSFiltered},
+			Label:     "traffic intercepted", Fixes: []string{FixTryOtherNetwork}, VPNSuspect: true,
+			Match:    func(f *Facts) bool { return f.interception() != nil },
+			Headline: text("A security proxy is intercepting encrypted traffic to Apple"),
+			Detail: func(f *Facts) string {
+				h := f.interception()
+				return fmt.Sprintf("The certificate presented for %s is issued by %s, not by a certificate authority Apple uses. Corporate \"TLS inspection\" and some antivirus software do this, and Apple's services refuse it. Use another network or ask IT to exempt Apple's domains.",
+					h.Target, h.Issuer)
+			},
+			Evidence: func(f *Facts) []string {
+				h := f.interception()
+				return []string{fmt.Sprintf("%s issuer: %s", h.Target, h.Issuer)}
+			}},
+		{Code: CodeClockSkew, Kind: KindVerdict, Level: LevelDown, Cause: CauseLocal, Probes: []probes.ID{probes.IDClock, probes.IDTLS},
+			Label: "clock wrong", Fixes: []string{FixSyncClock, FixOpenDateTime},
+			Match: (*Facts).clockSkewed,
+			Headline: func(f *Facts) string {
+				if f.clockMeasured() {
+					return "This Mac's clock is " + f.offset()
+				}
+				return "This Mac's clock appears to be wrong"
+			},
+			Detail: text("Apple's servers reject sign-in when the date and time are off: their certificates look invalid and security codes expire. Set the date and time automatically, then check again."),
+			Evidence: func(f *Facts) (ev []string) {
+				if f.clockMeasured() {
+					ev = append(ev, f.offsetEvidence())
+				}
+				if c := f.certTime(); c != nil {
+					ev = append(ev, fmt.Sprintf("certificate for %s is %s (valid %s – %s)", c.Target,
+						strings.ReplaceAll(c.Validity, "_", " "), c.NotBefore.Format(time.DateOnly), c.NotAfter.Format(time.DateOnly)))
+				}
+				return ev
+			}},
+		appleOutage(LevelDown, "an outage", (*Facts).signInOutage),
+		appleOutage(LevelDegraded, "a problem", func(f *Facts) bool { return len(f.signInProblems()) > 0 && !f.signInOutage() }),
+		{Code: CodeAppleUnreachable, Kind: KindVerdict, Level: LevelDown, Cause: CauseApple, Probes: []probes.ID{probes.IDHTTPS, probes.IDTLS},
+			// Apple's own report says it better; a failing proxy or a
+			// middlebox answers errors of its own.
+			DependsOn: []Code{CodeAppleOutage, CodeProxyFailure, CodeBlocked, CodeTLSInterception},
+			Label:     "Apple unreachable", Fixes: []string{FixOpenSystemStatus},
+			Match: (*Facts).appleUnreachable,
+			Headline: func(f *Facts) string {
+				if f.apple != nil && f.apple.Error == nil {
+					return "Apple's sign-in service is having problems (not yet on Apple System Status)"
+				}
+				return "Apple's sign-in service is having problems"
+			},
+			Detail: func(f *Facts) string {
+				d := "Everything on this Mac and network checks out and Apple's servers present genuine certificates, but the sign-in service itself "
+				if f.https.Class == probes.ClassHTTP5xx {
+					d += fmt.Sprintf("answers with an error (HTTP %d).", f.https.StatusCode)
+				} else {
+					d += "does not answer."
+				}
+				switch {
+				case f.apple == nil:
+				case f.apple.Error != nil:
+					d += " Apple System Status could not be checked."
+				default:
+					d += " Apple System Status does not show it yet; it often lags behind real outages."
+				}
+				return d + " There is nothing to fix on this Mac; wait and try again later."
+			},
+			Evidence: func(f *Facts) []string { return []string{fmt.Sprintf("%s: %s", f.https.URL, f.https.Error)} }},
+		{Code: CodePushBlocked, Kind: KindVerdict, Level: LevelDegraded, Cause: CauseNetwork, Probes: []probes.ID{probes.IDReach},
+			DependsOn: []Code{CodeBlocked}, // the same filter, and all that explains it
+			Label:     "push blocked", Fixes: []string{FixTryOtherNetwork}, VPNSuspect: true,
+			Match:    func(f *Facts) bool { return f.pushBlocked() != nil },
+			Headline: text("Apple push notifications are blocked on this network"),
+			Detail: func(f *Facts) string {
+				p := f.pushBlocked()
+				return fmt.Sprintf("Sign-in works, but %s is %s. iMessage, FaceTime and Find My may not get updates until you use another network.", p.Target, describeClass(p.Class))
+			},
+			Evidence: func(f *Facts) []string { return []string{describeAttempt(*f.pushBlocked())} }},
+		{Code: CodeOK, Kind: KindVerdict, Level: LevelOK, Cause: CauseNone, Probes: []probes.ID{probes.IDTLS},
+			Label:    "ok",
+			Headline: text("Apple ID connectivity is healthy"),
+			Detail:   text("This Mac reaches Apple's sign-in servers with genuine certificates."),
+			Evidence: func(f *Facts) []string {
+				if f.genuineTLS() {
+					return []string{"TLS issued by " + f.tls.Hosts[0].Issuer}
+				}
+				return nil
+			}},
+
+		// Findings: true whatever the verdict, shown after it.
+		{Code: FindingVPNActive, Kind: KindFinding, Level: LevelOK, Cause: CauseLocal, Probes: []probes.ID{probes.IDVPN},
+			Label: "VPN active", Fixes: []string{FixDisconnectVPN, FixOpenVPNSettings},
+			Match:    (*Facts).vpnActive,
+			Headline: text("A VPN is active"),
+			Detail: func(f *Facts) string {
+				return fmt.Sprintf("Traffic goes through the VPN %s. If Apple ID fails, disconnect it and check again.", f.vpnName())
+			},
+			Evidence: func(f *Facts) []string { return []string{"default route via " + f.vpn.Interface} }},
+		{Code: FindingProxyConfigured, Kind: KindFinding, Level: LevelOK, Cause: CauseLocal, Probes: []probes.ID{probes.IDProxy},
+			Label: "proxy configured", Fixes: []string{FixOpenProxySettings},
+			Match:    (*Facts).proxyConfigured,
+			Headline: text("A proxy is configured"),
+			Detail: func(f *Facts) string {
+				return fmt.Sprintf("Web traffic goes through a proxy (%s settings).", f.proxy.Config.Source)
+			},
+			Evidence: func(f *Facts) (ev []string) {
+				if f.proxy.Proxied != nil {
+					ev = append(ev, "proxy "+f.proxy.Proxied.Proxy)
+				}
+				if f.proxy.Note != "" {
+					ev = append(ev, f.proxy.Note)
+				}
+				return ev
+			}},
+		{Code: FindingClockDrift, Kind: KindFinding, Level: LevelDegraded, Cause: CauseLocal, Probes: []probes.ID{probes.IDClock},
+			DependsOn: []Code{CodeClockSkew}, // the verdict says it louder
+			Label:     "clock drifting", Fixes: []string{FixSyncClock, FixOpenDateTime},
+			Match:    (*Facts).clockDrifting,
+			Headline: func(f *Facts) string { return "This Mac's clock is " + f.offset() },
+			Detail:   text("Not enough to break sign-in yet, but a drifting clock eventually does. Turn on \"Set time and date automatically\"."),
+			Evidence: func(f *Facts) []string { return []string{f.offsetEvidence()} }},
+		{Code: FindingNTPUnavailable, Kind: KindFinding, Level: LevelOK, Cause: CauseNetwork, Probes: []probes.ID{probes.IDClock},
+			DependsOn: []Code{CodeOffline, CodeCaptivePortal}, // nothing on the internet answers
+			Label:     "time server unreachable",
+			Match:     (*Facts).ntpUnavailable,
+			Headline:  text("The time server cannot be reached"),
+			Detail: func(f *Facts) string {
+				return fmt.Sprintf("%s does not answer (%s) and no web server gave the time, so the clock could not be checked. Networks that block NTP (UDP port 123) do this.", f.clock.Server, f.clock.NTPClass)
+			},
+			Evidence: func(f *Facts) []string {
+				if f.clock.NTPError != "" {
+					return []string{f.clock.NTPError}
+				}
+				return nil
+			}},
+		{Code: FindingAppleIssue, Kind: KindFinding, Level: LevelDegraded, Cause: CauseApple, Probes: []probes.ID{probes.IDAppleStatus},
+			Label: "Apple service issue", Fixes: []string{FixOpenSystemStatus},
+			Match: func(f *Facts) bool { return len(f.otherProblems()) > 0 },
+			Headline: func(f *Facts) string {
+				names := []string{}
+				for _, e := range f.otherProblems() {
+					if !slices.Contains(names, e.svc.Name) {
+						names = append(names, e.svc.Name)
+					}
+				}
+				return "Apple reports problems with " + listNames(names, 3)
+			},
+			Detail:   text("Apple System Status shows an ongoing event on a service you use. It does not affect signing in."),
+			Evidence: func(f *Facts) []string { return describeEvents(f.otherProblems()) }},
+		{Code: FindingAppleMaintenance, Kind: KindFinding, Level: LevelOK, Cause: CauseApple, Probes: []probes.ID{probes.IDAppleStatus},
+			Label: "Apple maintenance", Fixes: []string{FixOpenSystemStatus},
+			Match:    func(f *Facts) bool { return len(f.maintenance()) > 0 },
+			Headline: func(f *Facts) string { return "Apple has scheduled maintenance on " + f.maintenance()[0].svc.Name },
+			Detail:   text("Some Apple services may be briefly unavailable during maintenance."),
+			Evidence: func(f *Facts) (ev []string) {
+				for _, e := range f.maintenance() {
+					ev = append(ev, fmt.Sprintf("%s (%s)", e, e.ev.Status))
+				}
+				return ev
+			}},
+		{Code: FindingFeedUnavailable, Kind: KindFinding, Level: LevelOK, Cause: CauseNetwork, Probes: []probes.ID{probes.IDAppleStatus},
+			DependsOn: []Code{CodeOffline, CodeCaptivePortal}, // nothing on the internet answers
+			Label:     "status page unreadable",
+			Match:     (*Facts).feedFailed,
+			Headline:  text("Apple System Status could not be read"),
+			Detail:    text("idpulse could not fetch Apple's status page, so Apple-side outages are not known right now. The other checks are not affected."),
+			Evidence:  func(f *Facts) []string { return []string{*f.apple.Error} }},
 	}
 }
 
-// networkDown are the verdicts under which nothing on the internet answers.
-var networkDown = []Code{CodeOffline, CodeCaptivePortal}
+// text is words that do not depend on the evidence.
+func text(s string) func(*Facts) string { return func(*Facts) string { return s } }
 
-// Informational findings: true whatever the verdict, shown after it.
-func findingRules() []Rule {
-	return []Rule{
-		{Code: FindingVPNActive, Level: LevelOK, Cause: CauseLocal, Probe: "vpn",
-			Fixes: []string{FixDisconnectVPN, FixOpenVPNSettings}, Match: matchVPN},
-		{Code: FindingProxyConfigured, Level: LevelOK, Cause: CauseLocal, Probe: "proxy",
-			Fixes: []string{FixOpenProxySettings}, Match: matchProxyConfigured},
-		{Code: FindingClockDrift, Level: LevelDegraded, Cause: CauseLocal, Probe: "clock",
-			Fixes: []string{FixSyncClock, FixOpenDateTime}, Match: matchClockDrift, HiddenBy: []Code{CodeClockSkew}},
-		{Code: FindingNTPUnavailable, Level: LevelOK, Cause: CauseNetwork, Probe: "clock",
-			Match: matchNTPUnavailable, HiddenBy: networkDown},
-		{Code: FindingAppleIssue, Level: LevelDegraded, Cause: CauseApple, Probe: "apple_status",
-			Fixes: []string{FixOpenSystemStatus}, Match: matchAppleIssue},
-		{Code: FindingAppleMaintenance, Level: LevelOK, Cause: CauseApple, Probe: "apple_status",
-			Fixes: []string{FixOpenSystemStatus}, Match: matchAppleMaintenance},
-		{Code: FindingFeedUnavailable, Level: LevelOK, Cause: CauseNetwork, Probe: "apple_status",
-			Match: matchFeedUnavailable, HiddenBy: networkDown},
-	}
-}
-
-// Evaluate decides the verdict and the findings for one cycle.
-func Evaluate(in Input) (Verdict, []Finding) {
-	f := newFacts(in)
-	v := Verdict{
-		Level: LevelOK, Code: CodeOK, Cause: CauseNone,
-		Headline: "Apple ID connectivity is healthy",
-		Detail:   "This Mac reaches Apple's sign-in servers with genuine certificates.",
-		Fixes:    []string{}, Evidence: []string{},
-	}
-	for _, r := range Chain() {
-		cand := Verdict{Level: r.Level, Code: r.Code, Cause: r.Cause, Fixes: append([]string{}, r.Fixes...), Evidence: []string{}}
-		if r.Match(f, &cand) {
-			v = cand
-			break
+// Label is code's short name for a list of problems, "" for a code no rule
+// declares.
+func Label(code Code) string {
+	for _, r := range Rules() {
+		if r.Code == code {
+			return r.Label
 		}
 	}
-	if v.Code == CodeOK && f.tls != nil && f.tls.GenuineOK() {
-		v.Evidence = append(v.Evidence, "TLS issued by "+f.tls.Hosts[0].Issuer)
+	return ""
+}
+
+// vpnNote ends the detail of a VPNSuspect verdict while a VPN is active.
+const vpnNote = " A VPN is active; it may route or filter Apple's traffic — try disconnecting it."
+
+// Evaluate decides the verdict and the findings for one cycle (the rules are
+// in the package doc).
+func Evaluate(in Input) (Verdict, []Finding) { return evaluate(Rules(), newFacts(in)) }
+
+func evaluate(rules []Rule, f *Facts) (Verdict, []Finding) {
+	hit := make([]bool, len(rules))
+	matched := map[Code]bool{}
+	for i, r := range rules {
+		if r.Match != nil && r.Match(f) {
+			hit[i] = true
+			matched[r.Code] = true
+		}
 	}
+	deps := dependencies(rules)
+	stands := func(i int) bool {
+		return hit[i] && !slices.ContainsFunc(deps[rules[i].Code], func(c Code) bool { return matched[c] })
+	}
+
+	var v *Verdict
 	findings := []Finding{}
-	for _, r := range findingRules() {
-		if slices.Contains(r.HiddenBy, v.Code) {
+	said := map[Code]bool{}
+	for i, r := range rules {
+		if !stands(i) || said[r.Code] {
 			continue
 		}
-		cand := Verdict{Level: r.Level, Code: r.Code, Cause: r.Cause, Fixes: append([]string{}, r.Fixes...), Evidence: []string{}}
-		if r.Match(f, &cand) {
-			findings = append(findings, Finding{Verdict: cand, Probe: r.Probe})
+		switch r.Kind {
+		case KindVerdict:
+			if v == nil {
+				w := r.words(f)
+				v = &w
+				said[r.Code] = true
+			}
+		case KindFinding:
+			findings = append(findings, Finding{Verdict: r.words(f), Probe: r.Probes[0]})
+			said[r.Code] = true
 		}
 	}
-	v.Evidence = capEvidence(v.Evidence)
-	for i := range findings {
-		findings[i].Evidence = capEvidence(findings[i].Evidence)
+	if v == nil {
+		i := slices.IndexFunc(rules, func(r Rule) bool { return r.Code == CodeOK })
+		w := rules[i].words(f)
+		v = &w
 	}
-	if f.vpnActive() && v.Level != LevelOK && v.Cause == CauseNetwork {
-		v.Detail += " A VPN is active; it may route or filter Apple's traffic — try disconnecting it."
-		v.Fixes = appendUnique(v.Fixes, FixDisconnectVPN)
-	}
-	return v, findings
+	return *v, findings
 }
 
-// facts are the typed evidence of one cycle, looked up once.
-type facts struct {
-	res     probes.Results
-	link    *probes.LinkEvidence
-	control *probes.ControlEvidence
-	captive *probes.CaptiveEvidence
-	dns     *probes.DNSEvidence
-	hosts   *probes.HostsEvidence
-	proxy   *probes.ProxyEvidence
-	vpn     *probes.VPNEvidence
-	reach   *probes.ReachEvidence
-	tls     *probes.TLSEvidence
-	https   *probes.HTTPSEvidence
-	clock   *probes.ClockEvidence
-	apple   *AppleStatus
-}
-
-func newFacts(in Input) facts {
-	rs := in.Results
-	return facts{
-		res:     rs,
-		link:    probes.Evidence[probes.LinkEvidence](rs, "link"),
-		control: probes.Evidence[probes.ControlEvidence](rs, "control"),
-		captive: probes.Evidence[probes.CaptiveEvidence](rs, "captive"),
-		dns:     probes.Evidence[probes.DNSEvidence](rs, "dns"),
-		hosts:   probes.Evidence[probes.HostsEvidence](rs, "hosts"),
-		proxy:   probes.Evidence[probes.ProxyEvidence](rs, "proxy"),
-		vpn:     probes.Evidence[probes.VPNEvidence](rs, "vpn"),
-		reach:   probes.Evidence[probes.ReachEvidence](rs, "reach"),
-		tls:     probes.Evidence[probes.TLSEvidence](rs, "tls"),
-		https:   probes.Evidence[probes.HTTPSEvidence](rs, "https"),
-		clock:   probes.Evidence[probes.ClockEvidence](rs, "clock"),
-		apple:   in.Apple,
+// words is the verdict a matched rule speaks.
+func (r Rule) words(f *Facts) Verdict {
+	v := Verdict{
+		Level: r.Level, Code: r.Code, Cause: r.Cause,
+		Headline: r.Headline(f), Detail: r.Detail(f),
+		Fixes: append([]string{}, r.Fixes...), Evidence: []string{},
 	}
-}
-
-func (f facts) status(id string) probes.Status {
-	r, ok := f.res.Get(id)
-	if !ok {
-		return probes.StatusSkip
+	if r.Evidence != nil {
+		v.Evidence = capEvidence(append(v.Evidence, r.Evidence(f)...))
 	}
-	return r.Status
-}
-
-func (f facts) vpnActive() bool { return f.vpn != nil && f.vpn.Active }
-
-// internetUp reports whether anything at all proved a path to the internet.
-func (f facts) internetUp() bool {
-	switch {
-	case f.control != nil && f.control.AnyOK():
-		return true
-	case f.captive != nil && f.captive.StatusCode != 0:
-		return true
-	case f.reach != nil && f.reach.SignInOK() > 0:
-		return true
-	case f.https != nil && f.https.StatusCode != 0:
-		return true
-	case f.dns != nil && f.dns.PublicReachable():
-		return true
-	}
-	return false
-}
-
-func matchOffline(f facts, v *Verdict) bool {
-	if f.status("link") == probes.StatusFail {
-		v.Cause = CauseLocal
-		v.Headline = "This Mac is not connected to a network"
-		r, _ := f.res.Get("link")
-		v.Detail = "No network interface is up with an address and a default route (" + r.Summary + "). Connect to Wi-Fi or Ethernet."
-		v.Evidence = append(v.Evidence, r.Summary)
-		return true
-	}
-	if f.control == nil || f.internetUp() {
-		return false
-	}
-	v.Headline = "Connected to the network, but not to the internet"
-	v.Detail = "Neither Apple nor other well-known internet services answer. The router or the internet connection itself is down; Apple ID cannot work until it is back."
-	for _, t := range f.control.Targets {
-		v.Evidence = append(v.Evidence, fmt.Sprintf("%s: %s", t.Target, t.Class))
-	}
-	return true
-}
-
-func matchCaptive(f facts, v *Verdict) bool {
-	if f.captive == nil || !f.captive.Portal {
-		return false
-	}
-	v.Headline = "A Wi-Fi login page is blocking the connection"
-	v.Detail = "This network wants you to sign in or accept terms in a web page before it lets traffic through. Open the login page, then check again."
-	v.Evidence = append(v.Evidence, fmt.Sprintf("%s answered HTTP %d instead of Apple's Success page", f.captive.URL, f.captive.StatusCode))
-	if f.captive.Location != "" {
-		v.Evidence = append(v.Evidence, "redirects to "+f.captive.Location)
-	}
-	return true
-}
-
-func matchHosts(f facts, v *Verdict) bool {
-	if f.hosts == nil || len(f.hosts.Entries) == 0 {
-		return false
-	}
-	var names []string
-	severe := false
-	for _, e := range f.hosts.Entries {
-		names = append(names, e.Names...)
-		v.Evidence = append(v.Evidence, fmt.Sprintf("%s line %d: %s %s", f.hosts.Path, e.Line, e.Address, strings.Join(e.Names, " ")))
-		if e.Sinkhole || f.affectsSignIn(e.Names) {
-			severe = true
+	if r.VPNSuspect && f.vpnActive() {
+		v.Detail += vpnNote
+		if !slices.Contains(v.Fixes, FixDisconnectVPN) {
+			v.Fixes = append(v.Fixes, FixDisconnectVPN)
 		}
 	}
-	if !severe {
-		v.Level = LevelDegraded
-	}
-	v.Headline = "The hosts file redirects Apple's servers"
-	v.Detail = fmt.Sprintf("%s pins %s to fixed addresses, overriding DNS. Tools and guides that block activation or updates add such lines; remove them.",
-		f.hosts.Path, listNames(names, 3))
-	return true
+	return v
 }
 
-// affectsSignIn reports whether any name is one the dns probe checks (the
-// sign-in, update and time hosts).
-func (f facts) affectsSignIn(names []string) bool {
-	if f.dns == nil {
-		return true
-	}
-	for _, n := range names {
-		if _, ok := f.dns.SystemLookup(strings.ToLower(n)); ok {
-			return true
-		}
-	}
-	return false
-}
-
-func matchDNSFiltered(f facts, v *Verdict) bool {
-	if f.dns == nil || len(f.dns.Filtered) == 0 {
-		return false
-	}
-	v.Headline = "This network's DNS blocks Apple's servers"
-	v.Detail = fmt.Sprintf("The DNS server this Mac uses does not give a usable address for %s, while public DNS servers do. A DNS filter (router, security software, corporate or school network) or a broken resolver is in the way; Apple is fine.",
-		listNames(f.dns.Filtered, 3))
-	for _, n := range f.dns.Filtered {
-		l, _ := f.dns.SystemLookup(n)
-		v.Evidence = append(v.Evidence, describeLookup(l))
-	}
-	return true
-}
-
-func matchDNSFailure(f facts, v *Verdict) bool {
-	if f.dns == nil || len(f.dns.Failed) == 0 {
-		return false
-	}
-	v.Headline = "DNS is not working"
-	v.Detail = fmt.Sprintf("%s cannot be looked up, and public DNS servers cannot be asked either. The network's DNS server is down or unreachable.", listNames(f.dns.Failed, 3))
-	for _, n := range f.dns.Failed {
-		l, _ := f.dns.SystemLookup(n)
-		v.Evidence = append(v.Evidence, describeLookup(l))
-	}
-	return true
-}
-
-func matchProxy(f facts, v *Verdict) bool {
-	if f.proxy == nil || f.proxy.Proxied == nil || f.proxy.Proxied.OK {
-		return false
-	}
-	p := f.proxy.Proxied
-	v.Headline = "The proxy server is not letting Apple through"
-	v.Detail = fmt.Sprintf("This Mac sends web traffic through %s (%s settings), and it fails to connect to %s. Check the proxy settings or ask whoever runs the proxy.",
-		p.Proxy, f.proxy.Config.Source, p.Target)
-	v.Evidence = append(v.Evidence, p.Error)
-	if f.proxy.Direct != nil && f.proxy.Direct.OK {
-		v.Evidence = append(v.Evidence, "the direct path to "+f.proxy.Direct.Target+" works")
-	}
-	return true
-}
-
-func matchBlocked(f facts, v *Verdict) bool {
-	if f.reach == nil || !f.internetUp() {
-		return false
-	}
-	var bad []probes.Attempt
-	for _, a := range f.reach.SignIn {
-		if !a.OK && a.Stage == "connect" && a.Class.IsNetworkFailure() {
-			bad = append(bad, a)
-		}
-	}
-	// A middlebox that kills the TLS handshake (SNI filtering) blocks too.
-	if f.tls != nil && len(bad) == 0 {
-		for _, h := range f.tls.Hosts {
-			if !h.OK && h.Stage == "tls" && h.Class.IsNetworkFailure() {
-				bad = append(bad, h.Attempt)
+// dependencies is each code's DependsOn, closed over: a code also depends
+// on what the codes it lists depend on. A cycle (which a test rejects)
+// ends where it repeats.
+func dependencies(rules []Rule) map[Code][]Code {
+	direct := map[Code][]Code{}
+	for _, r := range rules {
+		for _, d := range r.DependsOn {
+			if !slices.Contains(direct[r.Code], d) {
+				direct[r.Code] = append(direct[r.Code], d)
 			}
 		}
 	}
-	if len(bad) == 0 {
-		return false
-	}
-	v.Headline = "Something on this network blocks Apple's sign-in servers"
-	v.Detail = fmt.Sprintf("Other internet services answer, but connections to %s are %s. A firewall, security software or the network's filtering is blocking Apple.",
-		bad[0].Target, describeClass(bad[0].Class))
-	for _, a := range bad {
-		v.Evidence = append(v.Evidence, fmt.Sprintf("%s (%s): %s", a.Target, a.Address, a.Class))
-	}
-	return true
-}
-
-func matchInterception(f facts, v *Verdict) bool {
-	if f.tls == nil {
-		return false
-	}
-	h := f.tls.Interception()
-	if h == nil {
-		return false
-	}
-	v.Headline = "A security proxy is intercepting encrypted traffic to Apple"
-	v.Detail = fmt.Sprintf("The certificate presented for %s is issued by %s, not by a certificate authority Apple uses. Corporate \"TLS inspection\" and some antivirus software do this, and Apple's services refuse it. Use another network or ask IT to exempt Apple's domains.",
-		h.Target, h.Issuer)
-	v.Evidence = append(v.Evidence, fmt.Sprintf("%s issuer: %s", h.Target, h.Issuer))
-	return true
-}
-
-func matchAppleUnreachable(f facts, v *Verdict) bool {
-	if f.https == nil || f.https.OK || f.tls == nil || !f.tls.GenuineOK() {
-		return false
-	}
-	if f.https.Class != probes.ClassHTTP5xx && !(f.https.Stage == "http" && f.https.Class == probes.ClassTimeout) {
-		return false
-	}
-	v.Headline = "Apple's sign-in service is having problems"
-	v.Detail = "Everything on this Mac and network checks out and Apple's servers present genuine certificates, but the sign-in service itself "
-	if f.https.Class == probes.ClassHTTP5xx {
-		v.Detail += fmt.Sprintf("answers with an error (HTTP %d).", f.https.StatusCode)
-	} else {
-		v.Detail += "does not answer."
-	}
-	switch {
-	case f.apple == nil:
-	case f.apple.Error != nil:
-		v.Detail += " Apple System Status could not be checked."
-	default:
-		v.Headline += " (not yet on Apple System Status)"
-		v.Detail += " Apple System Status does not show it yet; it often lags behind real outages."
-	}
-	v.Detail += " There is nothing to fix on this Mac; wait and try again later."
-	v.Evidence = append(v.Evidence, fmt.Sprintf("%s: %s", f.https.URL, f.https.Error))
-	return true
-}
-
-func matchPushBlocked(f facts, v *Verdict) bool {
-	if f.reach == nil || f.reach.Push == nil || f.reach.Push.OK || !f.reach.Push.Class.IsNetworkFailure() {
-		return false
-	}
-	p := f.reach.Push
-	v.Headline = "Apple push notifications are blocked on this network"
-	v.Detail = fmt.Sprintf("Sign-in works, but %s is %s. iMessage, FaceTime and Find My may not get updates until you use another network.", p.Target, describeClass(p.Class))
-	v.Evidence = append(v.Evidence, fmt.Sprintf("%s (%s): %s", p.Target, p.Address, p.Class))
-	return true
-}
-
-func matchVPN(f facts, v *Verdict) bool {
-	if !f.vpnActive() {
-		return false
-	}
-	name := f.vpn.Interface
-	for _, s := range f.vpn.Services {
-		if s.Status == "Connected" {
-			name = s.Name
-			break
+	all := map[Code][]Code{}
+	for code := range direct {
+		var walk func(c Code)
+		walk = func(c Code) {
+			for _, d := range direct[c] {
+				if d != code && !slices.Contains(all[code], d) {
+					all[code] = append(all[code], d)
+					walk(d)
+				}
+			}
 		}
+		walk(code)
 	}
-	v.Headline = "A VPN is active"
-	v.Detail = fmt.Sprintf("Traffic goes through the VPN %s. If Apple ID fails, disconnect it and check again.", name)
-	v.Evidence = append(v.Evidence, "default route via "+f.vpn.Interface)
-	return true
-}
-
-func matchProxyConfigured(f facts, v *Verdict) bool {
-	if f.proxy == nil || !f.proxy.Config.Configured() {
-		return false
-	}
-	v.Headline = "A proxy is configured"
-	v.Detail = fmt.Sprintf("Web traffic goes through a proxy (%s settings).", f.proxy.Config.Source)
-	if f.proxy.Proxied != nil {
-		v.Evidence = append(v.Evidence, "proxy "+f.proxy.Proxied.Proxy)
-	}
-	if f.proxy.Note != "" {
-		v.Evidence = append(v.Evidence, f.proxy.Note)
-	}
-	return true
-}
-
-func describeLookup(l probes.DNSLookup) string {
-	if len(l.Addresses) > 0 {
-		addrs := make([]string, len(l.Addresses))
-		for i, a := range l.Addresses {
-			addrs[i] = a.String()
-		}
-		return fmt.Sprintf("%s → %s (%s)", l.Name, strings.Join(addrs, ", "), l.Class)
-	}
-	return fmt.Sprintf("%s: %s", l.Name, l.Class)
-}
-
-func describeClass(c probes.Class) string {
-	switch c {
-	case probes.ClassRefused:
-		return "refused"
-	case probes.ClassReset:
-		return "reset"
-	case probes.ClassTimeout:
-		return "timing out"
-	case probes.ClassUnreachable:
-		return "unroutable"
-	case probes.ClassEOF:
-		return "cut off"
-	}
-	return "failing (" + string(c) + ")"
-}
-
-func listNames(names []string, max int) string {
-	if len(names) <= max {
-		return strings.Join(names, ", ")
-	}
-	return fmt.Sprintf("%s and %d more", strings.Join(names[:max], ", "), len(names)-max)
-}
-
-func appendUnique(list []string, s string) []string {
-	for _, x := range list {
-		if x == s {
-			return list
-		}
-	}
-	return append(list, s)
+	return all
 }
 
 // maxEvidence bounds the facts a verdict lists: they are for people, and

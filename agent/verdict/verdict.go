@@ -1,7 +1,36 @@
-// Package verdict turns one cycle's probe results into the root cause: a
-// dependency-ordered chain of rules where the first that matches wins, so a
-// consequence (Apple unreachable) is never reported instead of its cause
-// (no internet). Pure functions: no I/O, no clock.
+// Package verdict turns one cycle's probe results into the root cause and
+// the findings that follow it. Pure functions: no I/O, no clock.
+//
+// Everything about a verdict or finding code is one declaration in Rules:
+// its kind, level, cause, the probes it reads, the codes that explain it
+// away, its label, its fixes, a detection-only Match and the functions that
+// write its words. Evaluate is one generic pass over that table:
+//
+//  1. Every rule's Match runs on the cycle's Facts; the codes whose rules
+//     match form the matched set.
+//  2. A rule is explained away when a code it depends on matched.
+//     DependsOn is transitive: a rule also depends on whatever the codes it
+//     lists depend on, so each row names only its direct explanations (a
+//     portal explains DNS filtering, and so does everything that explains
+//     a portal). DependsOn names the cause of a consequence, so that
+//     a consequence (Apple unreachable) is never reported instead of its
+//     cause (no internet).
+//  3. The verdict is the first matched verdict rule, in table order, that
+//     is not explained away; when there is none, the healthy rule (code ok,
+//     the one rule without Match). Table order only breaks ties between
+//     rules that do not depend on each other (the hosts file before DNS
+//     filtering, say); DependsOn decides everything else.
+//  4. The findings are the matched finding rules that are not explained
+//     away, in table order.
+//  5. Several rows may declare one code, each with its own fixed level and
+//     cause and its own Match (a hosts file that pins the sign-in hosts is
+//     down, one that pins other Apple names degraded); the first that
+//     matches speaks for the code. Their Match functions exclude each other.
+//  6. A rule marked VPNSuspect is a network cause a full-tunnel VPN can
+//     produce: while a VPN is active its verdict says so and offers
+//     disconnect-vpn after its own fixes.
+//  7. Evidence lists are capped at five lines for people; every detail is in
+//     the probes' evidence anyway.
 package verdict
 
 import (
@@ -38,45 +67,12 @@ const (
 	CauseApple   Cause = "apple"   // Apple's side: nothing to fix here
 )
 
-// Code identifies a verdict or a finding. Verdict codes are part of the
-// idpulse.check/v1 contract.
-type Code string
+// Kind says whether a rule decides the verdict or adds a finding.
+type Kind string
 
 const (
-	CodeOK               Code = "ok"
-	CodeOffline          Code = "offline"
-	CodeCaptivePortal    Code = "captive_portal"
-	CodeHostsOverride    Code = "hosts_override"
-	CodeDNSFiltered      Code = "dns_filtered"
-	CodeDNSFailure       Code = "dns_failure"
-	CodeProxyFailure     Code = "proxy_failure"
-	CodeBlocked          Code = "blocked"
-	CodeTLSInterception  Code = "tls_interception"
-	CodeClockSkew        Code = "clock_skew"
-	CodeAppleOutage      Code = "apple_outage"
-	CodeAppleUnreachable Code = "apple_unreachable"
-	CodePushBlocked      Code = "push_blocked"
-
-	FindingVPNActive       Code = "vpn_active"
-	FindingProxyConfigured Code = "proxy_configured"
-)
-
-// Fix ids: what the user can do. agent/fixes implements them.
-const (
-	FixFlushDNS            = "flush-dns"
-	FixRemoveHostsEntries  = "remove-hosts-entries"
-	FixOpenNetworkSettings = "open-network-settings"
-	FixOpenProxySettings   = "open-proxy-settings"
-	FixOpenVPNSettings     = "open-vpn-settings"
-	FixDisconnectVPN       = "disconnect-vpn"
-	FixOpenCaptivePortal   = "open-captive-portal"
-	FixTryOtherNetwork     = "try-other-network"
-	FixToggleWiFi          = "toggle-wifi"
-	FixRenewDHCP           = "renew-dhcp"
-	FixSyncClock           = "sync-clock"
-	FixOpenDateTime        = "open-date-time"
-	FixOpenSystemStatus    = "open-system-status"
-	FixContactSupport      = "contact-support"
+	KindVerdict Kind = "verdict"
+	KindFinding Kind = "finding"
 )
 
 // Verdict is the root cause of the current state, in words a Mac user
@@ -95,7 +91,7 @@ type Verdict struct {
 // Finding is a secondary observation that follows the verdict.
 type Finding struct {
 	Verdict
-	Probe string `json:"probe"`
+	Probe probes.ID `json:"probe"`
 }
 
 // Input is everything a verdict is decided from.

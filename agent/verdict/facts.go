@@ -1,0 +1,398 @@
+package verdict
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/idpulse/idpulse/probes"
+)
+
+// Facts are one cycle's typed evidence, looked up once, and the
+// computations on it that both a rule's Match and its words need (which
+// sign-in attempts were blocked, which Apple events are ongoing), so that
+// detection and text never disagree.
+type Facts struct {
+	res     probes.Results
+	control *probes.ControlEvidence
+	captive *probes.CaptiveEvidence
+	dns     *probes.DNSEvidence
+	hosts   *probes.HostsEvidence
+	proxy   *probes.ProxyEvidence
+	vpn     *probes.VPNEvidence
+	reach   *probes.ReachEvidence
+	tls     *probes.TLSEvidence
+	https   *probes.HTTPSEvidence
+	clock   *probes.ClockEvidence
+	apple   *AppleStatus
+}
+
+func newFacts(in Input) *Facts {
+	rs := in.Results
+	return &Facts{
+		res:     rs,
+		control: probes.Evidence[probes.ControlEvidence](rs),
+		captive: probes.Evidence[probes.CaptiveEvidence](rs),
+		dns:     probes.Evidence[probes.DNSEvidence](rs),
+		hosts:   probes.Evidence[probes.HostsEvidence](rs),
+		proxy:   probes.Evidence[probes.ProxyEvidence](rs),
+		vpn:     probes.Evidence[probes.VPNEvidence](rs),
+		reach:   probes.Evidence[probes.ReachEvidence](rs),
+		tls:     probes.Evidence[probes.TLSEvidence](rs),
+		https:   probes.Evidence[probes.HTTPSEvidence](rs),
+		clock:   probes.Evidence[probes.ClockEvidence](rs),
+		apple:   in.Apple,
+	}
+}
+
+func (f *Facts) status(id probes.ID) probes.Status {
+	r, ok := f.res.Get(id)
+	if !ok {
+		return probes.StatusSkip
+	}
+	return r.Status
+}
+
+func (f *Facts) summary(id probes.ID) string {
+	r, _ := f.res.Get(id)
+	return r.Summary
+}
+
+// linkDown: no interface is up with an address and a default route.
+func (f *Facts) linkDown() bool { return f.status(probes.IDLink) == probes.StatusFail }
+
+// internetUp reports whether anything at all proved a path to the internet.
+func (f *Facts) internetUp() bool {
+	switch {
+	case f.control != nil && f.control.AnyOK():
+		return true
+	case f.captive != nil && f.captive.StatusCode != 0:
+		return true
+	case f.reach != nil && f.reach.SignInOK() > 0:
+		return true
+	case f.https != nil && f.https.StatusCode != 0:
+		return true
+	case f.dns != nil && f.dns.PublicReachable():
+		return true
+	}
+	return false
+}
+
+// noInternet: the link is up, but no well-known service answers.
+func (f *Facts) noInternet() bool { return !f.linkDown() && f.control != nil && !f.internetUp() }
+
+func (f *Facts) portal() bool { return f.captive != nil && f.captive.Portal }
+
+func (f *Facts) hostsEntries() []probes.HostsEntry {
+	if f.hosts == nil {
+		return nil
+	}
+	return f.hosts.Entries
+}
+
+// hostsSevere: a hosts entry sinkholes an Apple name or pins one the
+// sign-in depends on (a name the dns probe checks).
+func (f *Facts) hostsSevere() bool {
+	for _, e := range f.hostsEntries() {
+		if e.Sinkhole || f.affectsSignIn(e.Names) {
+			return true
+		}
+	}
+	return false
+}
+
+// affectsSignIn reports whether any name is one the dns probe checks (the
+// sign-in, update and time hosts).
+func (f *Facts) affectsSignIn(names []string) bool {
+	if f.dns == nil {
+		return true
+	}
+	for _, n := range names {
+		if _, ok := f.dns.SystemLookup(strings.ToLower(n)); ok {
+			return true
+		}
+	}
+	return false
+}
+
+func (f *Facts) dnsFiltered() []string {
+	if f.dns == nil {
+		return nil
+	}
+	return f.dns.Filtered
+}
+
+func (f *Facts) dnsFailed() []string {
+	if f.dns == nil {
+		return nil
+	}
+	return f.dns.Failed
+}
+
+// lookups describes the system resolver's answers for names.
+func (f *Facts) lookups(names []string) []string {
+	var out []string
+	for _, n := range names {
+		l, _ := f.dns.SystemLookup(n)
+		out = append(out, describeLookup(l))
+	}
+	return out
+}
+
+// proxyFailed is the failed path through the configured proxy, or nil.
+func (f *Facts) proxyFailed() *probes.ProxyPath {
+	if f.proxy == nil || f.proxy.Proxied == nil || f.proxy.Proxied.OK {
+		return nil
+	}
+	return f.proxy.Proxied
+}
+
+func (f *Facts) proxyConfigured() bool { return f.proxy != nil && f.proxy.Config.Configured() }
+
+// blockedAttempts are the sign-in connections a network refused, reset or
+// dropped; without those, TLS handshakes it killed (SNI filtering). Nil
+// unless something else proved the internet is up.
+func (f *Facts) blockedAttempts() []probes.Attempt {
+	if f.reach == nil || !f.internetUp() {
+		return nil
+	}
+	var bad []probes.Attempt
+	for _, a := range f.reach.SignIn {
+		if !a.OK && a.Stage == "connect" && a.Class.IsNetworkFailure() {
+			bad = append(bad, a)
+		}
+	}
+	if f.tls != nil && len(bad) == 0 {
+		for _, h := range f.tls.Hosts {
+			if !h.OK && h.Stage == "tls" && h.Class.IsNetworkFailure() {
+				bad = append(bad, h.Attempt)
+			}
+		}
+	}
+	return bad
+}
+
+// interception is the handshake whose certificate someone other than
+// Apple's CAs issued, or nil.
+func (f *Facts) interception() *probes.TLSHandshake {
+	if f.tls == nil {
+		return nil
+	}
+	return f.tls.Interception()
+}
+
+func (f *Facts) genuineTLS() bool { return f.tls != nil && f.tls.GenuineOK() }
+
+// appleUnreachable: with genuine certificates, the sign-in service itself
+// answers 5xx or nothing after the handshake.
+func (f *Facts) appleUnreachable() bool {
+	if f.https == nil || f.https.OK || !f.genuineTLS() {
+		return false
+	}
+	return f.https.Class == probes.ClassHTTP5xx || (f.https.Stage == "http" && f.https.Class == probes.ClassTimeout)
+}
+
+// pushBlocked is the push connection a network refused or dropped, or nil.
+func (f *Facts) pushBlocked() *probes.Attempt {
+	if f.reach == nil || f.reach.Push == nil || f.reach.Push.OK || !f.reach.Push.Class.IsNetworkFailure() {
+		return nil
+	}
+	return f.reach.Push
+}
+
+func (f *Facts) vpnActive() bool { return f.vpn != nil && f.vpn.Active }
+
+// vpnName is the Connected VPN service's name, else the tunnel interface.
+func (f *Facts) vpnName() string {
+	for _, s := range f.vpn.Services {
+		if s.Status == "Connected" {
+			return s.Name
+		}
+	}
+	return f.vpn.Interface
+}
+
+func (f *Facts) clockMeasured() bool { return f.clock != nil && f.clock.Measured() }
+
+// certTime is a handshake that failed only on the certificate's dates, or nil.
+func (f *Facts) certTime() *probes.TLSHandshake {
+	if f.tls == nil {
+		return nil
+	}
+	return f.tls.CertTime()
+}
+
+// clockSkewed: the clock is off enough to break sign-in.
+func (f *Facts) clockSkewed() bool {
+	measured, certTime, st := f.clockMeasured(), f.certTime(), f.status(probes.IDClock)
+	switch {
+	case measured && st == probes.StatusFail:
+		return true
+	case certTime != nil && measured && st == probes.StatusWarn:
+		// Below the skew threshold, but certificates already fail on it.
+		return true
+	case certTime != nil && !measured && certTime.TrustedIssuer:
+		// Apple's own certificate, rejected only on dates: the clock is
+		// the one explanation left, even if it could not be measured.
+		return true
+	}
+	return false
+}
+
+// clockDrifting: measured off, but not enough to break sign-in.
+func (f *Facts) clockDrifting() bool {
+	return f.clockMeasured() && f.status(probes.IDClock) == probes.StatusWarn
+}
+
+func (f *Facts) ntpUnavailable() bool {
+	return f.clock != nil && f.clock.Source == probes.ClockSourceNone
+}
+
+// offset says "7 min slow" or "42 s fast".
+func (f *Facts) offset() string {
+	off := f.clock.Offset()
+	dir := "slow"
+	if off < 0 {
+		dir = "fast"
+	}
+	return fmt.Sprintf("%s %s", humanDuration(off.Abs()), dir)
+}
+
+// offsetEvidence is the measured offset with its uncertainty and source.
+func (f *Facts) offsetEvidence() string {
+	c := f.clock
+	source := "NTP server " + c.Server
+	if c.Source == probes.ClockSourceHTTPDate {
+		source = "Apple's web servers' Date headers (NTP is blocked)"
+	}
+	return fmt.Sprintf("offset %+.3f s ± %.3f s, from %s", c.OffsetMS/1e3, c.UncertaintyMS/1e3, source)
+}
+
+// appleEvent is one System Status event with its service.
+type appleEvent struct {
+	svc AppleService
+	ev  AppleEvent
+}
+
+// appleEvents are the watched services' events that match keep.
+func (f *Facts) appleEvents(keep func(s AppleService, e AppleEvent) bool) []appleEvent {
+	if f.apple == nil {
+		return nil
+	}
+	var out []appleEvent
+	for _, s := range f.apple.Services {
+		for _, e := range s.Events {
+			if keep(s, e) {
+				out = append(out, appleEvent{s, e})
+			}
+		}
+	}
+	return out
+}
+
+func isProblem(e AppleEvent) bool { return e.Status == "ongoing" && e.Type != "Maintenance" }
+
+// signInProblems are ongoing non-maintenance events on sign-in services.
+func (f *Facts) signInProblems() []appleEvent {
+	return f.appleEvents(func(s AppleService, e AppleEvent) bool { return s.SignIn && isProblem(e) })
+}
+
+// signInOutage: one of signInProblems is an outage, not a slowdown.
+func (f *Facts) signInOutage() bool {
+	for _, e := range f.signInProblems() {
+		if e.ev.Type == "Outage" {
+			return true
+		}
+	}
+	return false
+}
+
+// otherProblems are ongoing non-maintenance events on other services.
+func (f *Facts) otherProblems() []appleEvent {
+	return f.appleEvents(func(s AppleService, e AppleEvent) bool { return !s.SignIn && isProblem(e) })
+}
+
+// maintenance is ongoing or upcoming maintenance on any watched service.
+func (f *Facts) maintenance() []appleEvent {
+	return f.appleEvents(func(_ AppleService, e AppleEvent) bool {
+		return e.Type == "Maintenance" && (e.Status == "ongoing" || e.Status == "upcoming")
+	})
+}
+
+func (f *Facts) feedFailed() bool { return f.apple != nil && f.apple.Error != nil }
+
+func (e appleEvent) String() string {
+	out := fmt.Sprintf("%s: %s", e.svc.Name, e.ev.Type)
+	if e.ev.Start != nil {
+		out += " since " + e.ev.Start.Local().Format("Jan 2 15:04")
+	}
+	if e.ev.UsersAffected != "" {
+		out += " — " + e.ev.UsersAffected
+	}
+	if e.ev.Message != "" {
+		out += ": " + e.ev.Message
+	}
+	return out
+}
+
+func describeEvents(evs []appleEvent) []string {
+	out := make([]string, len(evs))
+	for i, e := range evs {
+		out[i] = e.String()
+	}
+	return out
+}
+
+func describeLookup(l probes.DNSLookup) string {
+	if len(l.Addresses) > 0 {
+		addrs := make([]string, len(l.Addresses))
+		for i, a := range l.Addresses {
+			addrs[i] = a.String()
+		}
+		return fmt.Sprintf("%s → %s (%s)", l.Name, strings.Join(addrs, ", "), l.Class)
+	}
+	return fmt.Sprintf("%s: %s", l.Name, l.Class)
+}
+
+func describeAttempt(a probes.Attempt) string {
+	return fmt.Sprintf("%s (%s): %s", a.Target, a.Address, a.Class)
+}
+
+func describeClass(c probes.Class) string {
+	switch c {
+	case probes.ClassRefused:
+		return "refused"
+	case probes.ClassReset:
+		return "reset"
+	case probes.ClassTimeout:
+		return "timing out"
+	case probes.ClassUnreachable:
+		return "unroutable"
+	case probes.ClassEOF:
+		return "cut off"
+	}
+	return "failing (" + string(c) + ")"
+}
+
+// humanDuration says "7 min" or "42 s" or "3 h 5 min": what a person reads.
+func humanDuration(d time.Duration) string {
+	switch {
+	case d >= time.Hour:
+		h := d / time.Hour
+		m := (d % time.Hour) / time.Minute
+		if m == 0 {
+			return fmt.Sprintf("%d h", h)
+		}
+		return fmt.Sprintf("%d h %d min", h, m)
+	case d >= time.Minute:
+		return fmt.Sprintf("%d min", (d+30*time.Second)/time.Minute)
+	}
+	return fmt.Sprintf("%d s", (d+500*time.Millisecond)/time.Second)
+}
+
+func listNames(names []string, max int) string {
+	if len(names) <= max {
+		return strings.Join(names, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(names[:max], ", "), len(names)-max)
+}
