@@ -27,18 +27,18 @@ const LateHandshake = time.Second
 // AppleHandshakes collects the handshakes of rs.
 func AppleHandshakes(rs Results) Handshakes {
 	var samples []Attempt
-	if ev := Evidence[ReachEvidence](rs, "reach"); ev != nil {
+	if ev := Evidence[ReachEvidence](rs); ev != nil {
 		samples = append(samples, ev.SignIn...)
 		if ev.Push != nil {
 			samples = append(samples, *ev.Push)
 		}
 	}
-	if ev := Evidence[TLSEvidence](rs, "tls"); ev != nil {
+	if ev := Evidence[TLSEvidence](rs); ev != nil {
 		for _, h := range ev.Hosts {
 			samples = append(samples, h.Attempt)
 		}
 	}
-	if ev := Evidence[HTTPSEvidence](rs, "https"); ev != nil && ev.Proxy == "" {
+	if ev := Evidence[HTTPSEvidence](rs); ev != nil && ev.Proxy == "" {
 		samples = append(samples, ev.Attempt)
 	}
 	return summarise(samples)
