@@ -3,8 +3,10 @@
 package pathlab
 
 import (
+	"context"
 	"fmt"
 	"net"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -81,6 +83,29 @@ func (ns *Namespace) ListenPacket(network, address string) (net.PacketConn, erro
 	}
 	ns.tb.Cleanup(func() { pc.Close() })
 	return pc, nil
+}
+
+// Dial is d.DialContext inside the namespace (a zero d when nil). address
+// must hold an IP literal: for a name with addresses of both families
+// net.Dialer races them on goroutines of its own, which would dial from the
+// host's namespace. To test Happy Eyeballs, run the binary with Command.
+func (ns *Namespace) Dial(ctx context.Context, d *net.Dialer, network, address string) (net.Conn, error) {
+	host, _, err := net.SplitHostPort(address)
+	if err != nil {
+		return nil, fmt.Errorf("pathlab: dial %s: %w", address, err)
+	}
+	if _, err := netip.ParseAddr(host); err != nil {
+		return nil, fmt.Errorf("pathlab: dial %s: the host must be an IP literal", address)
+	}
+	if d == nil {
+		d = &net.Dialer{}
+	}
+	var c net.Conn
+	err = ns.Do(func() (err error) {
+		c, err = d.DialContext(ctx, network, address)
+		return err
+	})
+	return c, err
 }
 
 // enter switches the calling (locked) thread into the named namespace and

@@ -140,7 +140,9 @@ type Lab struct {
 	tb     testing.TB
 	filter Filter
 	faults atomic.Pointer[Faults]
-	relay  *relay
+	// wire is what the relay applies: faults, less the drops nft makes.
+	wire  atomic.Pointer[Faults]
+	relay *relay
 	// mu serialises SetFaults, whose nft reload must not interleave.
 	mu sync.Mutex
 }
@@ -165,8 +167,7 @@ func New(tb testing.TB, opts Options) *Lab {
 		tb:     tb,
 		filter: opts.Filter,
 	}
-	faults := opts.Faults
-	l.faults.Store(&faults)
+	l.store(opts.Faults)
 
 	for _, ns := range []*Namespace{l.Server, l.Client} {
 		ns.create(tb)
@@ -187,7 +188,7 @@ func New(tb testing.TB, opts Options) *Lab {
 	// Start relaying before the links come up: IPv6 sends router and
 	// neighbour solicitations at once, and a TUN whose reader is slow only
 	// queues them.
-	l.relay = startRelay(clientTun, serverTun, l.faults.Load)
+	l.relay = startRelay(clientTun, serverTun, l.wire.Load)
 	tb.Cleanup(l.relay.stop) // before the namespaces go (Cleanup is LIFO)
 
 	l.Server.configure(tb, nil)
@@ -196,7 +197,7 @@ func New(tb testing.TB, opts Options) *Lab {
 		"route add default via " + serverIPv6.String() + " dev " + LinkName,
 	})
 	if l.filter == FilterNFT {
-		if err := l.loadNFT(faults); err != nil {
+		if err := l.loadNFT(opts.Faults); err != nil {
 			tb.Fatal(err)
 		}
 	}
@@ -253,8 +254,18 @@ func (l *Lab) SetFaults(f Faults) error {
 			return err
 		}
 	}
-	l.faults.Store(&f)
+	l.store(f)
 	return nil
+}
+
+// store makes f the lab's faults.
+func (l *Lab) store(f Faults) {
+	wire := f
+	if l.filter != FilterRelay {
+		wire = Faults{Delay: f.Delay}
+	}
+	l.faults.Store(&f)
+	l.wire.Store(&wire)
 }
 
 // Stats counts what the relay did so far.
@@ -330,6 +341,22 @@ func (ns *Namespace) configure(tb testing.TB, extra []string) {
 	if out, err := run(context.Background(), []byte(strings.Join(batch, "\n")+"\n"), "ip", "-n", ns.Name, "-batch", "-"); err != nil {
 		tb.Fatalf("pathlab: configure %s: %v: %s", ns.Name, err, out)
 	}
+}
+
+// AddAddress adds p to the namespace's lo: in the server namespace, where
+// a fake Internet's servers listen (the client's default routes reach it;
+// the server answers the client's link address on the connected route).
+// Use documentation or private ranges; an address of a real service (say
+// Apple's 17.0.0.0/8) is fine too, since it exists only inside the lab.
+func (ns *Namespace) AddAddress(p netip.Prefix) error {
+	args := []string{"-n", ns.Name, "address", "add", p.String(), "dev", "lo"}
+	if p.Addr().Is6() {
+		args = append(args, "nodad")
+	}
+	if out, err := run(context.Background(), nil, "ip", args...); err != nil {
+		return fmt.Errorf("pathlab: %w: %s", err, out)
+	}
+	return nil
 }
 
 // Command is name with args run inside the namespace by `ip netns exec`,
