@@ -82,7 +82,7 @@ func TestPacketFate(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := packetFate(tt.packet, tt.dir, tt.faults); got != tt.want {
-				t.Errorf("packetFate = %d, want %d", got, tt.want)
+				t.Errorf("packetFate(%s) = %d, want %d", tt.dir, got, tt.want)
 			}
 		})
 	}
@@ -211,6 +211,30 @@ func TestLab(t *testing.T) {
 		}
 		c.Close()
 	}
+	// UDP too (a DNS server's socket).
+	pc, err := l.Server.ListenPacket("udp", net.JoinHostPort(extra.Addr().String(), "0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		buf := make([]byte, 512)
+		n, from, err := pc.ReadFrom(buf)
+		if err == nil {
+			pc.WriteTo(buf[:n], from)
+		}
+	}()
+	uc, err := l.Client.Dial(ctx, nil, "udp", pc.LocalAddr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	uc.SetDeadline(time.Now().Add(testTimeout))
+	uc.Write([]byte("query"))
+	buf := make([]byte, 16)
+	if n, err := uc.Read(buf); err != nil || string(buf[:n]) != "query" {
+		t.Errorf("UDP echo from %s: %q, %v", pc.LocalAddr(), buf[:n], err)
+	}
+	uc.Close()
+
 	if _, err := l.Client.Dial(ctx, nil, "tcp", "localhost:80"); err == nil {
 		t.Error("Dial accepted a host name")
 	}
@@ -466,9 +490,52 @@ func TestBrokenIPv6(t *testing.T) {
 			if err := l.SetFaults(Faults{}); err != nil {
 				t.Fatal(err)
 			}
+			if got := l.Faults(); got != (Faults{}) {
+				t.Errorf("Faults() = %+v after SetFaults(Faults{})", got)
+			}
 			if err := connect(l.Server.IPv6, testTimeout); err != nil {
 				t.Errorf("IPv6 connect after SetFaults(Faults{}): %v", err)
 			}
 		})
+	}
+}
+
+// TestCommandReachesServer runs a program in the client namespace, as an
+// end-to-end test runs the binary: it resolves a name through the client's
+// /etc/hosts (Options.Hosts) to a fake Internet address on the server's lo
+// and reads a greeting from a listener the test process opened there.
+func TestCommandReachesServer(t *testing.T) {
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		t.Skipf("no bash for /dev/tcp: %v", err)
+	}
+	const name = "fake.apple.test"
+	apple := netip.MustParsePrefix("17.253.144.10/32")
+	l := New(t, Options{
+		Faults: Faults{Delay: 50 * time.Millisecond},
+		Hosts:  "127.0.0.1\tlocalhost\n" + apple.Addr().String() + "\t" + name + "\n",
+	})
+	if err := l.Server.AddAddress(apple); err != nil {
+		t.Fatal(err)
+	}
+	ln, err := l.Server.Listen("tcp", net.JoinHostPort(apple.Addr().String(), "0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			io.WriteString(c, "hello\n")
+			c.Close()
+		}
+	}()
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	script := fmt.Sprintf("exec 3<>/dev/tcp/%s/%s && read -r line <&3 && echo \"$line\"", name, port)
+	out, err := l.Client.Command(testContext(t), bash, "-c", script).CombinedOutput()
+	if err != nil || strings.TrimSpace(string(out)) != "hello" {
+		t.Errorf("bash in the client namespace: %q, %v", out, err)
 	}
 }
