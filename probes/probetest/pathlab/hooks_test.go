@@ -115,7 +115,7 @@ func formatCounters(m map[string]map[string]uint64) string {
 
 // download has the server in srv send 256 KiB to a client dialled from cli
 // at addr, with the client's MSS clamped to mss (0: default).
-func download(t *testing.T, srv, cli *Namespace, listenAddr string, mss int) string {
+func download(t *testing.T, srv, cli *Namespace, listenAddr string, mss int) {
 	t.Helper()
 	ln, err := srv.Listen("tcp4", listenAddr)
 	if err != nil {
@@ -153,7 +153,6 @@ func download(t *testing.T, srv, cli *Namespace, listenAddr string, mss int) str
 	if err != nil || n != 256<<10 {
 		t.Fatalf("download: %d bytes, %v", n, err)
 	}
-	return ln.Addr().String()
 }
 
 // TestHooksSeeWireSizes records, for this kernel, which netfilter hooks see
