@@ -113,11 +113,18 @@ func (e *eval) resolve(host string) []netip.Addr {
 		return ans
 	}
 	if e.ctx.Err() != nil {
+		e.dnsCut = true
 		return nil
 	}
 	addrs, err := e.env.Resolver(e.ctx, host)
 	if err != nil {
 		addrs = nil
+	}
+	if e.ctx.Err() != nil {
+		// The answer "doesn't resolve" would be the deadline's, not the
+		// network's: the evaluation fails instead of answering on it.
+		e.dnsCut = true
+		return nil
 	}
 	for i := range addrs {
 		addrs[i] = addrs[i].Unmap()

@@ -187,6 +187,9 @@ func (s *Script) run(ctx context.Context, then func(*goja.Runtime, goja.Callable
 		return then(vm, find)
 	}()
 	stop()
+	if err == nil && e.dnsCut {
+		return deadlineCause(ctx)
+	}
 	return e.explain(err)
 }
 
@@ -200,6 +203,7 @@ type eval struct {
 
 	charged int64                 // bytes the guards have charged, vm goroutine only
 	dns     map[string]dnsAnswer  // per-evaluation cache: PACs resolve the same host again and again
+	dnsCut  bool                  // a lookup was cut off by the deadline
 	joining map[*goja.Object]bool // arrays being joined, to cut cycles as the engines do
 	mu      sync.Mutex            // guards cause
 	cause   error                 // the limit that stopped the script, set once
@@ -236,7 +240,7 @@ func (e *eval) watch() func() {
 			case <-done:
 				return
 			case <-e.ctx.Done():
-				e.stopWith(context.Cause(e.ctx))
+				e.stopWith(deadlineCause(e.ctx))
 				return
 			case <-tick.C:
 				if used := int64(allocatedBytes() - start); used > e.budget {
@@ -250,6 +254,19 @@ func (e *eval) watch() func() {
 		close(done)
 		<-exited
 	}
+}
+
+// deadlineCause says why ctx ended: the time limit (ours, or the caller's
+// deadline), or the caller's cancellation.
+func deadlineCause(ctx context.Context) error {
+	cause := context.Cause(ctx)
+	switch {
+	case errors.Is(cause, ErrTimeout):
+		return cause
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+		return fmt.Errorf("%w (the caller's deadline)", ErrTimeout)
+	}
+	return fmt.Errorf("pac: evaluation cancelled: %w", cause)
 }
 
 // explain turns what goja returned into one of the package's errors.
