@@ -3,6 +3,7 @@ package pac
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -52,6 +53,8 @@ func (e *eval) restrict() {
 	strProto, arrProto, reProto := proto("String"), proto("Array"), proto("RegExp")
 	arrayCtor := vm.Get("Array").ToObject(vm)
 	fnProto := proto("Function")
+	// Captured before the script runs, so the script can't replace it.
+	e.ownDescriptor, _ = goja.AssertFunction(vm.Get("Object").ToObject(vm).Get("getOwnPropertyDescriptor"))
 
 	// Strings: the result size follows from the inputs.
 	e.wrap(strProto, "repeat", e.stringGuard("String.prototype.repeat", func(s goja.String, args []goja.Value) float64 {
@@ -96,11 +99,11 @@ func (e *eval) restrict() {
 	_ = arrProto.DefineDataProperty("join", join, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 	_ = arrProto.DefineDataProperty("toLocaleString", join, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 	e.wrap(arrayCtor, "from", func(this goja.Value, args []goja.Value) (goja.Value, []goja.Value) {
-		e.chargeElems("Array.from", lengthOf(e.vm, arg(args, 0)), bytesPerElem)
+		e.chargeElems("Array.from", e.guardedLength("Array.from", arg(args, 0)), bytesPerElem)
 		return this, args
 	})
 	e.wrap(fnProto, "apply", func(this goja.Value, args []goja.Value) (goja.Value, []goja.Value) {
-		e.chargeElems("Function.prototype.apply", lengthOf(e.vm, arg(args, 1)), bytesPerElem)
+		e.chargeElems("Function.prototype.apply", e.guardedLength("Function.prototype.apply", arg(args, 1)), bytesPerElem)
 		return this, args
 	})
 }
@@ -307,23 +310,24 @@ func (e *eval) arrayGuard(name string, copies bool) guard {
 		if strings.HasPrefix(name, "[") {
 			what = "Array.prototype" + name // a symbol-keyed method
 		}
-		e.chargeElems(what, lengthOf(e.vm, this), per)
+		e.chargeElems(what, e.guardedLength(what, this), per)
 		return this, args
 	}
 }
 
 func (e *eval) arrayConcatGuard() guard {
 	return func(this goja.Value, args []goja.Value) (goja.Value, []goja.Value) {
-		n := lengthOf(e.vm, this)
+		const what = "Array.prototype.concat"
+		n := e.guardedLength(what, this)
 		for _, a := range args {
 			// Any object may be spread (Symbol.isConcatSpreadable): count its length.
 			if o, ok := a.(*goja.Object); ok {
-				n += max(lengthOf(e.vm, o), 1)
+				n += max(e.guardedLength(what, o), 1)
 			} else {
 				n++
 			}
 		}
-		e.chargeElems("Array.prototype.concat", n, bytesPerElem)
+		e.chargeElems(what, n, bytesPerElem)
 		return this, args
 	}
 }
@@ -365,6 +369,43 @@ func (e *eval) join(call goja.FunctionCall) goja.Value {
 		b.WriteString(s)
 	}
 	return vm.ToValue(b.String())
+}
+
+// guardedLength is the length of v as a guarded built-in will see it. An
+// array-like whose length comes from a getter is refused: the guard and the
+// built-in each read it, and a getter can answer 1 to the guard and 4e9 to
+// the built-in. Arrays, arguments objects and strings have plain lengths.
+func (e *eval) guardedLength(what string, v goja.Value) int64 {
+	if o, ok := v.(*goja.Object); ok {
+		switch o.ClassName() {
+		case "Array", "Arguments", "String":
+		default:
+			if e.computedLength(o) {
+				e.refuse(fmt.Errorf("%w: %s on an array-like whose length is a getter", ErrMemory, what))
+			}
+		}
+	}
+	return lengthOf(e.vm, v)
+}
+
+// computedLength reports whether o's length, own or inherited, is an
+// accessor property. It reads descriptors' own keys, which no script-defined
+// getter on Object.prototype can fake.
+func (e *eval) computedLength(o *goja.Object) bool {
+	if e.ownDescriptor == nil {
+		return true
+	}
+	for p := o; p != nil; p = p.Prototype() {
+		d, err := e.ownDescriptor(goja.Undefined(), p, e.vm.ToValue("length"))
+		if err != nil {
+			return true
+		}
+		if goja.IsUndefined(d) {
+			continue
+		}
+		return slices.Contains(d.ToObject(e.vm).Keys(), "get")
+	}
+	return false
 }
 
 // lengthOf is ToLength(v.length) for an object, the length of a string, 0

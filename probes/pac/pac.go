@@ -6,6 +6,10 @@
 // script is treated as hostile. Every evaluation runs in a fresh runtime
 // under the limits described on Limits; the network, the machine's addresses
 // and the clock reach the script only through Env, so tests are deterministic.
+//
+// The entry point is FindProxyForURL, the one macOS and the browsers call;
+// Microsoft's FindProxyForURLEx is not, though its helper functions are
+// defined for FindProxyForURL to use.
 package pac
 
 import (
@@ -40,7 +44,8 @@ var (
 // What the limits really are:
 //   - Timeout (default 500 ms), shortened by the context's deadline: the
 //     runtime is interrupted at its next JavaScript instruction. DNS lookups
-//     get the same deadline. One built-in call is not interruptible, which is
+//     get the same deadline, and an evaluation in which one was cut off by
+//     it fails rather than answer as if the name didn't resolve. One built-in call is not interruptible, which is
 //     why the built-ins that could run long are capped as below.
 //   - MaxAlloc (default 32 MiB) bounds the bytes allocated while the script
 //     runs, measured two ways, either of which stops it. (1) The process's
@@ -58,7 +63,10 @@ var (
 //     Function.prototype.apply. flat and flatMap are removed (their output is
 //     a product of nested lengths). Array methods that only scan (indexOf,
 //     forEach, …) refuse arrays longer than MaxAlloc/16 elements, so a sparse
-//     `a.length = 4e9` cannot pin the CPU. ArrayBuffer, typed arrays,
+//     `a.length = 4e9` cannot pin the CPU, and all of them refuse an
+//     array-like whose length is a getter (it could answer the guard and
+//     the built-in differently). The guards' charges are estimates, on the
+//     generous side, and add up over the evaluation. ArrayBuffer, typed arrays,
 //     DataView, JSON, Proxy and Reflect are removed: no PAC needs them and
 //     each has such a call.
 //   - MaxDepth (default 1000) bounds the JavaScript call depth.
@@ -201,12 +209,13 @@ type eval struct {
 	budget int64 // MaxAlloc
 	depth  int   // MaxDepth
 
-	charged int64                 // bytes the guards have charged, vm goroutine only
-	dns     map[string]dnsAnswer  // per-evaluation cache: PACs resolve the same host again and again
-	dnsCut  bool                  // a lookup was cut off by the deadline
-	joining map[*goja.Object]bool // arrays being joined, to cut cycles as the engines do
-	mu      sync.Mutex            // guards cause
-	cause   error                 // the limit that stopped the script, set once
+	charged       int64                 // bytes the guards have charged, vm goroutine only
+	dns           map[string]dnsAnswer  // per-evaluation cache: PACs resolve the same host again and again
+	ownDescriptor goja.Callable         // the original Object.getOwnPropertyDescriptor
+	dnsCut        bool                  // a lookup was cut off by the deadline
+	joining       map[*goja.Object]bool // arrays being joined, to cut cycles as the engines do
+	mu            sync.Mutex            // guards cause
+	cause         error                 // the limit that stopped the script, set once
 }
 
 // stopWith records why the script is being stopped and interrupts it.

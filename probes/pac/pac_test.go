@@ -335,6 +335,9 @@ func TestHostileScripts(t *testing.T) {
 		{"replace amplification", `var s = 'x'.repeat(1e5); return s.replace(/x/g, s);`, ErrMemory},
 		{"replace through RegExp", `var s = 'x'.repeat(1e5); return /x/g[Symbol.replace](s, s);`, ErrMemory},
 		{"replace callback", `var s = 'x'.repeat(1e5); return s.replace(/x/g, function () { return s; });`, ErrMemory},
+		{"length getter lying to the guard", `var n = 0, o = { get length() { return n++ ? 4e9 : 1; } }; Array.prototype.indexOf.call(o, 1);`, ErrMemory},
+		{"inherited length getter", `var p = { get length() { return 4e9; } }; var o = Object.create(p); Array.prototype.lastIndexOf.call(o, 1);`, ErrMemory},
+		{"apply of a lying array-like", `var n = 0; Math.max.apply(null, { get length() { return n++ ? 1e9 : 1; } });`, ErrMemory},
 		{"memory refusal caught", `for (;;) { try { 'x'.repeat(1e9); } catch (e) {} }`, ErrMemory},
 		{"deep recursion", `function f(n) { return f(n + 1) + 1; } return f(0);`, ErrTooDeep},
 		{"typed arrays are gone", `return typeof ArrayBuffer + typeof JSON + typeof Proxy + typeof Reflect;`, nil},
@@ -460,6 +463,9 @@ func TestGuardedBuiltinsStillWork(t *testing.T) {
 		{`[1, 2, 3].indexOf(2) + [1, 2, 3].reduce(function (a, b) { return a + b; })`, "7"},
 		{`new Array(3).fill(7).join("")`, "777"},
 		{`typeof [].flat`, "undefined"},
+		{`Array.prototype.slice.call({length: 2, 0: "a", 1: "b"}).join()`, "a,b"},
+		{`(function () { return Array.prototype.slice.call(arguments).join(); })(1, 2)`, "1,2"},
+		{`Array.prototype.map.call("ab", function (c) { return c + c; }).join("")`, "aabb"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.expr, func(t *testing.T) {
