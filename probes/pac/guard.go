@@ -24,6 +24,10 @@ import (
 const (
 	bytesPerElem  = 16
 	bytesPerPiece = 32
+	// goja allocates about 200 bytes per match of a global regular
+	// expression (measured: 1e5 matches of /x/g, 20 MiB) before it builds
+	// anything from them.
+	bytesPerMatch = 256
 )
 
 // unused is removed from the global object: no PAC needs them, and each can
@@ -237,10 +241,11 @@ func (e *eval) replaceGuard(all bool) guard {
 		}
 		n := float64(s.Length())
 		pattern, repl := arg(args, 0), arg(args, 1)
-		matches := 1.0
+		matches, matching := 1.0, 0.0
 		if p, ok := pattern.(*goja.Object); ok && p.ClassName() == "RegExp" {
 			if strings.Contains(p.Get("flags").String(), "g") {
 				matches = n + 1
+				matching = matches * bytesPerMatch
 			}
 		} else if all {
 			ps, _ := e.toString(pattern)
@@ -260,6 +265,7 @@ func (e *eval) replaceGuard(all bool) guard {
 				e.charge("a replace callback", float64(os.Length())*2)
 				return os
 			})
+			e.charge("String.prototype.replace", matching)
 			return s, replaceArg(args, 1, wrapped)
 		}
 		rs, ok := e.toString(repl)
@@ -275,26 +281,33 @@ func (e *eval) replaceGuard(all bool) guard {
 				cost += d * n
 			}
 		}
-		e.charge("String.prototype.replace", cost*2)
+		e.charge("String.prototype.replace", cost*2+matching)
 		return s, replaceArg(args, 1, rs)
 	}
 }
 
 func splitCost(s goja.String, args []goja.Value) float64 {
-	pieces := float64(s.Length()) + 1
-	if sep, ok := arg(args, 0).(goja.String); ok && sep.Length() > 1 {
-		pieces = float64(s.Length())/float64(sep.Length()) + 1
+	pieces, per := float64(s.Length())+1, float64(bytesPerPiece)
+	switch sep := arg(args, 0).(type) {
+	case goja.String:
+		if sep.Length() > 1 {
+			pieces = float64(s.Length())/float64(sep.Length()) + 1
+		}
+	case *goja.Object:
+		if sep.ClassName() == "RegExp" {
+			per = bytesPerMatch
+		}
 	}
 	if lim := arg(args, 1); !goja.IsUndefined(lim) {
 		pieces = math.Min(pieces, lim.ToFloat())
 	}
-	return pieces * bytesPerPiece
+	return pieces * per
 }
 
 func matchCost(s goja.String, args []goja.Value) float64 {
 	if p, ok := arg(args, 0).(*goja.Object); ok && p.ClassName() == "RegExp" &&
 		strings.Contains(p.Get("flags").String(), "g") {
-		return (float64(s.Length()) + 1) * bytesPerPiece
+		return (float64(s.Length()) + 1) * bytesPerMatch
 	}
 	return 0
 }

@@ -363,7 +363,9 @@ func TestHostileScripts(t *testing.T) {
 			if !errors.Is(err, tt.is) {
 				t.Fatalf("got %v, %v; want %v", hops, err, tt.is)
 			}
-			if tt.is == ErrMemory && alloc > 8*budget {
+			// The race detector's instrumentation allocates several times
+			// what the script does, so the bound holds only without it.
+			if tt.is == ErrMemory && !raceEnabled && alloc > 8*budget {
 				t.Errorf("allocated %d MiB before stopping, budget %d MiB", alloc>>20, budget>>20)
 			}
 			t.Logf("%v (allocated %d MiB)", err, alloc>>20)
