@@ -1,0 +1,5 @@
+//go:build race
+
+package pac
+
+const raceEnabled = true
