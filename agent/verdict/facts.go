@@ -81,8 +81,6 @@ func (f *Facts) internetUp() bool {
 // noInternet: the link is up, but no well-known service answers.
 func (f *Facts) noInternet() bool { return !f.linkDown() && f.control != nil && !f.internetUp() }
 
-func (f *Facts) portal() bool { return f.captive != nil && f.captive.Portal }
-
 func (f *Facts) hostsEntries() []probes.HostsEntry {
 	if f.hosts == nil {
 		return nil
@@ -222,18 +220,20 @@ func (f *Facts) certTime() *probes.TLSHandshake {
 	return f.tls.CertTime()
 }
 
-// clockSkewed: the clock is off enough to break sign-in.
+// clockSkewed: the clock is off enough to break sign-in. A measured offset
+// past clock_fail is enough, however large (minutes or years); below it,
+// certificates that already fail on their dates make it so. Without a
+// measurement, date failures on Apple's own chain, or on several chains,
+// leave the clock as the one explanation.
 func (f *Facts) clockSkewed() bool {
-	measured, certTime, st := f.clockMeasured(), f.certTime(), f.status(probes.IDClock)
+	measured, st := f.clockMeasured(), f.status(probes.IDClock)
+	genuine, all := f.certDatesFail()
 	switch {
 	case measured && st == probes.StatusFail:
 		return true
-	case certTime != nil && measured && st == probes.StatusWarn:
-		// Below the skew threshold, but certificates already fail on it.
+	case measured && st == probes.StatusWarn && all > 0:
 		return true
-	case certTime != nil && !measured && certTime.TrustedIssuer:
-		// Apple's own certificate, rejected only on dates: the clock is
-		// the one explanation left, even if it could not be measured.
+	case !measured && (genuine > 0 || all > 1):
 		return true
 	}
 	return false

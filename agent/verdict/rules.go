@@ -27,6 +27,8 @@ const (
 	CodeAppleOutage      Code = "apple_outage"
 	CodeAppleUnreachable Code = "apple_unreachable"
 	CodePushBlocked      Code = "push_blocked"
+	CodeMTUBlackhole     Code = "mtu_blackhole"
+	CodeSlowNetwork      Code = "slow_network"
 
 	FindingVPNActive        Code = "vpn_active"
 	FindingProxyConfigured  Code = "proxy_configured"
@@ -35,6 +37,7 @@ const (
 	FindingAppleIssue       Code = "apple_issue"
 	FindingAppleMaintenance Code = "apple_maintenance"
 	FindingFeedUnavailable  Code = "feed_unavailable"
+	FindingIPv6Broken       Code = "ipv6_broken"
 )
 
 // Fix ids: what the user can do. agent/fixes implements them.
@@ -70,6 +73,10 @@ type Rule struct {
 	// DependsOn are the codes that explain this one away when they match
 	// (transitively: see the package doc).
 	DependsOn []Code
+	// UnlessVerdict (findings only) are the verdicts that already say what
+	// the finding would: it is left out when one of them is the verdict,
+	// and shown beside any other.
+	UnlessVerdict []Code
 	// Label is the code's short name in a list of problems ("DNS blocked").
 	Label string
 	// Fixes are the fix ids that address the code, best first.
@@ -117,6 +124,11 @@ func Rules() []Rule {
 	}
 	appleOutage := func(level Level, kind string, match func(*Facts) bool) Rule {
 		return Rule{Code: CodeAppleOutage, Kind: KindVerdict, Level: level, Cause: CauseApple, Probes: []probes.ID{probes.IDAppleStatus},
+			// Root cause first: a cause on this Mac or network is the
+			// verdict even during an Apple outage, which then shows as the
+			// finding apple_issue.
+			DependsOn: []Code{CodeOffline, CodeCaptivePortal, CodeHostsOverride, CodeDNSFiltered, CodeDNSFailure, CodeProxyFailure,
+				CodeBlocked, CodeTLSInterception, CodeClockSkew, CodeMTUBlackhole},
 			Label: "Apple outage", Fixes: []string{FixOpenSystemStatus},
 			Match: match,
 			Headline: func(f *Facts) string {
@@ -124,6 +136,20 @@ func Rules() []Rule {
 			},
 			Detail:   text("Apple System Status shows an ongoing event on a sign-in service. Apple is working on it; sign-in should work again once it is resolved."),
 			Evidence: func(f *Facts) []string { return describeEvents(f.signInProblems()) }}
+	}
+
+	dnsFailure := func(fixes []string, match func(*Facts) bool, headline, detail func(*Facts) string, evidence func(*Facts) []string) Rule {
+		return Rule{Code: CodeDNSFailure, Kind: KindVerdict, Level: LevelDown, Cause: CauseNetwork, Probes: []probes.ID{probes.IDDNS},
+			DependsOn: []Code{CodeOffline, CodeCaptivePortal},
+			Label:     "DNS failing", Fixes: fixes, VPNSuspect: true,
+			Match: match, Headline: headline, Detail: detail, Evidence: evidence}
+	}
+	proxyFailure := func(match func(*Facts) bool, headline, detail func(*Facts) string) Rule {
+		return Rule{Code: CodeProxyFailure, Kind: KindVerdict, Level: LevelDown, Cause: CauseLocal, Probes: []probes.ID{probes.IDProxy},
+			// The proxy's own name must resolve and its traffic get out.
+			DependsOn: []Code{CodeDNSFailure, CodeCaptivePortal},
+			Label:     "proxy failing", Fixes: []string{FixOpenProxySettings, FixTryOtherNetwork},
+			Match: match, Headline: headline, Detail: detail, Evidence: (*Facts).proxyEvidence}
 	}
 
 	return []Rule{
@@ -149,9 +175,16 @@ func Rules() []Rule {
 			Headline: text("A Wi-Fi login page is blocking the connection"),
 			Detail:   text("This network wants you to sign in or accept terms in a web page before it lets traffic through. Open the login page, then check again."),
 			Evidence: func(f *Facts) []string {
-				ev := []string{fmt.Sprintf("%s answered HTTP %d instead of Apple's Success page", f.captive.URL, f.captive.StatusCode)}
-				if f.captive.Location != "" {
-					ev = append(ev, "redirects to "+f.captive.Location)
+				c := f.captive
+				if c.Via != "" && c.Direct != nil {
+					c = c.Direct // the direct check is the one that saw the portal
+				}
+				ev := []string{fmt.Sprintf("%s answered HTTP %d instead of Apple's Success page", c.URL, c.StatusCode)}
+				if c.Location != "" {
+					ev = append(ev, "redirects to "+c.Location)
+				}
+				if c.Via != "" {
+					ev = append(ev, fmt.Sprintf("through the proxy at %s, which itself works", c.Via))
 				}
 				return ev
 			}},
@@ -165,40 +198,56 @@ func Rules() []Rule {
 			Match:    func(f *Facts) bool { return len(f.dnsFiltered()) > 0 },
 			Headline: text("This network's DNS blocks Apple's servers"),
 			Detail: func(f *Facts) string {
-				return fmt.Sprintf("The DNS server this Mac uses does not give a usable address for %s, while public DNS servers do. A DNS filter (router, security software, corporate or school network) or a broken resolver is in the way; Apple is fine.",
-					listNames(f.dnsFiltered(), 3))
+				how := "does not give a usable address for"
+				if len(f.blockPages()) > 0 {
+					how = "sends to a server that is not Apple's (a block page) for"
+				}
+				return fmt.Sprintf("The DNS server this Mac uses %s %s, while public DNS servers give Apple's address and it answers other names. A DNS filter (router, security software, corporate or school network) is blocking Apple; Apple is fine.",
+					how, listNames(f.dnsFiltered(), 3))
 			},
-			Evidence: func(f *Facts) []string { return f.lookups(f.dnsFiltered()) }},
-		{Code: CodeDNSFailure, Kind: KindVerdict, Level: LevelDown, Cause: CauseNetwork, Probes: []probes.ID{probes.IDDNS},
-			DependsOn: []Code{CodeOffline, CodeCaptivePortal},
-			Label:     "DNS failing", Fixes: []string{FixFlushDNS, FixRenewDHCP, FixOpenNetworkSettings, FixTryOtherNetwork}, VPNSuspect: true,
-			Match:    func(f *Facts) bool { return len(f.dnsFailed()) > 0 },
-			Headline: text("DNS is not working"),
-			Detail: func(f *Facts) string {
+			Evidence: func(f *Facts) []string { return f.filterEvidence() }},
+		dnsFailure([]string{FixOpenNetworkSettings, FixRenewDHCP, FixTryOtherNetwork, FixFlushDNS},
+			func(f *Facts) bool { return len(f.dnsBroken()) > 0 },
+			text("This network's DNS server is not working"),
+			func(f *Facts) string {
+				d := fmt.Sprintf("The DNS server this Mac uses %s for %s", f.brokenResolverClass(), listNames(f.dnsBroken(), 3))
+				if f.dns.Control != nil && !f.controlResolves() {
+					d += fmt.Sprintf(", and for %s too", f.dns.Control.Name)
+				}
+				return d + ", while public DNS servers answer. The resolver is broken or unreachable, not blocking Apple: restart the router, or set another DNS server in Network settings."
+			},
+			func(f *Facts) []string {
+				ev := f.lookups(f.dnsBroken())
+				if c := f.dns.Control; c != nil {
+					ev = append(ev, "control "+describeLookup(*c))
+				}
+				return append(ev, "public resolvers answer")
+			}),
+		dnsFailure([]string{FixFlushDNS, FixRenewDHCP, FixOpenNetworkSettings, FixTryOtherNetwork},
+			func(f *Facts) bool { return len(f.dnsFailed()) > 0 && len(f.dnsBroken()) == 0 },
+			text("DNS is not working"),
+			func(f *Facts) string {
 				return fmt.Sprintf("%s cannot be looked up, and public DNS servers cannot be asked either. The network's DNS server is down or unreachable.", listNames(f.dnsFailed(), 3))
 			},
-			Evidence: func(f *Facts) []string { return f.lookups(f.dnsFailed()) }},
-		{Code: CodeProxyFailure, Kind: KindVerdict, Level: LevelDown, Cause: CauseLocal, Probes: []probes.ID{probes.IDProxy},
-			// The proxy's own name must resolve and its traffic get out.
-			DependsOn: []Code{CodeDNSFailure, CodeCaptivePortal},
-			Label:     "proxy failing", Fixes: []string{FixOpenProxySettings, FixTryOtherNetwork},
-			Match:    func(f *Facts) bool { return f.proxyFailed() != nil },
-			Headline: text("The proxy server is not letting Apple through"),
-			Detail: func(f *Facts) string {
+			func(f *Facts) []string { return f.lookups(f.dnsFailed()) }),
+		proxyFailure(func(f *Facts) bool { return f.proxyNeedsPassword() },
+			text("The proxy server needs a password"),
+			func(f *Facts) string {
+				return fmt.Sprintf("This Mac sends web traffic through %s (%s settings), and it answers \"407 Proxy Authentication Required\": it wants a user name and password that it was not given. Enter them in the proxy settings, or ask whoever runs the proxy.",
+					f.proxyFailed().Proxy, f.proxy.Config.Source)
+			}),
+		proxyFailure(func(f *Facts) bool { return f.proxyFailed() != nil && !f.proxyNeedsPassword() },
+			text("The proxy server is not letting Apple through"),
+			func(f *Facts) string {
 				p := f.proxyFailed()
 				return fmt.Sprintf("This Mac sends web traffic through %s (%s settings), and it fails to connect to %s. Check the proxy settings or ask whoever runs the proxy.",
 					p.Proxy, f.proxy.Config.Source, p.Target)
-			},
-			Evidence: func(f *Facts) []string {
-				ev := []string{f.proxyFailed().Error}
-				if d := f.proxy.Direct; d != nil && d.OK {
-					ev = append(ev, "the direct path to "+d.Target+" works")
-				}
-				return ev
-			}},
+			}),
 		{Code: CodeBlocked, Kind: KindVerdict, Level: LevelDown, Cause: CauseNetwork, Probes: []probes.ID{probes.IDReach, probes.IDTLS},
 			// Each sends the connections somewhere that refuses them.
-			DependsOn: []Code{CodeCaptivePortal, CodeHostsOverride, CodeDNSFiltered, CodeProxyFailure},
+			// A stalled handshake is an MTU black hole's, and a clock far
+			// off makes every handshake fail.
+			DependsOn: []Code{CodeCaptivePortal, CodeHostsOverride, CodeDNSFiltered, CodeProxyFailure, CodeMTUBlackhole, CodeClockSkew},
 			Label:     "network blocks Apple", Fixes: []string{FixTryOtherNetwork}, VPNSuspect: true,
 			Match:    func(f *Facts) bool { return len(f.blockedAttempts()) > 0 },
 			Headline: text("Something on this network blocks Apple's sign-in servers"),
@@ -215,7 +264,8 @@ func Rules() []Rule {
 			}},
 		{Code: CodeTLSInterception, Kind: KindVerdict, Level: LevelDown, Cause: CauseNetwork, Probes: []probes.ID{probes.IDTLS},
 			// A portal or a sinkhole's server answers with its own certificate.
-			DependsOn: []Code{CodeCaptivePortal, CodeHostsOverride, CodeDNSFiltered},
+			// A clock far off makes genuine chains look wrong too.
+			DependsOn: []Code{CodeCaptivePortal, CodeHostsOverride, CodeDNSFiltered, CodeClockSkew},
 			Label:     "traffic intercepted", Fixes: []string{FixTryOtherNetwork}, VPNSuspect: true,
 			Match:    func(f *Facts) bool { return f.interception() != nil },
 			Headline: text("A security proxy is intercepting encrypted traffic to Apple"),
@@ -253,7 +303,7 @@ func Rules() []Rule {
 		{Code: CodeAppleUnreachable, Kind: KindVerdict, Level: LevelDown, Cause: CauseApple, Probes: []probes.ID{probes.IDHTTPS, probes.IDTLS},
 			// Apple's own report says it better; a failing proxy or a
 			// middlebox answers errors of its own.
-			DependsOn: []Code{CodeAppleOutage, CodeProxyFailure, CodeBlocked, CodeTLSInterception},
+			DependsOn: []Code{CodeAppleOutage, CodeProxyFailure, CodeBlocked, CodeTLSInterception, CodeSlowNetwork},
 			Label:     "Apple unreachable", Fixes: []string{FixOpenSystemStatus},
 			Match: (*Facts).appleUnreachable,
 			Headline: func(f *Facts) string {
@@ -279,6 +329,32 @@ func Rules() []Rule {
 				return d + " There is nothing to fix on this Mac; wait and try again later."
 			},
 			Evidence: func(f *Facts) []string { return []string{fmt.Sprintf("%s: %s", f.https.URL, f.https.Error)} }},
+		{Code: CodeMTUBlackhole, Kind: KindVerdict, Level: LevelDown, Cause: CauseNetwork, Probes: []probes.ID{probes.IDTLS},
+			DependsOn: []Code{CodeOffline, CodeCaptivePortal, CodeHostsOverride, CodeDNSFiltered, CodeProxyFailure},
+			Label:     "large packets dropped", Fixes: []string{FixTryOtherNetwork, FixOpenNetworkSettings}, VPNSuspect: true,
+			Match:    func(f *Facts) bool { return f.mtuBlackhole() != nil },
+			Headline: text("This network drops large packets to Apple"),
+			Detail: text("Connections to Apple open, but the encrypted handshake stalls as soon as Apple sends full-size packets, and completes when idpulse asks for small ones. " +
+				"Something on the way drops large packets: a VPN, a PPPoE internet connection or a router with a wrong MTU setting. Try another network, or check the router's and the VPN's MTU."),
+			Evidence: func(f *Facts) []string { return []string{f.mtuBlackhole().Error} }},
+		{Code: CodeSlowNetwork, Kind: KindVerdict, Level: LevelDegraded, Cause: CauseNetwork, Probes: []probes.ID{probes.IDReach, probes.IDTLS},
+			DependsOn: []Code{CodeOffline, CodeCaptivePortal, CodeHostsOverride, CodeDNSFiltered, CodeDNSFailure, CodeProxyFailure,
+				CodeBlocked, CodeTLSInterception, CodeClockSkew, CodeMTUBlackhole},
+			Label: "network too slow", Fixes: []string{FixTryOtherNetwork, FixToggleWiFi}, VPNSuspect: true,
+			Match: (*Facts).slowPath,
+			Headline: func(f *Facts) string {
+				h := f.handshakes()
+				if h.Median > probes.SlowHandshake {
+					return fmt.Sprintf("This network is too slow for Apple ID sign-in (%s round trips)", probes.HumanDuration(h.Median))
+				}
+				return fmt.Sprintf("This network loses packets on the way to Apple (%d of %d connections)", h.Lost, h.Samples)
+			},
+			Detail: text("Apple's servers answer, but so slowly or unreliably that signing in can time out (\"Verifying…\" keeps spinning). Move closer to the Wi-Fi router, stop large downloads, or try another network."),
+			Evidence: func(f *Facts) []string {
+				h := f.handshakes()
+				return []string{fmt.Sprintf("median TCP handshake to Apple %s over %d connections, %d lost (slow above %s or a tenth lost)",
+					probes.HumanDuration(h.Median), h.Samples, h.Lost, probes.HumanDuration(probes.SlowHandshake))}
+			}},
 		{Code: CodePushBlocked, Kind: KindVerdict, Level: LevelDegraded, Cause: CauseNetwork, Probes: []probes.ID{probes.IDReach},
 			DependsOn: []Code{CodeBlocked}, // the same filter, and all that explains it
 			Label:     "push blocked", Fixes: []string{FixTryOtherNetwork}, VPNSuspect: true,
@@ -360,6 +436,31 @@ func Rules() []Rule {
 			},
 			Detail:   text("Apple System Status shows an ongoing event on a service you use. It does not affect signing in."),
 			Evidence: func(f *Facts) []string { return describeEvents(f.otherProblems()) }},
+		{Code: FindingAppleIssue, Kind: KindFinding, Level: LevelDegraded, Cause: CauseApple, Probes: []probes.ID{probes.IDAppleStatus},
+			// The same events as apple_outage, shown when a cause here is
+			// the verdict instead.
+			UnlessVerdict: []Code{CodeAppleOutage},
+			Label:         "Apple service issue", Fixes: []string{FixOpenSystemStatus},
+			Match:         func(f *Facts) bool { return len(f.signInProblems()) > 0 },
+			Headline: func(f *Facts) string {
+				return "Apple also reports a problem with " + f.signInProblems()[0].svc.Name
+			},
+			Detail:   text("Apple System Status shows an ongoing event on a sign-in service. Fix the problem above first; sign-in may still fail until Apple resolves its event."),
+			Evidence: func(f *Facts) []string { return describeEvents(f.signInProblems()) }},
+		{Code: FindingIPv6Broken, Kind: KindFinding, Level: LevelDegraded, Cause: CauseNetwork, Probes: []probes.ID{probes.IDReach},
+			DependsOn: []Code{CodeOffline, CodeCaptivePortal}, // nothing on the internet answers
+			Label:     "IPv6 broken", Fixes: []string{FixOpenNetworkSettings, FixTryOtherNetwork},
+			Match:    (*Facts).ipv6Broken,
+			Headline: text("IPv6 is broken on this network"),
+			Detail: text("Apple's servers have IPv6 addresses and this Mac has an IPv6 route, but IPv6 connections to Apple fail while IPv4 works. " +
+				"macOS falls back to IPv4, so sign-in works, only more slowly at times. Restarting the router often fixes it; otherwise set IPv6 to \"Link-local only\" in the network's TCP/IP settings."),
+			Evidence: func(f *Facts) []string {
+				c := f.reach.Families
+				return []string{
+					fmt.Sprintf("%s over IPv6 (%s): %s", c.Host, c.IPv6.Address, c.IPv6.Class),
+					fmt.Sprintf("%s over IPv4 (%s): connected in %s", c.Host, c.IPv4.Address, probes.HumanDuration(c.IPv4.Phases.Connect)),
+				}
+			}},
 		{Code: FindingAppleMaintenance, Kind: KindFinding, Level: LevelOK, Cause: CauseApple, Probes: []probes.ID{probes.IDAppleStatus},
 			Label: "Apple maintenance", Fixes: []string{FixOpenSystemStatus},
 			Match:    func(f *Facts) bool { return len(f.maintenance()) > 0 },
@@ -416,31 +517,27 @@ func evaluate(rules []Rule, f *Facts) (Verdict, []Finding) {
 		return hit[i] && !slices.ContainsFunc(deps[rules[i].Code], func(c Code) bool { return matched[c] })
 	}
 
-	var v *Verdict
+	// The verdict: the first standing verdict rule, else healthy.
+	verdict := slices.IndexFunc(rules, func(r Rule) bool { return r.Code == CodeOK })
+	for i, r := range rules {
+		if r.Kind == KindVerdict && stands(i) {
+			verdict = i
+			break
+		}
+	}
+	v := rules[verdict].words(f)
+	// The findings: each standing finding code once (its first row that
+	// stands), unless the verdict already says it.
 	findings := []Finding{}
 	said := map[Code]bool{}
 	for i, r := range rules {
-		if !stands(i) || said[r.Code] {
+		if r.Kind != KindFinding || !stands(i) || said[r.Code] || slices.Contains(r.UnlessVerdict, v.Code) {
 			continue
 		}
-		switch r.Kind {
-		case KindVerdict:
-			if v == nil {
-				w := r.words(f)
-				v = &w
-				said[r.Code] = true
-			}
-		case KindFinding:
-			findings = append(findings, Finding{Verdict: r.words(f), Probe: r.Probes[0]})
-			said[r.Code] = true
-		}
+		findings = append(findings, Finding{Verdict: r.words(f), Probe: r.Probes[0]})
+		said[r.Code] = true
 	}
-	if v == nil {
-		i := slices.IndexFunc(rules, func(r Rule) bool { return r.Code == CodeOK })
-		w := rules[i].words(f)
-		v = &w
-	}
-	return *v, findings
+	return v, findings
 }
 
 // words is the verdict a matched rule speaks.
