@@ -23,7 +23,7 @@ func Default(cfg Config, env Env) []Probe {
 			Control: cfg.DNSControl, Port: cfg.HTTPSPort, TrustedIssuers: cfg.TrustedIssuers},
 		Hosts{Path: cfg.HostsFile, Domains: cfg.AppleDomains},
 		Proxy{Env: env, Host: cfg.SignInHosts[0], Port: cfg.HTTPSPort},
-		VPN{Env: env},
+		VPN{Env: env, Hosts: cfg.SignInHosts},
 		Reach{Env: env, Hosts: cfg.SignInHosts, Port: cfg.HTTPSPort, PushHost: cfg.PushHost, PushPort: cfg.PushPort},
 		TLS{Env: env, Hosts: cfg.SignInHosts, Port: cfg.HTTPSPort, TrustedIssuers: cfg.TrustedIssuers},
 		HTTPS{Env: env, URL: cfg.SignInURL},

@@ -46,6 +46,11 @@ type Env struct {
 	Interfaces func() ([]Interface, error)
 	// ProcRoute is Linux's routing table file; "" means /proc/net/route.
 	ProcRoute string
+	// ProcRoute6 is Linux's IPv6 routing table; "" means /proc/net/ipv6_route.
+	ProcRoute6 string
+	// SysClassNet is where Linux describes network devices (is one a tun or
+	// WireGuard device?); "" means /sys/class/net.
+	SysClassNet string
 	// Getenv reads proxy variables; nil means an empty environment.
 	Getenv func(string) string
 }

@@ -323,7 +323,7 @@ func TestSections(t *testing.T) {
 		{"markdown escapes placeholders in prose", fixtureInput, FormatMarkdown,
 			[]string{`VPN active: "\<user\>'s Work VPN"`, "`http://<user>:xxxxx@proxy.corp.example:8080`", "  ```text\n  dial tcp 0.0.0.0:443"}, nil},
 		{"markdown fields do not join the list before them", fixtureInput, FormatMarkdown,
-			[]string{"- gsa.apple.com: servfail\n\n**Code:** `dns_filtered` (cause: network)\\\n**Fixes:**"}, nil},
+			[]string{"- gsa.apple.com: servfail; public resolvers answer it\n\n**Code:** `dns_filtered` (cause: network)\\\n**Fixes:**"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

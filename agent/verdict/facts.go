@@ -1,6 +1,7 @@
 package verdict
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 	"time"
@@ -200,14 +201,35 @@ func (f *Facts) pushBlocked() *probes.Attempt {
 
 func (f *Facts) vpnActive() bool { return f.vpn != nil && f.vpn.Active }
 
-// vpnName is the Connected VPN service's name, else the tunnel interface.
+// vpnName is the Connected VPN service's name, else the tunnel that
+// carries Apple's traffic, else the default route's interface.
 func (f *Facts) vpnName() string {
 	for _, s := range f.vpn.Services {
 		if s.Status == "Connected" {
 			return s.Name
 		}
 	}
+	if t := f.vpn.TunnelRoutes(); len(t) > 0 {
+		return t[0].Interface
+	}
 	return f.vpn.Interface
+}
+
+// vpnEvidence is how the VPN carries Apple's traffic: the routes the OS
+// takes to Apple's addresses through a tunnel.
+func (f *Facts) vpnEvidence() []string {
+	var ev []string
+	for _, r := range f.vpn.TunnelRoutes() {
+		e := fmt.Sprintf("route to %s: %s (%s) via %s", r.Dest, cmp.Or(r.Prefix, "?"), r.Source, r.Interface)
+		if r.Table != "" {
+			e += ", table " + r.Table
+		}
+		ev = append(ev, e)
+	}
+	if len(ev) == 0 {
+		ev = append(ev, "default route via "+f.vpn.Interface)
+	}
+	return ev
 }
 
 func (f *Facts) clockMeasured() bool { return f.clock != nil && f.clock.Measured() }

@@ -384,7 +384,7 @@ func Rules() []Rule {
 			Detail: func(f *Facts) string {
 				return fmt.Sprintf("Traffic goes through the VPN %s. If Apple ID fails, disconnect it and check again.", f.vpnName())
 			},
-			Evidence: func(f *Facts) []string { return []string{"default route via " + f.vpn.Interface} }},
+			Evidence: (*Facts).vpnEvidence},
 		{Code: FindingProxyConfigured, Kind: KindFinding, Level: LevelOK, Cause: CauseLocal, Probes: []probes.ID{probes.IDProxy},
 			Label: "proxy configured", Fixes: []string{FixOpenProxySettings},
 			Match:    (*Facts).proxyConfigured,
@@ -441,7 +441,7 @@ func Rules() []Rule {
 			// the verdict instead.
 			UnlessVerdict: []Code{CodeAppleOutage},
 			Label:         "Apple service issue", Fixes: []string{FixOpenSystemStatus},
-			Match:         func(f *Facts) bool { return len(f.signInProblems()) > 0 },
+			Match: func(f *Facts) bool { return len(f.signInProblems()) > 0 },
 			Headline: func(f *Facts) string {
 				return "Apple also reports a problem with " + f.signInProblems()[0].svc.Name
 			},

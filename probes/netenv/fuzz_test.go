@@ -82,3 +82,76 @@ func FuzzParseProcNetRoute(f *testing.F) {
 		}
 	})
 }
+
+func FuzzParseProcNetRouteTable(f *testing.F) {
+	addTestdataSeeds(f, "proc-net-route_")
+	f.Fuzz(func(t *testing.T, in []byte) {
+		table, err := ParseProcNetRouteTable(in)
+		if err != nil {
+			return
+		}
+		for _, r := range table {
+			if !r.Prefix.IsValid() || !r.Prefix.Addr().Is4() || r.Prefix != r.Prefix.Masked() {
+				t.Fatalf("bad prefix %v", r.Prefix)
+			}
+		}
+		LookupRoute(table, netip.MustParseAddr("17.253.144.10"))
+	})
+}
+
+func FuzzParseIPv6Route(f *testing.F) {
+	addTestdataSeeds(f, "proc-net-ipv6_route_")
+	f.Add([]byte("00000000000000000000000000000000 ff 00000000000000000000000000000000 00 00000000000000000000000000000000 ffffffff 00000001 00000000 00000003 x\n"))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		table, err := ParseProcNetIPv6Route(in)
+		if err != nil {
+			return
+		}
+		for _, r := range table {
+			if !r.Prefix.IsValid() || !r.Prefix.Addr().Is6() || r.Prefix != r.Prefix.Masked() || r.Interface == "" {
+				t.Fatalf("bad route %+v", r)
+			}
+		}
+		LookupRoute(table, netip.MustParseAddr("2620:149:a44::10"))
+	})
+}
+
+func FuzzParseIPRouteGet(f *testing.F) {
+	addTestdataSeeds(f, "ip-route-get")
+	f.Add([]byte("unreachable\n"))
+	f.Add([]byte("default via inet6\n"))
+	f.Add([]byte("local dev dev\n"))
+	dsts := []netip.Addr{netip.MustParseAddr("17.253.144.10"), netip.MustParseAddr("2620:149:a44::10")}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		for _, dst := range dsts {
+			r, err := ParseIPRouteGet(in, dst)
+			if err != nil {
+				continue
+			}
+			if !r.Prefix.IsValid() || r.Dev == "" && r.Type == "" {
+				t.Fatalf("accepted %+v", r)
+			}
+			RouteSourceOf(r.Prefix)
+		}
+	})
+}
+
+func FuzzParseRouteGet(f *testing.F) {
+	addTestdataSeeds(f, "route-get")
+	f.Add([]byte("destination: default\nmask: 255.0.255.0\ninterface: utun3\nflags: <\n"))
+	dsts := []netip.Addr{netip.MustParseAddr("17.253.144.10"), netip.MustParseAddr("2620:149:a44::10")}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		r, err := ParseRouteGet(in)
+		if err != nil {
+			return
+		}
+		if r.Interface == "" {
+			t.Fatal("accepted without an interface")
+		}
+		for _, dst := range dsts {
+			if p, ok := r.Prefix(dst); ok && (!p.IsValid() || p.Addr().Is4() != dst.Is4()) {
+				t.Fatalf("prefix %v for %v", p, dst)
+			}
+		}
+	})
+}

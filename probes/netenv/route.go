@@ -1,6 +1,7 @@
 package netenv
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -75,21 +76,36 @@ func ParseRouteGetDefault(out []byte) (DefaultRoute, error) {
 const (
 	rtfUp      = 0x1
 	rtfGateway = 0x2
+	rtfReject  = 0x200 // unreachable, prohibit, blackhole
 )
 
 // ParseProcNetRoute returns the IPv4 default routes in Linux's
-// /proc/net/route, lowest metric (the one the kernel uses) first. Columns are
-// found by their header names. Addresses are the kernel's __be32 printed as a
-// host-order integer, i.e. little-endian on every machine idpulse ships for
-// (amd64, arm64).
+// /proc/net/route, lowest metric (the one the kernel uses) first.
 func ParseProcNetRoute(out []byte) ([]DefaultRoute, error) {
-	type ranked struct {
-		r      DefaultRoute
-		metric uint64
+	table, err := ParseProcNetRouteTable(out)
+	if err != nil {
+		return nil, err
 	}
+	routes := []DefaultRoute{}
+	for _, r := range table {
+		if r.Prefix.Bits() != 0 || r.Reject {
+			continue
+		}
+		routes = append(routes, r.DefaultRoute())
+	}
+	return routes, nil
+}
+
+// ParseProcNetRouteTable returns every route that is up in Linux's
+// /proc/net/route (the main table), lowest metric first, ties in file order.
+// Columns are found by their header names. Addresses are the kernel's __be32
+// printed as a host-order integer, i.e. little-endian on every machine
+// idpulse ships for (amd64, arm64). A row whose mask is not a prefix is
+// skipped: the kernel never prints one, so it is not a route to match.
+func ParseProcNetRouteTable(out []byte) ([]TableRoute, error) {
 	var (
 		cols   map[string]int
-		routes []ranked
+		routes []TableRoute
 		n      int
 	)
 	for line := range strings.Lines(string(out)) {
@@ -143,32 +159,28 @@ func ParseProcNetRoute(out []byte) ([]DefaultRoute, error) {
 			}
 			metric = m
 		}
-		if dst != 0 || mask != 0 || flags&rtfUp == 0 {
+		if flags&rtfUp == 0 {
 			continue
 		}
-		r := DefaultRoute{Interface: vals[0]}
-		if flags&rtfGateway != 0 && gw != 0 {
-			r.Gateway = leIPv4(uint32(gw)).String()
+		bits, ok := maskBits(leIPv4(uint32(mask)).AsSlice())
+		if !ok {
+			continue
 		}
-		routes = append(routes, ranked{r, metric})
+		p, err := leIPv4(uint32(dst)).Prefix(bits)
+		if err != nil {
+			continue
+		}
+		r := TableRoute{Prefix: p, Interface: vals[0], Metric: uint32(metric), Reject: flags&rtfReject != 0}
+		if flags&rtfGateway != 0 && gw != 0 {
+			r.Gateway = leIPv4(uint32(gw))
+		}
+		routes = append(routes, r)
 	}
 	if cols == nil {
 		return nil, errors.New("parse /proc/net/route: empty, no header line")
 	}
-	slices.SortStableFunc(routes, func(a, b ranked) int {
-		switch {
-		case a.metric < b.metric:
-			return -1
-		case a.metric > b.metric:
-			return 1
-		}
-		return 0
-	})
-	out2 := make([]DefaultRoute, len(routes))
-	for i, r := range routes {
-		out2[i] = r.r
-	}
-	return out2, nil
+	slices.SortStableFunc(routes, func(a, b TableRoute) int { return cmp.Compare(a.Metric, b.Metric) })
+	return routes, nil
 }
 
 func leIPv4(v uint32) netip.Addr {

@@ -32,4 +32,7 @@ const (
 	routePath  = "/sbin/route"
 	swVersPath = "/usr/bin/sw_vers"
 	sysctlPath = "/usr/sbin/sysctl"
+
+	// ipPath is iproute2 on Linux (see routeToLinux for /usr/sbin/ip).
+	ipPath = "/sbin/ip"
 )

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/idpulse/idpulse/probes/command"
@@ -24,7 +26,9 @@ type NCService struct {
 
 // VPNState is what the machine's VPN is doing to internet traffic.
 type VPNState struct {
-	// Active: a service is Connected, or the default route is a tunnel.
+	// Active: a VPN carries Apple's traffic. With Routes known, that is a
+	// route to one of Apple's addresses leaving through a tunnel; without,
+	// a Connected service or a default route through a tunnel.
 	Active bool `json:"active"`
 	// Services are the Connected services (macOS only).
 	Services []NCService `json:"services,omitempty"`
@@ -32,6 +36,37 @@ type VPNState struct {
 	// so Apple's servers see the VPN's exit, not the user's network.
 	DefaultViaTunnel bool   `json:"default_via_tunnel"`
 	Interface        string `json:"interface,omitempty"`
+	// Routes are the routes to Apple's addresses, one per destination.
+	Routes []RouteTo `json:"routes,omitempty"`
+}
+
+// WithRoutes records the routes to Apple's addresses and decides Active from
+// them when at least one was found: a VPN that is Connected but that Apple's
+// traffic bypasses is not the path, and a VPN that does not own the default
+// route but carries Apple's addresses (split defaults, 17.0.0.0/8) is.
+func (s VPNState) WithRoutes(routes []RouteTo) VPNState {
+	s.Routes = routes
+	known := false
+	for _, r := range routes {
+		if r.Interface != "" {
+			known = true
+		}
+	}
+	if known {
+		s.Active = len(s.TunnelRoutes()) > 0
+	}
+	return s
+}
+
+// TunnelRoutes are the routes to Apple's addresses that leave through a tunnel.
+func (s VPNState) TunnelRoutes() []RouteTo {
+	var out []RouteTo
+	for _, r := range s.Routes {
+		if r.Tunnel {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 const ncListHeader = "Available network connection services in the current set"
@@ -118,11 +153,14 @@ func parseNCLine(line string) (NCService, error) {
 }
 
 // IsTunnelInterface reports whether an interface name is a VPN-style tunnel:
-// on darwin utunN, pppN and ipsecN; elsewhere tun*, tap*, wg*, ppp* and any
-// name containing "vpn".
+// on darwin utunN, pppN and ipsecN (every VPN, Network Extension ones
+// included, gets one of those; the old tuntaposx tunN is gone since kexts
+// were); elsewhere the names VPN clients give their devices (linuxTunnelPrefixes)
+// and any name containing "vpn".
 //
 // macOS daemons such as identityservicesd create utun interfaces with no VPN
-// at all, so this is only meaningful for the default route's interface.
+// at all, so a name alone means something only for an interface a route to
+// the Internet (or to Apple) goes out of.
 func IsTunnelInterface(name, goos string) bool {
 	if goos == "darwin" || goos == "ios" {
 		for _, p := range []string{"utun", "ppp", "ipsec"} {
@@ -133,12 +171,48 @@ func IsTunnelInterface(name, goos string) bool {
 		return false
 	}
 	lower := strings.ToLower(name)
-	for _, p := range []string{"tun", "tap", "wg", "ppp"} {
+	for _, p := range linuxTunnelPrefixes() {
 		if strings.HasPrefix(lower, p) {
 			return true
 		}
 	}
 	return strings.Contains(lower, "vpn")
+}
+
+// linuxTunnelPrefixes: tun/tap (OpenVPN, OpenConnect, WireGuard-go), wg
+// (WireGuard, Mullvad's wg0-mullvad), ppp (PPTP, L2TP), tailscale, zt
+// (ZeroTier), ipsec/vti/xfrm (strongSwan, libreswan), cscotun (Cisco
+// AnyConnect), gpd (GlobalProtect). TunnelInterface also asks sysfs, which
+// catches tun and WireGuard devices whatever they are called.
+func linuxTunnelPrefixes() []string {
+	return []string{"tun", "tap", "wg", "ppp", "tailscale", "zt", "ipsec", "vti", "xfrm", "cscotun", "gpd"}
+}
+
+// TunnelInterface is IsTunnelInterface plus, on Linux, what the kernel says
+// about the device under sysClassNet (/sys/class/net): a tun_flags file
+// (a TUN/TAP device) or a link type of a tunnel: ARPHRD_NONE (65534: TUN
+// and WireGuard), ARPHRD_PPP (512), ARPHRD_TUNNEL and TUNNEL6 (768, 769:
+// IPIP and VTI).
+func TunnelInterface(name, goos, sysClassNet string) bool {
+	if IsTunnelInterface(name, goos) {
+		return true
+	}
+	if goos != "linux" && goos != "android" || name == "" || name == "." || name == ".." || strings.ContainsAny(name, "/\x00") {
+		return false
+	}
+	dir := filepath.Join(sysClassNet, name)
+	if _, err := os.Stat(filepath.Join(dir, "tun_flags")); err == nil {
+		return true
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "type"))
+	if err != nil {
+		return false
+	}
+	switch strings.TrimSpace(string(b)) {
+	case "65534", "512", "768", "769":
+		return true
+	}
+	return false
 }
 
 // ReadVPN combines the two VPN signals: on darwin, Connected services from

@@ -1,6 +1,8 @@
 package probetest
 
 import (
+	"errors"
+	"fmt"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -37,6 +39,11 @@ type World struct {
 	ProcRoute string
 	Config    probes.Config
 	Vars      map[string]string // the proxy environment
+
+	// ProcRoute6 is the IPv6 routing table (empty: no IPv6 routes);
+	// SysClassNet an empty device directory, so no test reads the real /sys.
+	ProcRoute6  string
+	SysClassNet string
 
 	t       testing.TB
 	addrs   map[string]netip.Addr // every Apple name → its fake public address
@@ -99,6 +106,14 @@ func NewWorld(t testing.TB) *World {
 	w.WriteHosts("127.0.0.1\tlocalhost\n::1\tlocalhost\n")
 	w.ProcRoute = filepath.Join(dir, "route")
 	w.SetDefaultRoute("eth0")
+	w.ProcRoute6 = filepath.Join(dir, "ipv6_route")
+	if err := os.WriteFile(w.ProcRoute6, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	w.SysClassNet = filepath.Join(dir, "class-net")
+	if err := os.Mkdir(w.SysClassNet, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	w.ifaces = []probes.Interface{
 		{Name: "lo", Up: true, Loopback: true, Addresses: []netip.Addr{netip.MustParseAddr("127.0.0.1")}},
 		{Name: "eth0", Up: true, Addresses: []netip.Addr{netip.MustParseAddr("192.168.1.20")}},
@@ -123,6 +138,9 @@ func (w *World) host(name, network string, port int, to string) netip.Addr {
 	}
 	return ip
 }
+
+// Addr is the fake public address of an Apple name.
+func (w *World) Addr(name string) netip.Addr { return w.addrs[name] }
 
 // AnswerAll sets name's answer in the system and public resolvers alike.
 func (w *World) AnswerAll(name string, a Answer) {
@@ -153,6 +171,34 @@ func (w *World) SetDefaultRoute(iface string) {
 	}
 	table += "eth0\t0001A8C0\t00000000\t0001\t0\t0\t100\t00FFFFFF\t0\t0\t0\n"
 	if err := os.WriteFile(w.ProcRoute, []byte(table), 0o644); err != nil {
+		w.t.Fatal(err)
+	}
+}
+
+// AddRoute adds a route to prefix out iface to the routing table (IPv4 or
+// IPv6 by prefix), as a VPN installing split defaults or a route to Apple's
+// block does. SetDefaultRoute rewrites the IPv4 table without it.
+func (w *World) AddRoute(prefix, iface string) {
+	p := netip.MustParsePrefix(prefix).Masked()
+	file, row := w.ProcRoute, ""
+	if p.Addr().Is4() {
+		le := func(a [4]byte) string { return fmt.Sprintf("%02X%02X%02X%02X", a[3], a[2], a[1], a[0]) }
+		mask := [4]byte{}
+		for i := range p.Bits() {
+			mask[i/8] |= 0x80 >> (i % 8)
+		}
+		row = fmt.Sprintf("%s\t%s\t00000000\t0001\t0\t0\t0\t%s\t0\t0\t0\n", iface, le(p.Addr().As4()), le(mask))
+	} else {
+		file = w.ProcRoute6
+		a := p.Addr().As16()
+		row = fmt.Sprintf("%x %02x %032x 00 %032x 00000400 00000001 00000000 00000001 %8s\n", a[:], p.Bits(), 0, 0, iface)
+	}
+	f, err := os.OpenFile(file, os.O_APPEND|os.O_WRONLY, 0)
+	if err == nil {
+		_, err = f.WriteString(row)
+		err = errors.Join(err, f.Close())
+	}
+	if err != nil {
 		w.t.Fatal(err)
 	}
 }
@@ -220,6 +266,8 @@ func (w *World) Env() probes.Env {
 		Now:           time.Now,
 		Interfaces:    func() ([]probes.Interface, error) { return ifs, nil },
 		ProcRoute:     w.ProcRoute,
+		ProcRoute6:    w.ProcRoute6,
+		SysClassNet:   w.SysClassNet,
 		Getenv:        func(k string) string { return vars[strings.ToUpper(k)] },
 	}
 }
