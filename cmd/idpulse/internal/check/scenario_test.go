@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/netip"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -30,7 +31,29 @@ type scenario struct {
 	// findings must all be present; absent must not be.
 	findings []verdict.Code
 	absent   []verdict.Code
+	// headline, when set, must be in the verdict's headline; evidence in
+	// one of its evidence lines.
+	headline, evidence string
+	// realDeadline runs the row with the shipped deadline (5 s) instead of
+	// the harness's shorter one.
+	realDeadline bool
+	// linuxOnly rows need a Linux socket option in the fake servers.
+	linuxOnly bool
 }
+
+// proxied sends the world's HTTP and HTTPS traffic through a CONNECT
+// proxy answering in mode, as HTTP(S)_PROXY does.
+func proxied(t *testing.T, w *probetest.World, mode probetest.ProxyMode) *probetest.ConnectProxy {
+	p := probetest.NewConnectProxy(t, w.Dialer)
+	p.SetMode(mode)
+	w.Dialer.Set("tcp", "203.0.113.8:3128", probetest.Route{To: p.Addr()})
+	w.Vars["HTTPS_PROXY"] = "http://203.0.113.8:3128"
+	w.Vars["HTTP_PROXY"] = "http://203.0.113.8:3128"
+	return p
+}
+
+// appleV6 is the sign-in host's IPv6 address in the rows that give it one.
+var appleV6 = netip.MustParseAddr("2620:149:a44::10")
 
 func outageFeed(service, typ, status string) string {
 	start := time.Now().Add(-30 * time.Minute).UnixMilli()
@@ -223,6 +246,138 @@ var scenarios = []scenario{
 		setup: func(t *testing.T, w *probetest.World) {
 			w.Route("www.apple.com", "tcp", 443, probetest.Route{To: probetest.ClosedPort(t)})
 		}},
+	// Issue 10: root causes from cross-checked paths.
+	{name: "router resolver answers SERVFAIL for every name, public DNS works", code: verdict.CodeDNSFailure, level: verdict.LevelDown, cause: verdict.CauseNetwork,
+		fixes: []string{verdict.FixOpenNetworkSettings, verdict.FixRenewDHCP}, headline: "DNS server is not working",
+		absent: []verdict.Code{verdict.CodeDNSFiltered},
+		setup: func(t *testing.T, w *probetest.World) {
+			w.DNS.SetDefault(probetest.Answer{Rcode: dnsmessage.RCodeServerFailure})
+			for _, n := range append(slices.Clone(w.Config.DNSNames), w.Config.DNSControl, "captive.apple.com", "www.apple.com") {
+				w.DNS.Set(n, probetest.Answer{Rcode: dnsmessage.RCodeServerFailure})
+			}
+		}},
+	{name: "router resolver times out, public DNS works", code: verdict.CodeDNSFailure, level: verdict.LevelDown, cause: verdict.CauseNetwork,
+		headline: "DNS server is not working", absent: []verdict.Code{verdict.CodeDNSFiltered},
+		setup: func(t *testing.T, w *probetest.World) {
+			w.DNS.SetDefault(probetest.Answer{Drop: true})
+			for _, n := range append(slices.Clone(w.Config.DNSNames), w.Config.DNSControl, "captive.apple.com", "www.apple.com") {
+				w.DNS.Set(n, probetest.Answer{Drop: true})
+			}
+		}},
+	{name: "resolver refuses Apple's names only", code: verdict.CodeDNSFiltered, level: verdict.LevelDown, cause: verdict.CauseNetwork,
+		evidence: "the same resolver answers one.one.one.one",
+		setup: func(t *testing.T, w *probetest.World) {
+			for _, n := range w.Config.SignInHosts {
+				w.DNS.Set(n, probetest.Answer{Rcode: dnsmessage.RCodeRefused})
+			}
+		}},
+	{name: "content filter sends Apple to a block page", code: verdict.CodeDNSFiltered, level: verdict.LevelDown, cause: verdict.CauseNetwork,
+		absent: []verdict.Code{verdict.CodeTLSInterception, verdict.CodeCaptivePortal}, evidence: "presents a certificate issued by",
+		setup: func(t *testing.T, w *probetest.World) {
+			block := probetest.NewHTTPSServer(t, w.Inspection.ValidLeaf(t, "block.filter.example"))
+			for i, n := range w.Config.SignInHosts {
+				ip := netip.AddrFrom4([4]byte{198, 51, 100, byte(10 + i)})
+				w.DNS.Set(n, probetest.Answer{Addrs: []netip.Addr{ip}})
+				w.Dialer.Set("tcp", netip.AddrPortFrom(ip, 443).String(), probetest.Route{To: block.Addr()})
+			}
+		}},
+	{name: "proxy refusing Apple also answers the portal check", code: verdict.CodeProxyFailure, level: verdict.LevelDown, cause: verdict.CauseLocal,
+		fixes: []string{verdict.FixOpenProxySettings}, absent: []verdict.Code{verdict.CodeCaptivePortal},
+		evidence: "answered HTTP 403 to the portal check; direct, the portal check succeeds",
+		setup:    func(t *testing.T, w *probetest.World) { proxied(t, w, probetest.ProxyDeny) }},
+	{name: "proxy wants a password", code: verdict.CodeProxyFailure, level: verdict.LevelDown, cause: verdict.CauseLocal,
+		fixes: []string{verdict.FixOpenProxySettings}, headline: "needs a password", absent: []verdict.Code{verdict.CodeCaptivePortal},
+		setup: func(t *testing.T, w *probetest.World) { proxied(t, w, probetest.ProxyAuthRequired) }},
+	{name: "broken proxy that Apple bypasses is only a finding", code: verdict.CodeOK, level: verdict.LevelOK, cause: verdict.CauseNone,
+		findings: []verdict.Code{verdict.FindingProxyConfigured},
+		setup: func(t *testing.T, w *probetest.World) {
+			proxied(t, w, probetest.ProxyDeny)
+			w.Vars["NO_PROXY"] = ".apple.com,.icloud.com"
+		}},
+	{name: "portal seen through a working proxy", code: verdict.CodeCaptivePortal, level: verdict.LevelDown, cause: verdict.CauseNetwork,
+		setup: func(t *testing.T, w *probetest.World) {
+			proxied(t, w, probetest.ProxyOK)
+			w.Captive.SetPortal(true, "http://portal.example/login")
+		}},
+	{name: "split-tunnel VPN, everything healthy", code: verdict.CodeOK, level: verdict.LevelOK, cause: verdict.CauseNone,
+		findings: []verdict.Code{verdict.FindingVPNActive},
+		setup: func(t *testing.T, w *probetest.World) {
+			w.AddRoute("0.0.0.0/1", "tun0")
+			w.AddRoute("128.0.0.0/1", "tun0")
+		}},
+	{name: "split-tunnel VPN and Apple blocked", code: verdict.CodeBlocked, level: verdict.LevelDown, cause: verdict.CauseNetwork,
+		fixes: []string{verdict.FixTryOtherNetwork, verdict.FixDisconnectVPN}, findings: []verdict.Code{verdict.FindingVPNActive},
+		setup: func(t *testing.T, w *probetest.World) {
+			w.AddRoute("0.0.0.0/1", "tun0")
+			w.AddRoute("128.0.0.0/1", "tun0")
+			w.Route("appleid.apple.com", "tcp", 443, probetest.Route{To: probetest.ClosedPort(t)})
+		}},
+	{name: "VPN routing only Apple's block", code: verdict.CodeOK, level: verdict.LevelOK, cause: verdict.CauseNone,
+		findings: []verdict.Code{verdict.FindingVPNActive},
+		setup:    func(t *testing.T, w *probetest.World) { w.AddRoute("17.0.0.0/8", "wg0") }},
+	{name: "clock three years behind, NTP says so", code: verdict.CodeClockSkew, level: verdict.LevelDown, cause: verdict.CauseLocal,
+		absent: []verdict.Code{verdict.CodeTLSInterception, verdict.CodeBlocked},
+		setup: func(t *testing.T, w *probetest.World) {
+			w.NTP.SetBehavior(probetest.NTPBehavior{Offset: 3 * 365 * 24 * time.Hour})
+			for h, s := range w.SignIn {
+				s.SetCertificate(w.Inter.Leaf(t, []string{h}, time.Now().Add(2*365*24*time.Hour), time.Now().Add(4*365*24*time.Hour)))
+			}
+		}},
+	{name: "clock far ahead without any clock evidence: Apple's certificates expired", code: verdict.CodeClockSkew, level: verdict.LevelDown, cause: verdict.CauseLocal,
+		absent: []verdict.Code{verdict.CodeTLSInterception, verdict.CodeBlocked}, headline: "appears to be wrong",
+		setup: func(t *testing.T, w *probetest.World) {
+			w.NTP.SetBehavior(probetest.NTPBehavior{Unsynced: true})
+			for h, s := range w.SignIn {
+				s.SetBehavior(probetest.HTTPSBehavior{NoDate: true})
+				s.SetCertificate(w.Inter.Leaf(t, []string{h}, time.Now().Add(-400*24*time.Hour), time.Now().Add(-10*24*time.Hour)))
+			}
+		}},
+	{name: "path drops large packets", code: verdict.CodeMTUBlackhole, level: verdict.LevelDown, cause: verdict.CauseNetwork,
+		fixes: []string{verdict.FixTryOtherNetwork}, absent: []verdict.Code{verdict.CodeBlocked, verdict.CodeAppleUnreachable}, linuxOnly: true,
+		setup: func(t *testing.T, w *probetest.World) {
+			for _, h := range w.Config.SignInHosts {
+				w.Relay(h, 443, probetest.RelayOptions{MaxSegment: 1200})
+			}
+		}},
+	{name: "MTU black hole behind a VPN", code: verdict.CodeMTUBlackhole, level: verdict.LevelDown, cause: verdict.CauseNetwork,
+		fixes: []string{verdict.FixTryOtherNetwork, verdict.FixOpenNetworkSettings, verdict.FixDisconnectVPN}, linuxOnly: true,
+		setup: func(t *testing.T, w *probetest.World) {
+			w.AddRoute("0.0.0.0/1", "tun0")
+			w.AddRoute("128.0.0.0/1", "tun0")
+			for _, h := range w.Config.SignInHosts {
+				w.Relay(h, 443, probetest.RelayOptions{MaxSegment: 1200})
+			}
+		}},
+	{name: "600 ms round trips to Apple", code: verdict.CodeSlowNetwork, level: verdict.LevelDegraded, cause: verdict.CauseNetwork,
+		headline: "too slow for Apple ID sign-in", realDeadline: true,
+		absent: []verdict.Code{verdict.CodeBlocked, verdict.CodeAppleUnreachable, verdict.CodeMTUBlackhole},
+		setup: func(t *testing.T, w *probetest.World) {
+			for _, h := range w.Config.SignInHosts {
+				// The handshake's round trip in the dial, the data's in the relay.
+				r := w.Relay(h, 443, probetest.RelayOptions{Delay: 300 * time.Millisecond})
+				w.Route(h, "tcp", 443, probetest.Route{To: r.Addr(), Delay: 600 * time.Millisecond})
+			}
+		}},
+	{name: "broken IPv6, IPv4 works", code: verdict.CodeOK, level: verdict.LevelOK, cause: verdict.CauseNone,
+		findings: []verdict.Code{verdict.FindingIPv6Broken},
+		setup: func(t *testing.T, w *probetest.World) {
+			h := w.Config.SignInHosts[0]
+			w.AnswerAll(h, probetest.Answer{Addrs: []netip.Addr{appleV6, w.Addr(h)}})
+			w.Dialer.Set("tcp", netip.AddrPortFrom(appleV6, 443).String(), probetest.Route{Drop: true})
+		}},
+	{name: "IPv6 working", code: verdict.CodeOK, level: verdict.LevelOK, cause: verdict.CauseNone,
+		absent: []verdict.Code{verdict.FindingIPv6Broken},
+		setup: func(t *testing.T, w *probetest.World) {
+			h := w.Config.SignInHosts[0]
+			w.AnswerAll(h, probetest.Answer{Addrs: []netip.Addr{appleV6, w.Addr(h)}})
+			w.Dialer.Set("tcp", netip.AddrPortFrom(appleV6, 443).String(), probetest.Route{To: w.SignIn[h].Addr()})
+		}},
+	{name: "hosts override during an Apple outage: the local cause first", code: verdict.CodeHostsOverride, level: verdict.LevelDown, cause: verdict.CauseLocal,
+		findings: []verdict.Code{verdict.FindingAppleIssue},
+		setup: func(t *testing.T, w *probetest.World) {
+			w.WriteHosts("127.0.0.1 localhost\n0.0.0.0 appleid.apple.com\n")
+			w.SetFeed(outageFeed("Apple ID", "Outage", "ongoing"))
+		}},
 }
 
 func TestScenarios(t *testing.T) {
@@ -233,7 +388,13 @@ func TestScenarios(t *testing.T) {
 			if sc.setup != nil {
 				sc.setup(t, w)
 			}
+			if sc.linuxOnly && runtime.GOOS != "linux" {
+				t.Skip("the MTU relay reads the MSS with a Linux socket option")
+			}
 			cfg := clitest.WorldConfig(w)
+			if sc.realDeadline {
+				cfg.Check.Deadline, cfg.Check.ProbeTimeout = probes.DefaultConfig().Deadline, probes.DefaultConfig().ProbeTimeout
+			}
 			doc := diagnose.Diagnoser{Config: cfg, Env: w.Env(), Now: time.Now}.Once(context.Background())
 			v := doc.Verdict
 			if v.Code != sc.code || v.Level != sc.level || v.Cause != sc.cause {
@@ -244,6 +405,12 @@ func TestScenarios(t *testing.T) {
 			}
 			if v.Headline == "" || v.Detail == "" {
 				t.Errorf("verdict without words: %+v", v)
+			}
+			if !strings.Contains(v.Headline, sc.headline) {
+				t.Errorf("headline %q, want it to say %q", v.Headline, sc.headline)
+			}
+			if sc.evidence != "" && !slices.ContainsFunc(v.Evidence, func(e string) bool { return strings.Contains(e, sc.evidence) }) {
+				t.Errorf("evidence %q, want a line saying %q", v.Evidence, sc.evidence)
 			}
 			var got []verdict.Code
 			for _, f := range doc.Findings {
