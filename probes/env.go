@@ -37,6 +37,9 @@ type Env struct {
 	Proxy netenv.ProxyConfig
 	// ProxyErr is why Proxy could not be read, if it could not.
 	ProxyErr error
+	// PAC is the proxy auto-config file Proxy names (or WPAD finds), read
+	// once per cycle; nil when none is configured.
+	PAC *PACState
 	// Runner executes the OS commands some probes parse (scutil, route, sw_vers).
 	Runner command.Runner
 	// GOOS selects the OS-specific readers; tests set "darwin" on Linux.
@@ -97,6 +100,10 @@ func (e Env) WithProxy(ctx context.Context) Env {
 		getenv = func(string) string { return "" }
 	}
 	e.Proxy, e.ProxyErr = netenv.ReadProxy(ctx, e.Runner, e.GOOS, getenv)
+	e.PAC = nil
+	if e.Proxy.PACURL != "" || e.Proxy.AutoDiscovery {
+		e.PAC = loadPAC(ctx, e)
+	}
 	return e
 }
 
@@ -123,7 +130,11 @@ func newTransport(env Env, d *resolvingDialer) *http.Transport {
 	}
 }
 
-// proxyFunc is what http.Transport.Proxy needs, from the cycle's proxy settings.
+// proxyFunc is what http.Transport.Proxy needs, from the cycle's proxy
+// settings and PAC file.
 func (e Env) proxyFunc() func(*http.Request) (*url.URL, error) {
-	return e.Proxy.ProxyFunc()
+	if e.PAC == nil {
+		return e.Proxy.ProxyFunc()
+	}
+	return func(r *http.Request) (*url.URL, error) { return e.proxyFor(r.URL) }
 }

@@ -31,6 +31,17 @@ type ProxyEvidence struct {
 	Proxied   *ProxyPath         `json:"proxied,omitempty"`
 	Direct    *Attempt           `json:"direct,omitempty"`
 	Note      string             `json:"note,omitempty"`
+	// PAC is the proxy auto-config file and what it answered for the
+	// sign-in host, when one is configured.
+	PAC *PACEvidence `json:"pac,omitempty"`
+}
+
+// PACEvidence is the PAC file and its answer for the sign-in URL.
+type PACEvidence struct {
+	PACState
+	// Hops is FindProxyForURL's answer for the sign-in URL, in order
+	// ("PROXY proxy.corp:8080", "DIRECT").
+	Hops []string `json:"hops,omitempty"`
 }
 
 // Proxy reports the proxy settings the OS applies and, when one is set,
@@ -59,7 +70,17 @@ func (p Proxy) Run(ctx context.Context) Result {
 		return res
 	}
 	target := &url.URL{Scheme: "https", Host: net.JoinHostPort(p.Host, strconv.Itoa(p.Port))}
-	proxyURL, err := p.Env.Proxy.ProxyFor(target)
+	proxyURL, err := p.Env.proxyFor(target)
+	if st := p.Env.PAC; st != nil {
+		ev.PAC = &PACEvidence{PACState: *st}
+		if hops, herr := st.Hops(target); herr == nil {
+			for _, h := range hops {
+				ev.PAC.Hops = append(ev.PAC.Hops, h.String())
+			}
+		} else if st.Error == "" {
+			ev.PAC.Error = "PAC file answered nothing usable: " + herr.Error()
+		}
+	}
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		ev.Direct = &Attempt{}
@@ -70,8 +91,10 @@ func (p Proxy) Run(ctx context.Context) Result {
 	switch {
 	case err != nil:
 		ev.Note = err.Error()
-	case proxyURL == nil && (p.Env.Proxy.PACURL != "" || p.Env.Proxy.AutoDiscovery):
-		ev.Note = "proxy chosen by a PAC file or auto-discovery; only the direct path was tested"
+	case proxyURL == nil && ev.PAC != nil && ev.PAC.Error != "":
+		ev.Note = ev.PAC.Error + "; the OS then connects directly"
+	case proxyURL == nil && ev.PAC != nil:
+		ev.Note = fmt.Sprintf("the PAC file %s sends %s DIRECT", ev.PAC.URL, p.Host)
 	case proxyURL == nil:
 		ev.Note = p.Host + " is exempt from the proxy"
 	default:
@@ -210,7 +233,7 @@ func socks(ctx context.Context, env Env, proxyURL *url.URL, target string, path 
 // which in a.Via. Without a proxy it is dialTimed.
 func dialApple(ctx context.Context, env Env, host string, port int, a *Attempt) (net.Conn, error) {
 	target := net.JoinHostPort(host, strconv.Itoa(port))
-	pu, err := env.Proxy.ProxyFor(&url.URL{Scheme: "https", Host: target})
+	pu, err := env.proxyFor(&url.URL{Scheme: "https", Host: target})
 	if err != nil || pu == nil {
 		return dialTimed(ctx, env, "tcp", host, port, a)
 	}

@@ -179,6 +179,6 @@ func dialTCP(ctx context.Context, env Env, host string, port int, a *Attempt) (n
 
 // proxied reports whether the OS sends https://host:port through a proxy.
 func (p Reach) proxied(host string) bool {
-	pu, err := p.Env.Proxy.ProxyFor(&url.URL{Scheme: "https", Host: net.JoinHostPort(host, strconv.Itoa(p.Port))})
+	pu, err := p.Env.proxyFor(&url.URL{Scheme: "https", Host: net.JoinHostPort(host, strconv.Itoa(p.Port))})
 	return err == nil && pu != nil
 }

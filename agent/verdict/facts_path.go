@@ -191,3 +191,16 @@ func (f *Facts) certDatesFail() (genuine, all int) {
 	}
 	return genuine, all
 }
+
+// proxySource says where the proxy settings come from: "scutil settings",
+// "environment settings, PAC file http://wpad/wpad.dat".
+func (f *Facts) proxySource() string {
+	src := f.proxy.Config.Source + " settings"
+	if pac := f.proxy.PAC; pac != nil {
+		src += ", PAC file " + pac.URL
+		if len(pac.Hops) > 0 {
+			src += " answering " + strings.Join(pac.Hops, "; ")
+		}
+	}
+	return src
+}

@@ -233,15 +233,15 @@ func Rules() []Rule {
 		proxyFailure(func(f *Facts) bool { return f.proxyNeedsPassword() },
 			text("The proxy server needs a password"),
 			func(f *Facts) string {
-				return fmt.Sprintf("This Mac sends web traffic through %s (%s settings), and it answers \"407 Proxy Authentication Required\": it wants a user name and password that it was not given. Enter them in the proxy settings, or ask whoever runs the proxy.",
-					f.proxyFailed().Proxy, f.proxy.Config.Source)
+				return fmt.Sprintf("This Mac sends web traffic through %s (%s), and it answers \"407 Proxy Authentication Required\": it wants a user name and password that it was not given. Enter them in the proxy settings, or ask whoever runs the proxy.",
+					f.proxyFailed().Proxy, f.proxySource())
 			}),
 		proxyFailure(func(f *Facts) bool { return f.proxyFailed() != nil && !f.proxyNeedsPassword() },
 			text("The proxy server is not letting Apple through"),
 			func(f *Facts) string {
 				p := f.proxyFailed()
-				return fmt.Sprintf("This Mac sends web traffic through %s (%s settings), and it fails to connect to %s. Check the proxy settings or ask whoever runs the proxy.",
-					p.Proxy, f.proxy.Config.Source, p.Target)
+				return fmt.Sprintf("This Mac sends web traffic through %s (%s), and it fails to connect to %s. Check the proxy settings or ask whoever runs the proxy.",
+					p.Proxy, f.proxySource(), p.Target)
 			}),
 		{Code: CodeBlocked, Kind: KindVerdict, Level: LevelDown, Cause: CauseNetwork, Probes: []probes.ID{probes.IDReach, probes.IDTLS},
 			// Each sends the connections somewhere that refuses them.
@@ -390,7 +390,7 @@ func Rules() []Rule {
 			Match:    (*Facts).proxyConfigured,
 			Headline: text("A proxy is configured"),
 			Detail: func(f *Facts) string {
-				return fmt.Sprintf("Web traffic goes through a proxy (%s settings).", f.proxy.Config.Source)
+				return fmt.Sprintf("Web traffic goes through a proxy (%s).", f.proxySource())
 			},
 			Evidence: func(f *Facts) (ev []string) {
 				if f.proxy.Proxied != nil {

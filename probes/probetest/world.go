@@ -3,6 +3,7 @@ package probetest
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 	"golang.org/x/net/dns/dnsmessage"
 
 	"github.com/idpulse/idpulse/probes"
+	"github.com/idpulse/idpulse/probes/command"
 	"github.com/idpulse/idpulse/probes/command/commandtest"
 )
 
@@ -74,6 +76,8 @@ func NewWorld(t testing.TB) *World {
 	w.Root, w.Inter = AppleLikeChain(t)
 	w.Inspection = InspectionCA(t)
 	w.Runner = commandtest.New()
+	// A Linux desktop without GNOME's settings tool, until SetDesktopProxy.
+	w.Runner.Set(gsettingsCmdline, nil, &command.RunError{Path: "/usr/bin/gsettings", Err: fs.ErrNotExist})
 	w.Config = probes.DefaultConfig()
 
 	for _, h := range w.Config.SignInHosts {
@@ -137,6 +141,16 @@ func (w *World) host(name, network string, port int, to string) netip.Addr {
 		w.Dialer.Set(network, netip.AddrPortFrom(ip, uint16(port)).String(), Route{To: to})
 	}
 	return ip
+}
+
+// gsettingsCmdline is how netenv reads GNOME's proxy settings.
+const gsettingsCmdline = "/usr/bin/gsettings list-recursively org.gnome.system.proxy"
+
+// SetDesktopProxy makes GNOME's proxy settings (the output of `gsettings
+// list-recursively org.gnome.system.proxy`) what this world's Linux desktop
+// has: a PAC URL in "auto" mode, or manual proxies.
+func (w *World) SetDesktopProxy(gsettings string) {
+	w.Runner.Set(gsettingsCmdline, []byte(gsettings), nil)
 }
 
 // Addr is the fake public address of an Apple name.

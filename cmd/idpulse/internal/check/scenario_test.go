@@ -52,6 +52,30 @@ func proxied(t *testing.T, w *probetest.World, mode probetest.ProxyMode) *probet
 	return p
 }
 
+// pacWorld serves pacJS as the PAC file GNOME's settings name
+// (http://wpad.corp.example/proxy.pac), and a proxy at 203.0.113.9:3128
+// answering in mode, which the PAC can name.
+func pacWorld(t *testing.T, w *probetest.World, pacJS string, mode probetest.ProxyMode) {
+	srv := probetest.NewHTTPServer(t)
+	srv.SetBehavior(probetest.HTTPSBehavior{Body: pacJS})
+	pacIP := netip.MustParseAddr("10.20.0.5")
+	w.AnswerAll("wpad.corp.example", probetest.Answer{Addrs: []netip.Addr{pacIP}})
+	w.Dialer.Set("tcp", netip.AddrPortFrom(pacIP, 80).String(), probetest.Route{To: srv.Addr()})
+	p := probetest.NewConnectProxy(t, w.Dialer)
+	p.SetMode(mode)
+	w.Dialer.Set("tcp", "203.0.113.9:3128", probetest.Route{To: p.Addr()})
+	w.SetDesktopProxy("org.gnome.system.proxy autoconfig-url 'http://wpad.corp.example/proxy.pac'\n" +
+		"org.gnome.system.proxy ignore-hosts ['localhost', '127.0.0.0/8', '::1']\n" +
+		"org.gnome.system.proxy mode 'auto'\n")
+}
+
+// corporatePAC sends Apple through the proxy, everything else direct.
+const corporatePAC = `function FindProxyForURL(url, host) {
+  if (isPlainHostName(host) || dnsDomainIs(host, ".corp.example")) return "DIRECT";
+  if (shExpMatch(host, "*.apple.com") || dnsDomainIs(host, ".icloud.com")) return "PROXY 203.0.113.9:3128; DIRECT";
+  return "DIRECT";
+}`
+
 // appleV6 is the sign-in host's IPv6 address in the rows that give it one.
 var appleV6 = netip.MustParseAddr("2620:149:a44::10")
 
@@ -371,6 +395,24 @@ var scenarios = []scenario{
 			h := w.Config.SignInHosts[0]
 			w.AnswerAll(h, probetest.Answer{Addrs: []netip.Addr{appleV6, w.Addr(h)}})
 			w.Dialer.Set("tcp", netip.AddrPortFrom(appleV6, 443).String(), probetest.Route{To: w.SignIn[h].Addr()})
+		}},
+	{name: "PAC sends Apple to a proxy that refuses it", code: verdict.CodeProxyFailure, level: verdict.LevelDown, cause: verdict.CauseLocal,
+		fixes: []string{verdict.FixOpenProxySettings}, absent: []verdict.Code{verdict.CodeCaptivePortal, verdict.CodeBlocked},
+		evidence: "the proxy at http://203.0.113.9:3128: proxy answered CONNECT with 403",
+		setup:    func(t *testing.T, w *probetest.World) { pacWorld(t, w, corporatePAC, probetest.ProxyDeny) }},
+	{name: "PAC sends Apple to a working proxy", code: verdict.CodeOK, level: verdict.LevelOK, cause: verdict.CauseNone,
+		findings: []verdict.Code{verdict.FindingProxyConfigured},
+		setup:    func(t *testing.T, w *probetest.World) { pacWorld(t, w, corporatePAC, probetest.ProxyOK) }},
+	{name: "PAC sends Apple direct past a broken proxy", code: verdict.CodeOK, level: verdict.LevelOK, cause: verdict.CauseNone,
+		findings: []verdict.Code{verdict.FindingProxyConfigured},
+		setup: func(t *testing.T, w *probetest.World) {
+			pacWorld(t, w, `function FindProxyForURL(url, host) { return dnsDomainIs(host, ".apple.com") ? "DIRECT" : "PROXY 203.0.113.9:3128"; }`, probetest.ProxyDeny)
+		}},
+	{name: "PAC file unreachable: direct, as the OS does", code: verdict.CodeOK, level: verdict.LevelOK, cause: verdict.CauseNone,
+		findings: []verdict.Code{verdict.FindingProxyConfigured},
+		setup: func(t *testing.T, w *probetest.World) {
+			pacWorld(t, w, corporatePAC, probetest.ProxyDeny)
+			w.Dialer.Set("tcp", "10.20.0.5:80", probetest.Route{To: probetest.ClosedPort(t)})
 		}},
 	{name: "hosts override during an Apple outage: the local cause first", code: verdict.CodeHostsOverride, level: verdict.LevelDown, cause: verdict.CauseLocal,
 		findings: []verdict.Code{verdict.FindingAppleIssue},
