@@ -2,6 +2,7 @@ package check_test
 
 import (
 	"context"
+	"net/netip"
 	"testing"
 	"time"
 
@@ -96,4 +97,44 @@ func BenchmarkCheckBlackholed(b *testing.B) {
 		ratio += float64(time.Since(start)) / float64(deadline)
 	}
 	b.ReportMetric(ratio/float64(b.N), "x-deadline")
+}
+
+// BenchmarkCheckSlowNetwork diagnoses 600 ms round trips to Apple (the
+// handshake's in the dial, the data's in a delaying relay) with the shipped
+// 5 s deadline, and reports the cycle's wall time against that deadline.
+func BenchmarkCheckSlowNetwork(b *testing.B) {
+	w := probetest.NewWorld(b)
+	for _, h := range w.Config.SignInHosts {
+		r := w.Relay(h, 443, probetest.RelayOptions{Delay: 300 * time.Millisecond})
+		w.Route(h, "tcp", 443, probetest.Route{To: r.Addr(), Delay: 600 * time.Millisecond})
+	}
+	cfg := clitest.WorldConfig(w)
+	cfg.Check.Deadline, cfg.Check.ProbeTimeout = probes.DefaultConfig().Deadline, probes.DefaultConfig().ProbeTimeout
+	d := diagnose.Diagnoser{Config: cfg, Env: w.Env(), Now: time.Now}
+	var frac float64
+	for b.Loop() {
+		doc := d.Once(context.Background())
+		if doc.Verdict.Code != verdict.CodeSlowNetwork {
+			b.Fatalf("verdict %s: %s", doc.Verdict.Code, doc.Verdict.Headline)
+		}
+		frac += doc.DurationMS * 1e6 / float64(time.Duration(cfg.Check.Deadline))
+	}
+	b.ReportMetric(frac/float64(b.N), "x-deadline")
+}
+
+// BenchmarkCheckIPv6Broken is a healthy cycle whose first sign-in host has
+// a dead IPv6 address: Happy Eyeballs keeps the sign-in probes fast, and
+// the per-family check ends on its own grace, not the deadline.
+func BenchmarkCheckIPv6Broken(b *testing.B) {
+	w := probetest.NewWorld(b)
+	h := w.Config.SignInHosts[0]
+	v6 := netip.MustParseAddr("2620:149:a44::10")
+	w.AnswerAll(h, probetest.Answer{Addrs: []netip.Addr{v6, w.Addr(h)}})
+	w.Dialer.Set("tcp", netip.AddrPortFrom(v6, 443).String(), probetest.Route{Drop: true})
+	d := diagnose.Diagnoser{Config: worldConfig(w, 5*time.Second), Env: w.Env(), Now: time.Now}
+	benchSlowest(b, d, func(doc verdict.Document) {
+		if doc.Verdict.Code != verdict.CodeOK || len(doc.Findings) == 0 {
+			b.Fatalf("verdict %s, findings %v", doc.Verdict.Code, doc.Findings)
+		}
+	})
 }
