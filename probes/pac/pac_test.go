@@ -86,6 +86,30 @@ func find(t testing.TB, s *Script, rawURL string) ([]Hop, error) {
 	return s.FindProxy(context.Background(), u)
 }
 
+// mustFind is s's answer for rawURL, rendered; an error fails t.
+func mustFind(t testing.TB, s *Script, rawURL string) string {
+	t.Helper()
+	hops, err := find(t, s, rawURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return render(hops)
+}
+
+// checkErr reports err unless it is target (any error when target is nil)
+// and its message mentions has.
+func checkErr(t testing.TB, err, target error, has string) {
+	t.Helper()
+	switch {
+	case err == nil:
+		t.Errorf("no error, want %v mentioning %q", target, has)
+	case target != nil && !errors.Is(err, target):
+		t.Errorf("error %v is not %v", err, target)
+	case !strings.Contains(err.Error(), has):
+		t.Errorf("error %q does not mention %q", err, has)
+	}
+}
+
 func render(hops []Hop) string {
 	parts := make([]string, len(hops))
 	for i, h := range hops {
@@ -172,11 +196,7 @@ func TestRealWorldPACs(t *testing.T) {
 			c.Env, _ = testEnv(my...)
 			now := tt.now
 			c.Env.Now = func() time.Time { return now }
-			hops, err := find(t, &c, tt.url)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got := render(hops); got != tt.want {
+			if got := mustFind(t, &c, tt.url); got != tt.want {
 				t.Errorf("got  %s\nwant %s", got, tt.want)
 			}
 		})
@@ -206,11 +226,7 @@ func TestScriptArgs(t *testing.T) {
 	// And through a script.
 	s := mustParse(t, `function FindProxyForURL(url, host) { return "PROXY " + host + ":1; PROXY x:" + url.length; }`)
 	s.Env, _ = testEnv()
-	hops, err := find(t, s, "https://u:p@www.apple.com/secret?token=1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got, want := render(hops), "PROXY www.apple.com:1; PROXY x:22"; got != want {
+	if got, want := mustFind(t, s, "https://u:p@www.apple.com/secret?token=1"), "PROXY www.apple.com:1; PROXY x:22"; got != want {
 		t.Errorf("got %s, want %s", got, want)
 	}
 }
@@ -237,15 +253,7 @@ func TestParseErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := Parse(tt.src)
-			if err == nil {
-				t.Fatal("Parse succeeded")
-			}
-			if tt.is != nil && !errors.Is(err, tt.is) {
-				t.Errorf("error %v is not %v", err, tt.is)
-			}
-			if !strings.Contains(err.Error(), tt.has) {
-				t.Errorf("error %q does not mention %q", err, tt.has)
-			}
+			checkErr(t, err, tt.is, tt.has)
 		})
 	}
 	// The largest accepted script is exactly MaxScriptSize.
@@ -263,12 +271,8 @@ func TestParseTopLevelOffline(t *testing.T) {
 		function FindProxyForURL(u, h) { return me == "10.2.3.4" && apple ? "DIRECT" : "PROXY p:1"; }`)
 	env, lookups := testEnv("10.2.3.4")
 	s.Env = env
-	hops, err := find(t, s, "https://www.apple.com/")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if render(hops) != "DIRECT" || *lookups != 1 {
-		t.Errorf("got %s after %d lookups, want DIRECT after 1", render(hops), *lookups)
+	if got := mustFind(t, s, "https://www.apple.com/"); got != "DIRECT" || *lookups != 1 {
+		t.Errorf("got %s after %d lookups, want DIRECT after 1", got, *lookups)
 	}
 }
 
@@ -294,9 +298,7 @@ func TestFindProxyErrors(t *testing.T) {
 			s := mustParse(t, "function FindProxyForURL(url, host) {"+tt.body+"}")
 			s.Env, _ = testEnv()
 			_, err := find(t, s, "https://www.apple.com/")
-			if !errors.Is(err, tt.is) || !strings.Contains(err.Error(), tt.has) {
-				t.Errorf("error %v, want %v mentioning %q", err, tt.is, tt.has)
-			}
+			checkErr(t, err, tt.is, tt.has)
 		})
 	}
 }
@@ -354,10 +356,9 @@ func TestHostileScripts(t *testing.T) {
 			var err error
 			alloc := allocDuring(func() { hops, err = find(t, s, "https://www.apple.com/") })
 			if tt.is == nil {
-				// "undefinedundefinedundefinedundefined" is not a PAC answer.
-				if !errors.Is(err, ErrBadAnswer) || !strings.Contains(err.Error(), "undefinedundefined") {
-					t.Errorf("got %v, %v; want the four globals undefined", hops, err)
-				}
+				// "undefinedundefinedundefinedundefined" is not a PAC answer:
+				// the four globals are gone.
+				checkErr(t, err, ErrBadAnswer, "undefinedundefinedundefinedundefined")
 				return
 			}
 			if !errors.Is(err, tt.is) {
@@ -387,9 +388,7 @@ func TestDeadlineReachesDNS(t *testing.T) {
 	defer cancel()
 	u, _ := url.Parse("https://www.apple.com/")
 	_, err := s.FindProxy(ctx, u)
-	if !errors.Is(err, ErrTimeout) || !strings.Contains(err.Error(), "caller's deadline") {
-		t.Errorf("got %v, want the caller's deadline as ErrTimeout", err)
-	}
+	checkErr(t, err, ErrTimeout, "caller's deadline")
 
 	cctx, ccancel := context.WithCancel(context.Background())
 	ccancel()
@@ -405,12 +404,8 @@ func TestDNSCachedPerEvaluation(t *testing.T) {
 		return "DIRECT"; }`)
 	env, lookups := testEnv()
 	s.Env = env
-	if _, err := find(t, s, "https://www.apple.com/"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := find(t, s, "https://www.apple.com/"); err != nil {
-		t.Fatal(err)
-	}
+	mustFind(t, s, "https://www.apple.com/")
+	mustFind(t, s, "https://www.apple.com/")
 	if *lookups != 2 {
 		t.Errorf("%d lookups for two evaluations, want 2", *lookups)
 	}
@@ -443,7 +438,7 @@ func TestFreshRuntime(t *testing.T) {
 
 // Guarded built-ins still behave as JavaScript says on ordinary inputs.
 func TestGuardedBuiltinsStillWork(t *testing.T) {
-	tests := []struct{ expr, want string }{
+	checkJS(t, Env{}, []jsCase{
 		{`"ab".repeat(3)`, "ababab"},
 		{`"5".padStart(3, "0") + "5".padEnd(3, "-")`, "0055--"},
 		{`"a.b.c".split(".").length`, "3"},
@@ -468,14 +463,7 @@ func TestGuardedBuiltinsStillWork(t *testing.T) {
 		{`Array.prototype.slice.call({length: 2, 0: "a", 1: "b"}).join()`, "a,b"},
 		{`(function () { return Array.prototype.slice.call(arguments).join(); })(1, 2)`, "1,2"},
 		{`Array.prototype.map.call("ab", function (c) { return c + c; }).join("")`, "aabb"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.expr, func(t *testing.T) {
-			if got := evalJS(t, Env{}, tt.expr).String(); got != tt.want {
-				t.Errorf("%s = %q, want %q", tt.expr, got, tt.want)
-			}
-		})
-	}
+	})
 }
 
 // evalJS evaluates a JavaScript expression in a PAC runtime with env.
