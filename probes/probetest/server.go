@@ -72,15 +72,24 @@ type connServer struct {
 // startConnServer serves handle on addr until t ends.
 func startConnServer(t testing.TB, what, addr string, handle func(net.Conn)) *connServer {
 	t.Helper()
-	return startConnServerOn(t, listen(t, what, addr), handle)
+	s := newConnServer(listen(t, what, addr))
+	s.serve(t, handle)
+	return s
 }
 
-func startConnServerOn(t testing.TB, ln net.Listener, handle func(net.Conn)) *connServer {
-	s := &connServer{ln: ln, conns: map[net.Conn]struct{}{}}
+// newConnServer is a connServer on ln that accepts nothing until serve. A
+// fake whose handler uses the server (track, for its upstream connections)
+// stores it first: assigning startConnServer's result would race the first
+// connection's handler.
+func newConnServer(ln net.Listener) *connServer {
+	return &connServer{ln: ln, conns: map[net.Conn]struct{}{}}
+}
+
+// serve accepts connections for handle until t ends.
+func (s *connServer) serve(t testing.TB, handle func(net.Conn)) {
 	s.wg.Add(1)
 	go s.accept(handle)
 	t.Cleanup(s.close)
-	return s
 }
 
 // Addr is the listener's "ip:port".
