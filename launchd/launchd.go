@@ -192,12 +192,7 @@ func (a Agent) Validate() error {
 	for k, v := range a.Env {
 		check = append(check, k, v)
 	}
-	for _, s := range check {
-		if err := noControl(s); err != nil {
-			return fmt.Errorf("launch agent: %w", err)
-		}
-	}
-	return nil
+	return noControl("launch agent", check...)
 }
 
 // RenderAgent renders the LaunchAgent plist.
@@ -277,11 +272,8 @@ func (u Unit) Validate() error {
 		if strings.ContainsAny(w, `%$\`) {
 			return fmt.Errorf("unit value %q: %%, $ and \\ are not supported (systemd would expand them)", w)
 		}
-		if err := noControl(w); err != nil {
-			return fmt.Errorf("unit: %w", err)
-		}
 	}
-	return nil
+	return noControl("unit", words...)
 }
 
 // RenderUnit renders the systemd user unit.
@@ -337,10 +329,8 @@ func RenderAutostart(a Autostart) ([]byte, error) {
 	if !filepath.IsAbs(a.Program) {
 		return nil, fmt.Errorf("autostart program %q: not an absolute path", a.Program)
 	}
-	for _, s := range append([]string{a.Program}, a.Arguments...) {
-		if err := noControl(s); err != nil {
-			return nil, fmt.Errorf("autostart entry: %w", err)
-		}
+	if err := noControl("autostart entry", append([]string{a.Program}, a.Arguments...)...); err != nil {
+		return nil, err
 	}
 	return render("autostart entry", autostartTemplate, map[string]any{"Path": a.Program, "Arguments": a.Arguments}, AutostartFuncs())
 }
@@ -356,10 +346,14 @@ func render(what, tmpl string, data map[string]any, funcs map[string]minitmpl.Fu
 
 var errControl = errors.New("control characters are not allowed")
 
-func noControl(s string) error {
-	for _, r := range s {
-		if unicode.IsControl(r) || r == '\uFFFE' || r == '\uFFFF' {
-			return fmt.Errorf("%q: %w", s, errControl)
+// noControl reports the first of values with a control character (or a
+// noncharacter XML refuses), naming what it is for.
+func noControl(what string, values ...string) error {
+	for _, s := range values {
+		for _, r := range s {
+			if unicode.IsControl(r) || r == '\uFFFE' || r == '\uFFFF' {
+				return fmt.Errorf("%s: %q: %w", what, s, errControl)
+			}
 		}
 	}
 	return nil

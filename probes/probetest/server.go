@@ -23,11 +23,23 @@ const Loopback = "127.0.0.1:0"
 // listen binds a TCP listener on addr or fails t, naming the fake.
 func listen(t testing.TB, what, addr string) net.Listener {
 	t.Helper()
-	ln, err := net.Listen("tcp", addr)
+	return bind(t, what, net.Listen, "tcp", addr)
+}
+
+// listenPacket binds a UDP socket on addr or fails t, naming the fake.
+func listenPacket(t testing.TB, what, addr string) net.PacketConn {
+	t.Helper()
+	return bind(t, what, net.ListenPacket, "udp", addr)
+}
+
+// bind is listen's and listenPacket's: the socket, or t failed.
+func bind[S any](t testing.TB, what string, listen func(network, addr string) (S, error), network, addr string) S {
+	t.Helper()
+	s, err := listen(network, addr)
 	if err != nil {
 		t.Fatalf("probetest: %s: %v", what, err)
 	}
-	return ln
+	return s
 }
 
 // serveHTTP serves h on addr (over TLS when cfg is set) until t ends.
@@ -172,16 +184,6 @@ func servePackets(t testing.TB, pc net.PacketConn, handle func(pc net.PacketConn
 		pc.Close()
 		<-done
 	})
-}
-
-// listenPacket binds a UDP socket on addr or fails t, naming the fake.
-func listenPacket(t testing.TB, what, addr string) net.PacketConn {
-	t.Helper()
-	pc, err := net.ListenPacket("udp", addr)
-	if err != nil {
-		t.Fatalf("probetest: %s: %v", what, err)
-	}
-	return pc
 }
 
 // The fakes' setters and getters: one field, read or written under the
