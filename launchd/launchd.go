@@ -197,10 +197,7 @@ func (a Agent) Validate() error {
 
 // RenderAgent renders the LaunchAgent plist.
 func RenderAgent(a Agent) ([]byte, error) {
-	if err := a.Validate(); err != nil {
-		return nil, err
-	}
-	return render("launch agent", agentTemplate, AgentData(a), PlistFuncs())
+	return render(a.Validate(), "launch agent", agentTemplate, AgentData(a), PlistFuncs())
 }
 
 // Unit describes the systemd user unit.
@@ -278,10 +275,7 @@ func (u Unit) Validate() error {
 
 // RenderUnit renders the systemd user unit.
 func RenderUnit(u Unit) ([]byte, error) {
-	if err := u.Validate(); err != nil {
-		return nil, err
-	}
-	return render("unit", unitTemplate, UnitData(u), UnitFuncs())
+	return render(u.Validate(), "unit", unitTemplate, UnitData(u), UnitFuncs())
 }
 
 // Autostart describes the XDG autostart entry.
@@ -324,19 +318,27 @@ func desktopExecArg(s string) string {
 
 func desktopString(s string) string { return strings.ReplaceAll(s, `\`, `\\`) }
 
-// RenderAutostart renders the XDG autostart entry.
-func RenderAutostart(a Autostart) ([]byte, error) {
+// Validate reports a relative program path or a control character, which
+// ends a desktop entry's line.
+func (a Autostart) Validate() error {
 	if !filepath.IsAbs(a.Program) {
-		return nil, fmt.Errorf("autostart program %q: not an absolute path", a.Program)
+		return fmt.Errorf("autostart program %q: not an absolute path", a.Program)
 	}
-	if err := noControl("autostart entry", append([]string{a.Program}, a.Arguments...)...); err != nil {
-		return nil, err
-	}
-	return render("autostart entry", autostartTemplate, map[string]any{"Path": a.Program, "Arguments": a.Arguments}, AutostartFuncs())
+	return noControl("autostart entry", append([]string{a.Program}, a.Arguments...)...)
 }
 
-// render renders one of the templates; what names it in the error.
-func render(what, tmpl string, data map[string]any, funcs map[string]minitmpl.Func) ([]byte, error) {
+// RenderAutostart renders the XDG autostart entry.
+func RenderAutostart(a Autostart) ([]byte, error) {
+	return render(a.Validate(), "autostart entry", autostartTemplate, map[string]any{"Path": a.Program, "Arguments": a.Arguments}, AutostartFuncs())
+}
+
+// render renders one of the templates from a description that Validate
+// accepted (invalid: its error, returned as is); what names the template in
+// a render error.
+func render(invalid error, what, tmpl string, data map[string]any, funcs map[string]minitmpl.Func) ([]byte, error) {
+	if invalid != nil {
+		return nil, invalid
+	}
 	out, err := minitmpl.Render(tmpl, data, funcs)
 	if err != nil {
 		return nil, fmt.Errorf("render %s: %w", what, err)

@@ -179,25 +179,23 @@ func TestInNetEx(t *testing.T) {
 	})
 }
 
+// sortIPAddressList's failures read "false", as a script sees them.
 func TestSortIPAddressList(t *testing.T) {
-	tests := []struct {
-		in, want string
-		ok       bool
-	}{
-		{"10.2.3.9;2001:4898:28:3:201:2ff:feea:fc14;::1;127.0.0.1;::9", "::1;::9;2001:4898:28:3:201:2ff:feea:fc14;10.2.3.9;127.0.0.1", true},
-		{"192.168.1.10; 10.0.0.1 ;172.16.0.1", "10.0.0.1;172.16.0.1;192.168.1.10", true},
-		{"10.0.0.2;10.0.0.10", "10.0.0.2;10.0.0.10", true}, // numeric, not textual
-		{"fd00::1", "fd00::1", true},
-		{"", "", false},
-		{"10.0.0.1;nonsense", "", false},
-		{";;", "", false},
-	}
-	for _, tt := range tests {
-		got, ok := sortIPAddressList(tt.in)
-		if got != tt.want || ok != tt.ok {
-			t.Errorf("sortIPAddressList(%q) = %q, %v; want %q, %v", tt.in, got, ok, tt.want, tt.ok)
+	sorted := func(in string) string {
+		if got, ok := sortIPAddressList(in); ok {
+			return got
 		}
+		return "false"
 	}
+	checkEach(t, "sortIPAddressList", sorted, map[string]string{
+		"10.2.3.9;2001:4898:28:3:201:2ff:feea:fc14;::1;127.0.0.1;::9": "::1;::9;2001:4898:28:3:201:2ff:feea:fc14;10.2.3.9;127.0.0.1",
+		"192.168.1.10; 10.0.0.1 ;172.16.0.1":                          "10.0.0.1;172.16.0.1;192.168.1.10",
+		"10.0.0.2;10.0.0.10":                                          "10.0.0.2;10.0.0.10", // numeric, not textual
+		"fd00::1":                                                     "fd00::1",
+		"":                                                            "false",
+		"10.0.0.1;nonsense":                                           "false",
+		";;":                                                          "false",
+	})
 }
 
 func TestConvertAddr(t *testing.T) {

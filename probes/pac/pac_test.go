@@ -110,6 +110,22 @@ func checkErr(t testing.TB, err, target error, has string) {
 	}
 }
 
+// errCase is a script (or a part of one) that must fail, and how.
+type errCase struct {
+	name, src string
+	is        error  // errors.Is target, or nil
+	has       string // substring of the message
+}
+
+// checkErrs runs every case through run, each as a subtest, and checks the
+// error it returns.
+func checkErrs(t *testing.T, cases []errCase, run func(t *testing.T, src string) error) {
+	t.Helper()
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) { checkErr(t, run(t, c.src), c.is, c.has) })
+	}
+}
+
 func render(hops []Hop) string {
 	parts := make([]string, len(hops))
 	for i, h := range hops {
@@ -236,26 +252,18 @@ func TestParseErrors(t *testing.T) {
 	for i := range big {
 		big[i] = ' '
 	}
-	tests := []struct {
-		name string
-		src  []byte
-		is   error  // errors.Is target, or nil
-		has  string // substring of the message
-	}{
-		{"too large", big, ErrTooLarge, "larger than 1048576 bytes"},
-		{"no entry point", []byte(`function findProxyForURL(u, h) { return "DIRECT"; }`), ErrNoEntryPoint, "FindProxyForURL"},
-		{"not a function", []byte(`var FindProxyForURL = "DIRECT";`), ErrNoEntryPoint, ""},
-		{"empty", []byte(``), ErrNoEntryPoint, ""},
-		{"syntax error", []byte(`function FindProxyForURL(u, h) { return "DIRECT"; `), nil, "pac: compile"},
-		{"throws at top level", []byte(`throw new Error("config server down"); function FindProxyForURL(u, h) {}`), ErrThrown, "config server down"},
-		{"loops at top level", []byte(`for (;;) {} function FindProxyForURL(u, h) {}`), ErrTimeout, ""},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			_, err := Parse(tt.src)
-			checkErr(t, err, tt.is, tt.has)
-		})
-	}
+	checkErrs(t, []errCase{
+		{"too large", string(big), ErrTooLarge, "larger than 1048576 bytes"},
+		{"no entry point", `function findProxyForURL(u, h) { return "DIRECT"; }`, ErrNoEntryPoint, "FindProxyForURL"},
+		{"not a function", `var FindProxyForURL = "DIRECT";`, ErrNoEntryPoint, ""},
+		{"empty", ``, ErrNoEntryPoint, ""},
+		{"syntax error", `function FindProxyForURL(u, h) { return "DIRECT"; `, nil, "pac: compile"},
+		{"throws at top level", `throw new Error("config server down"); function FindProxyForURL(u, h) {}`, ErrThrown, "config server down"},
+		{"loops at top level", `for (;;) {} function FindProxyForURL(u, h) {}`, ErrTimeout, ""},
+	}, func(t *testing.T, src string) error {
+		_, err := Parse([]byte(src))
+		return err
+	})
 	// The largest accepted script is exactly MaxScriptSize.
 	ok := []byte(`function FindProxyForURL(u, h) { return "DIRECT"; }`)
 	ok = append(ok, big[:MaxScriptSize-len(ok)]...)
@@ -277,12 +285,7 @@ func TestParseTopLevelOffline(t *testing.T) {
 }
 
 func TestFindProxyErrors(t *testing.T) {
-	tests := []struct {
-		name string
-		body string
-		is   error
-		has  string
-	}{
+	checkErrs(t, []errCase{
 		{"throws", `throw new Error("no proxy for " + host);`, ErrThrown, "no proxy for www.apple.com"},
 		{"throws a string", `throw "bad";`, ErrThrown, "bad"},
 		{"type error", `return host.nosuch.length;`, ErrThrown, "TypeError"},
@@ -292,15 +295,12 @@ func TestFindProxyErrors(t *testing.T) {
 		{"unparseable", `return "PROXY";`, ErrBadAnswer, `"PROXY"`},
 		{"unknown keyword", `return "FORWARD a:1";`, ErrBadAnswer, `unknown keyword "FORWARD"`},
 		{"empty", `return "";`, ErrBadAnswer, "no proxy or DIRECT entry"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			s := mustParse(t, "function FindProxyForURL(url, host) {"+tt.body+"}")
-			s.Env, _ = testEnv()
-			_, err := find(t, s, "https://www.apple.com/")
-			checkErr(t, err, tt.is, tt.has)
-		})
-	}
+	}, func(t *testing.T, body string) error {
+		s := mustParse(t, "function FindProxyForURL(url, host) {"+body+"}")
+		s.Env, _ = testEnv()
+		_, err := find(t, s, "https://www.apple.com/")
+		return err
+	})
 }
 
 // allocDuring reports the process's heap allocation while f runs.
