@@ -192,20 +192,12 @@ func (a Agent) Validate() error {
 	for k, v := range a.Env {
 		check = append(check, k, v)
 	}
-	for _, s := range check {
-		if err := noControl(s); err != nil {
-			return fmt.Errorf("launch agent: %w", err)
-		}
-	}
-	return nil
+	return noControl("launch agent", check...)
 }
 
 // RenderAgent renders the LaunchAgent plist.
 func RenderAgent(a Agent) ([]byte, error) {
-	if err := a.Validate(); err != nil {
-		return nil, err
-	}
-	return render("launch agent", agentTemplate, AgentData(a), PlistFuncs())
+	return render(a.Validate(), "launch agent", agentTemplate, AgentData(a), PlistFuncs())
 }
 
 // Unit describes the systemd user unit.
@@ -277,19 +269,13 @@ func (u Unit) Validate() error {
 		if strings.ContainsAny(w, `%$\`) {
 			return fmt.Errorf("unit value %q: %%, $ and \\ are not supported (systemd would expand them)", w)
 		}
-		if err := noControl(w); err != nil {
-			return fmt.Errorf("unit: %w", err)
-		}
 	}
-	return nil
+	return noControl("unit", words...)
 }
 
 // RenderUnit renders the systemd user unit.
 func RenderUnit(u Unit) ([]byte, error) {
-	if err := u.Validate(); err != nil {
-		return nil, err
-	}
-	return render("unit", unitTemplate, UnitData(u), UnitFuncs())
+	return render(u.Validate(), "unit", unitTemplate, UnitData(u), UnitFuncs())
 }
 
 // Autostart describes the XDG autostart entry.
@@ -332,21 +318,27 @@ func desktopExecArg(s string) string {
 
 func desktopString(s string) string { return strings.ReplaceAll(s, `\`, `\\`) }
 
-// RenderAutostart renders the XDG autostart entry.
-func RenderAutostart(a Autostart) ([]byte, error) {
+// Validate reports a relative program path or a control character, which
+// ends a desktop entry's line.
+func (a Autostart) Validate() error {
 	if !filepath.IsAbs(a.Program) {
-		return nil, fmt.Errorf("autostart program %q: not an absolute path", a.Program)
+		return fmt.Errorf("autostart program %q: not an absolute path", a.Program)
 	}
-	for _, s := range append([]string{a.Program}, a.Arguments...) {
-		if err := noControl(s); err != nil {
-			return nil, fmt.Errorf("autostart entry: %w", err)
-		}
-	}
-	return render("autostart entry", autostartTemplate, map[string]any{"Path": a.Program, "Arguments": a.Arguments}, AutostartFuncs())
+	return noControl("autostart entry", append([]string{a.Program}, a.Arguments...)...)
 }
 
-// render renders one of the templates; what names it in the error.
-func render(what, tmpl string, data map[string]any, funcs map[string]minitmpl.Func) ([]byte, error) {
+// RenderAutostart renders the XDG autostart entry.
+func RenderAutostart(a Autostart) ([]byte, error) {
+	return render(a.Validate(), "autostart entry", autostartTemplate, map[string]any{"Path": a.Program, "Arguments": a.Arguments}, AutostartFuncs())
+}
+
+// render renders one of the templates from a description that Validate
+// accepted (invalid: its error, returned as is); what names the template in
+// a render error.
+func render(invalid error, what, tmpl string, data map[string]any, funcs map[string]minitmpl.Func) ([]byte, error) {
+	if invalid != nil {
+		return nil, invalid
+	}
 	out, err := minitmpl.Render(tmpl, data, funcs)
 	if err != nil {
 		return nil, fmt.Errorf("render %s: %w", what, err)
@@ -356,10 +348,14 @@ func render(what, tmpl string, data map[string]any, funcs map[string]minitmpl.Fu
 
 var errControl = errors.New("control characters are not allowed")
 
-func noControl(s string) error {
-	for _, r := range s {
-		if unicode.IsControl(r) || r == '\uFFFE' || r == '\uFFFF' {
-			return fmt.Errorf("%q: %w", s, errControl)
+// noControl reports the first of values with a control character (or a
+// noncharacter XML refuses), naming what it is for.
+func noControl(what string, values ...string) error {
+	for _, s := range values {
+		for _, r := range s {
+			if unicode.IsControl(r) || r == '\uFFFE' || r == '\uFFFF' {
+				return fmt.Errorf("%s: %q: %w", what, s, errControl)
+			}
 		}
 	}
 	return nil

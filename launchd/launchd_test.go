@@ -325,22 +325,43 @@ func parseINI(t *testing.T, data []byte) map[string]map[string][]string {
 	return out
 }
 
-// cmdline collects the arguments of a command line as a tokenizer reads it.
-type cmdline struct {
-	args []string
-	cur  strings.Builder
-	in   bool // inside an argument (possibly an empty "")
-}
-
-func (c *cmdline) add(b byte) { c.cur.WriteByte(b); c.in = true }
-
-// end closes the argument being read, if any.
-func (c *cmdline) end() {
-	if c.in {
-		c.args = append(c.args, c.cur.String())
-		c.cur.Reset()
-		c.in = false
+// splitWords splits a command line into words separated by spaces outside
+// "double quotes", the rules systemd and the desktop entry spec share. escape
+// sees each byte first: it adds what s[i:] means to the word with add and
+// returns how many bytes it took, or 0 to leave the byte to the shared rules.
+func splitWords(t *testing.T, s string, escape func(i int, quoted bool, add func(byte)) int) []string {
+	t.Helper()
+	var args []string
+	var cur strings.Builder
+	in, quoted := false, false // in: inside a word (possibly an empty "")
+	add := func(b byte) { cur.WriteByte(b); in = true }
+	end := func() {
+		if in {
+			args = append(args, cur.String())
+			cur.Reset()
+			in = false
+		}
 	}
+	for i := 0; i < len(s); i++ {
+		if n := escape(i, quoted, add); n > 0 {
+			i += n - 1
+			continue
+		}
+		switch c := s[i]; {
+		case c == '"':
+			quoted = !quoted
+			in = true
+		case c == ' ' && !quoted:
+			end()
+		default:
+			add(c)
+		}
+	}
+	if quoted {
+		t.Fatalf("unterminated quote in %q", s)
+	}
+	end()
+	return args
 }
 
 // systemdWords splits an ExecStart= line as systemd does for what
@@ -348,35 +369,21 @@ func (c *cmdline) end() {
 // "double quotes" with \" inside, and \xNN escapes.
 func systemdWords(t *testing.T, s string) []string {
 	t.Helper()
-	var w cmdline
-	quoted := false
-	for i := 0; i < len(s); i++ {
-		c := s[i]
+	return splitWords(t, s, func(i int, quoted bool, add func(byte)) int {
 		switch {
-		case c == '\\' && i+3 < len(s) && s[i+1] == 'x':
+		case s[i] == '\\' && i+3 < len(s) && s[i+1] == 'x':
 			var b byte
 			for _, h := range s[i+2 : i+4] {
 				b = b<<4 | byte(strings.IndexRune("0123456789abcdef", h))
 			}
-			w.add(b)
-			i += 3
-		case c == '\\' && quoted && i+1 < len(s):
-			w.add(s[i+1])
-			i++
-		case c == '"':
-			quoted = !quoted
-			w.in = true
-		case c == ' ' && !quoted:
-			w.end()
-		default:
-			w.add(c)
+			add(b)
+			return 4
+		case s[i] == '\\' && quoted && i+1 < len(s):
+			add(s[i+1])
+			return 2
 		}
-	}
-	if quoted {
-		t.Fatalf("unterminated quote in %q", s)
-	}
-	w.end()
-	return w.args
+		return 0
+	})
 }
 
 // unescapeDesktopString undoes a desktop entry string value's escapes.
@@ -390,30 +397,17 @@ func unescapeDesktopString(s string) string {
 func desktopExec(t *testing.T, value string) []string {
 	t.Helper()
 	s := unescapeDesktopString(value)
-	var w cmdline
-	quoted := false
-	for i := 0; i < len(s); i++ {
+	args := splitWords(t, s, func(i int, quoted bool, add func(byte)) int {
 		c := s[i]
 		switch {
 		case quoted && c == '\\' && i+1 < len(s) && strings.IndexByte("\"`$\\", s[i+1]) >= 0:
-			w.add(s[i+1])
-			i++
-		case c == '"':
-			quoted = !quoted
-			w.in = true
-		case c == ' ' && !quoted:
-			w.end()
+			add(s[i+1])
+			return 2
 		case !quoted && strings.IndexByte("\t\n'\\><~|&;$*?#()`", c) >= 0:
 			t.Fatalf("reserved character %q outside quotes in Exec=%s", c, value)
-		default:
-			w.add(c)
 		}
-	}
-	if quoted {
-		t.Fatalf("unterminated quote in Exec=%s", value)
-	}
-	w.end()
-	args := w.args
+		return 0
+	})
 	for i, a := range args {
 		if strings.Contains(strings.ReplaceAll(a, "%%", ""), "%") {
 			t.Fatalf("field code or lone %% in %q", a)

@@ -19,33 +19,34 @@ import (
 func TestDNSBrokenFilteredRedirected(t *testing.T) {
 	sign := "appleid.apple.com"
 	blockIP := netip.MustParseAddr("198.51.100.7")
+	type setup = func(t *testing.T, w *probetest.World)
+	// rcode: the world's resolver answers code for sign.
+	rcode := func(code dnsmessage.RCode) setup {
+		return func(t *testing.T, w *probetest.World) { w.DNS.Set(sign, probetest.Answer{Rcode: code}) }
+	}
+	// blockPage: sign resolves to blockIP, where the server start returns
+	// the address of listens on 443.
+	blockPage := func(start func(t *testing.T, w *probetest.World) string) setup {
+		return func(t *testing.T, w *probetest.World) {
+			w.DNS.Set(sign, probetest.Answer{Addrs: []netip.Addr{blockIP}})
+			w.Dialer.Set("tcp", netip.AddrPortFrom(blockIP, 443).String(), probetest.Route{To: start(t, w)})
+		}
+	}
 	tests := []struct {
 		name      string
-		setup     func(t *testing.T, w *probetest.World)
+		setup     setup
 		filtered  []string
 		broken    []string
 		failed    []string
 		blockPage bool
 	}{
 		{name: "healthy"},
-		{name: "NXDOMAIN for Apple only is a filter",
-			setup: func(t *testing.T, w *probetest.World) {
-				w.DNS.Set(sign, probetest.Answer{Rcode: dnsmessage.RCodeNameError})
-			},
-			filtered: []string{sign}},
-		{name: "REFUSED for Apple only is a filter",
-			setup: func(t *testing.T, w *probetest.World) {
-				w.DNS.Set(sign, probetest.Answer{Rcode: dnsmessage.RCodeRefused})
-			},
-			filtered: []string{sign}},
-		{name: "SERVFAIL for Apple is a broken resolver",
-			setup: func(t *testing.T, w *probetest.World) {
-				w.DNS.Set(sign, probetest.Answer{Rcode: dnsmessage.RCodeServerFailure})
-			},
-			broken: []string{sign}},
+		{name: "NXDOMAIN for Apple only is a filter", setup: rcode(dnsmessage.RCodeNameError), filtered: []string{sign}},
+		{name: "REFUSED for Apple only is a filter", setup: rcode(dnsmessage.RCodeRefused), filtered: []string{sign}},
+		{name: "SERVFAIL for Apple is a broken resolver", setup: rcode(dnsmessage.RCodeServerFailure), broken: []string{sign}},
 		{name: "NXDOMAIN for every name, the control too, is a broken resolver",
 			setup: func(t *testing.T, w *probetest.World) {
-				w.DNS.Set(sign, probetest.Answer{Rcode: dnsmessage.RCodeNameError})
+				rcode(dnsmessage.RCodeNameError)(t, w)
 				w.DNS.Set(w.Config.DNSControl, probetest.Answer{Rcode: dnsmessage.RCodeNameError})
 			},
 			broken: []string{sign}},
@@ -61,18 +62,14 @@ func TestDNSBrokenFilteredRedirected(t *testing.T) {
 				w.Dialer.Set("tcp", "17.253.144.99:443", probetest.Route{To: w.SignIn[sign].Addr()})
 			}},
 		{name: "a block page with its own certificate is a filter",
-			setup: func(t *testing.T, w *probetest.World) {
-				block := probetest.NewHTTPSServer(t, w.Inspection.ValidLeaf(t, "block.filter.example"))
-				w.DNS.Set(sign, probetest.Answer{Addrs: []netip.Addr{blockIP}})
-				w.Dialer.Set("tcp", "198.51.100.7:443", probetest.Route{To: block.Addr()})
-			},
+			setup: blockPage(func(t *testing.T, w *probetest.World) string {
+				return probetest.NewHTTPSServer(t, w.Inspection.ValidLeaf(t, "block.filter.example")).Addr()
+			}),
 			filtered: []string{sign}, blockPage: true},
 		{name: "a plain-HTTP block page on 443 is a filter",
-			setup: func(t *testing.T, w *probetest.World) {
-				block := probetest.NewHTTPServer(t)
-				w.DNS.Set(sign, probetest.Answer{Addrs: []netip.Addr{blockIP}})
-				w.Dialer.Set("tcp", "198.51.100.7:443", probetest.Route{To: block.Addr()})
-			},
+			setup: blockPage(func(t *testing.T, w *probetest.World) string {
+				return probetest.NewHTTPServer(t).Addr()
+			}),
 			filtered: []string{sign}, blockPage: true},
 	}
 	for _, tt := range tests {

@@ -49,13 +49,28 @@ func render(cs []Change) []string {
 	return out
 }
 
+// diffCase is two polls and the changes Diff reports between them, rendered.
+type diffCase struct {
+	name      string
+	prev, cur *Snapshot
+	want      []string
+}
+
+// checkDiffs runs Diff on every case as a subtest.
+func checkDiffs(t *testing.T, cases []diffCase) {
+	t.Helper()
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := render(Diff(c.prev, c.cur)); !reflect.DeepEqual(got, c.want) {
+				t.Errorf("Diff =\n%q\nwant\n%q", got, c.want)
+			}
+		})
+	}
+}
+
 func TestDiff(t *testing.T) {
 	a := ev{id: "a", typ: "Outage", status: "ongoing", start: 100, msg: "down", users: "Some users are affected"}
-	tests := []struct {
-		name      string
-		prev, cur *Snapshot
-		want      []string
-	}{
+	checkDiffs(t, []diffCase{
 		{
 			name: "nil prev reports live events only",
 			prev: nil,
@@ -131,15 +146,7 @@ func TestDiff(t *testing.T) {
 			),
 			want: []string{"resolved gone ongoing was ongoing vanished", "new y ongoing", "new z ongoing", "resolved c resolved was ongoing"},
 		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got := render(Diff(tt.prev, tt.cur))
-			if !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("Diff =\n%q\nwant\n%q", got, tt.want)
-			}
-		})
-	}
+	})
 }
 
 func TestDiffVanishedEventIsPrev(t *testing.T) {
@@ -163,24 +170,12 @@ func TestDiffRealFeeds(t *testing.T) {
 	c2 := mustParse(t, resolvedBody)
 	dev := mustParse(t, load(t, developer2020))
 
-	tests := []struct {
-		name      string
-		prev, cur *Snapshot
-		want      []string
-	}{
+	checkDiffs(t, []diffCase{
 		{"first poll of consumer", nil, c1, []string{"new 1000000310 ongoing"}},
 		{"first poll of developer", nil, dev, []string{"new 2000000024 ongoing"}},
 		{"same feed twice", c1, mustParse(t, consumer), nil},
 		{"iCloud Mail outage resolved", c1, c2, []string{"resolved 1000000310 resolved was ongoing"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got := render(Diff(tt.prev, tt.cur))
-			if !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("Diff = %q, want %q", got, tt.want)
-			}
-		})
-	}
+	})
 }
 
 func TestChangeKindText(t *testing.T) {

@@ -7,21 +7,62 @@ import (
 	"testing"
 )
 
-func TestIsPlainHostName(t *testing.T) {
-	for host, want := range map[string]bool{
-		"intranet": true, "": true, "www.apple.com": false, "apple.": false, "::1": false, "fe80::1": false,
-	} {
-		if got := isPlainHostName(host); got != want {
-			t.Errorf("isPlainHostName(%q) = %v, want %v", host, got, want)
+// The tables below share four runners, one per shape of helper: checkEach
+// (one argument), checkPairs (two strings to a bool), checkClock (the clock
+// functions) and checkJS (expressions through a script).
+
+// checkEach calls f with every key of cases and reports each result that
+// is not the key's value.
+func checkEach[In, Out comparable](t *testing.T, name string, f func(In) Out, cases map[In]Out) {
+	t.Helper()
+	for in, want := range cases {
+		if got := f(in); got != want {
+			t.Errorf("%s(%#v) = %v, want %v", name, in, got, want)
 		}
 	}
 }
 
+// pair is a two-string predicate's arguments and its answer.
+type pair struct {
+	a, b string
+	want bool
+}
+
+// checkPairs calls f with every case's arguments and reports the wrong
+// answers.
+func checkPairs(t *testing.T, name string, f func(a, b string) bool, cases []pair) {
+	t.Helper()
+	for _, c := range cases {
+		if got := f(c.a, c.b); got != c.want {
+			t.Errorf("%s(%q, %q) = %v, want %v", name, c.a, c.b, got, c.want)
+		}
+	}
+}
+
+// jsCase is a JavaScript expression and its value as a string.
+type jsCase struct{ expr, want string }
+
+// checkJS evaluates every expression, each as a subtest, in a PAC runtime
+// with env.
+func checkJS(t *testing.T, env Env, cases []jsCase) {
+	t.Helper()
+	for _, c := range cases {
+		t.Run(c.expr, func(t *testing.T) {
+			if got := evalJS(t, env, c.expr).String(); got != c.want {
+				t.Errorf("%s = %q, want %q", c.expr, got, c.want)
+			}
+		})
+	}
+}
+
+func TestIsPlainHostName(t *testing.T) {
+	checkEach(t, "isPlainHostName", isPlainHostName, map[string]bool{
+		"intranet": true, "": true, "www.apple.com": false, "apple.": false, "::1": false, "fe80::1": false,
+	})
+}
+
 func TestDNSDomainIs(t *testing.T) {
-	tests := []struct {
-		host, domain string
-		want         bool
-	}{
+	checkPairs(t, "dnsDomainIs", dnsDomainIs, []pair{
 		{"www.apple.com", ".apple.com", true},
 		{"www.apple.com", "apple.com", true},
 		{"apple.com", ".apple.com", false},
@@ -30,48 +71,28 @@ func TestDNSDomainIs(t *testing.T) {
 		{"www", ".apple.com", false},
 		{"WWW.APPLE.COM", ".apple.com", false}, // case-sensitive
 		{"www.apple.com", "", true},
-	}
-	for _, tt := range tests {
-		if got := dnsDomainIs(tt.host, tt.domain); got != tt.want {
-			t.Errorf("dnsDomainIs(%q, %q) = %v, want %v", tt.host, tt.domain, got, tt.want)
-		}
-	}
+	})
 }
 
 func TestLocalHostOrDomainIs(t *testing.T) {
-	tests := []struct {
-		host, hostdom string
-		want          bool
-	}{
+	checkPairs(t, "localHostOrDomainIs", localHostOrDomainIs, []pair{
 		{"www.apple.com", "www.apple.com", true},
 		{"www", "www.apple.com", true},
 		{"www.mac.com", "www.apple.com", false},
 		{"home", "www.apple.com", false},
 		{"www.apple", "www.apple.com", true},
 		{"ww", "www.apple.com", false},
-	}
-	for _, tt := range tests {
-		if got := localHostOrDomainIs(tt.host, tt.hostdom); got != tt.want {
-			t.Errorf("localHostOrDomainIs(%q, %q) = %v, want %v", tt.host, tt.hostdom, got, tt.want)
-		}
-	}
+	})
 }
 
 func TestDNSDomainLevels(t *testing.T) {
-	for host, want := range map[string]int{
+	checkEach(t, "dnsDomainLevels", dnsDomainLevels, map[string]int{
 		"www": 0, "apple.com": 1, "www.apple.com": 2, "1-courier.push.apple.com": 3, "": 0, "a.b.": 2,
-	} {
-		if got := dnsDomainLevels(host); got != want {
-			t.Errorf("dnsDomainLevels(%q) = %d, want %d", host, got, want)
-		}
-	}
+	})
 }
 
 func TestShExpMatch(t *testing.T) {
-	tests := []struct {
-		str, pattern string
-		want         bool
-	}{
+	checkPairs(t, "shExpMatch", shExpMatch, []pair{
 		{"http://home.netscape.com/people/ari/index.html", "*/ari/*", true},
 		{"http://home.netscape.com/people/montulli/index.html", "*/ari/*", false},
 		{"www.apple.com", "*.apple.com", true},
@@ -99,12 +120,7 @@ func TestShExpMatch(t *testing.T) {
 		{"10.1.2.3", "10.*", true},
 		{"110.1.2.3", "10.*", false},
 		{"aaaaaaaaaaaaaaaaaaaaaaaaaaaaab", "*a*a*a*a*a*a*a*a*c", false}, // no exponential backtracking
-	}
-	for _, tt := range tests {
-		if got := shExpMatch(tt.str, tt.pattern); got != tt.want {
-			t.Errorf("shExpMatch(%q, %q) = %v, want %v", tt.str, tt.pattern, got, tt.want)
-		}
-	}
+	})
 }
 
 func TestInNet(t *testing.T) {
@@ -141,12 +157,13 @@ func TestInNet(t *testing.T) {
 	}
 }
 
+// inNetEx's first argument is an address list, as a script passes it.
 func TestInNetEx(t *testing.T) {
-	tests := []struct {
-		addrs  string
-		prefix string
-		want   bool
-	}{
+	inList := func(addrs, prefix string) bool {
+		list, _ := parseAddrList(addrs)
+		return inNetEx(list, prefix)
+	}
+	checkPairs(t, "inNetEx", inList, []pair{
 		{"198.95.249.79", "198.95.249.79/32", true},
 		{"198.95.6.8", "198.95.0.0/16", true},
 		{"198.96.6.8", "198.95.0.0/16", false},
@@ -159,34 +176,26 @@ func TestInNetEx(t *testing.T) {
 		{"10.1.2.3", "10.0.0.0/33", false},
 		{"10.1.2.3", "0.0.0.0/0", true},
 		{"2001:db8::1", "0.0.0.0/0", false}, // families don't mix
-	}
-	for _, tt := range tests {
-		addrs, _ := parseAddrList(tt.addrs)
-		if got := inNetEx(addrs, tt.prefix); got != tt.want {
-			t.Errorf("inNetEx(%s, %s) = %v, want %v", tt.addrs, tt.prefix, got, tt.want)
-		}
-	}
+	})
 }
 
+// sortIPAddressList's failures read "false", as a script sees them.
 func TestSortIPAddressList(t *testing.T) {
-	tests := []struct {
-		in, want string
-		ok       bool
-	}{
-		{"10.2.3.9;2001:4898:28:3:201:2ff:feea:fc14;::1;127.0.0.1;::9", "::1;::9;2001:4898:28:3:201:2ff:feea:fc14;10.2.3.9;127.0.0.1", true},
-		{"192.168.1.10; 10.0.0.1 ;172.16.0.1", "10.0.0.1;172.16.0.1;192.168.1.10", true},
-		{"10.0.0.2;10.0.0.10", "10.0.0.2;10.0.0.10", true}, // numeric, not textual
-		{"fd00::1", "fd00::1", true},
-		{"", "", false},
-		{"10.0.0.1;nonsense", "", false},
-		{";;", "", false},
-	}
-	for _, tt := range tests {
-		got, ok := sortIPAddressList(tt.in)
-		if got != tt.want || ok != tt.ok {
-			t.Errorf("sortIPAddressList(%q) = %q, %v; want %q, %v", tt.in, got, ok, tt.want, tt.ok)
+	sorted := func(in string) string {
+		if got, ok := sortIPAddressList(in); ok {
+			return got
 		}
+		return "false"
 	}
+	checkEach(t, "sortIPAddressList", sorted, map[string]string{
+		"10.2.3.9;2001:4898:28:3:201:2ff:feea:fc14;::1;127.0.0.1;::9": "::1;::9;2001:4898:28:3:201:2ff:feea:fc14;10.2.3.9;127.0.0.1",
+		"192.168.1.10; 10.0.0.1 ;172.16.0.1":                          "10.0.0.1;172.16.0.1;192.168.1.10",
+		"10.0.0.2;10.0.0.10":                                          "10.0.0.2;10.0.0.10", // numeric, not textual
+		"fd00::1":                                                     "fd00::1",
+		"":                                                            "false",
+		"10.0.0.1;nonsense":                                           "false",
+		";;":                                                          "false",
+	})
 }
 
 func TestConvertAddr(t *testing.T) {
@@ -202,7 +211,7 @@ func TestConvertAddr(t *testing.T) {
 // and clock: what a PAC actually sees, types included.
 func TestHelpersInScript(t *testing.T) {
 	env, _ := testEnv("10.2.3.4", "fd00::1234")
-	tests := []struct{ expr, want string }{
+	checkJS(t, env, []jsCase{
 		{`isPlainHostName("intranet")`, "true"},
 		{`isPlainHostName("www.apple.com")`, "false"},
 		{`dnsDomainIs("www.apple.com", ".apple.com")`, "true"},
@@ -249,14 +258,7 @@ func TestHelpersInScript(t *testing.T) {
 		{`alert("hello"); "ok"`, "ok"},
 		{`dnsDomainIs("www.apple.com")`, "false"}, // a missing argument is "undefined"
 		{`new Date().getTime()`, "1773235815000"}, // the script's clock is Env.Now
-	}
-	for _, tt := range tests {
-		t.Run(tt.expr, func(t *testing.T) {
-			if got := evalJS(t, env, tt.expr).String(); got != tt.want {
-				t.Errorf("%s = %q, want %q", tt.expr, got, tt.want)
-			}
-		})
-	}
+	})
 }
 
 // myIpAddress falls back to the loopback when the machine has no IPv4

@@ -86,6 +86,46 @@ func find(t testing.TB, s *Script, rawURL string) ([]Hop, error) {
 	return s.FindProxy(context.Background(), u)
 }
 
+// mustFind is s's answer for rawURL, rendered; an error fails t.
+func mustFind(t testing.TB, s *Script, rawURL string) string {
+	t.Helper()
+	hops, err := find(t, s, rawURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return render(hops)
+}
+
+// checkErr reports err unless it is target (any error when target is nil)
+// and its message mentions has.
+func checkErr(t testing.TB, err, target error, has string) {
+	t.Helper()
+	switch {
+	case err == nil:
+		t.Errorf("no error, want %v mentioning %q", target, has)
+	case target != nil && !errors.Is(err, target):
+		t.Errorf("error %v is not %v", err, target)
+	case !strings.Contains(err.Error(), has):
+		t.Errorf("error %q does not mention %q", err, has)
+	}
+}
+
+// errCase is a script (or a part of one) that must fail, and how.
+type errCase struct {
+	name, src string
+	is        error  // errors.Is target, or nil
+	has       string // substring of the message
+}
+
+// checkErrs runs every case through run, each as a subtest, and checks the
+// error it returns.
+func checkErrs(t *testing.T, cases []errCase, run func(t *testing.T, src string) error) {
+	t.Helper()
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) { checkErr(t, run(t, c.src), c.is, c.has) })
+	}
+}
+
 func render(hops []Hop) string {
 	parts := make([]string, len(hops))
 	for i, h := range hops {
@@ -172,11 +212,7 @@ func TestRealWorldPACs(t *testing.T) {
 			c.Env, _ = testEnv(my...)
 			now := tt.now
 			c.Env.Now = func() time.Time { return now }
-			hops, err := find(t, &c, tt.url)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got := render(hops); got != tt.want {
+			if got := mustFind(t, &c, tt.url); got != tt.want {
 				t.Errorf("got  %s\nwant %s", got, tt.want)
 			}
 		})
@@ -206,11 +242,7 @@ func TestScriptArgs(t *testing.T) {
 	// And through a script.
 	s := mustParse(t, `function FindProxyForURL(url, host) { return "PROXY " + host + ":1; PROXY x:" + url.length; }`)
 	s.Env, _ = testEnv()
-	hops, err := find(t, s, "https://u:p@www.apple.com/secret?token=1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got, want := render(hops), "PROXY www.apple.com:1; PROXY x:22"; got != want {
+	if got, want := mustFind(t, s, "https://u:p@www.apple.com/secret?token=1"), "PROXY www.apple.com:1; PROXY x:22"; got != want {
 		t.Errorf("got %s, want %s", got, want)
 	}
 }
@@ -220,34 +252,18 @@ func TestParseErrors(t *testing.T) {
 	for i := range big {
 		big[i] = ' '
 	}
-	tests := []struct {
-		name string
-		src  []byte
-		is   error  // errors.Is target, or nil
-		has  string // substring of the message
-	}{
-		{"too large", big, ErrTooLarge, "larger than 1048576 bytes"},
-		{"no entry point", []byte(`function findProxyForURL(u, h) { return "DIRECT"; }`), ErrNoEntryPoint, "FindProxyForURL"},
-		{"not a function", []byte(`var FindProxyForURL = "DIRECT";`), ErrNoEntryPoint, ""},
-		{"empty", []byte(``), ErrNoEntryPoint, ""},
-		{"syntax error", []byte(`function FindProxyForURL(u, h) { return "DIRECT"; `), nil, "pac: compile"},
-		{"throws at top level", []byte(`throw new Error("config server down"); function FindProxyForURL(u, h) {}`), ErrThrown, "config server down"},
-		{"loops at top level", []byte(`for (;;) {} function FindProxyForURL(u, h) {}`), ErrTimeout, ""},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			_, err := Parse(tt.src)
-			if err == nil {
-				t.Fatal("Parse succeeded")
-			}
-			if tt.is != nil && !errors.Is(err, tt.is) {
-				t.Errorf("error %v is not %v", err, tt.is)
-			}
-			if !strings.Contains(err.Error(), tt.has) {
-				t.Errorf("error %q does not mention %q", err, tt.has)
-			}
-		})
-	}
+	checkErrs(t, []errCase{
+		{"too large", string(big), ErrTooLarge, "larger than 1048576 bytes"},
+		{"no entry point", `function findProxyForURL(u, h) { return "DIRECT"; }`, ErrNoEntryPoint, "FindProxyForURL"},
+		{"not a function", `var FindProxyForURL = "DIRECT";`, ErrNoEntryPoint, ""},
+		{"empty", ``, ErrNoEntryPoint, ""},
+		{"syntax error", `function FindProxyForURL(u, h) { return "DIRECT"; `, nil, "pac: compile"},
+		{"throws at top level", `throw new Error("config server down"); function FindProxyForURL(u, h) {}`, ErrThrown, "config server down"},
+		{"loops at top level", `for (;;) {} function FindProxyForURL(u, h) {}`, ErrTimeout, ""},
+	}, func(t *testing.T, src string) error {
+		_, err := Parse([]byte(src))
+		return err
+	})
 	// The largest accepted script is exactly MaxScriptSize.
 	ok := []byte(`function FindProxyForURL(u, h) { return "DIRECT"; }`)
 	ok = append(ok, big[:MaxScriptSize-len(ok)]...)
@@ -263,22 +279,13 @@ func TestParseTopLevelOffline(t *testing.T) {
 		function FindProxyForURL(u, h) { return me == "10.2.3.4" && apple ? "DIRECT" : "PROXY p:1"; }`)
 	env, lookups := testEnv("10.2.3.4")
 	s.Env = env
-	hops, err := find(t, s, "https://www.apple.com/")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if render(hops) != "DIRECT" || *lookups != 1 {
-		t.Errorf("got %s after %d lookups, want DIRECT after 1", render(hops), *lookups)
+	if got := mustFind(t, s, "https://www.apple.com/"); got != "DIRECT" || *lookups != 1 {
+		t.Errorf("got %s after %d lookups, want DIRECT after 1", got, *lookups)
 	}
 }
 
 func TestFindProxyErrors(t *testing.T) {
-	tests := []struct {
-		name string
-		body string
-		is   error
-		has  string
-	}{
+	checkErrs(t, []errCase{
 		{"throws", `throw new Error("no proxy for " + host);`, ErrThrown, "no proxy for www.apple.com"},
 		{"throws a string", `throw "bad";`, ErrThrown, "bad"},
 		{"type error", `return host.nosuch.length;`, ErrThrown, "TypeError"},
@@ -288,17 +295,12 @@ func TestFindProxyErrors(t *testing.T) {
 		{"unparseable", `return "PROXY";`, ErrBadAnswer, `"PROXY"`},
 		{"unknown keyword", `return "FORWARD a:1";`, ErrBadAnswer, `unknown keyword "FORWARD"`},
 		{"empty", `return "";`, ErrBadAnswer, "no proxy or DIRECT entry"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			s := mustParse(t, "function FindProxyForURL(url, host) {"+tt.body+"}")
-			s.Env, _ = testEnv()
-			_, err := find(t, s, "https://www.apple.com/")
-			if !errors.Is(err, tt.is) || !strings.Contains(err.Error(), tt.has) {
-				t.Errorf("error %v, want %v mentioning %q", err, tt.is, tt.has)
-			}
-		})
-	}
+	}, func(t *testing.T, body string) error {
+		s := mustParse(t, "function FindProxyForURL(url, host) {"+body+"}")
+		s.Env, _ = testEnv()
+		_, err := find(t, s, "https://www.apple.com/")
+		return err
+	})
 }
 
 // allocDuring reports the process's heap allocation while f runs.
@@ -354,10 +356,9 @@ func TestHostileScripts(t *testing.T) {
 			var err error
 			alloc := allocDuring(func() { hops, err = find(t, s, "https://www.apple.com/") })
 			if tt.is == nil {
-				// "undefinedundefinedundefinedundefined" is not a PAC answer.
-				if !errors.Is(err, ErrBadAnswer) || !strings.Contains(err.Error(), "undefinedundefined") {
-					t.Errorf("got %v, %v; want the four globals undefined", hops, err)
-				}
+				// "undefinedundefinedundefinedundefined" is not a PAC answer:
+				// the four globals are gone.
+				checkErr(t, err, ErrBadAnswer, "undefinedundefinedundefinedundefined")
 				return
 			}
 			if !errors.Is(err, tt.is) {
@@ -387,9 +388,7 @@ func TestDeadlineReachesDNS(t *testing.T) {
 	defer cancel()
 	u, _ := url.Parse("https://www.apple.com/")
 	_, err := s.FindProxy(ctx, u)
-	if !errors.Is(err, ErrTimeout) || !strings.Contains(err.Error(), "caller's deadline") {
-		t.Errorf("got %v, want the caller's deadline as ErrTimeout", err)
-	}
+	checkErr(t, err, ErrTimeout, "caller's deadline")
 
 	cctx, ccancel := context.WithCancel(context.Background())
 	ccancel()
@@ -405,12 +404,8 @@ func TestDNSCachedPerEvaluation(t *testing.T) {
 		return "DIRECT"; }`)
 	env, lookups := testEnv()
 	s.Env = env
-	if _, err := find(t, s, "https://www.apple.com/"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := find(t, s, "https://www.apple.com/"); err != nil {
-		t.Fatal(err)
-	}
+	mustFind(t, s, "https://www.apple.com/")
+	mustFind(t, s, "https://www.apple.com/")
 	if *lookups != 2 {
 		t.Errorf("%d lookups for two evaluations, want 2", *lookups)
 	}
@@ -443,7 +438,7 @@ func TestFreshRuntime(t *testing.T) {
 
 // Guarded built-ins still behave as JavaScript says on ordinary inputs.
 func TestGuardedBuiltinsStillWork(t *testing.T) {
-	tests := []struct{ expr, want string }{
+	checkJS(t, Env{}, []jsCase{
 		{`"ab".repeat(3)`, "ababab"},
 		{`"5".padStart(3, "0") + "5".padEnd(3, "-")`, "0055--"},
 		{`"a.b.c".split(".").length`, "3"},
@@ -468,14 +463,7 @@ func TestGuardedBuiltinsStillWork(t *testing.T) {
 		{`Array.prototype.slice.call({length: 2, 0: "a", 1: "b"}).join()`, "a,b"},
 		{`(function () { return Array.prototype.slice.call(arguments).join(); })(1, 2)`, "1,2"},
 		{`Array.prototype.map.call("ab", function (c) { return c + c; }).join("")`, "aabb"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.expr, func(t *testing.T) {
-			if got := evalJS(t, Env{}, tt.expr).String(); got != tt.want {
-				t.Errorf("%s = %q, want %q", tt.expr, got, tt.want)
-			}
-		})
-	}
+	})
 }
 
 // evalJS evaluates a JavaScript expression in a PAC runtime with env.

@@ -10,6 +10,24 @@ func day(y int, m time.Month, d, h, min, s int) time.Time {
 	return time.Date(y, m, d, h, min, s, 0, time.UTC)
 }
 
+// clockCase is a clock function's arguments (space-separated words) at now,
+// and its answer.
+type clockCase struct {
+	now  time.Time
+	args string
+	want bool
+}
+
+// checkClock calls f at every case's now and reports the wrong answers.
+func checkClock(t *testing.T, name string, f func(now time.Time, args []string) bool, cases []clockCase) {
+	t.Helper()
+	for _, c := range cases {
+		if got := f(c.now, strings.Fields(c.args)); got != c.want {
+			t.Errorf("%s(%q) at %s = %v, want %v", name, c.args, c.now.Format("Mon 2006-01-02 15:04:05"), got, c.want)
+		}
+	}
+}
+
 func TestSplitGMT(t *testing.T) {
 	if args, gmt := splitGMT([]string{"MON", "GMT"}); !gmt || len(args) != 1 {
 		t.Errorf("splitGMT(MON, GMT) = %v, %v", args, gmt)
@@ -26,11 +44,7 @@ func TestWeekdayRange(t *testing.T) {
 	// 2026-03-07 is a Saturday.
 	sat, sun, mon, tue, wed := day(2026, 3, 7, 12, 0, 0), day(2026, 3, 8, 12, 0, 0),
 		day(2026, 3, 9, 12, 0, 0), day(2026, 3, 10, 12, 0, 0), day(2026, 3, 11, 12, 0, 0)
-	tests := []struct {
-		now  time.Time
-		args string
-		want bool
-	}{
+	checkClock(t, "weekdayRange", weekdayRange, []clockCase{
 		{mon, "MON", true},
 		{tue, "MON", false},
 		{mon, "MON FRI", true},
@@ -48,22 +62,13 @@ func TestWeekdayRange(t *testing.T) {
 		{wed, "MON XYZ", false},
 		{wed, "", false},
 		{wed, "MON TUE WED", false},
-	}
-	for _, tt := range tests {
-		if got := weekdayRange(tt.now, strings.Fields(tt.args)); got != tt.want {
-			t.Errorf("weekdayRange(%q) on %s = %v, want %v", tt.args, tt.now.Weekday(), got, tt.want)
-		}
-	}
+	})
 }
 
 func TestDateRange(t *testing.T) {
 	xmasEve := day(1995, 12, 24, 18, 0, 0)
 	midJune := day(2026, 6, 15, 12, 0, 0)
-	tests := []struct {
-		now  time.Time
-		args string
-		want bool
-	}{
+	checkClock(t, "dateRange", dateRange, []clockCase{
 		// Netscape's documented examples.
 		{day(2026, 5, 1, 0, 0, 0), "1", true},
 		{day(2026, 5, 2, 0, 0, 0), "1", false},
@@ -108,21 +113,12 @@ func TestDateRange(t *testing.T) {
 		{midJune, "JUN JUL JUN", false},
 		{midJune, "JUN 1995 JUL", false},
 		{midJune, "jun", false},
-	}
-	for _, tt := range tests {
-		if got := dateRange(tt.now, strings.Fields(tt.args)); got != tt.want {
-			t.Errorf("dateRange(%q) on %s = %v, want %v", tt.args, tt.now.Format("2006-01-02"), got, tt.want)
-		}
-	}
+	})
 }
 
 func TestTimeRange(t *testing.T) {
 	noon := day(2026, 3, 11, 12, 0, 0)
-	tests := []struct {
-		now  time.Time
-		args string
-		want bool
-	}{
+	checkClock(t, "timeRange", timeRange, []clockCase{
 		{noon, "12", true},
 		{day(2026, 3, 11, 12, 59, 59), "12", true},
 		{day(2026, 3, 11, 13, 0, 0), "12", false},
@@ -149,12 +145,7 @@ func TestTimeRange(t *testing.T) {
 		{noon, "1 2 3 4 5", false},
 		{noon, "noon", false},
 		{noon, "-1 13", false},
-	}
-	for _, tt := range tests {
-		if got := timeRange(tt.now, strings.Fields(tt.args)); got != tt.want {
-			t.Errorf("timeRange(%q) at %s = %v, want %v", tt.args, tt.now.Format("15:04:05"), got, tt.want)
-		}
-	}
+	})
 }
 
 // "GMT" picks UTC over Env.Location, across a date line: at 00:30 on
@@ -163,7 +154,7 @@ func TestClockZones(t *testing.T) {
 	env, _ := testEnv()
 	thu := time.Date(2026, time.March, 12, 0, 30, 0, 0, testZone)
 	env.Now = func() time.Time { return thu }
-	tests := []struct{ expr, want string }{
+	checkJS(t, env, []jsCase{
 		{`weekdayRange("THU")`, "true"},
 		{`weekdayRange("WED", "GMT")`, "true"},
 		{`dateRange(12)`, "true"},
@@ -171,10 +162,5 @@ func TestClockZones(t *testing.T) {
 		{`timeRange(0)`, "true"},
 		{`timeRange(23, "GMT")`, "true"},
 		{`timeRange(23, 0, 23, 59, "GMT")`, "true"},
-	}
-	for _, tt := range tests {
-		if got := evalJS(t, env, tt.expr).String(); got != tt.want {
-			t.Errorf("%s = %q, want %q", tt.expr, got, tt.want)
-		}
-	}
+	})
 }

@@ -8,7 +8,6 @@ import (
 	"net/netip"
 	"os"
 	"slices"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -59,6 +58,13 @@ func TestMapDialer(t *testing.T) {
 			t.Fatalf("err = %#v, want a dial *net.OpError", err)
 		}
 	}
+	notFound := func(t *testing.T, _ net.Conn, err error) {
+		t.Helper()
+		var de *net.DNSError
+		if !errors.As(err, &de) || !de.IsNotFound {
+			t.Fatalf("err = %v, want a not-found *net.DNSError", err)
+		}
+	}
 	errIs := func(target error) func(*testing.T, net.Conn, error) {
 		return func(t *testing.T, _ net.Conn, err error) {
 			t.Helper()
@@ -82,13 +88,8 @@ func TestMapDialer(t *testing.T) {
 		{name: "service name port", network: "tcp", addr: "17.32.194.99:https", check: isTCP},
 		{name: "IPv6 name", network: "tcp", addr: "v6.apple.com:443", check: isTCP},
 		{name: "IPv6 name on tcp6", network: "tcp6", addr: "v6.apple.com:443", check: isTCP},
-		{name: "IPv6 name on tcp4", network: "tcp4", addr: "v6.apple.com:443", check: func(t *testing.T, _ net.Conn, err error) {
-			// As with net.Dialer: the tcp4 lookup asks for A records only.
-			var de *net.DNSError
-			if !errors.As(err, &de) || !de.IsNotFound {
-				t.Fatalf("err = %v, want a not-found *net.DNSError", err)
-			}
-		}},
+		// As with net.Dialer: the tcp4 lookup asks for A records only.
+		{name: "IPv6 name on tcp4", network: "tcp4", addr: "v6.apple.com:443", check: notFound},
 		{name: "IPv6 literal on tcp4", network: "tcp4", addr: "[2620:149:a44::1]:443", check: func(t *testing.T, _ net.Conn, err error) {
 			var ae *net.AddrError
 			if !errors.As(err, &ae) {
@@ -128,12 +129,7 @@ func TestMapDialer(t *testing.T) {
 				t.Fatalf("conn %T, err %v; want *net.UDPConn", c, err)
 			}
 		}},
-		{name: "NXDOMAIN", network: "tcp", addr: "nope.apple.com:443", check: func(t *testing.T, _ net.Conn, err error) {
-			var de *net.DNSError
-			if !errors.As(err, &de) || !de.IsNotFound {
-				t.Fatalf("err = %v, want a not-found *net.DNSError", err)
-			}
-		}},
+		{name: "NXDOMAIN", network: "tcp", addr: "nope.apple.com:443", check: notFound},
 		{name: "SERVFAIL", network: "tcp", addr: "servfail.apple.com:443", check: func(t *testing.T, _ net.Conn, err error) {
 			var de *net.DNSError
 			if !errors.As(err, &de) || de.IsNotFound || de.IsTimeout {
@@ -242,24 +238,18 @@ func TestMapDialerSetPanics(t *testing.T) {
 func TestMapDialerConcurrent(t *testing.T) {
 	l := NewTCPListener(t)
 	d := NewMapDialer(nil)
-	var wg sync.WaitGroup
-	for i := range 4 {
-		wg.Go(func() {
-			for j := range 20 {
-				if (i+j)%2 == 0 {
-					d.Set("tcp", "17.1.1.1:443", Route{To: l.Addr()})
-				} else {
-					d.Set("tcp", "17.1.1.1:*", Route{Unreachable: true})
-				}
-				d.SetDefault(Route{Unreachable: true})
-				if c, err := d.DialContext(context.Background(), "tcp", "17.1.1.1:443"); err == nil {
-					c.Close()
-				}
-				d.Attempts()
-			}
-		})
-	}
-	wg.Wait()
+	flapConcurrently(func(flip bool) {
+		if flip {
+			d.Set("tcp", "17.1.1.1:443", Route{To: l.Addr()})
+		} else {
+			d.Set("tcp", "17.1.1.1:*", Route{Unreachable: true})
+		}
+		d.SetDefault(Route{Unreachable: true})
+		if c, err := d.DialContext(context.Background(), "tcp", "17.1.1.1:443"); err == nil {
+			c.Close()
+		}
+		d.Attempts()
+	})
 	if d.Dials() != 80 {
 		t.Fatalf("Dials() = %d, want 80", d.Dials())
 	}

@@ -70,7 +70,7 @@ func NewDNSServerAt(t testing.TB, addr string) *DNSServer {
 			pc.WriteTo(resp, from)
 		}
 	})
-	startConnServerOn(t, ln, s.serveConn)
+	newConnServer(ln).serve(t, s.serveConn)
 	return s
 }
 

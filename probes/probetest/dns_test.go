@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/netip"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -225,21 +224,15 @@ func TestDNSServerWire(t *testing.T) {
 
 func TestDNSServerConcurrentSet(t *testing.T) {
 	s := NewDNSServer(t)
-	var wg sync.WaitGroup
-	for i := range 4 {
-		wg.Go(func() {
-			for j := range 20 {
-				if (i+j)%2 == 0 {
-					s.Set("flap.apple.com", Answer{Addrs: []netip.Addr{appleV4}})
-				} else {
-					s.Set("flap.apple.com", Answer{Rcode: dnsmessage.RCodeNameError})
-				}
-				s.SetDefault(Answer{})
-				s.Resolver().LookupNetIP(context.Background(), "ip4", "flap.apple.com")
-			}
-		})
-	}
-	wg.Wait()
+	flapConcurrently(func(flip bool) {
+		if flip {
+			s.Set("flap.apple.com", Answer{Addrs: []netip.Addr{appleV4}})
+		} else {
+			s.Set("flap.apple.com", Answer{Rcode: dnsmessage.RCodeNameError})
+		}
+		s.SetDefault(Answer{})
+		s.Resolver().LookupNetIP(context.Background(), "ip4", "flap.apple.com")
+	})
 	if s.Queries() == 0 {
 		t.Fatal("no queries counted")
 	}

@@ -13,14 +13,9 @@ import (
 // every byte (Delay), or one that drops every packet larger than a few
 // hundred bytes (an MTU black hole: MaxSegment). Route a host To its Addr.
 type Relay struct {
-	ln       net.Listener
+	srv      *connServer
 	upstream string
 	opts     RelayOptions
-
-	wg     sync.WaitGroup
-	mu     sync.Mutex
-	closed bool
-	conns  map[net.Conn]struct{}
 }
 
 // RelayOptions say what the path does.
@@ -42,68 +37,13 @@ type RelayOptions struct {
 // NewRelay starts a relay to upstream ("127.0.0.1:port").
 func NewRelay(t testing.TB, upstream string, opts RelayOptions) *Relay {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("probetest: relay listener: %v", err)
-	}
-	r := &Relay{ln: ln, upstream: upstream, opts: opts, conns: map[net.Conn]struct{}{}}
-	r.wg.Add(1)
-	go r.serve()
-	t.Cleanup(r.close)
+	r := &Relay{srv: newConnServer(listen(t, "relay listener", Loopback)), upstream: upstream, opts: opts}
+	r.srv.serve(t, r.handle)
 	return r
 }
 
 // Addr is the relay's "127.0.0.1:port".
-func (r *Relay) Addr() string { return r.ln.Addr().String() }
-
-func (r *Relay) close() {
-	r.mu.Lock()
-	r.closed = true
-	for c := range r.conns {
-		c.Close()
-	}
-	r.mu.Unlock()
-	r.ln.Close()
-	r.wg.Wait()
-}
-
-// track registers c to be closed with the relay; false when it is closing.
-func (r *Relay) track(c net.Conn) bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.closed {
-		c.Close()
-		return false
-	}
-	r.conns[c] = struct{}{}
-	return true
-}
-
-func (r *Relay) untrack(c net.Conn) {
-	r.mu.Lock()
-	delete(r.conns, c)
-	r.mu.Unlock()
-	c.Close()
-}
-
-func (r *Relay) serve() {
-	defer r.wg.Done()
-	for {
-		c, err := r.ln.Accept()
-		if err != nil {
-			return
-		}
-		if !r.track(c) {
-			return
-		}
-		r.wg.Add(1)
-		go func() {
-			defer r.wg.Done()
-			defer r.untrack(c)
-			r.handle(c)
-		}()
-	}
-}
+func (r *Relay) Addr() string { return r.srv.Addr() }
 
 func (r *Relay) handle(c net.Conn) {
 	if r.opts.MaxSegment > 0 && segmentSize(c) > r.opts.MaxSegment {
@@ -115,10 +55,11 @@ func (r *Relay) handle(c net.Conn) {
 	if err != nil {
 		return
 	}
-	if !r.track(up) {
+	if !r.srv.track(up) {
+		up.Close()
 		return
 	}
-	defer r.untrack(up)
+	defer r.srv.untrack(up)
 	var wg sync.WaitGroup
 	wg.Go(func() { r.pipe(up, c) })
 	r.pipe(c, up)

@@ -84,7 +84,8 @@ func NewConnectProxy(t testing.TB, upstream interface {
 		},
 	}
 	t.Cleanup(p.transport.CloseIdleConnections) // runs last
-	p.srv = startConnServer(t, "proxy", Loopback, p.serveConn)
+	p.srv = newConnServer(listen(t, "proxy", Loopback))
+	p.srv.serve(t, p.serveConn)
 	t.Cleanup(cancel) // runs first: ends the upstream dials and round trips
 	return p
 }

@@ -23,11 +23,23 @@ const Loopback = "127.0.0.1:0"
 // listen binds a TCP listener on addr or fails t, naming the fake.
 func listen(t testing.TB, what, addr string) net.Listener {
 	t.Helper()
-	ln, err := net.Listen("tcp", addr)
+	return bind(t, what, net.Listen, "tcp", addr)
+}
+
+// listenPacket binds a UDP socket on addr or fails t, naming the fake.
+func listenPacket(t testing.TB, what, addr string) net.PacketConn {
+	t.Helper()
+	return bind(t, what, net.ListenPacket, "udp", addr)
+}
+
+// bind is listen's and listenPacket's: the socket, or t failed.
+func bind[S any](t testing.TB, what string, listen func(network, addr string) (S, error), network, addr string) S {
+	t.Helper()
+	s, err := listen(network, addr)
 	if err != nil {
 		t.Fatalf("probetest: %s: %v", what, err)
 	}
-	return ln
+	return s
 }
 
 // serveHTTP serves h on addr (over TLS when cfg is set) until t ends.
@@ -72,15 +84,24 @@ type connServer struct {
 // startConnServer serves handle on addr until t ends.
 func startConnServer(t testing.TB, what, addr string, handle func(net.Conn)) *connServer {
 	t.Helper()
-	return startConnServerOn(t, listen(t, what, addr), handle)
+	s := newConnServer(listen(t, what, addr))
+	s.serve(t, handle)
+	return s
 }
 
-func startConnServerOn(t testing.TB, ln net.Listener, handle func(net.Conn)) *connServer {
-	s := &connServer{ln: ln, conns: map[net.Conn]struct{}{}}
+// newConnServer is a connServer on ln that accepts nothing until serve. A
+// fake whose handler uses the server (track, for its upstream connections)
+// stores it first: assigning startConnServer's result would race the first
+// connection's handler.
+func newConnServer(ln net.Listener) *connServer {
+	return &connServer{ln: ln, conns: map[net.Conn]struct{}{}}
+}
+
+// serve accepts connections for handle until t ends.
+func (s *connServer) serve(t testing.TB, handle func(net.Conn)) {
 	s.wg.Add(1)
 	go s.accept(handle)
 	t.Cleanup(s.close)
-	return s
 }
 
 // Addr is the listener's "ip:port".
@@ -163,16 +184,6 @@ func servePackets(t testing.TB, pc net.PacketConn, handle func(pc net.PacketConn
 		pc.Close()
 		<-done
 	})
-}
-
-// listenPacket binds a UDP socket on addr or fails t, naming the fake.
-func listenPacket(t testing.TB, what, addr string) net.PacketConn {
-	t.Helper()
-	pc, err := net.ListenPacket("udp", addr)
-	if err != nil {
-		t.Fatalf("probetest: %s: %v", what, err)
-	}
-	return pc
 }
 
 // The fakes' setters and getters: one field, read or written under the

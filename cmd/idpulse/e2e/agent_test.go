@@ -106,7 +106,7 @@ func (ns *netns) startAgentTee(t testing.TB, bus string, tee io.Writer, args ...
 	if bus != "" {
 		env = append(env, "DBUS_SESSION_BUS_ADDRESS="+bus)
 	}
-	a.cmd = exec.Command("ip", append([]string{"netns", "exec", ns.name, binPath}, args...)...)
+	a.cmd = exec.Command("ip", append([]string{"netns", "exec", ns.Name, binPath}, args...)...)
 	a.cmd.Env = env
 	a.cmd.Stdout, a.cmd.Stderr = a.stdout, a.stderr
 	if tee != nil {

@@ -351,11 +351,11 @@ func TestCheckInNamespace(t *testing.T) {
 			}
 			ready := time.Now()
 			r := ns.check(t)
-			t.Logf("%s: namespace %s, servers %s, idpulse check %s (exit %d)", ns.name,
+			t.Logf("%s: namespace %s, servers %s, idpulse check %s (exit %d)", ns.Name,
 				created.Sub(start).Round(time.Millisecond), ready.Sub(created).Round(time.Millisecond), r.took.Round(time.Millisecond), r.exit)
 			t.Cleanup(func() {
 				if t.Failed() {
-					t.Logf("idpulse check --json in %s: %s\n--- helper servers:\n%s", ns.name, r.describe(), ns.helperOut)
+					t.Logf("idpulse check --json in %s: %s\n--- helper servers:\n%s", ns.Name, r.describe(), ns.helperOut)
 				}
 			})
 			if r.exit != sc.exit {

@@ -136,15 +136,15 @@ func (ns *netns) settle(tb testing.TB) {
 	tb.Helper()
 	deadline := time.Now().Add(execTimeout)
 	for {
-		out, err := ipCmd(nil, "-n", ns.name, "-6", "address", "show", "tentative")
+		out, err := ipCmd(nil, "-n", ns.Name, "-6", "address", "show", "tentative")
 		if err != nil {
-			tb.Fatalf("ip -n %s -6 address show tentative: %v: %s", ns.name, err, out)
+			tb.Fatalf("ip -n %s -6 address show tentative: %v: %s", ns.Name, err, out)
 		}
 		if len(out) == 0 {
 			return
 		}
 		if time.Now().After(deadline) {
-			tb.Fatalf("addresses in %s still tentative after %s:\n%s", ns.name, execTimeout, out)
+			tb.Fatalf("addresses in %s still tentative after %s:\n%s", ns.Name, execTimeout, out)
 		}
 		time.Sleep(pollEvery)
 	}

@@ -12,27 +12,27 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/idpulse/idpulse/probes/probetest"
+	"github.com/idpulse/idpulse/probes/probetest/pathlab"
 )
 
 const (
 	// requireEnv=1 (CI) turns "cannot create a namespace" from a skip into a failure.
-	requireEnv = "IDPULSE_REQUIRE_NETNS"
+	requireEnv = pathlab.RequireEnv
 	// execTimeout bounds every command the tests run.
-	execTimeout = 30 * time.Second
+	execTimeout = pathlab.ExecTimeout
 	// buildTimeout bounds `go build`, which may compile everything from cold.
 	buildTimeout = 5 * time.Minute
 	etcNetns     = "/etc/netns"
-	runNetns     = "/var/run/netns"
+	// namePrefix and this process's ID start every namespace's name, for
+	// pathlab.SweepStale.
+	namePrefix = "idp-e2e-"
 )
 
 var (
@@ -59,7 +59,10 @@ func runMain(m *testing.M) int {
 	// exist, or it held only what a killed run of this package left.
 	ownEtcNetns := statErr != nil
 	if netnsErr = checkNetns(); netnsErr == nil {
-		if sweepStale() {
+		// What killed runs left (Ctrl-C, a SIGPIPE from `| head`); their
+		// helper servers are gone: they exit when their stdin, our pipe,
+		// closes.
+		if pathlab.SweepStale(namePrefix) {
 			ownEtcNetns = true
 		}
 	}
@@ -89,13 +92,10 @@ func runMain(m *testing.M) int {
 
 // checkNetns reports why namespaces cannot be used here, nil when they can.
 func checkNetns() error {
-	if uid := os.Geteuid(); uid != 0 {
-		return fmt.Errorf("running as uid %d, not root", uid)
+	if err := pathlab.CheckNetns(); err != nil {
+		return err
 	}
-	if _, err := exec.LookPath("ip"); err != nil {
-		return fmt.Errorf("ip (iproute2) not found: %v", err)
-	}
-	name := fmt.Sprintf("idp-e2e-%d-check", os.Getpid())
+	name := fmt.Sprintf("%s%d-check", namePrefix, os.Getpid())
 	if out, err := ipCmd(nil, "netns", "add", name); err != nil {
 		return fmt.Errorf("ip netns add: %v: %s", err, out)
 	}
@@ -105,37 +105,6 @@ func checkNetns() error {
 	return nil
 }
 
-// staleName matches the namespaces this package creates; the number is the
-// creating test process.
-var staleName = regexp.MustCompile(`^idp-e2e-([0-9]+)-`)
-
-// sweepStale removes namespaces (and their /etc/netns directories) left by
-// test processes that were killed before their cleanups ran (Ctrl-C, a
-// SIGPIPE from `| head`), and reports whether it removed any. Their helper
-// servers are gone already: they exit when their stdin, our pipe, closes.
-func sweepStale() bool {
-	swept := false
-	for _, dir := range []string{runNetns, etcNetns} {
-		entries, _ := os.ReadDir(dir)
-		for _, e := range entries {
-			m := staleName.FindStringSubmatch(e.Name())
-			if m == nil {
-				continue
-			}
-			pid, _ := strconv.Atoi(m[1])
-			if pid == os.Getpid() || !errors.Is(syscall.Kill(pid, 0), syscall.ESRCH) {
-				continue // ours, or its process still runs
-			}
-			if dir == runNetns {
-				ipCmd(nil, "netns", "del", e.Name())
-			}
-			os.RemoveAll(filepath.Join(etcNetns, e.Name()))
-			swept = true
-		}
-	}
-	return swept
-}
-
 // requireNetns skips tb (fails it under IDPULSE_REQUIRE_NETNS=1) when
 // namespaces are not available.
 func requireNetns(tb testing.TB) {
@@ -143,32 +112,18 @@ func requireNetns(tb testing.TB) {
 	probetest.Require(tb, requireEnv, netnsErr, "needs root and ip netns")
 }
 
-// ipCmd runs ip with args (and stdin, when not nil) under execTimeout.
+// ipCmd runs ip with args (and stdin, when not nil) under
+// pathlab.ExecTimeout.
 func ipCmd(stdin []byte, args ...string) ([]byte, error) {
-	return runCmd(stdin, "ip", args...)
-}
-
-func runCmd(stdin []byte, name string, args ...string) ([]byte, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), execTimeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, name, args...)
-	if stdin != nil {
-		cmd.Stdin = bytes.NewReader(stdin)
-	}
-	cmd.WaitDelay = 5 * time.Second
-	out, err := cmd.CombinedOutput()
-	if ctx.Err() != nil {
-		err = fmt.Errorf("%s timed out after %s: %w", name, execTimeout, err)
-	}
-	return bytes.TrimSpace(out), err
+	return pathlab.Run(context.Background(), stdin, "ip", args...)
 }
 
 // netns is one scenario's network namespace: a LAN uplink with a default
 // route, the fake Internet's addresses on loopback, and its own resolv.conf
 // and hosts under /etc/netns/<name>.
 type netns struct {
-	name string
-	dir  string // scratch: configs, CA, HOME
+	*pathlab.Namespace
+	dir string // scratch: configs, CA, HOME
 	// caFile is the helper's root CA, set by startServers.
 	caFile string
 	// helperOut is the helper's stdout and stderr, for failure reports.
@@ -179,56 +134,30 @@ type netns struct {
 // the usual localhost lines. Everything it creates is removed in Cleanup.
 func newNetns(tb testing.TB, extraHosts string) *netns {
 	tb.Helper()
+	// Every process this test starts in the namespace (helper servers,
+	// agents) is stopped and reaped before its removal; one still there
+	// escaped its test and fails it.
 	ns := &netns{
-		name:      fmt.Sprintf("idp-e2e-%d-%d", os.Getpid(), netnsSeq.Add(1)),
+		Namespace: pathlab.NewNamespace(tb, fmt.Sprintf("%s%d-%d", namePrefix, os.Getpid(), netnsSeq.Add(1))),
 		dir:       tb.TempDir(),
 		helperOut: &probetest.SyncBuffer{},
 	}
-	etc := filepath.Join(etcNetns, ns.name)
-	tb.Cleanup(func() {
-		if err := os.RemoveAll(etc); err != nil {
-			tb.Errorf("remove %s: %v", etc, err)
-		}
-	})
-	if err := os.MkdirAll(etc, 0o755); err != nil {
-		tb.Fatal(err)
-	}
-	files := map[string]string{
+	ns.WriteEtc(tb, map[string]string{
 		"resolv.conf": "nameserver " + routerDNS + "\n",
 		"hosts":       "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n" + extraHosts,
-	}
-	for name, content := range files {
-		if err := os.WriteFile(filepath.Join(etc, name), []byte(content), 0o644); err != nil {
-			tb.Fatal(err)
-		}
-	}
-
-	if out, err := ipCmd(nil, "netns", "add", ns.name); err != nil {
-		tb.Fatalf("ip netns add %s: %v: %s", ns.name, err, out)
-	}
-	tb.Cleanup(func() {
-		// Every process this test started in the namespace (helper
-		// servers, agents) has been stopped and reaped by now; one still
-		// there is a process that escaped its test.
-		if out, err := ipCmd(nil, "netns", "pids", ns.name); err != nil || len(out) > 0 {
-			tb.Errorf("processes left in %s: %s (err %v)", ns.name, strings.ReplaceAll(string(out), "\n", ", "), err)
-		}
-		if out, err := ipCmd(nil, "netns", "del", ns.name); err != nil {
-			tb.Errorf("ip netns del %s: %v: %s", ns.name, err, out)
-		}
 	})
 
 	// The uplink: a dummy interface, or where the kernel has no dummy
 	// driver, one end of a veth pair whose other end stays in the namespace.
 	// Either way nothing leaves it; the onlink default route makes the
 	// gateway valid without a neighbour.
-	if dout, err := ipCmd(nil, "-n", ns.name, "link", "add", uplinkName, "type", "dummy"); err != nil {
-		out, err2 := ipCmd(nil, "-n", ns.name, "link", "add", uplinkName, "type", "veth", "peer", "name", uplinkName+"p")
+	if dout, err := ipCmd(nil, "-n", ns.Name, "link", "add", uplinkName, "type", "dummy"); err != nil {
+		out, err2 := ipCmd(nil, "-n", ns.Name, "link", "add", uplinkName, "type", "veth", "peer", "name", uplinkName+"p")
 		if err2 != nil {
 			tb.Fatalf("create uplink: dummy: %v: %s; veth: %v: %s", err, dout, err2, out)
 		}
 		uplinkNote.Do(func() { tb.Logf("no dummy link type (ip: %s); the uplink is a veth pair", dout) })
-		if out, err := ipCmd(nil, "-n", ns.name, "link", "set", uplinkName+"p", "up"); err != nil {
+		if out, err := ipCmd(nil, "-n", ns.Name, "link", "set", uplinkName+"p", "up"); err != nil {
 			tb.Fatalf("ip link set %sp up: %v: %s", uplinkName, err, out)
 		}
 	}
@@ -241,8 +170,8 @@ func newNetns(tb testing.TB, extraHosts string) *netns {
 	for _, a := range localAddrs() {
 		batch = append(batch, "address add "+a+"/32 dev lo")
 	}
-	if out, err := ipCmd([]byte(strings.Join(batch, "\n")+"\n"), "-n", ns.name, "-batch", "-"); err != nil {
-		tb.Fatalf("configure %s: %v: %s", ns.name, err, out)
+	if out, err := ipCmd([]byte(strings.Join(batch, "\n")+"\n"), "-n", ns.Name, "-batch", "-"); err != nil {
+		tb.Fatalf("configure %s: %v: %s", ns.Name, err, out)
 	}
 
 	cfg := `{"check": {"deadline": "3s", "probe_timeout": "2s"}, "apple_status": {"url": "` + feedURL + `"}}` + "\n"
@@ -274,7 +203,7 @@ func (ns *netns) startServers(tb testing.TB, cfg helperConfig) {
 	}
 
 	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, "ip", "netns", "exec", ns.name, exe,
+	cmd := exec.CommandContext(ctx, "ip", "netns", "exec", ns.Name, exe,
 		"-test.run=^TestHelperServers$", "-test.count=1", "-test.timeout=30m")
 	// A -race binary sleeps a second at exit (GORACE atexit_sleep_ms); the
 	// helper has nothing to wait for.
@@ -340,8 +269,8 @@ func (ns *netns) nft(tb testing.TB, ruleset string) {
 	if _, err := exec.LookPath("nft"); err != nil {
 		tb.Fatalf("nft not found (%v): this scenario needs nftables; CI's .ci/run installs it (apt-get install nftables)", err)
 	}
-	if out, err := ipCmd([]byte(ruleset), "netns", "exec", ns.name, "nft", "-f", "-"); err != nil {
-		tb.Fatalf("nft -f in %s: %v: %s\nruleset:\n%s", ns.name, err, out, ruleset)
+	if err := ns.NFT(ruleset); err != nil {
+		tb.Fatal(err)
 	}
 }
 
@@ -362,7 +291,7 @@ func (ns *netns) check(tb testing.TB) checkRun {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), execTimeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "ip", "netns", "exec", ns.name, binPath, "check", "--json", "--config", ns.configPath())
+	cmd := ns.Command(ctx, binPath, "check", "--json", "--config", ns.configPath())
 	cmd.Env = []string{
 		"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
 		"HOME=" + ns.dir,
@@ -372,7 +301,6 @@ func (ns *netns) check(tb testing.TB) checkRun {
 	}
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	cmd.WaitDelay = 5 * time.Second
 	start := time.Now()
 	err := cmd.Run()
 	r := checkRun{stdout: stdout.Bytes(), stderr: stderr.Bytes(), took: time.Since(start)}
@@ -384,7 +312,7 @@ func (ns *netns) check(tb testing.TB) checkRun {
 	case errors.As(err, &exitErr) && exitErr.Exited():
 		r.exit = exitErr.ExitCode()
 	default:
-		tb.Fatalf("run idpulse check in %s: %v\n%s", ns.name, err, r.describe())
+		tb.Fatalf("run idpulse check in %s: %v\n%s", ns.Name, err, r.describe())
 	}
 	return r
 }

@@ -59,7 +59,7 @@ func TestScreenshotWorld(t *testing.T) {
 	if err := os.WriteFile(cfg, []byte(screenshotConfig), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	env := fmt.Sprintf("NS=%s\nCONFIG=%s\nSSL_CERT_FILE=%s\nSSL_CERT_DIR=%s\n", ns.name, cfg, ns.caFile, ns.dir)
+	env := fmt.Sprintf("NS=%s\nCONFIG=%s\nSSL_CERT_FILE=%s\nSSL_CERT_DIR=%s\n", ns.Name, cfg, ns.caFile, ns.dir)
 	if err := os.WriteFile(filepath.Join(dir, "world.env"), []byte(env), 0o644); err != nil {
 		t.Fatal(err)
 	}

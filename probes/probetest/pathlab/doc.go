@@ -34,7 +34,9 @@
 // do not run in the namespace. Namespace.Command and Run run a program in
 // the namespace with `ip netns exec`, which also bind-mounts the files in
 // /etc/netns/<name>/ over /etc: Options.ResolvConf and Options.Hosts write
-// the client's, exactly as cmd/idpulse/e2e does for its namespaces.
+// the client's (WriteEtc). cmd/idpulse/e2e's own namespaces, outside any
+// lab, are NewNamespace ones: created, written and removed by the same code,
+// with CheckNetns, Run and SweepStale for what its TestMain needs.
 //
 // # Faults
 //

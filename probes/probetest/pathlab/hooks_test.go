@@ -7,13 +7,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
-
-	"golang.org/x/sys/unix"
 )
 
 // sizeBuckets are the packet sizes a hook is asked about.
@@ -134,14 +130,7 @@ func download(t *testing.T, srv, cli *Namespace, listenAddr string, mss int) {
 	defer cancel()
 	var n int64
 	err = cli.Do(func() error {
-		d := net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
-			var serr error
-			if mss > 0 {
-				rc.Control(func(fd uintptr) { serr = unix.SetsockoptInt(int(fd), unix.IPPROTO_TCP, unix.TCP_MAXSEG, mss) })
-			}
-			return serr
-		}}
-		c, err := d.DialContext(ctx, "tcp4", ln.Addr().String())
+		c, err := dialMSS(mss).DialContext(ctx, "tcp4", ln.Addr().String())
 		if err != nil {
 			return err
 		}

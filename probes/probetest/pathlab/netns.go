@@ -5,6 +5,7 @@ package pathlab
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/netip"
 	"os"
@@ -58,31 +59,28 @@ func (ns *Namespace) Do(fn func() error) error {
 // Listen is net.Listen inside the namespace; the listener is closed in
 // Cleanup.
 func (ns *Namespace) Listen(network, address string) (net.Listener, error) {
-	var ln net.Listener
-	err := ns.Do(func() (err error) {
-		ln, err = net.Listen(network, address)
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("pathlab: listen %s %s in %s: %w", network, address, ns.Name, err)
-	}
-	ns.tb.Cleanup(func() { ln.Close() })
-	return ln, nil
+	return listenIn(ns, net.Listen, network, address)
 }
 
 // ListenPacket is net.ListenPacket inside the namespace (a DNS server's
 // socket); it is closed in Cleanup.
 func (ns *Namespace) ListenPacket(network, address string) (net.PacketConn, error) {
-	var pc net.PacketConn
+	return listenIn(ns, net.ListenPacket, network, address)
+}
+
+// listenIn calls listen inside ns and closes the socket in Cleanup.
+func listenIn[S io.Closer](ns *Namespace, listen func(network, address string) (S, error), network, address string) (S, error) {
+	var s S
 	err := ns.Do(func() (err error) {
-		pc, err = net.ListenPacket(network, address)
+		s, err = listen(network, address)
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("pathlab: listen %s %s in %s: %w", network, address, ns.Name, err)
+		var none S
+		return none, fmt.Errorf("pathlab: listen %s %s in %s: %w", network, address, ns.Name, err)
 	}
-	ns.tb.Cleanup(func() { pc.Close() })
-	return pc, nil
+	ns.tb.Cleanup(func() { s.Close() })
+	return s, nil
 }
 
 // Dial is d.DialContext inside the namespace (a zero d when nil). address

@@ -158,7 +158,7 @@ func New(tb testing.TB, opts Options) *Lab {
 	if err := opts.Faults.validate(); err != nil {
 		tb.Fatal(err)
 	}
-	sweepStale()
+	SweepStale(namePrefix)
 
 	base := fmt.Sprintf("%s%d-%08x", namePrefix, os.Getpid(), rand.Uint32())
 	l := &Lab{
@@ -173,7 +173,7 @@ func New(tb testing.TB, opts Options) *Lab {
 		ns.create(tb)
 	}
 	if opts.ResolvConf != "" || opts.Hosts != "" {
-		l.Client.writeEtc(tb, map[string]string{"resolv.conf": opts.ResolvConf, "hosts": opts.Hosts})
+		l.Client.WriteEtc(tb, map[string]string{"resolv.conf": opts.ResolvConf, "hosts": opts.Hosts})
 	}
 
 	serverTun, err := openTUN(l.Server, LinkName)
@@ -220,11 +220,8 @@ func Require(tb testing.TB, filter Filter) {
 }
 
 func canRun(filter Filter) error {
-	if uid := os.Geteuid(); uid != 0 {
-		return fmt.Errorf("running as uid %d, not root", uid)
-	}
-	if _, err := exec.LookPath("ip"); err != nil {
-		return fmt.Errorf("ip (iproute2) not found: %w", err)
+	if err := CheckNetns(); err != nil {
+		return err
 	}
 	if _, err := os.Stat("/dev/net/tun"); err != nil {
 		return err
@@ -233,6 +230,18 @@ func canRun(filter Filter) error {
 		if _, err := exec.LookPath("nft"); err != nil {
 			return fmt.Errorf("nft (nftables) not found: %w", err)
 		}
+	}
+	return nil
+}
+
+// CheckNetns reports why this process cannot make network namespaces with
+// ip(8) (not root, no iproute2), nil when it can.
+func CheckNetns() error {
+	if uid := os.Geteuid(); uid != 0 {
+		return fmt.Errorf("running as uid %d, not root", uid)
+	}
+	if _, err := exec.LookPath("ip"); err != nil {
+		return fmt.Errorf("ip (iproute2) not found: %w", err)
 	}
 	return nil
 }
@@ -271,10 +280,21 @@ func (l *Lab) store(f Faults) {
 // Stats counts what the relay did so far.
 func (l *Lab) Stats() Stats { return l.relay.stats() }
 
+// NewNamespace creates a namespace of its own, outside any lab (IPv4 and
+// IPv6 unset): cmd/idpulse/e2e's. It is removed in tb's Cleanup as a lab's
+// are: a process still in it then fails tb and is killed. Start name with a
+// prefix and the process ID ("idp-e2e-<pid>-") for SweepStale.
+func NewNamespace(tb testing.TB, name string) *Namespace {
+	tb.Helper()
+	ns := &Namespace{Name: name, tb: tb}
+	ns.create(tb)
+	return ns
+}
+
 // create adds the namespace and its removal to tb's Cleanup.
 func (ns *Namespace) create(tb testing.TB) {
 	tb.Helper()
-	if out, err := run(context.Background(), nil, "ip", "netns", "add", ns.Name); err != nil {
+	if out, err := Run(context.Background(), nil, "ip", "netns", "add", ns.Name); err != nil {
 		tb.Fatalf("pathlab: ip netns add %s: %v: %s", ns.Name, err, out)
 	}
 	tb.Cleanup(func() { ns.remove(tb) })
@@ -283,7 +303,7 @@ func (ns *Namespace) create(tb testing.TB) {
 // remove kills what still runs in the namespace (a process that escaped
 // its test: an error) and deletes it with its /etc/netns directory.
 func (ns *Namespace) remove(tb testing.TB) {
-	out, err := run(context.Background(), nil, "ip", "netns", "pids", ns.Name)
+	out, err := Run(context.Background(), nil, "ip", "netns", "pids", ns.Name)
 	if err != nil {
 		tb.Errorf("pathlab: ip netns pids %s: %v: %s", ns.Name, err, out)
 	}
@@ -295,7 +315,7 @@ func (ns *Namespace) remove(tb testing.TB) {
 			}
 		}
 	}
-	if out, err := run(context.Background(), nil, "ip", "netns", "del", ns.Name); err != nil {
+	if out, err := Run(context.Background(), nil, "ip", "netns", "del", ns.Name); err != nil {
 		tb.Errorf("pathlab: ip netns del %s: %v: %s", ns.Name, err, out)
 	}
 	if err := os.RemoveAll(filepath.Join(etcNetns, ns.Name)); err != nil {
@@ -303,10 +323,10 @@ func (ns *Namespace) remove(tb testing.TB) {
 	}
 }
 
-// writeEtc writes files (name → content; empty content: skipped) to
+// WriteEtc writes files (name → content; empty content: skipped) to
 // /etc/netns/<name>/, creating /etc/netns if needed and removing it again
 // in Cleanup when it is empty and was not there before.
-func (ns *Namespace) writeEtc(tb testing.TB, files map[string]string) {
+func (ns *Namespace) WriteEtc(tb testing.TB, files map[string]string) {
 	tb.Helper()
 	if _, err := os.Stat(etcNetns); errors.Is(err, os.ErrNotExist) {
 		tb.Cleanup(func() { os.Remove(etcNetns) }) // only if empty: others' stay
@@ -338,7 +358,7 @@ func (ns *Namespace) configure(tb testing.TB, extra []string) {
 		"address add " + ns.IPv6.String() + "/" + strconv.Itoa(prefixLen6) + " dev " + LinkName + " nodad",
 	}
 	batch = append(batch, extra...)
-	if out, err := run(context.Background(), []byte(strings.Join(batch, "\n")+"\n"), "ip", "-n", ns.Name, "-batch", "-"); err != nil {
+	if out, err := Run(context.Background(), []byte(strings.Join(batch, "\n")+"\n"), "ip", "-n", ns.Name, "-batch", "-"); err != nil {
 		tb.Fatalf("pathlab: configure %s: %v: %s", ns.Name, err, out)
 	}
 }
@@ -353,7 +373,7 @@ func (ns *Namespace) AddAddress(p netip.Prefix) error {
 	if p.Addr().Is6() {
 		args = append(args, "nodad")
 	}
-	if out, err := run(context.Background(), nil, "ip", args...); err != nil {
+	if out, err := Run(context.Background(), nil, "ip", args...); err != nil {
 		return fmt.Errorf("pathlab: %w: %s", err, out)
 	}
 	return nil
@@ -378,7 +398,7 @@ func (ns *Namespace) Command(ctx context.Context, name string, args ...string) *
 // Run runs name with args inside the namespace (see Command) with stdin
 // (when not nil) and returns its trimmed combined output.
 func (ns *Namespace) Run(ctx context.Context, stdin []byte, name string, args ...string) ([]byte, error) {
-	return run(ctx, stdin, "ip", append([]string{"netns", "exec", ns.Name, name}, args...)...)
+	return Run(ctx, stdin, "ip", append([]string{"netns", "exec", ns.Name, name}, args...)...)
 }
 
 // NFT loads an nftables ruleset (nft -f syntax) inside the namespace.
@@ -389,9 +409,9 @@ func (ns *Namespace) NFT(ruleset string) error {
 	return nil
 }
 
-// run runs name under ctx and ExecTimeout and returns its trimmed combined
-// output.
-func run(ctx context.Context, stdin []byte, name string, args ...string) ([]byte, error) {
+// Run runs name under ctx and ExecTimeout, in the test process's own
+// namespace, and returns its trimmed combined output.
+func Run(ctx context.Context, stdin []byte, name string, args ...string) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(ctx, ExecTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, name, args...)
@@ -408,19 +428,18 @@ func run(ctx context.Context, stdin []byte, name string, args ...string) ([]byte
 	return bytes.TrimSpace(out), err
 }
 
-// staleName matches the namespaces labs create; the number is the creating
-// test process.
-var staleName = regexp.MustCompile(`^` + namePrefix + `([0-9]+)-`)
-
-// sweepStale removes namespaces (and /etc/netns directories) left by test
-// processes that were killed before their Cleanup ran: a -test.timeout
-// panic, a SIGKILL, Ctrl-C. Errors are ignored: another process may be
-// sweeping the same leftovers.
-func sweepStale() {
+// SweepStale removes the namespaces named prefix, a process ID and "-"
+// (and their /etc/netns directories) whose process is gone: left by a test
+// killed before its Cleanup ran (a -test.timeout panic, a SIGKILL, Ctrl-C).
+// It reports whether it removed any. Errors are ignored: another process may
+// be sweeping the same leftovers.
+func SweepStale(prefix string) bool {
+	stale := regexp.MustCompile(`^` + regexp.QuoteMeta(prefix) + `([0-9]+)-`)
+	swept := false
 	for _, dir := range []string{runNetns, etcNetns} {
 		entries, _ := os.ReadDir(dir)
 		for _, e := range entries {
-			m := staleName.FindStringSubmatch(e.Name())
+			m := stale.FindStringSubmatch(e.Name())
 			if m == nil {
 				continue
 			}
@@ -429,9 +448,11 @@ func sweepStale() {
 				continue // ours, or its process still runs
 			}
 			if dir == runNetns {
-				run(context.Background(), nil, "ip", "netns", "del", e.Name())
+				Run(context.Background(), nil, "ip", "netns", "del", e.Name())
 			}
 			os.RemoveAll(filepath.Join(etcNetns, e.Name()))
+			swept = true
 		}
 	}
+	return swept
 }

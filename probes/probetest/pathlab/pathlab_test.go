@@ -262,10 +262,10 @@ func TestCleanup(t *testing.T) {
 		t.Fatal(err)
 	}
 	stale := fmt.Sprintf("%s%d-deadbeef-c", namePrefix, cmd.Process.Pid)
-	if out, err := run(context.Background(), nil, "ip", "netns", "add", stale); err != nil {
+	if out, err := Run(context.Background(), nil, "ip", "netns", "add", stale); err != nil {
 		t.Fatalf("%v: %s", err, out)
 	}
-	t.Cleanup(func() { run(context.Background(), nil, "ip", "netns", "del", stale) })
+	t.Cleanup(func() { Run(context.Background(), nil, "ip", "netns", "del", stale) })
 
 	var names []string
 	t.Run("lab", func(t *testing.T) {
@@ -423,12 +423,20 @@ func TestMTUBlackhole(t *testing.T) {
 	}
 }
 
-func serveTLS(ln net.Listener) {
+// acceptEach hands every connection ln accepts to handle, in turn, until ln
+// is closed.
+func acceptEach(ln net.Listener, handle func(net.Conn)) {
 	for {
 		c, err := ln.Accept()
 		if err != nil {
 			return
 		}
+		handle(c)
+	}
+}
+
+func serveTLS(ln net.Listener) {
+	acceptEach(ln, func(c net.Conn) {
 		go func() {
 			defer c.Close()
 			c.SetDeadline(time.Now().Add(testTimeout))
@@ -437,7 +445,7 @@ func serveTLS(ln net.Listener) {
 			}
 			io.Copy(io.Discard, c)
 		}()
-	}
+	})
 }
 
 // TestBrokenIPv6: with IPv6 dropped, the client keeps its IPv6 address and
@@ -456,15 +464,7 @@ func TestBrokenIPv6(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			go func() {
-				for {
-					c, err := ln.Accept()
-					if err != nil {
-						return
-					}
-					c.Close()
-				}
-			}()
+			go acceptEach(ln, func(c net.Conn) { c.Close() })
 			_, port, _ := net.SplitHostPort(ln.Addr().String())
 			connect := func(addr netip.Addr, budget time.Duration) error {
 				ctx, cancel := context.WithTimeout(ctx, budget)
@@ -522,16 +522,10 @@ func TestCommandReachesServer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			io.WriteString(c, "hello\n")
-			c.Close()
-		}
-	}()
+	go acceptEach(ln, func(c net.Conn) {
+		io.WriteString(c, "hello\n")
+		c.Close()
+	})
 	_, port, _ := net.SplitHostPort(ln.Addr().String())
 	script := fmt.Sprintf("exec 3<>/dev/tcp/%s/%s && read -r line <&3 && echo \"$line\"", name, port)
 	out, err := l.Client.Command(testContext(t), bash, "-c", script).CombinedOutput()
