@@ -148,19 +148,17 @@ func carriedBy(tun []netenv.RouteTo) string {
 		}
 	}
 	var parts []string
-	switch len(split) {
-	case 0:
-	case 1:
-		parts = append(parts, "split route "+split[0])
-	default:
-		parts = append(parts, "split routes "+strings.Join(split, ", "))
-	}
-	switch len(specific) {
-	case 0:
-	case 1:
-		parts = append(parts, "route to "+specific[0])
-	default:
-		parts = append(parts, "routes to "+strings.Join(specific, ", "))
+	for _, g := range []struct {
+		one, many string
+		list      []string
+	}{{"split route ", "split routes ", split}, {"route to ", "routes to ", specific}} {
+		switch len(g.list) {
+		case 0:
+		case 1:
+			parts = append(parts, g.one+g.list[0])
+		default:
+			parts = append(parts, g.many+strings.Join(g.list, ", "))
+		}
 	}
 	if def {
 		parts = append(parts, "default route")

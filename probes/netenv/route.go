@@ -49,27 +49,11 @@ const routeNotInTable = "not in table"
 // followed by a metrics table. Output saying "not in table" (when stderr was
 // captured too) yields ErrNoDefaultRoute.
 func ParseRouteGetDefault(out []byte) (DefaultRoute, error) {
-	s := string(out)
-	if strings.Contains(s, routeNotInTable) {
-		return DefaultRoute{}, fmt.Errorf("parse route -n get default: %w", ErrNoDefaultRoute)
+	r, err := parseRouteGet(out, "route -n get default", ErrNoDefaultRoute)
+	if err != nil {
+		return DefaultRoute{}, err
 	}
-	var r DefaultRoute
-	for line := range strings.Lines(s) {
-		k, v, ok := strings.Cut(line, ":")
-		if !ok {
-			continue
-		}
-		switch strings.TrimSpace(k) {
-		case "gateway":
-			r.Gateway = strings.TrimSpace(v)
-		case "interface":
-			r.Interface = strings.TrimSpace(v)
-		}
-	}
-	if r.Interface == "" {
-		return DefaultRoute{}, fmt.Errorf("parse route -n get default: no \"interface:\" line in %q", clip(strings.TrimSpace(s)))
-	}
-	return r, nil
+	return DefaultRoute{Gateway: r.Gateway, Interface: r.Interface}, nil
 }
 
 // Linux route flags (include/uapi/linux/route.h).

@@ -206,18 +206,19 @@ type RouteGet struct {
 // `route -n get default` (see ParseRouteGetDefault). Output saying "not in
 // table" yields ErrNoRoute.
 func ParseRouteGet(out []byte) (RouteGet, error) {
+	return parseRouteGet(out, "route -n get", ErrNoRoute)
+}
+
+// parseRouteGet reads route(8)'s "key: value" lines; cmd names the
+// command in errors, and noRoute is the error for "not in table".
+func parseRouteGet(out []byte, cmd string, noRoute error) (RouteGet, error) {
 	s := string(out)
 	if strings.Contains(s, routeNotInTable) {
-		return RouteGet{}, fmt.Errorf("parse route -n get: %w", ErrNoRoute)
+		return RouteGet{}, fmt.Errorf("parse %s: %w", cmd, noRoute)
 	}
 	var r RouteGet
-	for line := range strings.Lines(s) {
-		k, v, ok := strings.Cut(line, ":")
-		if !ok {
-			continue
-		}
-		v = strings.TrimSpace(v)
-		switch strings.TrimSpace(k) {
+	for k, v := range fields(s) {
+		switch k {
 		case "destination":
 			r.Destination = v
 		case "mask":
@@ -233,7 +234,7 @@ func ParseRouteGet(out []byte) (RouteGet, error) {
 		}
 	}
 	if r.Interface == "" {
-		return RouteGet{}, fmt.Errorf("parse route -n get: no \"interface:\" line in %q", clip(strings.TrimSpace(s)))
+		return RouteGet{}, fmt.Errorf("parse %s: no \"interface:\" line in %q", cmd, clip(strings.TrimSpace(s)))
 	}
 	return r, nil
 }

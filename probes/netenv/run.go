@@ -11,6 +11,8 @@ package netenv
 import (
 	"context"
 	"fmt"
+	"iter"
+	"strings"
 
 	"github.com/idpulse/idpulse/probes/command"
 )
@@ -36,3 +38,16 @@ const (
 	// ipPath is iproute2 on Linux (see routeToLinux for /usr/sbin/ip).
 	ipPath = "/sbin/ip"
 )
+
+// fields yields the "key: value" lines of a command's output (sw_vers,
+// route -n get), key and value trimmed; other lines are skipped.
+func fields(out string) iter.Seq2[string, string] {
+	return func(yield func(string, string) bool) {
+		for line := range strings.Lines(out) {
+			k, v, ok := strings.Cut(line, ":")
+			if ok && !yield(strings.TrimSpace(k), strings.TrimSpace(v)) {
+				return
+			}
+		}
+	}
+}

@@ -31,13 +31,8 @@ type SystemInfo struct {
 // macOS 11 ProductName was "Mac OS X"; it is reported as printed.
 func ParseSwVers(out []byte) (SystemInfo, error) {
 	var si SystemInfo
-	for line := range strings.Lines(string(out)) {
-		k, v, ok := strings.Cut(line, ":")
-		if !ok {
-			continue
-		}
-		v = strings.TrimSpace(v)
-		switch strings.TrimSpace(k) {
+	for k, v := range fields(string(out)) {
+		switch k {
 		case "ProductName":
 			si.OS = v
 		case "ProductVersion":
