@@ -217,21 +217,12 @@ func parseRouteGet(out []byte, cmd string, noRoute error) (RouteGet, error) {
 		return RouteGet{}, fmt.Errorf("parse %s: %w", cmd, noRoute)
 	}
 	var r RouteGet
-	for k, v := range fields(s) {
-		switch k {
-		case "destination":
-			r.Destination = v
-		case "mask":
-			r.Mask = v
-		case "gateway":
-			r.Gateway = v
-		case "interface":
-			r.Interface = v
-		case "flags":
-			if inner, ok := strings.CutPrefix(v, "<"); ok {
-				r.Flags = strings.Split(strings.TrimSuffix(inner, ">"), ",")
-			}
-		}
+	var flags string
+	readFields(s, map[string]*string{
+		"destination": &r.Destination, "mask": &r.Mask, "gateway": &r.Gateway, "interface": &r.Interface, "flags": &flags,
+	})
+	if inner, ok := strings.CutPrefix(flags, "<"); ok {
+		r.Flags = strings.Split(strings.TrimSuffix(inner, ">"), ",")
 	}
 	if r.Interface == "" {
 		return RouteGet{}, fmt.Errorf("parse %s: no \"interface:\" line in %q", cmd, clip(strings.TrimSpace(s)))

@@ -11,7 +11,6 @@ package netenv
 import (
 	"context"
 	"fmt"
-	"iter"
 	"strings"
 
 	"github.com/idpulse/idpulse/probes/command"
@@ -39,15 +38,14 @@ const (
 	ipPath = "/sbin/ip"
 )
 
-// fields yields the "key: value" lines of a command's output (sw_vers,
-// route -n get), key and value trimmed; other lines are skipped.
-func fields(out string) iter.Seq2[string, string] {
-	return func(yield func(string, string) bool) {
-		for line := range strings.Lines(out) {
-			k, v, ok := strings.Cut(line, ":")
-			if ok && !yield(strings.TrimSpace(k), strings.TrimSpace(v)) {
-				return
-			}
+// readFields stores the values of a command's "key: value" lines (sw_vers,
+// route -n get) into the strings named by their keys, trimmed; other lines
+// and keys are skipped.
+func readFields(out string, into map[string]*string) {
+	for line := range strings.Lines(out) {
+		k, v, ok := strings.Cut(line, ":")
+		if dst, known := into[strings.TrimSpace(k)]; ok && known {
+			*dst = strings.TrimSpace(v)
 		}
 	}
 }

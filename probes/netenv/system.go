@@ -31,18 +31,9 @@ type SystemInfo struct {
 // macOS 11 ProductName was "Mac OS X"; it is reported as printed.
 func ParseSwVers(out []byte) (SystemInfo, error) {
 	var si SystemInfo
-	for k, v := range fields(string(out)) {
-		switch k {
-		case "ProductName":
-			si.OS = v
-		case "ProductVersion":
-			si.Version = v
-		case "ProductVersionExtra":
-			si.Extra = v
-		case "BuildVersion":
-			si.Build = v
-		}
-	}
+	readFields(string(out), map[string]*string{
+		"ProductName": &si.OS, "ProductVersion": &si.Version, "ProductVersionExtra": &si.Extra, "BuildVersion": &si.Build,
+	})
 	if si.Version == "" {
 		return SystemInfo{}, fmt.Errorf("parse sw_vers: no ProductVersion in %q", clip(strings.TrimSpace(string(out))))
 	}
