@@ -21,8 +21,8 @@ const (
 //     quotes; a quote inside is closed, escaped with a backslash and
 //     reopened) and the whole command line is then made one AppleScript
 //     string literal by applescript.String (\ and ", and newline, return
-//     and tab as \n \r \t). Decoding the two layers gives back exactly argv, whatever
-//     the elements contain: see the injection tests.
+//     and tab as \n \r \t). Decoding the two layers gives back exactly
+//     argv, whatever the elements contain: see the injection tests.
 //   - linux: pkexec argv... for one command; pkexec runs a single program,
 //     so several go through /bin/sh -c with the same sh quoting.
 //
