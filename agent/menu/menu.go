@@ -14,6 +14,7 @@ import (
 
 	"github.com/idpulse/idpulse/agent/verdict"
 	"github.com/idpulse/idpulse/probes"
+	"github.com/idpulse/idpulse/probes/applestatus"
 )
 
 // IconState picks the menu bar icon.
@@ -134,11 +135,8 @@ type Input struct {
 	RunningFix string
 	AllFixes   []Fix // the "All Fixes" submenu; hidden when empty
 	Version    string
-	StatusURL  string // Apple's System Status page; empty means DefaultStatusURL
+	StatusURL  string // Apple's System Status page; empty means applestatus.PageURL
 }
-
-// DefaultStatusURL is Apple's System Status page for people.
-const DefaultStatusURL = "https://www.apple.com/support/systemstatus/"
 
 // Fixed slot counts. Rows beyond what the state needs are hidden; state
 // beyond the slots is cut (fixes and checks are far fewer in practice).
@@ -165,7 +163,7 @@ func Build(in Input) Model {
 		b.in.FixTitle = DefaultFixTitle
 	}
 	if b.in.StatusURL == "" {
-		b.in.StatusURL = DefaultStatusURL
+		b.in.StatusURL = applestatus.PageURL
 	}
 	head := b.headline()
 	items := []Item{

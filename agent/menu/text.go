@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/idpulse/idpulse/agent/verdict"
+	"github.com/idpulse/idpulse/probes/applestatus"
 )
 
 // slot names the i-th row of a repeated group: "fix.0", "checks.3".
@@ -125,15 +126,14 @@ func pickEvent(events []verdict.AppleEvent) (verdict.AppleEvent, int) {
 	bestRank := rankNone
 	for _, e := range events {
 		r := rankNone
-		maint := strings.EqualFold(e.Type, "Maintenance")
 		switch {
-		case strings.EqualFold(e.Status, "ongoing") && strings.EqualFold(e.Type, "Outage"):
+		case e.Problem() && strings.EqualFold(e.Type, applestatus.TypeOutage):
 			r = rankOutage
-		case strings.EqualFold(e.Status, "ongoing") && !maint:
+		case e.Problem():
 			r = rankProblem
-		case strings.EqualFold(e.Status, "ongoing"):
+		case strings.EqualFold(e.Status, applestatus.StatusOngoing):
 			r = rankMaintenance
-		case strings.EqualFold(e.Status, "upcoming") && maint:
+		case strings.EqualFold(e.Status, applestatus.StatusUpcoming) && strings.EqualFold(e.Type, applestatus.TypeMaintenance):
 			r = rankUpcomingMaintenance
 		}
 		if r > bestRank {

@@ -238,7 +238,7 @@ func (m model) chainMark(probe probes.ID) string {
 	mark := "✓"
 	for _, s := range a.Services {
 		for _, e := range s.Events {
-			if e.Status == "ongoing" && e.Type != "Maintenance" {
+			if e.Problem() {
 				if s.SignIn {
 					return "✗"
 				}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/idpulse/idpulse/probes"
+	"github.com/idpulse/idpulse/probes/applestatus"
 )
 
 // Facts are one cycle's typed evidence, looked up once, and the
@@ -290,11 +291,13 @@ func (f *Facts) appleEvents(keep func(s AppleService, e AppleEvent) bool) []appl
 	return out
 }
 
-func isProblem(e AppleEvent) bool { return e.Status == "ongoing" && e.Type != "Maintenance" }
+// Problem reports whether the event is something wrong now, by the feed's
+// own rule (applestatus.Problem): ongoing and not maintenance.
+func (e AppleEvent) Problem() bool { return applestatus.Problem(e.Type, e.Status) }
 
 // signInProblems are ongoing non-maintenance events on sign-in services.
 func (f *Facts) signInProblems() []appleEvent {
-	return f.appleEvents(func(s AppleService, e AppleEvent) bool { return s.SignIn && isProblem(e) })
+	return f.appleEvents(func(s AppleService, e AppleEvent) bool { return s.SignIn && e.Problem() })
 }
 
 // signInOutage: one of signInProblems is an outage, not a slowdown.
@@ -309,7 +312,7 @@ func (f *Facts) signInOutage() bool {
 
 // otherProblems are ongoing non-maintenance events on other services.
 func (f *Facts) otherProblems() []appleEvent {
-	return f.appleEvents(func(s AppleService, e AppleEvent) bool { return !s.SignIn && isProblem(e) })
+	return f.appleEvents(func(s AppleService, e AppleEvent) bool { return !s.SignIn && e.Problem() })
 }
 
 // maintenance is ongoing or upcoming maintenance on any watched service.
