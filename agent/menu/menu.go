@@ -349,7 +349,7 @@ func (b builder) checks() Item {
 	var results []resultRow
 	if b.in.Doc != nil {
 		for _, r := range b.in.Doc.Probes {
-			results = append(results, resultRow{id: r.ID, status: string(r.Status), summary: r.Summary})
+			results = append(results, resultRow{id: r.ID, status: r.Status, summary: r.Summary})
 		}
 	}
 	empty := info("checks.none", "No results yet", "")
@@ -359,7 +359,7 @@ func (b builder) checks() Item {
 		row := Item{ID: slot("checks", i), Hidden: true}
 		if i < len(results) {
 			r := results[i]
-			row = info(row.ID, checkSymbol(r.status)+" "+ProbeLabel(r.id), r.summary)
+			row = info(row.ID, verdict.StatusSymbol(r.status)+" "+ProbeLabel(r.id), r.summary)
 			if r.summary != "" {
 				row.Title += " — " + truncate(r.summary, maxSummary)
 			}
@@ -370,25 +370,14 @@ func (b builder) checks() Item {
 }
 
 type resultRow struct {
-	id              probes.ID
-	status, summary string
+	id      probes.ID
+	status  probes.Status
+	summary string
 }
 
 // ProbeLabel names a probe the way a Mac user would (probes.Registry);
 // unknown ids show as is.
 func ProbeLabel(id probes.ID) string { return id.Label() }
-
-func checkSymbol(status string) string {
-	switch status {
-	case "ok":
-		return "✓"
-	case "warn":
-		return "⚠"
-	case "skip":
-		return "–"
-	}
-	return "✗" // fail, error, and anything new: treat as not working
-}
 
 func (b builder) services() Item {
 	parent := Item{ID: "services", Title: "Apple Services", Enabled: true}

@@ -83,7 +83,7 @@ func (b builder) relativeNext(t time.Time) string {
 func (b builder) serviceRow(s verdict.AppleService) (title, tooltip string) {
 	e, rank := pickEvent(s.Events)
 	if rank == 0 {
-		return serviceSymbol(s.Status) + " " + s.Name, ""
+		return s.Symbol() + " " + s.Name, ""
 	}
 	var sym, what string
 	switch rank {
@@ -141,18 +141,6 @@ func pickEvent(events []verdict.AppleEvent) (verdict.AppleEvent, int) {
 		}
 	}
 	return best, bestRank
-}
-
-func serviceSymbol(status string) string {
-	switch status {
-	case "ok":
-		return "✓"
-	case "outage":
-		return "✗"
-	case "maintenance":
-		return "⚒"
-	}
-	return "⚠" // issue, and whatever Apple adds next
 }
 
 // span shows a time range: "21:00–23:00", "from 21:00", "until 23:00",
