@@ -428,18 +428,10 @@ func StatusSymbol(s probes.Status) string {
 	return "–"
 }
 
-// Symbol is the level's face, the probe statuses' for the same news:
+// Symbol is the level's face, the probe status's for the same news:
 // ✓ ok, ⚠ degraded, ✗ down.
 func (l Level) Symbol() string {
-	switch l {
-	case LevelOK:
-		return StatusSymbol(probes.StatusOK)
-	case LevelDegraded:
-		return StatusSymbol(probes.StatusWarn)
-	case LevelDown:
-		return StatusSymbol(probes.StatusFail)
-	}
-	return StatusSymbol("")
+	return StatusSymbol([...]probes.Status{probes.StatusOK, probes.StatusWarn, probes.StatusFail}[l.Rank()])
 }
 
 // Word is the level as a column or badge shows it: OK, DEGRADED, DOWN.
@@ -449,15 +441,14 @@ func (l Level) Word() string { return strings.ToUpper(string(l)) }
 // ⚒ maintenance, ⚠ issue and whatever Apple adds next (something is wrong,
 // we cannot say how badly).
 func (s AppleService) Symbol() string {
-	switch s.Status {
-	case applestatus.ServiceOK:
-		return "✓"
-	case applestatus.ServiceOutage:
-		return "✗"
-	case applestatus.ServiceMaintenance:
-		return "⚒"
+	if sym, ok := map[string]string{
+		applestatus.ServiceOK:          StatusSymbol(probes.StatusOK),
+		applestatus.ServiceOutage:      StatusSymbol(probes.StatusFail),
+		applestatus.ServiceMaintenance: "⚒", // planned work: neither fine nor broken
+	}[s.Status]; ok {
+		return sym
 	}
-	return "⚠"
+	return StatusSymbol(probes.StatusWarn)
 }
 
 // Word is the service's roll-up status as a list shows it next to Symbol:

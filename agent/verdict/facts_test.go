@@ -63,23 +63,3 @@ func TestSymbols(t *testing.T) {
 }
 
 func svc(status string) AppleService { return AppleService{Name: "Apple ID", Status: status} }
-
-func TestAppleEventProblem(t *testing.T) {
-	tests := []struct {
-		typ, status string
-		want        bool
-	}{
-		{"Outage", "ongoing", true},
-		{"Performance", "ongoing", true},
-		{"issue", "Ongoing", true}, // as the feed's roll-up: case is not meaning
-		{"Maintenance", "ongoing", false},
-		{"maintenance", "ongoing", false},
-		{"Outage", "resolved", false},
-		{"Maintenance", "upcoming", false},
-	}
-	for _, tt := range tests {
-		if got := (AppleEvent{Type: tt.typ, Status: tt.status}).Problem(); got != tt.want {
-			t.Errorf("AppleEvent{%q, %q}.Problem() = %v, want %v", tt.typ, tt.status, got, tt.want)
-		}
-	}
-}
