@@ -20,7 +20,7 @@ const (
 func webFix(id, title, explain, link, outcome string) Fix {
 	return Fix{
 		ID: id, Title: title, Explain: explain,
-		plan: func(Context) (Plan, error) { return available(outcome, Step{URL: link}) },
+		plan: always(outcome, Step{URL: link}),
 	}
 }
 
@@ -114,6 +114,6 @@ func copyReport() Fix {
 	return Fix{
 		ID: FixCopyReport, Title: "Copy Diagnostic Report",
 		Explain: "Copies a diagnostic report of the last check, to send to Apple Support or your IT department.",
-		plan:    func(Context) (Plan, error) { return Plan{Available: true}, nil },
+		plan:    always(""),
 	}
 }
