@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"syscall"
 	"testing"
+
+	"github.com/idpulse/idpulse/agent/filetest"
 )
 
 // The umask must not narrow a file other processes are meant to read.
@@ -27,7 +29,7 @@ func TestWriteKeepsOwnerAsRoot(t *testing.T) {
 		t.Skip("needs root to give files away")
 	}
 	path := filepath.Join(t.TempDir(), "hosts")
-	writeFile(t, path, "old", 0o644)
+	filetest.Write(t, path, "old", 0o644)
 	if err := os.Chown(path, 4321, 8765); err != nil {
 		t.Fatal(err)
 	}
