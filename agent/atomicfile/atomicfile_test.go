@@ -38,7 +38,7 @@ func TestWrite(t *testing.T) {
 				t.Errorf("content = %q, want %q", got, "new")
 			}
 			if runtime.GOOS != "windows" {
-				if got := stat(t, path).Mode().Perm(); got != tt.wantPerm {
+				if got := filetest.Stat(t, path).Mode().Perm(); got != tt.wantPerm {
 					t.Errorf("perm = %v, want %v", got, tt.wantPerm)
 				}
 			}
@@ -58,7 +58,7 @@ func TestWriteCreatesParents(t *testing.T) {
 	}
 	if runtime.GOOS != "windows" {
 		for _, d := range []string{filepath.Join(root, "a"), filepath.Join(root, "a", "b")} {
-			if got := stat(t, d).Mode().Perm(); got != 0o700 {
+			if got := filetest.Stat(t, d).Mode().Perm(); got != 0o700 {
 				t.Errorf("%s perm = %v, want 0700", d, got)
 			}
 		}
@@ -152,21 +152,12 @@ func TestWriteThroughSymlink(t *testing.T) {
 	if got := filetest.Read(t, real); got != "new" {
 		t.Errorf("target content = %q", got)
 	}
-	if got := stat(t, real).Mode().Perm(); got != 0o644 {
+	if got := filetest.Stat(t, real).Mode().Perm(); got != 0o644 {
 		t.Errorf("target perm = %v, want 0644 kept", got)
 	}
 }
 
 func ptr[T any](v T) *T { return &v }
-
-func stat(t *testing.T, path string) fs.FileInfo {
-	t.Helper()
-	fi, err := os.Stat(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return fi
-}
 
 // assertOnly fails when dir holds anything but want (a leftover temp file).
 func assertOnly(t *testing.T, dir string, want ...string) {

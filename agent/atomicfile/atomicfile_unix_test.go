@@ -19,7 +19,7 @@ func TestWriteIgnoresUmask(t *testing.T) {
 	if err := Write(path, []byte("x"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if got := stat(t, path).Mode().Perm(); got != 0o644 {
+	if got := filetest.Stat(t, path).Mode().Perm(); got != 0o644 {
 		t.Errorf("perm = %v, want 0644", got)
 	}
 }
@@ -36,7 +36,7 @@ func TestWriteKeepsOwnerAsRoot(t *testing.T) {
 	if err := Write(path, []byte("new"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	st := stat(t, path).Sys().(*syscall.Stat_t)
+	st := filetest.Stat(t, path).Sys().(*syscall.Stat_t)
 	if st.Uid != 4321 || st.Gid != 8765 {
 		t.Errorf("owner = %d:%d, want 4321:8765", st.Uid, st.Gid)
 	}

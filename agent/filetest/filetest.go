@@ -1,5 +1,5 @@
 // Package filetest holds the file helpers that tests across the tree share:
-// write a file with an exact mode, read one back, list a directory. Each
+// write a file with an exact mode, read or stat one, list a directory. Each
 // fails the test on an error, so a test reads as what it checks.
 package filetest
 
@@ -32,6 +32,16 @@ func Read(t testing.TB, path string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// Stat returns path's file info, following links.
+func Stat(t testing.TB, path string) os.FileInfo {
+	t.Helper()
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fi
 }
 
 // Names lists the names in dir, sorted.

@@ -23,12 +23,8 @@ func TestWriteReadNames(t *testing.T) {
 		if got := Read(t, tt.path); got != tt.content {
 			t.Errorf("Read(%s) = %q, want %q", tt.path, got, tt.content)
 		}
-		fi, err := os.Stat(tt.path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if fi.Mode().Perm() != tt.perm {
-			t.Errorf("%s: mode %v, want %v past the umask", tt.path, fi.Mode().Perm(), tt.perm)
+		if got := Stat(t, tt.path).Mode().Perm(); got != tt.perm {
+			t.Errorf("%s: mode %v, want %v past the umask", tt.path, got, tt.perm)
 		}
 	}
 	if got, want := Names(t, dir), []string{"a", "c", "sub"}; !slices.Equal(got, want) {

@@ -252,7 +252,7 @@ func TestHostsApply(t *testing.T) {
 				t.Errorf("backup = %q, want the original", got)
 			}
 			for _, p := range []string{path, backup} {
-				if m := stat(t, p).Mode(); m != tt.mode {
+				if m := filetest.Stat(t, p).Mode(); m != tt.mode {
 					t.Errorf("%s mode = %v, want %v", filepath.Base(p), m, tt.mode)
 				}
 			}
@@ -595,7 +595,7 @@ func TestHostsApplyInPlace(t *testing.T) {
 			if filetest.Read(t, path) != sampleEdited || filetest.Read(t, backup) != sampleHosts {
 				t.Error("in-place rewrite wrong")
 			}
-			if m := stat(t, path).Mode(); m != 0o640 {
+			if m := filetest.Stat(t, path).Mode(); m != 0o640 {
 				t.Errorf("mode %v", m)
 			}
 			if want := []string{"backup", "syncdir", "replace", "overwrite"}; !slices.Equal(ffs.ops, want) {
@@ -679,15 +679,6 @@ func TestHostsApplyRefusals(t *testing.T) {
 			}
 		})
 	}
-}
-
-func stat(t *testing.T, path string) fs.FileInfo {
-	t.Helper()
-	fi, err := os.Stat(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return fi
 }
 
 func TestHostsEditDefaultDomains(t *testing.T) {
