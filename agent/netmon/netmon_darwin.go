@@ -25,11 +25,7 @@ func New(logger *slog.Logger) (*Monitor, error) {
 	if err != nil {
 		return nil, fmt.Errorf("route socket: %w", err)
 	}
-	m := newMonitor(logger)
-	if err := m.watchFD(fd, "route", recvRoute, interesting); err != nil {
-		return nil, err
-	}
-	return m, nil
+	return watchFD(logger, fd, "route", recvRoute, interesting)
 }
 
 // recvRoute reads one routing message (a route socket returns one per read).

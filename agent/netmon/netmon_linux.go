@@ -27,11 +27,7 @@ func New(logger *slog.Logger) (*Monitor, error) {
 		unix.Close(fd)
 		return nil, fmt.Errorf("netlink bind: %w", err)
 	}
-	m := newMonitor(logger)
-	if err := m.watchFD(fd, "netlink", recvKernel, interesting); err != nil {
-		return nil, err
-	}
-	return m, nil
+	return watchFD(logger, fd, "netlink", recvKernel, interesting)
 }
 
 // recvKernel reads one datagram and drops it unless the kernel (port 0) sent it.

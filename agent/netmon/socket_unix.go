@@ -5,6 +5,7 @@ package netmon
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"syscall"
 
@@ -15,26 +16,28 @@ import (
 // data to ignore (not from the kernel) and io.EOF when the socket is done.
 type recvFunc func(fd int, buf []byte) ([]byte, error)
 
-// watchFD takes ownership of fd and reads it on a goroutine until Close.
+// watchFD is a Monitor of fd: it takes ownership of fd and reads it on a
+// goroutine until Close.
 //
 // The goroutine blocks in the Go runtime's poller (epoll/kqueue), not in a
 // raw recvfrom: shutdown(2) is not supported on netlink sockets
 // (EOPNOTSUPP) and closing an fd does not wake a thread blocked reading it,
 // whereas closing a pollable *os.File wakes its pending read at once.
-func (m *Monitor) watchFD(fd int, name string, recv recvFunc, interesting func([]byte) bool) error {
+func watchFD(logger *slog.Logger, fd int, name string, recv recvFunc, interesting func([]byte) bool) (*Monitor, error) {
 	if err := unix.SetNonblock(fd, true); err != nil {
 		unix.Close(fd)
-		return fmt.Errorf("%s socket: %w", name, err)
+		return nil, fmt.Errorf("%s socket: %w", name, err)
 	}
 	f := os.NewFile(uintptr(fd), name) // non-blocking fd: registered with the poller
 	rc, err := f.SyscallConn()
 	if err != nil {
 		f.Close()
-		return fmt.Errorf("%s socket: %w", name, err)
+		return nil, fmt.Errorf("%s socket: %w", name, err)
 	}
+	m := newMonitor(logger)
 	m.stop = f.Close
 	go m.readLoop(rc, recv, interesting)
-	return nil
+	return m, nil
 }
 
 func (m *Monitor) readLoop(rc syscall.RawConn, recv recvFunc, interesting func([]byte) bool) {
