@@ -316,10 +316,13 @@ func (f *Facts) otherProblems() []appleEvent {
 	return f.appleEvents(func(s AppleService, e AppleEvent) bool { return !s.SignIn && e.Problem() })
 }
 
-// maintenance is ongoing or upcoming maintenance on any watched service.
+// maintenance is ongoing or upcoming maintenance on any watched service,
+// matched without regard to case as Problem is, so that an event is one or
+// the other.
 func (f *Facts) maintenance() []appleEvent {
 	return f.appleEvents(func(_ AppleService, e AppleEvent) bool {
-		return e.Type == "Maintenance" && (e.Status == "ongoing" || e.Status == "upcoming")
+		return strings.EqualFold(e.Type, applestatus.TypeMaintenance) &&
+			(strings.EqualFold(e.Status, applestatus.StatusOngoing) || strings.EqualFold(e.Status, applestatus.StatusUpcoming))
 	})
 }
 
