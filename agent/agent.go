@@ -369,7 +369,7 @@ func (a *Agent) feedNotifications(changes []applestatus.Change, first bool) []al
 	}
 	var out []alert.Notification
 	for _, c := range changes {
-		if c.Kind != applestatus.ChangeNew || !c.Event.Active() || c.Event.Type == applestatus.TypeMaintenance {
+		if c.Kind != applestatus.ChangeNew || !c.Event.Problem() {
 			continue
 		}
 		for _, name := range c.Event.Services {

@@ -23,6 +23,7 @@ import (
 	"github.com/idpulse/idpulse/agent/statefile"
 	"github.com/idpulse/idpulse/agent/verdict"
 	"github.com/idpulse/idpulse/probes"
+	"github.com/idpulse/idpulse/probes/applestatus"
 	"github.com/idpulse/idpulse/probes/command"
 	"github.com/idpulse/idpulse/probes/probetest"
 )
@@ -522,7 +523,7 @@ func TestRunWaitsForItsWorkers(t *testing.T) {
 	h.checkNow(t) // the second failing check: a notification, which hangs
 	h.ui.clicks <- menu.Action{Kind: menu.ActionFix, Arg: verdict.FixFlushDNS}
 	h.ui.clicks <- menu.Action{Kind: menu.ActionCopyReport}
-	h.ui.clicks <- menu.Action{Kind: menu.ActionOpenURL, Arg: agent.StatusPageURL}
+	h.ui.clicks <- menu.Action{Kind: menu.ActionOpenURL, Arg: applestatus.PageURL}
 	hg.waitEntered(t, "notify", "fix", "report", "open")
 	h.checkNow(t) // and the loop still runs cycles
 

@@ -6,9 +6,6 @@ import (
 	"github.com/idpulse/idpulse/agent/menu"
 )
 
-// StatusPageURL is Apple's System Status page for people.
-const StatusPageURL = "https://www.apple.com/support/systemstatus/"
-
 // model is the menu for the agent's current state.
 func (a *Agent) model(now time.Time) menu.Model {
 	in := menu.Input{
@@ -20,7 +17,6 @@ func (a *Agent) model(now time.Time) menu.Model {
 		PausedUntil:   a.set.PausedUntil,
 		LaunchAtLogin: a.launchAtLogin(),
 		Version:       a.d.Version,
-		StatusURL:     StatusPageURL,
 		RunningFix:    a.runningFix,
 		AllFixes:      a.allFixes(),
 	}

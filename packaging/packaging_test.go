@@ -18,6 +18,7 @@ import (
 	"howett.net/plist"
 
 	"github.com/idpulse/idpulse/agent/config"
+	"github.com/idpulse/idpulse/agent/filetest"
 	"github.com/idpulse/idpulse/launchd"
 	"github.com/idpulse/idpulse/probes/probetest"
 )
@@ -29,15 +30,6 @@ func bash(t *testing.T) string {
 		t.Skip("bash is not installed")
 	}
 	return b
-}
-
-func read(t *testing.T, path string) string {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(data)
 }
 
 // renderInfoPlist runs the real script, as build-app.sh does.
@@ -142,7 +134,7 @@ func configKeys(t *testing.T) map[string][]string {
 
 func TestMobileconfig(t *testing.T) {
 	path := filepath.Join("mdm", launchd.Label+".mobileconfig")
-	raw := read(t, path)
+	raw := filetest.Read(t, path)
 	var profile struct {
 		PayloadType, PayloadIdentifier, PayloadUUID, PayloadDisplayName, PayloadScope string
 		PayloadVersion                                                                int
@@ -225,7 +217,7 @@ func TestIdentifiersAgree(t *testing.T) {
 		"../launchd/agent.plist.tmpl":    {"<string>" + id + "</string>"},
 		"../.github/workflows/macos.yml": {"make universal app", "make pkg dmg"},
 	} {
-		text := read(t, file)
+		text := filetest.Read(t, file)
 		for _, w := range want {
 			if !strings.Contains(text, w) {
 				t.Errorf("%s lacks %q", file, w)
@@ -234,22 +226,22 @@ func TestIdentifiersAgree(t *testing.T) {
 	}
 	// The cask downloads what build-dmg.sh names: idpulse-<git describe>.dmg,
 	// and a release tag is v<version>.
-	if !strings.Contains(read(t, "homebrew/idpulse.rb"), "/idpulse-v#{version}.dmg") ||
-		!strings.Contains(read(t, "macos/build-dmg.sh"), `dist/$APP_NAME-$version.dmg`) {
+	if !strings.Contains(filetest.Read(t, "homebrew/idpulse.rb"), "/idpulse-v#{version}.dmg") ||
+		!strings.Contains(filetest.Read(t, "macos/build-dmg.sh"), `dist/$APP_NAME-$version.dmg`) {
 		t.Error("the cask's url and build-dmg.sh's file name disagree")
 	}
 }
 
 // TestWorkflowNamesExist: the macOS workflow runs tests and targets that exist.
 func TestWorkflowNamesExist(t *testing.T) {
-	wf := read(t, "../.github/workflows/macos.yml")
-	src := read(t, "../agent/service/darwin_test.go")
+	wf := filetest.Read(t, "../.github/workflows/macos.yml")
+	src := filetest.Read(t, "../agent/service/darwin_test.go")
 	for _, m := range regexp.MustCompile(`-run '(\w+)'`).FindAllStringSubmatch(wf, -1) {
 		if !strings.Contains(src, "func "+m[1]+"(t *testing.T)") {
 			t.Errorf("the workflow runs %s, which agent/service/darwin_test.go does not define", m[1])
 		}
 	}
-	mk := read(t, "../Makefile")
+	mk := filetest.Read(t, "../Makefile")
 	for _, target := range []string{"universal", "app", "pkg", "dmg", "lint-shell", "install-linux"} {
 		if !regexp.MustCompile(`(?m)^` + target + `:`).MatchString(mk) {
 			t.Errorf("Makefile has no %s target", target)
@@ -292,7 +284,7 @@ func TestLinuxUnitMatchesTemplate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ours := directives(read(t, "linux/idpulse.service"))
+	ours := directives(filetest.Read(t, "linux/idpulse.service"))
 	theirs := directives(string(rendered))
 	for i, l := range theirs {
 		if strings.HasPrefix(l, "ExecStart=") {
@@ -334,7 +326,7 @@ func TestInstallLinuxSystem(t *testing.T) {
 			t.Error(err)
 		}
 	}
-	unit := read(t, filepath.Join(prefix, "lib/systemd/user/idpulse.service"))
+	unit := filetest.Read(t, filepath.Join(prefix, "lib/systemd/user/idpulse.service"))
 	want := "ExecStart=" + strings.ReplaceAll(filepath.Join(prefix, "bin", "idpulse"), " ", `\x20`) + " run\n"
 	if !strings.Contains(unit, want) {
 		t.Errorf("unit lacks %q:\n%s", want, unit)
@@ -358,10 +350,10 @@ func TestInstallLinuxUser(t *testing.T) {
 		t.Fatalf("%v\n%s", err, out)
 	}
 	exe := filepath.Join(home, ".local", "bin", "idpulse")
-	if got := strings.TrimSpace(read(t, argsFile)); got != "install" {
+	if got := strings.TrimSpace(filetest.Read(t, argsFile)); got != "install" {
 		t.Errorf("ran idpulse %q, want install", got)
 	}
-	desktop := read(t, filepath.Join(home, ".local/share/applications/idpulse.desktop"))
+	desktop := filetest.Read(t, filepath.Join(home, ".local/share/applications/idpulse.desktop"))
 	for _, want := range []string{"TryExec=" + exe + "\n", `Exec="` + exe + `" run` + "\n", "Icon=idpulse\n"} {
 		if !strings.Contains(desktop, want) {
 			t.Errorf("desktop entry lacks %q:\n%s", want, desktop)
@@ -396,7 +388,7 @@ func verifyUnit(t *testing.T, path string) {
 }
 
 func TestDesktopLauncher(t *testing.T) {
-	lines := directives(read(t, "linux/idpulse.desktop"))
+	lines := directives(filetest.Read(t, "linux/idpulse.desktop"))
 	if lines[0] != "[Desktop Entry]" {
 		t.Fatalf("first line %q", lines[0])
 	}

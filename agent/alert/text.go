@@ -3,7 +3,6 @@ package alert
 import (
 	"fmt"
 	"strings"
-	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -35,7 +34,7 @@ func (p *Policy) render(t transition) Notification {
 		n.Body = "The problem (" + label(string(t.from.Code)) + ") has cleared; Apple ID sign-in should work now."
 	case KindBackOnline:
 		n.Title = titleBackOnline
-		n.Body = "Back online after " + human(t.outage) + "; Apple ID is reachable again."
+		n.Body = "Back online after " + verdict.Span(t.outage) + "; Apple ID is reachable again."
 	}
 	return finish(n)
 }
@@ -63,7 +62,7 @@ func (p *Policy) summary() Notification {
 			strings.Join(causes, ", "), more))
 	}
 	if h.offline > 0 {
-		parts = append(parts, "offline for "+human(h.offline))
+		parts = append(parts, "offline for "+verdict.Span(h.offline))
 	}
 	if len(parts) == 0 { // only all-clears were held
 		parts = append(parts, "the earlier problem cleared")
@@ -116,22 +115,6 @@ func label(code string) string {
 		return l
 	}
 	return truncate(clean(strings.ReplaceAll(code, "_", " ")), 32)
-}
-
-// human renders an outage's length: "45 s", "12 min", "2 h 5 min".
-func human(d time.Duration) string {
-	switch {
-	case d < time.Minute:
-		return fmt.Sprintf("%d s", max(int(d.Round(time.Second)/time.Second), 1))
-	case d < time.Hour:
-		return fmt.Sprintf("%d min", int(d.Round(time.Minute)/time.Minute))
-	}
-	d = d.Round(time.Minute)
-	h, m := int(d/time.Hour), int(d%time.Hour/time.Minute)
-	if m == 0 {
-		return fmt.Sprintf("%d h", h)
-	}
-	return fmt.Sprintf("%d h %d min", h, m)
 }
 
 func plural(n int, one, many string) string {

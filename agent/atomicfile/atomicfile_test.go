@@ -8,6 +8,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/idpulse/idpulse/agent/filetest"
 )
 
 func TestWrite(t *testing.T) {
@@ -27,16 +29,16 @@ func TestWrite(t *testing.T) {
 			dir := t.TempDir()
 			path := filepath.Join(dir, "f.json")
 			if tt.existing != nil {
-				writeFile(t, path, "old", *tt.existing)
+				filetest.Write(t, path, "old", *tt.existing)
 			}
 			if err := Write(path, []byte("new"), tt.perm); err != nil {
 				t.Fatal(err)
 			}
-			if got := readFile(t, path); got != "new" {
+			if got := filetest.Read(t, path); got != "new" {
 				t.Errorf("content = %q, want %q", got, "new")
 			}
 			if runtime.GOOS != "windows" {
-				if got := stat(t, path).Mode().Perm(); got != tt.wantPerm {
+				if got := filetest.Stat(t, path).Mode().Perm(); got != tt.wantPerm {
 					t.Errorf("perm = %v, want %v", got, tt.wantPerm)
 				}
 			}
@@ -51,12 +53,12 @@ func TestWriteCreatesParents(t *testing.T) {
 	if err := Write(path, []byte("x"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if got := readFile(t, path); got != "x" {
+	if got := filetest.Read(t, path); got != "x" {
 		t.Errorf("content = %q", got)
 	}
 	if runtime.GOOS != "windows" {
 		for _, d := range []string{filepath.Join(root, "a"), filepath.Join(root, "a", "b")} {
-			if got := stat(t, d).Mode().Perm(); got != 0o700 {
+			if got := filetest.Stat(t, d).Mode().Perm(); got != 0o700 {
 				t.Errorf("%s perm = %v, want 0700", d, got)
 			}
 		}
@@ -68,7 +70,7 @@ func TestWriteCreatesParents(t *testing.T) {
 func TestWriteFailureBeforeRenameKeepsOldContent(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "settings.json")
-	writeFile(t, path, "old content", 0o600)
+	filetest.Write(t, path, "old content", 0o600)
 
 	injected := errors.New("power cut")
 	var sawTemp bool
@@ -77,7 +79,7 @@ func TestWriteFailureBeforeRenameKeepsOldContent(t *testing.T) {
 		entries, _ := os.ReadDir(dir)
 		for _, e := range entries {
 			if strings.HasPrefix(e.Name(), ".settings.json.tmp-") {
-				sawTemp = readFile(t, filepath.Join(dir, e.Name())) == "new content"
+				sawTemp = filetest.Read(t, filepath.Join(dir, e.Name())) == "new content"
 			}
 		}
 		return injected
@@ -92,7 +94,7 @@ func TestWriteFailureBeforeRenameKeepsOldContent(t *testing.T) {
 	if !sawTemp {
 		t.Error("temp file with the new content was not in the target directory before rename")
 	}
-	if got := readFile(t, path); got != "old content" {
+	if got := filetest.Read(t, path); got != "old content" {
 		t.Errorf("content = %q, want the old content", got)
 	}
 	assertOnly(t, dir, "settings.json")
@@ -111,7 +113,7 @@ func TestWriteErrors(t *testing.T) {
 			return p
 		}},
 		{"parent is a file", func(t *testing.T, dir string) string {
-			writeFile(t, filepath.Join(dir, "file"), "x", 0o600)
+			filetest.Write(t, filepath.Join(dir, "file"), "x", 0o600)
 			return filepath.Join(dir, "file", "child")
 		}},
 	}
@@ -119,11 +121,11 @@ func TestWriteErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
 			path := tt.setup(t, dir)
-			before := names(t, dir)
+			before := filetest.Names(t, dir)
 			if err := Write(path, []byte("x"), 0o600); err == nil {
 				t.Fatal("Write succeeded")
 			}
-			if after := names(t, dir); strings.Join(after, ",") != strings.Join(before, ",") {
+			if after := filetest.Names(t, dir); strings.Join(after, ",") != strings.Join(before, ",") {
 				t.Errorf("directory changed: %v -> %v", before, after)
 			}
 		})
@@ -137,7 +139,7 @@ func TestWriteThroughSymlink(t *testing.T) {
 	dir := t.TempDir()
 	real := filepath.Join(dir, "real")
 	link := filepath.Join(dir, "link")
-	writeFile(t, real, "old", 0o644)
+	filetest.Write(t, real, "old", 0o644)
 	if err := os.Symlink("real", link); err != nil {
 		t.Fatal(err)
 	}
@@ -147,61 +149,20 @@ func TestWriteThroughSymlink(t *testing.T) {
 	if fi, err := os.Lstat(link); err != nil || fi.Mode()&fs.ModeSymlink == 0 {
 		t.Fatalf("link replaced by a file (%v, %v)", fi, err)
 	}
-	if got := readFile(t, real); got != "new" {
+	if got := filetest.Read(t, real); got != "new" {
 		t.Errorf("target content = %q", got)
 	}
-	if got := stat(t, real).Mode().Perm(); got != 0o644 {
+	if got := filetest.Stat(t, real).Mode().Perm(); got != 0o644 {
 		t.Errorf("target perm = %v, want 0644 kept", got)
 	}
 }
 
 func ptr[T any](v T) *T { return &v }
 
-func writeFile(t *testing.T, path, s string, perm fs.FileMode) {
-	t.Helper()
-	if err := os.WriteFile(path, []byte(s), perm); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Chmod(path, perm); err != nil { // past the umask
-		t.Fatal(err)
-	}
-}
-
-func readFile(t *testing.T, path string) string {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
-
-func stat(t *testing.T, path string) fs.FileInfo {
-	t.Helper()
-	fi, err := os.Stat(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return fi
-}
-
-func names(t *testing.T, dir string) []string {
-	t.Helper()
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, e := range entries {
-		out = append(out, e.Name())
-	}
-	return out
-}
-
 // assertOnly fails when dir holds anything but want (a leftover temp file).
 func assertOnly(t *testing.T, dir string, want ...string) {
 	t.Helper()
-	if got := names(t, dir); strings.Join(got, ",") != strings.Join(want, ",") {
+	if got := filetest.Names(t, dir); strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Errorf("directory holds %v, want %v", got, want)
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"syscall"
 	"testing"
+
+	"github.com/idpulse/idpulse/agent/filetest"
 )
 
 // The umask must not narrow a file other processes are meant to read.
@@ -17,7 +19,7 @@ func TestWriteIgnoresUmask(t *testing.T) {
 	if err := Write(path, []byte("x"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if got := stat(t, path).Mode().Perm(); got != 0o644 {
+	if got := filetest.Stat(t, path).Mode().Perm(); got != 0o644 {
 		t.Errorf("perm = %v, want 0644", got)
 	}
 }
@@ -27,14 +29,14 @@ func TestWriteKeepsOwnerAsRoot(t *testing.T) {
 		t.Skip("needs root to give files away")
 	}
 	path := filepath.Join(t.TempDir(), "hosts")
-	writeFile(t, path, "old", 0o644)
+	filetest.Write(t, path, "old", 0o644)
 	if err := os.Chown(path, 4321, 8765); err != nil {
 		t.Fatal(err)
 	}
 	if err := Write(path, []byte("new"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	st := stat(t, path).Sys().(*syscall.Stat_t)
+	st := filetest.Stat(t, path).Sys().(*syscall.Stat_t)
 	if st.Uid != 4321 || st.Gid != 8765 {
 		t.Errorf("owner = %d:%d, want 4321:8765", st.Uid, st.Gid)
 	}

@@ -1,6 +1,10 @@
 package fixes
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/idpulse/idpulse/agent/applescript"
+)
 
 const (
 	osascript = "/usr/bin/osascript"
@@ -15,10 +19,10 @@ const (
 //     administrator privileges'. do shell script hands its string to
 //     /bin/sh, so every argv element is first quoted for sh (in single
 //     quotes; a quote inside is closed, escaped with a backslash and
-//     reopened) and the whole command line is then escaped for an
-//     AppleScript string literal (\ and ", and newline, return and tab as
-//     \n \r \t). Decoding the two layers gives back exactly argv, whatever
-//     the elements contain: see the injection tests.
+//     reopened) and the whole command line is then made one AppleScript
+//     string literal by applescript.String (\ and ", and newline, return
+//     and tab as \n \r \t). Decoding the two layers gives back exactly
+//     argv, whatever the elements contain: see the injection tests.
 //   - linux: pkexec argv... for one command; pkexec runs a single program,
 //     so several go through /bin/sh -c with the same sh quoting.
 //
@@ -29,7 +33,7 @@ func AdminArgv(goos string, argv [][]string) []string {
 	}
 	switch goos {
 	case "darwin":
-		script := `do shell script "` + appleScriptEscape(shellCommand(argv)) + `" with administrator privileges`
+		script := "do shell script " + applescript.String(shellCommand(argv)) + " with administrator privileges"
 		return []string{osascript, "-e", script}
 	case "linux":
 		if len(argv) == 1 {
@@ -60,12 +64,3 @@ func shellCommand(argv [][]string) string {
 func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
-
-// appleScriptEscaper is read-only after initialisation (a Replacer is safe
-// for concurrent use).
-var appleScriptEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`, "\r", `\r`, "\t", `\t`)
-
-// appleScriptEscape makes s the body of an AppleScript string literal. Only
-// backslash and double quote are special there; line breaks and tabs are
-// written as escapes so the script stays on one line.
-func appleScriptEscape(s string) string { return appleScriptEscaper.Replace(s) }

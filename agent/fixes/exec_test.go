@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -14,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/idpulse/idpulse/agent/filetest"
 	"github.com/idpulse/idpulse/probes/command"
 )
 
@@ -365,7 +365,7 @@ func TestExecutorHostsFix(t *testing.T) {
 	t.Run("root edits in process", func(t *testing.T) {
 		dir := t.TempDir()
 		path := filepath.Join(dir, "hosts")
-		writeFileMode(t, path, "127.0.0.1 localhost\n0.0.0.0 gs.apple.com\n", 0o644)
+		filetest.Write(t, path, "127.0.0.1 localhost\n0.0.0.0 gs.apple.com\n", 0o644)
 		fx := &fixture{}
 		x := fx.executor("linux", 0)
 		p := plan(t, "remove-hosts-entries", Context{GOOS: "linux", HostsPath: path, Self: "/usr/bin/idpulse"})
@@ -373,7 +373,7 @@ func TestExecutorHostsFix(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := readString(t, path); got != "127.0.0.1 localhost\n" {
+		if got := filetest.Read(t, path); got != "127.0.0.1 localhost\n" {
 			t.Errorf("hosts = %q", got)
 		}
 		if !strings.HasPrefix(out, "Removed Apple entries from 1 line of "+path+" (backup: "+path+".idpulse-") {
@@ -494,23 +494,4 @@ func TestExecutorRealRunner(t *testing.T) {
 	if err := startDetached([]string{"/nonexistent/program"}); err == nil {
 		t.Error("starting a missing program succeeded")
 	}
-}
-
-func writeFileMode(t *testing.T, path, content string, mode os.FileMode) {
-	t.Helper()
-	if err := os.WriteFile(path, []byte(content), mode); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Chmod(path, mode); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func readString(t *testing.T, path string) string {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
 }

@@ -46,7 +46,7 @@ type Fix struct {
 	// opening a window or a web page): the CLI confirms before it runs.
 	ChangesState bool
 
-	plan func(c Context) (Plan, error)
+	plan planner
 }
 
 // Context is what a plan is made from.

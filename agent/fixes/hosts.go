@@ -66,23 +66,19 @@ type hostsChange struct {
 // "-N: line" for what goes, "+N: line" for what a partly kept line becomes.
 // The diff is empty when there is nothing to remove.
 func (h HostsEdit) Preview() (diff string, removed int, err error) {
-	_, _, data, err := h.load()
-	if err != nil {
+	f, err := h.read()
+	if err != nil || len(f.changes) == 0 {
 		return "", 0, err
-	}
-	_, changes := editHosts(data, h.domains())
-	if len(changes) == 0 {
-		return "", 0, nil
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "--- %s\n+++ %s (Apple entries removed)\n", printable(h.Path), printable(h.Path))
-	for _, c := range changes {
+	for _, c := range f.changes {
 		fmt.Fprintf(&b, "-%d: %s\n", c.line, printable(c.old))
 		if !c.drop {
 			fmt.Fprintf(&b, "+%d: %s\n", c.line, printable(c.new))
 		}
 	}
-	return b.String(), len(changes), nil
+	return b.String(), len(f.changes), nil
 }
 
 // Apply removes the Apple entries and returns the backup's path and the
@@ -99,14 +95,11 @@ func (h HostsEdit) Preview() (diff string, removed int, err error) {
 // to restore from. A backup, once written, is kept whatever happens next.
 func (h HostsEdit) Apply() (backup string, removed int, err error) {
 	fsys := h.filesystem()
-	path, info, data, err := h.load()
-	if err != nil {
+	f, err := h.read()
+	if err != nil || len(f.changes) == 0 {
 		return "", 0, err
 	}
-	edited, changes := editHosts(data, h.domains())
-	if len(changes) == 0 {
-		return "", 0, nil
-	}
+	path, info, data, edited := f.path, f.info, f.data, f.edited
 	if info.Mode().Perm()&0o222 == 0 {
 		// Root could write it anyway; a read-only hosts file is someone's
 		// deliberate lock, and lifting it is the user's call.
@@ -133,7 +126,7 @@ func (h HostsEdit) Apply() (backup string, removed int, err error) {
 	if err != nil {
 		return backup, 0, err
 	}
-	return backup, len(changes), nil
+	return backup, len(f.changes), nil
 }
 
 func (h HostsEdit) overwrite(fsys hostsFS, path string, edited, original []byte, backup string) error {
@@ -160,6 +153,25 @@ func (h HostsEdit) filesystem() hostsFS {
 		return osFS{}
 	}
 	return h.fs
+}
+
+// pendingEdit is the hosts file as read, and what the edit makes of it.
+type pendingEdit struct {
+	path    string // symbolic links resolved (see load)
+	info    fs.FileInfo
+	data    []byte // as read
+	edited  []byte
+	changes []hostsChange // none: nothing to do
+}
+
+// read loads the file and works out the edit, without writing anything.
+func (h HostsEdit) read() (pendingEdit, error) {
+	path, info, data, err := h.load()
+	if err != nil {
+		return pendingEdit{}, err
+	}
+	edited, changes := editHosts(data, h.domains())
+	return pendingEdit{path: path, info: info, data: data, edited: edited, changes: changes}, nil
 }
 
 // load resolves a symlinked hosts file (the backup and the edit then work

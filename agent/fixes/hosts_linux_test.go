@@ -5,6 +5,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/idpulse/idpulse/agent/filetest"
 )
 
 // TestHostsApplyBindMount edits a bind-mounted file for real, the way
@@ -17,8 +19,8 @@ func TestHostsApplyBindMount(t *testing.T) {
 	}
 	dir := t.TempDir()
 	src, path := filepath.Join(dir, "container-hosts"), filepath.Join(dir, "hosts")
-	writeFileMode(t, src, sampleHosts, 0o644)
-	writeFileMode(t, path, "", 0o644)
+	filetest.Write(t, src, sampleHosts, 0o644)
+	filetest.Write(t, path, "", 0o644)
 	if out, err := exec.Command(mount, "--bind", src, path).CombinedOutput(); err != nil {
 		t.Skipf("bind mount not possible here: %v: %s", err, out)
 	}
@@ -31,16 +33,16 @@ func TestHostsApplyBindMount(t *testing.T) {
 	if err != nil || n != 2 {
 		t.Fatalf("Apply = %d, %v", n, err)
 	}
-	if got := readString(t, path); got != sampleEdited {
+	if got := filetest.Read(t, path); got != sampleEdited {
 		t.Errorf("hosts = %q", got)
 	}
-	if got := readString(t, src); got != sampleEdited {
+	if got := filetest.Read(t, src); got != sampleEdited {
 		t.Errorf("the mounted file itself = %q (the mount was replaced, not the file)", got)
 	}
-	if readString(t, backup) != sampleHosts {
+	if filetest.Read(t, backup) != sampleHosts {
 		t.Error("backup differs")
 	}
-	if got := entries(t, dir); len(got) != 3 {
+	if got := filetest.Names(t, dir); len(got) != 3 {
 		t.Errorf("directory holds %q (a temp file left behind?)", got)
 	}
 }

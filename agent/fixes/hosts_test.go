@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/idpulse/idpulse/agent/filetest"
 	"github.com/idpulse/idpulse/probes"
 )
 
@@ -172,22 +173,8 @@ func hostsFile(t *testing.T, content string, mode os.FileMode) (dir, path string
 	t.Helper()
 	dir = t.TempDir()
 	path = filepath.Join(dir, "hosts")
-	writeFileMode(t, path, content, mode)
+	filetest.Write(t, path, content, mode)
 	return dir, path
-}
-
-// entries lists a directory's names, sorted.
-func entries(t *testing.T, dir string) []string {
-	t.Helper()
-	des, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var names []string
-	for _, d := range des {
-		names = append(names, d.Name())
-	}
-	return names
 }
 
 const (
@@ -211,7 +198,7 @@ func TestHostsPreview(t *testing.T) {
 	if diff != want || n != 3 {
 		t.Errorf("Preview =\n%s(%d)\nwant\n%s", diff, n, want)
 	}
-	if got := readString(t, path); got != sampleHosts+"0.0.0.0 evil\x1b[2Japple.com gs.apple.com\r\n" {
+	if got := filetest.Read(t, path); got != sampleHosts+"0.0.0.0 evil\x1b[2Japple.com gs.apple.com\r\n" {
 		t.Error("Preview changed the file")
 	}
 	_, clean := hostsFile(t, "127.0.0.1 localhost\n", 0o644)
@@ -258,18 +245,18 @@ func TestHostsApply(t *testing.T) {
 			if n != tt.removed || backup != path+backupSuffix {
 				t.Errorf("Apply = %q, %d; want %q, %d", backup, n, path+backupSuffix, tt.removed)
 			}
-			if got := readString(t, path); got != tt.want {
+			if got := filetest.Read(t, path); got != tt.want {
 				t.Errorf("hosts =\n %q\nwant\n %q", got, tt.want)
 			}
-			if got := readString(t, backup); got != tt.in {
+			if got := filetest.Read(t, backup); got != tt.in {
 				t.Errorf("backup = %q, want the original", got)
 			}
 			for _, p := range []string{path, backup} {
-				if m := stat(t, p).Mode(); m != tt.mode {
+				if m := filetest.Stat(t, p).Mode(); m != tt.mode {
 					t.Errorf("%s mode = %v, want %v", filepath.Base(p), m, tt.mode)
 				}
 			}
-			if got, want := entries(t, dir), []string{"hosts", "hosts" + backupSuffix}; !slices.Equal(got, want) {
+			if got, want := filetest.Names(t, dir), []string{"hosts", "hosts" + backupSuffix}; !slices.Equal(got, want) {
 				t.Errorf("directory holds %q, want %q", got, want)
 			}
 		})
@@ -284,10 +271,10 @@ func TestHostsApplyNothingToDo(t *testing.T) {
 			if err != nil || n != 0 || backup != "" {
 				t.Errorf("Apply = %q, %d, %v", backup, n, err)
 			}
-			if got := readString(t, path); got != content {
+			if got := filetest.Read(t, path); got != content {
 				t.Errorf("content changed to %q", got)
 			}
-			if got := entries(t, dir); !slices.Equal(got, []string{"hosts"}) {
+			if got := filetest.Names(t, dir); !slices.Equal(got, []string{"hosts"}) {
 				t.Errorf("directory holds %q", got)
 			}
 		})
@@ -304,7 +291,7 @@ func TestHostsApplyAbsent(t *testing.T) {
 	if _, _, err := h.Preview(); err == nil || !strings.Contains(err.Error(), "does not exist") {
 		t.Errorf("Preview: %v", err)
 	}
-	if got := entries(t, dir); len(got) > 0 {
+	if got := filetest.Names(t, dir); len(got) > 0 {
 		t.Errorf("files created: %q", got)
 	}
 	if _, _, err := (HostsEdit{Path: dir, Domains: appleDomains}).Apply(); err == nil || !strings.Contains(err.Error(), "not a regular file") {
@@ -314,8 +301,8 @@ func TestHostsApplyAbsent(t *testing.T) {
 
 func TestHostsApplyBackupCollision(t *testing.T) {
 	dir, path := hostsFile(t, sampleHosts, 0o644)
-	writeFileMode(t, path+backupSuffix, "older backup", 0o644)
-	writeFileMode(t, path+".idpulse-20260102-030405-2.bak", "another", 0o644)
+	filetest.Write(t, path+backupSuffix, "older backup", 0o644)
+	filetest.Write(t, path+".idpulse-20260102-030405-2.bak", "another", 0o644)
 	backup, _, err := HostsEdit{Path: path, Domains: appleDomains, Now: fixedNow}.Apply()
 	if err != nil {
 		t.Fatal(err)
@@ -323,11 +310,11 @@ func TestHostsApplyBackupCollision(t *testing.T) {
 	if want := path + ".idpulse-20260102-030405-3.bak"; backup != want {
 		t.Errorf("backup = %q, want %q", backup, want)
 	}
-	if readString(t, path+backupSuffix) != "older backup" || readString(t, backup) != sampleHosts {
+	if filetest.Read(t, path+backupSuffix) != "older backup" || filetest.Read(t, backup) != sampleHosts {
 		t.Error("backups mixed up")
 	}
-	if len(entries(t, dir)) != 4 {
-		t.Errorf("directory: %q", entries(t, dir))
+	if len(filetest.Names(t, dir)) != 4 {
+		t.Errorf("directory: %q", filetest.Names(t, dir))
 	}
 }
 
@@ -347,10 +334,10 @@ func TestHostsApplySymlink(t *testing.T) {
 	if fi, err := os.Lstat(link); err != nil || fi.Mode()&fs.ModeSymlink == 0 {
 		t.Errorf("link replaced: %v", err)
 	}
-	if readString(t, target) != sampleEdited || backup != target+backupSuffix {
-		t.Errorf("target %q, backup %q", readString(t, target), backup)
+	if filetest.Read(t, target) != sampleEdited || backup != target+backupSuffix {
+		t.Errorf("target %q, backup %q", filetest.Read(t, target), backup)
 	}
-	if got := entries(t, realDir); len(got) != 2 {
+	if got := filetest.Names(t, realDir); len(got) != 2 {
 		t.Errorf("target dir: %q", got)
 	}
 }
@@ -375,10 +362,10 @@ func TestHostsApplyHuge(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("%d MB, %d lines changed in %v", in.Len()>>20, n, time.Since(start))
-	if got := readString(t, path); got != want.String() {
+	if got := filetest.Read(t, path); got != want.String() {
 		t.Error("huge file edited wrongly")
 	}
-	if readString(t, backup) != in.String() {
+	if filetest.Read(t, backup) != in.String() {
 		t.Error("huge backup differs")
 	}
 }
@@ -446,10 +433,10 @@ func TestHostsApplyReadOnlyDirNonRoot(t *testing.T) {
 
 func assertUntouched(t *testing.T, dir, path, content string) {
 	t.Helper()
-	if got := readString(t, path); got != content {
+	if got := filetest.Read(t, path); got != content {
 		t.Errorf("content changed to %q", got)
 	}
-	if got := entries(t, dir); !slices.Equal(got, []string{filepath.Base(path)}) {
+	if got := filetest.Names(t, dir); !slices.Equal(got, []string{filepath.Base(path)}) {
 		t.Errorf("directory holds %q", got)
 	}
 }
@@ -572,7 +559,7 @@ func TestHostsApplyCrashes(t *testing.T) {
 				if !errors.Is(err, errCrash) {
 					t.Fatalf("err = %v, want the crash", err)
 				}
-				got := readString(t, path)
+				got := filetest.Read(t, path)
 				if got != sampleHosts && got != sampleEdited {
 					t.Fatalf("hosts file torn: %q", got)
 				}
@@ -605,27 +592,27 @@ func TestHostsApplyInPlace(t *testing.T) {
 			if err != nil || n != 2 {
 				t.Fatalf("Apply = %d, %v", n, err)
 			}
-			if readString(t, path) != sampleEdited || readString(t, backup) != sampleHosts {
+			if filetest.Read(t, path) != sampleEdited || filetest.Read(t, backup) != sampleHosts {
 				t.Error("in-place rewrite wrong")
 			}
-			if m := stat(t, path).Mode(); m != 0o640 {
+			if m := filetest.Stat(t, path).Mode(); m != 0o640 {
 				t.Errorf("mode %v", m)
 			}
 			if want := []string{"backup", "syncdir", "replace", "overwrite"}; !slices.Equal(ffs.ops, want) {
 				t.Errorf("steps %q, want %q", ffs.ops, want)
 			}
-			if len(entries(t, dir)) != 2 {
-				t.Errorf("directory: %q", entries(t, dir))
+			if len(filetest.Names(t, dir)) != 2 {
+				t.Errorf("directory: %q", filetest.Names(t, dir))
 			}
 		})
 	}
 	t.Run("shorter and longer rewrites truncate correctly", func(t *testing.T) {
 		_, path := hostsFile(t, "0123456789", 0o644)
-		if err := (osFS{}).Overwrite(path, []byte("abc")); err != nil || readString(t, path) != "abc" {
-			t.Errorf("shorter: %q, %v", readString(t, path), err)
+		if err := (osFS{}).Overwrite(path, []byte("abc")); err != nil || filetest.Read(t, path) != "abc" {
+			t.Errorf("shorter: %q, %v", filetest.Read(t, path), err)
 		}
-		if err := (osFS{}).Overwrite(path, []byte("abcdefghijklmnop")); err != nil || readString(t, path) != "abcdefghijklmnop" {
-			t.Errorf("longer: %q, %v", readString(t, path), err)
+		if err := (osFS{}).Overwrite(path, []byte("abcdefghijklmnop")); err != nil || filetest.Read(t, path) != "abcdefghijklmnop" {
+			t.Errorf("longer: %q, %v", filetest.Read(t, path), err)
 		}
 	})
 	busy := &os.LinkError{Op: "rename", Err: syscall.EBUSY}
@@ -636,7 +623,7 @@ func TestHostsApplyInPlace(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "it was restored") || !errors.Is(err, syscall.ENOSPC) {
 			t.Errorf("err = %v", err)
 		}
-		if readString(t, path) != sampleHosts || readString(t, path+backupSuffix) != sampleHosts {
+		if filetest.Read(t, path) != sampleHosts || filetest.Read(t, path+backupSuffix) != sampleHosts {
 			t.Error("not restored")
 		}
 	})
@@ -654,7 +641,7 @@ func TestHostsApplyInPlace(t *testing.T) {
 		if _, _, err := (HostsEdit{Path: path, Domains: appleDomains, Now: fixedNow, fs: ffs}).Apply(); !errors.Is(err, errCrash) {
 			t.Fatalf("err = %v", err)
 		}
-		if readString(t, path+backupSuffix) != sampleHosts {
+		if filetest.Read(t, path+backupSuffix) != sampleHosts {
 			t.Error("backup damaged")
 		}
 	})
@@ -682,10 +669,10 @@ func TestHostsApplyRefusals(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("err = %v, want %q", err, tt.want)
 			}
-			if readString(t, path) != sampleHosts {
+			if filetest.Read(t, path) != sampleHosts {
 				t.Error("file changed")
 			}
-			for _, name := range entries(t, dir) {
+			for _, name := range filetest.Names(t, dir) {
 				if name != "hosts" && !strings.HasSuffix(name, ".bak") {
 					t.Errorf("stray file %q", name)
 				}
@@ -694,18 +681,9 @@ func TestHostsApplyRefusals(t *testing.T) {
 	}
 }
 
-func stat(t *testing.T, path string) fs.FileInfo {
-	t.Helper()
-	fi, err := os.Stat(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return fi
-}
-
 func TestHostsEditDefaultDomains(t *testing.T) {
 	_, path := hostsFile(t, sampleHosts, 0o644)
-	if _, n, err := (HostsEdit{Path: path, Now: fixedNow}).Apply(); err != nil || n != 2 || readString(t, path) != sampleEdited {
-		t.Errorf("Apply with nil Domains = %d, %v: %q", n, err, readString(t, path))
+	if _, n, err := (HostsEdit{Path: path, Now: fixedNow}).Apply(); err != nil || n != 2 || filetest.Read(t, path) != sampleEdited {
+		t.Errorf("Apply with nil Domains = %d, %v: %q", n, err, filetest.Read(t, path))
 	}
 }

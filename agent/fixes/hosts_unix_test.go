@@ -6,6 +6,8 @@ import (
 	"os"
 	"syscall"
 	"testing"
+
+	"github.com/idpulse/idpulse/agent/filetest"
 )
 
 // Owner and group survive the edit, on the file and on its backup. Only
@@ -23,7 +25,7 @@ func TestHostsApplyKeepsOwner(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, p := range []string{path, backup} {
-		st := stat(t, p).Sys().(*syscall.Stat_t)
+		st := filetest.Stat(t, p).Sys().(*syscall.Stat_t)
 		if st.Uid != 1234 || st.Gid != 5678 {
 			t.Errorf("%s owner %d:%d, want 1234:5678", p, st.Uid, st.Gid)
 		}

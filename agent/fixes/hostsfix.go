@@ -13,12 +13,9 @@ import (
 // root process then takes the in-process branch. The path is one argv
 // element, quoted by AdminArgv like any other.
 func removeHostsEntries() Fix {
-	return Fix{
-		ID: verdict.FixRemoveHostsEntries, Title: "Remove Apple Entries from Hosts File",
-		Explain:      "Removes the hosts-file lines that redirect Apple's servers, keeping a backup of the file beside it.",
-		NeedsAdmin:   true,
-		ChangesState: true,
-		plan: func(c Context) (Plan, error) {
+	return adminChange(verdict.FixRemoveHostsEntries, "Remove Apple Entries from Hosts File",
+		"Removes the hosts-file lines that redirect Apple's servers, keeping a backup of the file beside it.",
+		func(c Context) (Plan, error) {
 			if c.GOOS != "darwin" && c.GOOS != "linux" {
 				return notSupported(c.GOOS)
 			}
@@ -36,6 +33,5 @@ func removeHostsEntries() Fix {
 				s.Argv = []string{c.Self, "fix", verdict.FixRemoveHostsEntries, "--yes", "--hosts-file", c.HostsPath}
 			}
 			return available("Removed Apple entries from "+c.HostsPath, s)
-		},
-	}
+		})
 }

@@ -48,62 +48,43 @@ func macDevice(doc *verdict.Document) string {
 // toggleWiFi turns Wi-Fi off and on: the quickest way to make macOS rejoin
 // the network, get a fresh DHCP lease and re-run its captive-portal check.
 func toggleWiFi() Fix {
-	return Fix{
-		ID: verdict.FixToggleWiFi, Title: "Turn Wi-Fi Off and On",
-		Explain:      "Turns Wi-Fi off and on again so the computer rejoins the network and gets a fresh address.",
-		ChangesState: true,
-		plan: func(c Context) (Plan, error) {
-			switch c.GOOS {
-			case "darwin":
+	return change(verdict.FixToggleWiFi, "Turn Wi-Fi Off and On",
+		"Turns Wi-Fi off and on again so the computer rejoins the network and gets a fresh address.",
+		perOS(
+			func(c Context) (Plan, error) {
 				dev := macDevice(c.Doc)
 				return available("Wi-Fi turned off and on again",
 					Step{Argv: []string{networksetup, "-setairportpower", dev, "off"}},
 					Step{Argv: []string{networksetup, "-setairportpower", dev, "on"}})
-			case "linux":
-				if !c.LookPath(nmcli) {
-					return unavailable("NetworkManager (" + nmcli + ") is not installed")
-				}
-				return available("Wi-Fi turned off and on again",
+			},
+			firstOf(notInstalled("NetworkManager", nmcli),
+				installed(nmcli, "Wi-Fi turned off and on again",
 					Step{Argv: []string{nmcli, "radio", "wifi", "off"}},
-					Step{Argv: []string{nmcli, "radio", "wifi", "on"}})
-			}
-			return notSupported(c.GOOS)
-		},
-	}
+					Step{Argv: []string{nmcli, "radio", "wifi", "on"}}))))
 }
 
 // renewDHCP asks the network for a new lease: a fresh address, router and
 // DNS servers, which fixes a stale or half-configured connection.
 func renewDHCP() Fix {
-	return Fix{
-		ID: verdict.FixRenewDHCP, Title: "Renew DHCP Lease",
-		Explain:      "Asks the network for a fresh address, router and DNS servers.",
-		NeedsAdmin:   true,
-		ChangesState: true,
-		plan: func(c Context) (Plan, error) {
-			switch c.GOOS {
-			case "darwin":
+	return adminChange(verdict.FixRenewDHCP, "Renew DHCP Lease",
+		"Asks the network for a fresh address, router and DNS servers.",
+		perOS(
+			func(c Context) (Plan, error) {
 				dev := macDevice(c.Doc)
 				return available("DHCP lease renewed on "+dev,
 					Step{Argv: []string{ipconfig, "set", dev, "DHCP"}, Admin: true})
-			case "linux":
+			},
+			func(c Context) (Plan, error) {
 				dev := routeInterface(c.Doc)
 				if !linuxIface.MatchString(dev) {
 					return unavailable("the network interface is not known (no default route in the last check)")
 				}
-				if c.LookPath(nmcli) {
-					return available("Network configuration re-applied on "+dev,
-						Step{Argv: []string{nmcli, "device", "reapply", dev}})
-				}
-				if c.LookPath(networkctl) {
-					return available("DHCP lease renewed on "+dev,
-						Step{Argv: []string{networkctl, "renew", dev}, Admin: true})
-				}
-				return unavailable("neither NetworkManager nor systemd-networkd is present")
-			}
-			return notSupported(c.GOOS)
-		},
-	}
+				return firstOf("neither NetworkManager nor systemd-networkd is present",
+					installed(nmcli, "Network configuration re-applied on "+dev,
+						Step{Argv: []string{nmcli, "device", "reapply", dev}}),
+					installed(networkctl, "DHCP lease renewed on "+dev,
+						Step{Argv: []string{networkctl, "renew", dev}, Admin: true}))(c)
+			}))
 }
 
 // tryOtherNetwork is advice, not a command: when the network is the cause,

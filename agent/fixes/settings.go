@@ -24,20 +24,24 @@ type pane struct {
 }
 
 func (p pane) plan(c Context) (Plan, error) {
-	switch c.GOOS {
-	case "darwin":
-		id, hint := p.modern, p.hintModern
-		if c.legacyMac() {
-			id, hint = p.legacy, p.hintLegacy
-		}
-		return available(p.outcome, withHint(Step{URL: settingsScheme + id}, hint)...)
-	case "linux":
-		if p.gnome == "" || !c.LookPath(gnomeControlCenter) {
-			return unavailable("GNOME Settings (" + gnomeControlCenter + ") is not installed")
-		}
-		return available(p.outcome, withHint(Step{Argv: []string{gnomeControlCenter, p.gnome}, Detach: true}, p.hintLinux)...)
+	return perOS(p.mac, p.linux)(c)
+}
+
+func (p pane) mac(c Context) (Plan, error) {
+	id, hint := p.modern, p.hintModern
+	if c.legacyMac() {
+		id, hint = p.legacy, p.hintLegacy
 	}
-	return notSupported(c.GOOS)
+	return available(p.outcome, withHint(Step{URL: settingsScheme + id}, hint)...)
+}
+
+func (p pane) linux(c Context) (Plan, error) {
+	if p.gnome == "" {
+		return unavailable(notInstalled("GNOME Settings", gnomeControlCenter))
+	}
+	return firstOf(notInstalled("GNOME Settings", gnomeControlCenter),
+		installed(gnomeControlCenter, p.outcome,
+			withHint(Step{Argv: []string{gnomeControlCenter, p.gnome}, Detach: true}, p.hintLinux)...))(c)
 }
 
 func withHint(s Step, hint string) []Step {
@@ -47,61 +51,57 @@ func withHint(s Step, hint string) []Step {
 	return []Step{s, {Text: hint}}
 }
 
+// paneFix is a fix that opens one settings page.
+func paneFix(id, title, explain string, p pane) Fix {
+	return Fix{ID: id, Title: title, Explain: explain, plan: p.plan}
+}
+
+// Where the network's settings are: macOS 12 and earlier keep everything,
+// VPN services included, in the one Network pane.
+const (
+	networkModern = "com.apple.Network-Settings.extension"
+	networkLegacy = "com.apple.preference.network"
+)
+
 func openDateTime() Fix {
-	p := pane{
-		modern: "com.apple.Date-Time-Settings.extension", legacy: "com.apple.preference.datetime", gnome: "datetime",
-		hintModern: `Turn on "Set time and date automatically".`,
-		hintLegacy: `Turn on "Set date and time automatically".`,
-		hintLinux:  `Turn on "Automatic Date & Time".`,
-		outcome:    "Opened Date & Time settings",
-	}
-	return Fix{
-		ID: verdict.FixOpenDateTime, Title: "Open Date & Time Settings",
-		Explain: "Opens Date & Time settings so you can turn on automatic time, which Apple's servers need to accept this Mac's sign-in.",
-		plan:    p.plan,
-	}
+	return paneFix(verdict.FixOpenDateTime, "Open Date & Time Settings",
+		"Opens Date & Time settings so you can turn on automatic time, which Apple's servers need to accept this Mac's sign-in.",
+		pane{
+			modern: "com.apple.Date-Time-Settings.extension", legacy: "com.apple.preference.datetime", gnome: "datetime",
+			hintModern: `Turn on "Set time and date automatically".`,
+			hintLegacy: `Turn on "Set date and time automatically".`,
+			hintLinux:  `Turn on "Automatic Date & Time".`,
+			outcome:    "Opened Date & Time settings",
+		})
 }
 
 func openNetworkSettings() Fix {
-	p := pane{
-		modern: "com.apple.Network-Settings.extension", legacy: "com.apple.preference.network", gnome: "network",
-		outcome: "Opened Network settings",
-	}
-	return Fix{
-		ID: verdict.FixOpenNetworkSettings, Title: "Open Network Settings",
-		Explain: "Opens Network settings to check the connection, its DNS servers and its router.",
-		plan:    p.plan,
-	}
+	return paneFix(verdict.FixOpenNetworkSettings, "Open Network Settings",
+		"Opens Network settings to check the connection, its DNS servers and its router.",
+		pane{modern: networkModern, legacy: networkLegacy, gnome: "network", outcome: "Opened Network settings"})
 }
 
 // openProxySettings opens Network settings: macOS has no URL for the proxy
 // sheet itself (it belongs to each network service), so a hint says where it is.
 func openProxySettings() Fix {
-	p := pane{
-		modern: "com.apple.Network-Settings.extension", legacy: "com.apple.preference.network", gnome: "network",
-		hintModern: "Select the connected service (Wi-Fi or Ethernet), click Details…, then Proxies.",
-		hintLegacy: "Select the connected service (Wi-Fi or Ethernet), click Advanced…, then Proxies.",
-		hintLinux:  "Open Network Proxy at the bottom of the Network page.",
-		outcome:    "Opened Network settings for the proxy",
-	}
-	return Fix{
-		ID: verdict.FixOpenProxySettings, Title: "Open Proxy Settings",
-		Explain: "Opens the network settings where the proxy is configured, to correct or turn off a proxy that is not letting Apple through.",
-		plan:    p.plan,
-	}
+	return paneFix(verdict.FixOpenProxySettings, "Open Proxy Settings",
+		"Opens the network settings where the proxy is configured, to correct or turn off a proxy that is not letting Apple through.",
+		pane{
+			modern: networkModern, legacy: networkLegacy, gnome: "network",
+			hintModern: "Select the connected service (Wi-Fi or Ethernet), click Details…, then Proxies.",
+			hintLegacy: "Select the connected service (Wi-Fi or Ethernet), click Advanced…, then Proxies.",
+			hintLinux:  "Open Network Proxy at the bottom of the Network page.",
+			outcome:    "Opened Network settings for the proxy",
+		})
 }
 
-// openVPNSettings: macOS 12 and earlier list VPN services in Network.
 func openVPNSettings() Fix {
-	p := pane{
-		modern: "com.apple.NetworkExtensionSettingsUI.NESettingsUIExtension", legacy: "com.apple.preference.network", gnome: "network",
-		outcome: "Opened VPN settings",
-	}
-	return Fix{
-		ID: verdict.FixOpenVPNSettings, Title: "Open VPN Settings",
-		Explain: "Opens VPN settings to disconnect or reconfigure a VPN that may be routing or filtering Apple's traffic.",
-		plan:    p.plan,
-	}
+	return paneFix(verdict.FixOpenVPNSettings, "Open VPN Settings",
+		"Opens VPN settings to disconnect or reconfigure a VPN that may be routing or filtering Apple's traffic.",
+		pane{
+			modern: "com.apple.NetworkExtensionSettingsUI.NESettingsUIExtension", legacy: networkLegacy, gnome: "network",
+			outcome: "Opened VPN settings",
+		})
 }
 
 // openSoftwareUpdate: GNOME Settings has no updates panel; GNOME Software has
@@ -114,14 +114,7 @@ func openSoftwareUpdate() Fix {
 	return Fix{
 		ID: FixOpenSoftwareUpdate, Title: "Open Software Update",
 		Explain: "Opens Software Update: an up-to-date system has Apple's current certificates and sign-in fixes.",
-		plan: func(c Context) (Plan, error) {
-			if c.GOOS != "linux" {
-				return p.plan(c)
-			}
-			if !c.LookPath(gnomeSoftware) {
-				return unavailable("GNOME Software (" + gnomeSoftware + ") is not installed")
-			}
-			return available(p.outcome, Step{Argv: []string{gnomeSoftware, "--mode=updates"}, Detach: true})
-		},
+		plan: perOS(p.mac, firstOf(notInstalled("GNOME Software", gnomeSoftware),
+			installed(gnomeSoftware, p.outcome, Step{Argv: []string{gnomeSoftware, "--mode=updates"}, Detach: true}))),
 	}
 }

@@ -22,16 +22,14 @@ var ncServiceID = regexp.MustCompile(`^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]
 // name is text the user (or a VPN profile) chose, so it only ever travels as
 // one argv element.
 func disconnectVPN() Fix {
-	return Fix{
-		ID: verdict.FixDisconnectVPN, Title: "Disconnect VPN",
-		Explain:      "Disconnects the active VPN, which may route Apple's traffic through a network that blocks or filters it.",
-		ChangesState: true,
-		plan: func(c Context) (Plan, error) {
+	return change(verdict.FixDisconnectVPN, "Disconnect VPN",
+		"Disconnects the active VPN, which may route Apple's traffic through a network that blocks or filters it.",
+		func(c Context) (Plan, error) {
 			switch c.GOOS {
 			case "darwin":
 			case "linux":
 				if !c.LookPath(nmcli) {
-					return unavailable("NetworkManager (" + nmcli + ") is not installed")
+					return unavailable(notInstalled("NetworkManager", nmcli))
 				}
 			default:
 				return notSupported(c.GOOS)
@@ -65,8 +63,7 @@ func disconnectVPN() Fix {
 				return unavailable("the VPN's connection name is not known; disconnect it in the VPN app")
 			}
 			return unavailable("no connected VPN was found in the last check")
-		},
-	}
+		})
 }
 
 // connectedServices are the Connected services of the vpn evidence.

@@ -6,20 +6,21 @@ import (
 
 	"github.com/idpulse/idpulse/agent/verdict"
 	"github.com/idpulse/idpulse/probes"
+	"github.com/idpulse/idpulse/probes/applestatus"
 )
 
 // Apple's pages for people. They are the same on every OS: all a web fix
-// needs is a browser.
+// needs is a browser. (The System Status page is applestatus.PageURL, next
+// to the feed it shows.)
 const (
-	iforgotURL      = "https://iforgot.apple.com/"
-	systemStatusURL = "https://www.apple.com/support/systemstatus/"
-	getSupportURL   = "https://getsupport.apple.com/"
+	iforgotURL    = "https://iforgot.apple.com/"
+	getSupportURL = "https://getsupport.apple.com/"
 )
 
 func webFix(id, title, explain, link, outcome string) Fix {
 	return Fix{
 		ID: id, Title: title, Explain: explain,
-		plan: func(Context) (Plan, error) { return available(outcome, Step{URL: link}) },
+		plan: always(outcome, Step{URL: link}),
 	}
 }
 
@@ -32,7 +33,7 @@ func resetPassword() Fix {
 func openSystemStatus() Fix {
 	return webFix(verdict.FixOpenSystemStatus, "Open Apple System Status",
 		"Opens Apple's System Status page, which shows outages on Apple's side that nothing on this computer can fix.",
-		systemStatusURL, "Opened Apple System Status")
+		applestatus.PageURL, "Opened Apple System Status")
 }
 
 func contactSupport() Fix {
@@ -113,6 +114,6 @@ func copyReport() Fix {
 	return Fix{
 		ID: FixCopyReport, Title: "Copy Diagnostic Report",
 		Explain: "Copies a diagnostic report of the last check, to send to Apple Support or your IT department.",
-		plan:    func(Context) (Plan, error) { return Plan{Available: true}, nil },
+		plan:    always(""),
 	}
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/idpulse/idpulse/agent/verdict"
 	"github.com/idpulse/idpulse/probes"
+	"github.com/idpulse/idpulse/probes/applestatus"
 )
 
 // IconState picks the menu bar icon.
@@ -134,11 +135,8 @@ type Input struct {
 	RunningFix string
 	AllFixes   []Fix // the "All Fixes" submenu; hidden when empty
 	Version    string
-	StatusURL  string // Apple's System Status page; empty means DefaultStatusURL
+	StatusURL  string // Apple's System Status page; empty means applestatus.PageURL
 }
-
-// DefaultStatusURL is Apple's System Status page for people.
-const DefaultStatusURL = "https://www.apple.com/support/systemstatus/"
 
 // Fixed slot counts. Rows beyond what the state needs are hidden; state
 // beyond the slots is cut (fixes and checks are far fewer in practice).
@@ -165,7 +163,7 @@ func Build(in Input) Model {
 		b.in.FixTitle = DefaultFixTitle
 	}
 	if b.in.StatusURL == "" {
-		b.in.StatusURL = DefaultStatusURL
+		b.in.StatusURL = applestatus.PageURL
 	}
 	head := b.headline()
 	items := []Item{
@@ -351,7 +349,7 @@ func (b builder) checks() Item {
 	var results []resultRow
 	if b.in.Doc != nil {
 		for _, r := range b.in.Doc.Probes {
-			results = append(results, resultRow{id: r.ID, status: string(r.Status), summary: r.Summary})
+			results = append(results, resultRow{id: r.ID, status: r.Status, summary: r.Summary})
 		}
 	}
 	empty := info("checks.none", "No results yet", "")
@@ -361,7 +359,7 @@ func (b builder) checks() Item {
 		row := Item{ID: slot("checks", i), Hidden: true}
 		if i < len(results) {
 			r := results[i]
-			row = info(row.ID, checkSymbol(r.status)+" "+ProbeLabel(r.id), r.summary)
+			row = info(row.ID, verdict.StatusSymbol(r.status)+" "+ProbeLabel(r.id), r.summary)
 			if r.summary != "" {
 				row.Title += " — " + truncate(r.summary, maxSummary)
 			}
@@ -372,25 +370,14 @@ func (b builder) checks() Item {
 }
 
 type resultRow struct {
-	id              probes.ID
-	status, summary string
+	id      probes.ID
+	status  probes.Status
+	summary string
 }
 
 // ProbeLabel names a probe the way a Mac user would (probes.Registry);
 // unknown ids show as is.
 func ProbeLabel(id probes.ID) string { return id.Label() }
-
-func checkSymbol(status string) string {
-	switch status {
-	case "ok":
-		return "✓"
-	case "warn":
-		return "⚠"
-	case "skip":
-		return "–"
-	}
-	return "✗" // fail, error, and anything new: treat as not working
-}
 
 func (b builder) services() Item {
 	parent := Item{ID: "services", Title: "Apple Services", Enabled: true}

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/idpulse/idpulse/agent/verdict"
+	"github.com/idpulse/idpulse/probes/applestatus"
 )
 
 // slot names the i-th row of a repeated group: "fix.0", "checks.3".
@@ -82,7 +83,7 @@ func (b builder) relativeNext(t time.Time) string {
 func (b builder) serviceRow(s verdict.AppleService) (title, tooltip string) {
 	e, rank := pickEvent(s.Events)
 	if rank == 0 {
-		return serviceSymbol(s.Status) + " " + s.Name, ""
+		return s.Symbol() + " " + s.Name, ""
 	}
 	var sym, what string
 	switch rank {
@@ -125,15 +126,14 @@ func pickEvent(events []verdict.AppleEvent) (verdict.AppleEvent, int) {
 	bestRank := rankNone
 	for _, e := range events {
 		r := rankNone
-		maint := strings.EqualFold(e.Type, "Maintenance")
 		switch {
-		case strings.EqualFold(e.Status, "ongoing") && strings.EqualFold(e.Type, "Outage"):
+		case e.Problem() && strings.EqualFold(e.Type, applestatus.TypeOutage):
 			r = rankOutage
-		case strings.EqualFold(e.Status, "ongoing") && !maint:
+		case e.Problem():
 			r = rankProblem
-		case strings.EqualFold(e.Status, "ongoing"):
+		case strings.EqualFold(e.Status, applestatus.StatusOngoing):
 			r = rankMaintenance
-		case strings.EqualFold(e.Status, "upcoming") && maint:
+		case strings.EqualFold(e.Status, applestatus.StatusUpcoming) && strings.EqualFold(e.Type, applestatus.TypeMaintenance):
 			r = rankUpcomingMaintenance
 		}
 		if r > bestRank {
@@ -141,18 +141,6 @@ func pickEvent(events []verdict.AppleEvent) (verdict.AppleEvent, int) {
 		}
 	}
 	return best, bestRank
-}
-
-func serviceSymbol(status string) string {
-	switch status {
-	case "ok":
-		return "✓"
-	case "outage":
-		return "✗"
-	case "maintenance":
-		return "⚒"
-	}
-	return "⚠" // issue, and whatever Apple adds next
 }
 
 // span shows a time range: "21:00–23:00", "from 21:00", "until 23:00",

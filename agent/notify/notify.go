@@ -16,6 +16,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/idpulse/idpulse/agent/applescript"
 )
 
 // Notifier shows one notification.
@@ -159,36 +161,21 @@ func Sanitize(s string, max int) string {
 }
 
 // AppleScriptNotification is the script osascript runs to show title and
-// body. Each is one AppleScript string literal, quoted by AppleScript's
-// rules (\ → \\, " → \", line breaks and tabs as \n \r \t, other control
-// characters dropped), so no text can end the literal and become script.
-// Go's %q, which beeep uses, emits \u and \x escapes AppleScript does not
-// know, so non-ASCII text broke the script; this keeps such runes literal.
+// body. Each is one AppleScript string literal (applescript.String), so no
+// text can end the literal and become script. Invalid UTF-8 and control
+// characters other than line breaks and tabs are dropped first: they are
+// nothing to show.
 func AppleScriptNotification(title, body string) string {
-	return "display notification " + appleScriptString(body) + " with title " + appleScriptString(title)
+	return "display notification " + applescript.String(showable(body)) + " with title " + applescript.String(showable(title))
 }
 
-func appleScriptString(s string) string {
-	var b strings.Builder
-	b.WriteByte('"')
-	for _, r := range strings.ToValidUTF8(s, "") {
-		switch r {
-		case '\\':
-			b.WriteString(`\\`)
-		case '"':
-			b.WriteString(`\"`)
-		case '\n':
-			b.WriteString(`\n`)
-		case '\r':
-			b.WriteString(`\r`)
-		case '\t':
-			b.WriteString(`\t`)
-		default:
-			if !unicode.IsControl(r) {
-				b.WriteRune(r)
-			}
+// showable drops invalid UTF-8 and the control characters the literal does
+// not write as escapes.
+func showable(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) && r != '\n' && r != '\r' && r != '\t' {
+			return -1
 		}
-	}
-	b.WriteByte('"')
-	return b.String()
+		return r
+	}, strings.ToValidUTF8(s, ""))
 }

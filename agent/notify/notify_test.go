@@ -86,7 +86,7 @@ func TestAppleScriptNotification(t *testing.T) {
 			if skeleton != `display notification <> with title <>` {
 				t.Errorf("script outside literals = %q", skeleton)
 			}
-			want := []string{dropControls(tt.body), dropControls(tt.title)}
+			want := []string{showable(tt.body), showable(tt.title)}
 			if len(lits) != 2 || lits[0] != want[0] || lits[1] != want[1] {
 				t.Errorf("literals = %q, want %q", lits, want)
 			}
@@ -140,15 +140,6 @@ func splitAppleScript(s string) (string, []string, error) {
 		out.WriteString("<>")
 	}
 	return out.String(), lits, nil
-}
-
-func dropControls(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 && r != '\n' && r != '\r' && r != '\t' || r == 0x7f {
-			return -1
-		}
-		return r
-	}, s)
 }
 
 type recorder struct {

@@ -94,36 +94,42 @@ func file(dir func() (string, error), name string) (string, error) {
 	return filepath.Join(d, name), nil
 }
 
-// config is where the files people write live: os.UserConfigDir()/idpulse,
-// except that a relative XDG_CONFIG_HOME falls back to ~/.config.
-func config(goos string, getenv func(string) string, home string) (string, error) {
+// place is where one kind of file lives on each system, before idpulse's
+// own subdirectory.
+type place struct {
+	what       string   // "config directory", for errors
+	windowsEnv string   // the variable that names it on Windows
+	darwin     []string // below $HOME on macOS
+	xdgEnv     string   // elsewhere: the XDG variable, else below $HOME:
+	xdgHome    []string
+}
+
+func (p place) dir(goos string, getenv func(string) string, home string) (string, error) {
 	var base string
 	var err error
 	switch goos {
 	case "windows":
-		base, err = fromEnv(getenv, "AppData")
+		base, err = fromEnv(getenv, p.windowsEnv)
 	case "darwin":
-		base, err = inHome(home, "Library", "Application Support")
+		base, err = inHome(home, p.darwin...)
 	default:
-		base, err = xdg(getenv, "XDG_CONFIG_HOME", home, ".config")
+		base, err = xdg(getenv, p.xdgEnv, home, p.xdgHome...)
 	}
-	return below(base, err, "config directory", "idpulse")
+	return below(base, err, p.what, "idpulse")
+}
+
+// config is where the files people write live: os.UserConfigDir()/idpulse,
+// except that a relative XDG_CONFIG_HOME falls back to ~/.config.
+func config(goos string, getenv func(string) string, home string) (string, error) {
+	return place{what: "config directory", windowsEnv: "AppData", darwin: []string{"Library", "Application Support"},
+		xdgEnv: "XDG_CONFIG_HOME", xdgHome: []string{".config"}}.dir(goos, getenv, home)
 }
 
 // state is where the files idpulse writes and reads back live: the state
 // file and the history logs.
 func state(goos string, getenv func(string) string, home string) (string, error) {
-	var base string
-	var err error
-	switch goos {
-	case "windows":
-		base, err = fromEnv(getenv, "LocalAppData")
-	case "darwin":
-		base, err = inHome(home, "Library", "Application Support")
-	default:
-		base, err = xdg(getenv, "XDG_STATE_HOME", home, ".local", "state")
-	}
-	return below(base, err, "state directory", "idpulse")
+	return place{what: "state directory", windowsEnv: "LocalAppData", darwin: []string{"Library", "Application Support"},
+		xdgEnv: "XDG_STATE_HOME", xdgHome: []string{".local", "state"}}.dir(goos, getenv, home)
 }
 
 // logs is the agent's log directory: a log subdirectory of the state

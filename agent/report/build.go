@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
-	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -33,7 +32,7 @@ func build(m model) []block {
 	bs.add(m.checks())
 	bs.add(heading{2, line(plain("Check details"))})
 	for _, r := range m.Doc.Probes {
-		bs.add(heading{3, line(plain(string(r.ID)), plain(" · "+statusSymbol(r.Status)+" "+string(r.Status)+" · "+millis(r.Duration)))})
+		bs.add(heading{3, line(plain(string(r.ID)), plain(" · "+verdict.StatusSymbol(r.Status)+" "+string(r.Status)+" · "+millis(r.Duration)))})
 		bs.add(para{line(plain(r.Summary))})
 		ev, _ := m.evidence(r)
 		bs.add(ev...)
@@ -67,32 +66,6 @@ func yesNo(b bool) string {
 		return "yes"
 	}
 	return "no"
-}
-
-func statusSymbol(s probes.Status) string {
-	switch s {
-	case probes.StatusOK:
-		return "✓"
-	case probes.StatusWarn:
-		return "⚠"
-	case probes.StatusFail:
-		return "✗"
-	case probes.StatusError:
-		return "!"
-	}
-	return "–"
-}
-
-func levelBadge(l verdict.Level) string {
-	switch l {
-	case verdict.LevelOK:
-		return "✓ OK"
-	case verdict.LevelDegraded:
-		return "⚠ DEGRADED"
-	case verdict.LevelDown:
-		return "✗ DOWN"
-	}
-	return string(l)
 }
 
 func (m model) header() block {
@@ -136,7 +109,7 @@ func (m model) system() []block {
 func (m model) verdict() []block {
 	v := m.Doc.Verdict
 	var bs blocks
-	bs.add(para{line(strong(levelBadge(v.Level) + " — " + v.Headline))})
+	bs.add(para{line(strong(v.Level.Symbol() + " " + v.Level.Word() + " — " + v.Headline))})
 	if v.Detail != "" {
 		bs.add(para{line(plain(v.Detail))})
 	}
@@ -226,7 +199,7 @@ func (m model) chainMark(probe probes.ID) string {
 		if r.Status == probes.StatusSkip {
 			return "✓" // nothing to check here (no proxy) is a pass
 		}
-		return statusSymbol(r.Status)
+		return verdict.StatusSymbol(r.Status)
 	}
 	a := m.Doc.AppleStatus
 	switch {
@@ -238,7 +211,7 @@ func (m model) chainMark(probe probes.ID) string {
 	mark := "✓"
 	for _, s := range a.Services {
 		for _, e := range s.Events {
-			if e.Status == "ongoing" && e.Type != "Maintenance" {
+			if e.Problem() {
 				if s.SignIn {
 					return "✗"
 				}
@@ -273,7 +246,7 @@ func (m model) checks() block {
 	for _, r := range m.Doc.Probes {
 		t.rows = append(t.rows, []inline{
 			line(plain(string(r.ID))),
-			line(plain(statusSymbol(r.Status) + " " + string(r.Status))),
+			line(plain(verdict.StatusSymbol(r.Status) + " " + string(r.Status))),
 			line(plain(millis(r.Duration))),
 			line(plain(r.Summary)),
 		})
@@ -595,9 +568,9 @@ func clockBlocks(ev *probes.ClockEvidence) []block {
 		case ev.Inconclusive:
 			offset += " (within the uncertainty: the clock is right)"
 		case ev.OffsetMS > 0:
-			offset += " (this Mac is " + humanOffset(ev.OffsetMS) + " slow)"
+			offset += " (this Mac is " + verdict.Span(fromMillis(ev.OffsetMS)) + " slow)"
 		case ev.OffsetMS < 0:
-			offset += " (this Mac is " + humanOffset(ev.OffsetMS) + " fast)"
+			offset += " (this Mac is " + verdict.Span(fromMillis(ev.OffsetMS)) + " fast)"
 		}
 	}
 	stratum := ""
@@ -627,18 +600,6 @@ func clockBlocks(ev *probes.ClockEvidence) []block {
 	return bs
 }
 
-// humanOffset is "1 min 15 s", "42.3 s", "3 h 5 min".
-func humanOffset(ms float64) string {
-	d := time.Duration(math.Abs(ms) * 1e6)
-	switch {
-	case d >= time.Hour:
-		return fmt.Sprintf("%d h %d min", d/time.Hour, (d%time.Hour)/time.Minute)
-	case d >= time.Minute:
-		return fmt.Sprintf("%d min %d s", d/time.Minute, (d%time.Minute)/time.Second)
-	}
-	return fmt.Sprintf("%.1f s", d.Seconds())
-}
-
 func (m model) apple() []block {
 	a := m.Doc.AppleStatus
 	if a == nil {
@@ -653,15 +614,7 @@ func (m model) apple() []block {
 	bs.add(errorBlock("fetch error", derefString(a.Error)))
 	var items []item
 	for _, s := range a.Services {
-		mark, word := "✓", "available"
-		switch s.Status {
-		case "outage":
-			mark, word = "✗", "outage"
-		case "issue":
-			mark, word = "⚠", "issue"
-		case "maintenance":
-			mark, word = "⚠", "maintenance"
-		}
+		mark, word := s.Symbol(), s.Word()
 		name := s.Name
 		if s.SignIn {
 			name += " (sign-in)"

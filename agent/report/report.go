@@ -217,14 +217,7 @@ type model struct {
 }
 
 func decodeModel(tree []byte, loc *time.Location) (model, error) {
-	var env struct {
-		Generated   time.Time            `json:"generated"`
-		Version     string               `json:"version"`
-		Redacted    bool                 `json:"redacted"`
-		Check       json.RawMessage      `json:"check"`
-		Attempts    []history.Attempt    `json:"attempts"`
-		Transitions []history.Transition `json:"transitions"`
-	}
+	var env envelope
 	if err := json.Unmarshal(tree, &env); err != nil {
 		return model{}, err
 	}

@@ -3,7 +3,6 @@
 package service
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -13,12 +12,12 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/idpulse/idpulse/probes/command"
+	"github.com/idpulse/idpulse/probes/probetest"
 )
 
 // userManager is a private `systemd --user`: its own HOME and runtime
@@ -30,25 +29,7 @@ import (
 type userManager struct {
 	home, runtime string
 	cmd           *exec.Cmd
-	log           *syncBuffer
-}
-
-// syncBuffer is the manager's output, written by os/exec while tests read it.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
+	log           *probetest.SyncBuffer // the manager's output
 }
 
 // startUserManager starts one, or skips the test saying why it cannot.
@@ -57,11 +38,9 @@ func startUserManager(t *testing.T) *userManager {
 	t.Helper()
 	skip := func(format string, args ...any) {
 		t.Helper()
-		msg := fmt.Sprintf(format, args...)
-		if os.Getenv("IDPULSE_REQUIRE_SYSTEMD_USER") == "1" {
-			t.Fatalf("%s (IDPULSE_REQUIRE_SYSTEMD_USER=1)", msg)
-		}
-		t.Skipf("no real install/start/status/stop/uninstall cycle: %s; the generated unit is checked by the launchd package's tests (systemd-analyze verify) and the argv by the fake-runner tests", msg)
+		probetest.Require(t, "IDPULSE_REQUIRE_SYSTEMD_USER",
+			fmt.Errorf("no real install/start/status/stop/uninstall cycle: "+format, args...),
+			"the generated unit is checked by the launchd package's tests (systemd-analyze verify) and the argv by the fake-runner tests")
 	}
 	if os.Getuid() != 0 {
 		skip("starting a private systemd user manager needs root (a mount namespace for its /run)")
@@ -91,7 +70,7 @@ func startUserManager(t *testing.T) *userManager {
 		skip("unshare (util-linux) is not installed")
 	}
 	dir := t.TempDir()
-	um := &userManager{home: filepath.Join(dir, "home"), runtime: filepath.Join(dir, "runtime"), log: &syncBuffer{}}
+	um := &userManager{home: filepath.Join(dir, "home"), runtime: filepath.Join(dir, "runtime"), log: &probetest.SyncBuffer{}}
 	if err := os.MkdirAll(um.home, 0o755); err != nil {
 		t.Fatal(err)
 	}

@@ -41,26 +41,6 @@ func helperAgent() {
 	os.Exit(0)
 }
 
-// put writes data at path, creating its directory.
-func put(t *testing.T, path, data string) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func readFile(t *testing.T, path string) string {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(data)
-}
-
 func fileExists(path string) bool {
 	_, err := os.Lstat(path)
 	return err == nil

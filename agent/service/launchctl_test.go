@@ -12,6 +12,7 @@ import (
 
 	"howett.net/plist"
 
+	"github.com/idpulse/idpulse/agent/filetest"
 	"github.com/idpulse/idpulse/launchd"
 	"github.com/idpulse/idpulse/probes/command"
 	"github.com/idpulse/idpulse/probes/command/commandtest"
@@ -38,7 +39,7 @@ func darwinManager(t *testing.T) (*Manager, *launchdBackend, *commandtest.Runner
 
 func printOut(t *testing.T, name string) commandtest.Reply {
 	t.Helper()
-	return commandtest.OK(readFile(t, filepath.Join("testdata", name)))
+	return commandtest.OK(filetest.Read(t, filepath.Join("testdata", name)))
 }
 
 var (
@@ -67,7 +68,7 @@ func TestLaunchdInstallFresh(t *testing.T) {
 		t.Errorf("plist at %s, want %s", l.plistPath(), wantPath)
 	}
 	var p map[string]any
-	if _, err := plist.Unmarshal([]byte(readFile(t, wantPath)), &p); err != nil {
+	if _, err := plist.Unmarshal([]byte(filetest.Read(t, wantPath)), &p); err != nil {
 		t.Fatal(err)
 	}
 	if got := p["ProgramArguments"]; !reflect.DeepEqual(got, []any{appBin, "run"}) {
@@ -86,13 +87,13 @@ func TestLaunchdInstallFresh(t *testing.T) {
 
 func TestLaunchdInstallUpgrade(t *testing.T) {
 	m, l, f := darwinManager(t)
-	put(t, l.plistPath(), "<plist>old</plist>")
+	filetest.Write(t, l.plistPath(), "<plist>old</plist>", 0o644)
 	f.On(lc+" bootout "+target, commandtest.OK("")).
 		On(lc+" enable "+target, commandtest.OK("")).
 		On(lc+" bootstrap gui/501 "+l.plistPath(), commandtest.OK(""))
 	// The old agent is stopped after the new definition is in place.
 	f.Before(lc+" bootout "+target, func() {
-		if strings.Contains(readFile(t, l.plistPath()), "old") {
+		if strings.Contains(filetest.Read(t, l.plistPath()), "old") {
 			t.Error("bootout before the new plist is written")
 		}
 	})
@@ -101,7 +102,7 @@ func TestLaunchdInstallUpgrade(t *testing.T) {
 	}
 	f.AssertCalls(t, lc+" bootout "+target, lc+" enable "+target, lc+" bootstrap gui/501 "+l.plistPath())
 	want, _ := launchd.RenderAgent(l.agent())
-	if readFile(t, l.plistPath()) != string(want) {
+	if filetest.Read(t, l.plistPath()) != string(want) {
 		t.Error("plist not replaced")
 	}
 }
@@ -109,7 +110,7 @@ func TestLaunchdInstallUpgrade(t *testing.T) {
 func TestLaunchdInstallUnchangedKeepsFile(t *testing.T) {
 	m, l, f := darwinManager(t)
 	want, _ := launchd.RenderAgent(l.agent())
-	put(t, l.plistPath(), string(want))
+	filetest.Write(t, l.plistPath(), string(want), 0o644)
 	old := time.Now().Add(-time.Hour).Truncate(time.Second)
 	os.Chtimes(l.plistPath(), old, old)
 	f.On(lc+" enable "+target, commandtest.OK(""))
@@ -142,7 +143,7 @@ func TestLaunchdBootstrapRetries(t *testing.T) {
 
 func TestLaunchdBootstrapAlreadyLoaded(t *testing.T) {
 	m, l, f := darwinManager(t)
-	put(t, l.plistPath(), "x")
+	filetest.Write(t, l.plistPath(), "x", 0o644)
 	boot := lc + " bootstrap gui/501 " + l.plistPath()
 	f.On(lc+" print "+target, notLoadedPrint, printOut(t, "print-running.txt")).
 		On(lc+" enable "+target, commandtest.OK("")).
@@ -181,7 +182,7 @@ func TestLaunchdBootstrapFailureExplains(t *testing.T) {
 
 func TestLaunchdUninstallRemovesPlistBeforeBootout(t *testing.T) {
 	m, l, f := darwinManager(t)
-	put(t, l.plistPath(), "x")
+	filetest.Write(t, l.plistPath(), "x", 0o644)
 	f.On(lc+" bootout "+target, commandtest.OK(""))
 	f.Before(lc+" bootout "+target, func() {
 		if fileExists(l.plistPath()) {
@@ -249,7 +250,7 @@ func TestLaunchdActions(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			m, l, f := darwinManager(t)
 			if tt.installed {
-				put(t, l.plistPath(), "x")
+				filetest.Write(t, l.plistPath(), "x", 0o644)
 			}
 			launchctl := func(args string) string { return lc + " " + strings.ReplaceAll(args, "PLIST", l.plistPath()) }
 			for args, r := range tt.replies {
@@ -292,7 +293,7 @@ func TestLaunchdStatus(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			m, l, f := darwinManager(t)
 			if tt.installed {
-				put(t, l.plistPath(), "x")
+				filetest.Write(t, l.plistPath(), "x", 0o644)
 			}
 			f.On(lc+" print "+target, tt.print)
 			got, err := m.Status(context.Background())
@@ -315,7 +316,7 @@ func TestLaunchdStatus(t *testing.T) {
 }
 
 func TestParsePrintIgnoresNestedBlocks(t *testing.T) {
-	j := parsePrint([]byte(readFile(t, "testdata/print-running.txt")))
+	j := parsePrint([]byte(filetest.Read(t, "testdata/print-running.txt")))
 	want := launchdJob{State: "running", PID: 4242, LastExit: "(never exited)",
 		Program: "/Applications/idpulse.app/Contents/MacOS/idpulse",
 		Path:    "/Users/me/Library/LaunchAgents/io.idpulse.agent.plist"}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/idpulse/idpulse/agent/filetest"
 	"github.com/idpulse/idpulse/launchd"
 	"github.com/idpulse/idpulse/probes/command/commandtest"
 )
@@ -55,7 +56,7 @@ func TestLinuxPaths(t *testing.T) {
 func TestLinuxInstallSystemd(t *testing.T) {
 	m, s, f := linuxManager(t, true)
 	// A leftover autostart entry would start a second agent at login.
-	put(t, s.autostartPath(), "[Desktop Entry]\n")
+	filetest.Write(t, s.autostartPath(), "[Desktop Entry]\n", 0o644)
 	f.On(sc+" daemon-reload", commandtest.OK("")).On(sc+" enable idpulse.service", commandtest.OK("")).On(sc+" restart idpulse.service", commandtest.OK(""))
 	f.Before(sc+" daemon-reload", func() {
 		if !fileExists(s.unitPath()) {
@@ -67,8 +68,8 @@ func TestLinuxInstallSystemd(t *testing.T) {
 	}
 	f.AssertCalls(t, sc+" show-environment", sc+" daemon-reload", sc+" enable idpulse.service", sc+" restart idpulse.service")
 	want, _ := launchd.RenderUnit(launchd.Unit{Program: linuxBin, Arguments: []string{"run"}})
-	if readFile(t, s.unitPath()) != string(want) {
-		t.Errorf("unit:\n%s", readFile(t, s.unitPath()))
+	if filetest.Read(t, s.unitPath()) != string(want) {
+		t.Errorf("unit:\n%s", filetest.Read(t, s.unitPath()))
 	}
 	if fileExists(s.autostartPath()) {
 		t.Error("autostart entry left beside the unit")
@@ -95,8 +96,8 @@ func TestLinuxInstallAutostart(t *testing.T) {
 			t.Fatal(err)
 		}
 		want, _ := launchd.RenderAutostart(launchd.Autostart{Program: linuxBin, Arguments: []string{"run"}})
-		if readFile(t, s.autostartPath()) != string(want) {
-			t.Errorf("autostart entry:\n%s", readFile(t, s.autostartPath()))
+		if filetest.Read(t, s.autostartPath()) != string(want) {
+			t.Errorf("autostart entry:\n%s", filetest.Read(t, s.autostartPath()))
 		}
 		st, err := m.Status(context.Background())
 		if err != nil {
@@ -124,7 +125,7 @@ func TestLinuxInstallAutostart(t *testing.T) {
 
 func TestLinuxInstallWithUnreachableUnit(t *testing.T) {
 	m, s, _ := linuxManager(t, false)
-	put(t, s.unitPath(), "[Unit]\n")
+	filetest.Write(t, s.unitPath(), "[Unit]\n", 0o644)
 	if err := m.Install(context.Background(), true); err == nil || !strings.Contains(err.Error(), "desktop session") {
 		t.Errorf("error %v", err)
 	}
@@ -139,7 +140,7 @@ func TestLinuxInstallWithUnreachableUnit(t *testing.T) {
 
 func TestLinuxUninstallOrder(t *testing.T) {
 	m, s, f := linuxManager(t, true)
-	put(t, s.unitPath(), "[Unit]\n")
+	filetest.Write(t, s.unitPath(), "[Unit]\n", 0o644)
 	f.On(sc+" disable idpulse.service", commandtest.OK("")).
 		On(sc+" daemon-reload", commandtest.OK("")).
 		On(sc+" show idpulse.service --property=LoadState,ActiveState,SubState,MainPID,ExecMainStatus,UnitFileState,ExecStart",
@@ -179,7 +180,7 @@ func TestLinuxVerbs(t *testing.T) {
 		if err := call(context.Background()); !errors.Is(err, ErrNotInstalled) {
 			t.Errorf("%s, not installed: %v", verb, err)
 		}
-		put(t, s.unitPath(), "[Unit]\n")
+		filetest.Write(t, s.unitPath(), "[Unit]\n", 0o644)
 		f.On(sc+" "+verb+" idpulse.service", commandtest.Fail("/usr/bin/systemctl", 1, "Job failed"))
 		if err := call(context.Background()); err == nil || !strings.Contains(err.Error(), "systemctl --user "+verb) {
 			t.Errorf("%s failing: %v", verb, err)
@@ -209,7 +210,7 @@ func TestLinuxStatus(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			m, s, f := linuxManager(t, true)
 			if tt.unit {
-				put(t, s.unitPath(), "[Unit]\n")
+				filetest.Write(t, s.unitPath(), "[Unit]\n", 0o644)
 			}
 			f.On(show, commandtest.OK(tt.out))
 			got, err := m.Status(context.Background())
@@ -229,7 +230,7 @@ func TestLinuxStatus(t *testing.T) {
 // comes from /proc: <program> run, its binary possibly replaced on disk.
 func TestAutostartStatusFindsProcess(t *testing.T) {
 	m, s, _ := linuxManager(t, false)
-	put(t, s.autostartPath(), "[Desktop Entry]\n")
+	filetest.Write(t, s.autostartPath(), "[Desktop Entry]\n", 0o644)
 	proc := func(pid int, exe string, argv ...string) {
 		dir := filepath.Join(s.ProcRoot, strconv.Itoa(pid))
 		os.MkdirAll(dir, 0o755)

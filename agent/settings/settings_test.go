@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/idpulse/idpulse/agent/filetest"
 )
 
 var fixedNow = time.Date(2025, 3, 4, 5, 6, 7, 0, time.Local)
@@ -154,7 +156,7 @@ func TestLoadLenient(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s, logs := newStore(t)
-			mustWrite(t, s.Path, tt.file)
+			filetest.Write(t, s.Path, tt.file, 0o600)
 			want := Default()
 			tt.want(&want)
 			got, err := s.Load()
@@ -195,7 +197,7 @@ func TestLoadCorrupt(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s, logs := newStore(t)
-			mustWrite(t, s.Path, tt.file)
+			filetest.Write(t, s.Path, tt.file, 0o600)
 
 			got, err := s.Load()
 			if !reflect.DeepEqual(got, Default()) {
@@ -231,9 +233,9 @@ func TestLoadCorrupt(t *testing.T) {
 func TestLoadCorruptNeverOverwritesKeptFile(t *testing.T) {
 	s, _ := newStore(t)
 	base := s.Path + ".corrupt-20250304-050607"
-	mustWrite(t, base, "first")
-	mustWrite(t, base+"-1", "second")
-	mustWrite(t, s.Path, "third{")
+	filetest.Write(t, base, "first", 0o600)
+	filetest.Write(t, base+"-1", "second", 0o600)
+	filetest.Write(t, s.Path, "third{", 0o600)
 	_, err := s.Load()
 	var ce *CorruptError
 	if !errors.As(err, &ce) || ce.MovedTo != base+"-2" {
@@ -250,7 +252,7 @@ func TestLoadCorruptNeverOverwritesKeptFile(t *testing.T) {
 // file while the app ran) keeps the corrupt file aside first.
 func TestSaveKeepsCorruptFileAside(t *testing.T) {
 	s, logs := newStore(t)
-	mustWrite(t, s.Path, "{broken")
+	filetest.Write(t, s.Path, "{broken", 0o600)
 	if err := s.Save(Default()); err != nil {
 		t.Fatal(err)
 	}
@@ -295,15 +297,5 @@ func TestDefaultPath(t *testing.T) {
 	dir, _ := os.UserConfigDir()
 	if want := filepath.Join(dir, "idpulse", "settings.json"); p != want {
 		t.Errorf("DefaultPath() = %q, want %q", p, want)
-	}
-}
-
-func mustWrite(t *testing.T, path, s string) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(s), 0o600); err != nil {
-		t.Fatal(err)
 	}
 }

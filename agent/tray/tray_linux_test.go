@@ -27,6 +27,7 @@ import (
 	"github.com/idpulse/idpulse/agent/menu"
 	"github.com/idpulse/idpulse/agent/verdict"
 	"github.com/idpulse/idpulse/probes"
+	"github.com/idpulse/idpulse/probes/applestatus"
 )
 
 const (
@@ -436,7 +437,7 @@ func TestTrayOverDBus(t *testing.T) {
 	click("headline") // informational: nothing to deliver
 	click("fix.0")    // hidden in this model: nothing to deliver
 	click("status-page")
-	h.expect(t, "action open-url "+menu.DefaultStatusURL)
+	h.expect(t, "action open-url "+applestatus.PageURL)
 	click("launch-at-login")
 	h.expect(t, "action toggle-launch-at-login")
 

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/idpulse/idpulse/probes"
+	"github.com/idpulse/idpulse/probes/applestatus"
 )
 
 // Facts are one cycle's typed evidence, looked up once, and the
@@ -277,7 +278,7 @@ func (f *Facts) offset() string {
 	if off < 0 {
 		dir = "fast"
 	}
-	return fmt.Sprintf("%s %s", humanDuration(off.Abs()), dir)
+	return fmt.Sprintf("%s %s", Span(off), dir)
 }
 
 // offsetEvidence is the measured offset with its uncertainty and source.
@@ -312,11 +313,13 @@ func (f *Facts) appleEvents(keep func(s AppleService, e AppleEvent) bool) []appl
 	return out
 }
 
-func isProblem(e AppleEvent) bool { return e.Status == "ongoing" && e.Type != "Maintenance" }
+// Problem reports whether the event is something wrong now, by the feed's
+// own rule (applestatus.Problem): ongoing and not maintenance.
+func (e AppleEvent) Problem() bool { return applestatus.Problem(e.Type, e.Status) }
 
 // signInProblems are ongoing non-maintenance events on sign-in services.
 func (f *Facts) signInProblems() []appleEvent {
-	return f.appleEvents(func(s AppleService, e AppleEvent) bool { return s.SignIn && isProblem(e) })
+	return f.appleEvents(func(s AppleService, e AppleEvent) bool { return s.SignIn && e.Problem() })
 }
 
 // signInOutage: one of signInProblems is an outage, not a slowdown.
@@ -331,13 +334,16 @@ func (f *Facts) signInOutage() bool {
 
 // otherProblems are ongoing non-maintenance events on other services.
 func (f *Facts) otherProblems() []appleEvent {
-	return f.appleEvents(func(s AppleService, e AppleEvent) bool { return !s.SignIn && isProblem(e) })
+	return f.appleEvents(func(s AppleService, e AppleEvent) bool { return !s.SignIn && e.Problem() })
 }
 
-// maintenance is ongoing or upcoming maintenance on any watched service.
+// maintenance is ongoing or upcoming maintenance on any watched service,
+// matched without regard to case as Problem is, so that an event is one or
+// the other.
 func (f *Facts) maintenance() []appleEvent {
 	return f.appleEvents(func(_ AppleService, e AppleEvent) bool {
-		return e.Type == "Maintenance" && (e.Status == "ongoing" || e.Status == "upcoming")
+		return strings.EqualFold(e.Type, applestatus.TypeMaintenance) &&
+			(strings.EqualFold(e.Status, applestatus.StatusOngoing) || strings.EqualFold(e.Status, applestatus.StatusUpcoming))
 	})
 }
 
@@ -396,20 +402,27 @@ func describeClass(c probes.Class) string {
 	return "failing (" + string(c) + ")"
 }
 
-// humanDuration says "7 min" or "42 s" or "3 h 5 min": what a person reads.
-func humanDuration(d time.Duration) string {
-	switch {
-	case d >= time.Hour:
-		h := d / time.Hour
-		m := (d % time.Hour) / time.Minute
-		if m == 0 {
-			return fmt.Sprintf("%d h", h)
-		}
-		return fmt.Sprintf("%d h %d min", h, m)
-	case d >= time.Minute:
-		return fmt.Sprintf("%d min", (d+30*time.Second)/time.Minute)
+// Span says how long something is the way a sentence does: "42 s",
+// "7 min", "3 h 5 min". It rounds to the unit it shows, and picks the unit
+// after rounding (59.6 s is "1 min", 59 min 45 s is "1 h"); it is never
+// "0 s", and it has no sign (callers say "slow" or "fast"). The clock's
+// offset in the verdict and the report and an outage's length in a
+// notification all use it, so the same time reads the same everywhere.
+// Measured latencies, where milliseconds matter, are probes.HumanDuration.
+func Span(d time.Duration) string {
+	d = d.Abs()
+	if s := d.Round(time.Second); s < time.Minute {
+		return fmt.Sprintf("%d s", max(s/time.Second, 1))
 	}
-	return fmt.Sprintf("%d s", (d+500*time.Millisecond)/time.Second)
+	d = d.Round(time.Minute)
+	if d < time.Hour {
+		return fmt.Sprintf("%d min", d/time.Minute)
+	}
+	h, m := d/time.Hour, d%time.Hour/time.Minute
+	if m == 0 {
+		return fmt.Sprintf("%d h", h)
+	}
+	return fmt.Sprintf("%d h %d min", h, m)
 }
 
 func listNames(names []string, max int) string {
@@ -417,4 +430,56 @@ func listNames(names []string, max int) string {
 		return strings.Join(names, ", ")
 	}
 	return fmt.Sprintf("%s and %d more", strings.Join(names[:max], ", "), len(names)-max)
+}
+
+// The faces of a check, one set wherever a check is shown (idpulse check,
+// the menu, the report), so that a symbol means the same in all three.
+
+// StatusSymbol is a probe status's one-character face: ✓ passed, ⚠ warning,
+// ✗ failed, ! could not check (the probe itself failed: no verdict on the
+// network), – not run (skip, or a status this version does not know).
+func StatusSymbol(s probes.Status) string {
+	switch s {
+	case probes.StatusOK:
+		return "✓"
+	case probes.StatusWarn:
+		return "⚠"
+	case probes.StatusFail:
+		return "✗"
+	case probes.StatusError:
+		return "!"
+	}
+	return "–"
+}
+
+// Symbol is the level's face, the probe status's for the same news:
+// ✓ ok, ⚠ degraded, ✗ down.
+func (l Level) Symbol() string {
+	return StatusSymbol([...]probes.Status{probes.StatusOK, probes.StatusWarn, probes.StatusFail}[l.Rank()])
+}
+
+// Word is the level as a column or badge shows it: OK, DEGRADED, DOWN.
+func (l Level) Word() string { return strings.ToUpper(string(l)) }
+
+// Symbol is the service's face for its roll-up status: ✓ ok, ✗ outage,
+// ⚒ maintenance, ⚠ issue and whatever Apple adds next (something is wrong,
+// we cannot say how badly).
+func (s AppleService) Symbol() string {
+	if sym, ok := map[string]string{
+		applestatus.ServiceOK:          StatusSymbol(probes.StatusOK),
+		applestatus.ServiceOutage:      StatusSymbol(probes.StatusFail),
+		applestatus.ServiceMaintenance: "⚒", // planned work: neither fine nor broken
+	}[s.Status]; ok {
+		return sym
+	}
+	return StatusSymbol(probes.StatusWarn)
+}
+
+// Word is the service's roll-up status as a list shows it next to Symbol:
+// "available", "outage", "maintenance", "issue", or Apple's new word.
+func (s AppleService) Word() string {
+	if s.Status == applestatus.ServiceOK {
+		return "available"
+	}
+	return cmp.Or(s.Status, "unknown")
 }

@@ -11,6 +11,10 @@ import (
 	"time"
 )
 
+// PageURL is Apple's System Status page for people, the page the feeds
+// below are the data of.
+const PageURL = "https://www.apple.com/support/systemstatus/"
+
 // Feed locations. Both are served as .js: the developer one is JSONP, the
 // consumer one has been plain JSON; Parse takes either.
 const (

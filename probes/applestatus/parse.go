@@ -84,6 +84,19 @@ const (
 // Active reports whether Apple says the event is happening now.
 func (e *Event) Active() bool { return strings.EqualFold(e.Status, StatusOngoing) }
 
+// Problem reports whether the event is something wrong now: ongoing and not
+// maintenance. Maintenance is announced downtime, and past or upcoming
+// events are history or plans; everything else ongoing, a type Apple has not
+// used before included, is a problem (Service.Status counts it as an issue).
+func (e *Event) Problem() bool { return Problem(e.Type, e.Status) }
+
+// Problem is Event.Problem for an event's type and status words as the feed
+// spells them (matched without regard to case, like Status), for copies of
+// an event such as the check document's.
+func Problem(typ, status string) bool {
+	return strings.EqualFold(status, StatusOngoing) && !strings.EqualFold(typ, TypeMaintenance)
+}
+
 // Upcoming reports whether the event is announced but not started
 // (scheduled maintenance).
 func (e *Event) Upcoming() bool { return strings.EqualFold(e.Status, StatusUpcoming) }

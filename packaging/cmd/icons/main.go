@@ -74,19 +74,9 @@ func scale(src image.Image, px int) *image.NRGBA {
 		return [4]float64{float64(r), float64(g), float64(bb), float64(a)}
 	}
 	for y := 0; y < px; y++ {
-		fy := (float64(y)+0.5)*float64(sh)/float64(px) - 0.5
-		y0 := int(fy)
-		if fy < 0 {
-			y0 = -1
-		}
-		ty := fy - float64(y0)
+		y0, ty := tap(y, px, sh)
 		for x := 0; x < px; x++ {
-			fx := (float64(x)+0.5)*float64(sw)/float64(px) - 0.5
-			x0 := int(fx)
-			if fx < 0 {
-				x0 = -1
-			}
-			tx := fx - float64(x0)
+			x0, tx := tap(x, px, sw)
 			p00, p10, p01, p11 := at(x0, y0), at(x0+1, y0), at(x0, y0+1), at(x0+1, y0+1)
 			var c [4]float64
 			for i := range c {
@@ -104,6 +94,18 @@ func scale(src image.Image, px int) *image.NRGBA {
 		}
 	}
 	return dst
+}
+
+// tap is where pixel i of n output pixels falls on a source axis of size
+// pixels: the source pixel at or before its centre (-1 before the first
+// one's centre) and how far it is on towards the next.
+func tap(i, n, size int) (int, float64) {
+	f := (float64(i)+0.5)*float64(size)/float64(n) - 0.5
+	i0 := int(f) // f >= -0.5, so this is floor but for (-0.5, 0)
+	if f < 0 {
+		i0 = -1
+	}
+	return i0, f - float64(i0)
 }
 
 func main() {

@@ -20,9 +20,7 @@ func Render(io *cli.IO, doc verdict.Document) {
 	w := io.Out
 	v := doc.Verdict
 
-	badge := map[verdict.Level]string{
-		verdict.LevelOK: st.Green("✓ OK"), verdict.LevelDegraded: st.Yellow("⚠ DEGRADED"), verdict.LevelDown: st.Red("✗ DOWN"),
-	}[v.Level]
+	badge := colour(st, v.Level.Symbol())(v.Level.Symbol() + " " + v.Level.Word())
 	fmt.Fprintf(w, "%s  %s\n", badge, st.Bold(v.Headline))
 	indent := "   "
 	writeWrapped(w, indent, v.Detail)
@@ -57,19 +55,26 @@ func Render(io *cli.IO, doc verdict.Document) {
 		(time.Duration(doc.DurationMS*1e6)).Round(10*time.Millisecond))))
 }
 
-// StatusSymbol is the one-character face of a probe status.
+// StatusSymbol is the one-character face of a probe status
+// (verdict.StatusSymbol) in its colour.
 func StatusSymbol(st cli.Style, s probes.Status) string {
-	switch s {
-	case probes.StatusOK:
-		return st.Green("✓")
-	case probes.StatusWarn:
-		return st.Yellow("⚠")
-	case probes.StatusFail:
-		return st.Red("✗")
-	case probes.StatusError:
-		return st.Red("!")
+	sym := verdict.StatusSymbol(s)
+	return colour(st, sym)(sym)
+}
+
+// colour is what a face (verdict.StatusSymbol, Level.Symbol,
+// AppleService.Symbol) is printed in: green good, yellow a warning or
+// maintenance, red a failure or a check that could not run, dim not run.
+func colour(st cli.Style, sym string) func(string) string {
+	switch sym {
+	case "✓":
+		return st.Green
+	case "⚠", "⚒":
+		return st.Yellow
+	case "✗", "!":
+		return st.Red
 	}
-	return st.Dim("–")
+	return st.Dim
 }
 
 // writeWrapped prints text word-wrapped at width, every line after the first
@@ -108,15 +113,7 @@ func renderApple(w io.Writer, st cli.Style, a *verdict.AppleStatus) {
 		nameW = max(nameW, len([]rune(s.Name)))
 	}
 	for _, s := range a.Services {
-		sym, word := st.Green("✓"), "available"
-		switch s.Status {
-		case "outage":
-			sym, word = st.Red("✗"), "outage"
-		case "issue":
-			sym, word = st.Yellow("⚠"), "issue"
-		case "maintenance":
-			sym, word = st.Yellow("⚒"), "maintenance"
-		}
+		sym, word := colour(st, s.Symbol())(s.Symbol()), s.Word()
 		fmt.Fprintf(w, "  %s %s%s  %s\n", sym, s.Name, strings.Repeat(" ", nameW-len([]rune(s.Name))), word)
 		for _, e := range s.Events {
 			if e.Status != "ongoing" && e.Status != "upcoming" {

@@ -33,20 +33,10 @@ func (h *headless) Show(_ menu.Model, doc *verdict.Document) {
 		return
 	}
 	h.seen, h.last = true, v.Code
-	fmt.Fprintf(h.out, "%s  %-8s %-18s %s\n", doc.Time.Local().Format("2006-01-02 15:04:05"), levelWord(v.Level), v.Code, v.Headline)
+	fmt.Fprintf(h.out, "%s  %-8s %-18s %s\n", doc.Time.Local().Format("2006-01-02 15:04:05"), v.Level.Word(), v.Code, v.Headline)
 	if v.Level != verdict.LevelOK && len(v.Fixes) > 0 {
 		fmt.Fprintf(h.out, "%21s fixes: %s\n", "", joinFixes(v.Fixes))
 	}
-}
-
-func levelWord(l verdict.Level) string {
-	switch l {
-	case verdict.LevelDown:
-		return "DOWN"
-	case verdict.LevelDegraded:
-		return "DEGRADED"
-	}
-	return "OK"
 }
 
 func joinFixes(ids []string) string {
