@@ -1,6 +1,7 @@
 package netenv
 
 import (
+	"encoding/json"
 	"net"
 	"net/netip"
 	"net/url"
@@ -30,18 +31,25 @@ func FuzzParseScutilProxy(f *testing.F) {
 		if p.Source != ProxySourceScutil {
 			t.Fatalf("Source %q", p.Source)
 		}
-		for _, hp := range []string{p.HTTP, p.HTTPS, p.SOCKS} {
-			if hp == "" {
-				continue
-			}
-			if _, _, err := net.SplitHostPort(hp); err != nil {
-				t.Fatalf("%q is not host:port: %v", hp, err)
-			}
-		}
-		for _, u := range targets {
-			_, _ = p.ProxyFor(u)
-		}
+		checkProxyConfig(t, p, targets)
 	})
+}
+
+// checkProxyConfig fails t unless what a proxy parser accepted is usable:
+// host:port fields, and ProxyFor answering without a panic.
+func checkProxyConfig(t *testing.T, p ProxyConfig, targets []*url.URL) {
+	t.Helper()
+	for _, hp := range []string{p.HTTP, p.HTTPS, p.SOCKS} {
+		if hp == "" {
+			continue
+		}
+		if _, _, err := net.SplitHostPort(hp); err != nil {
+			t.Fatalf("%q is not host:port: %v", hp, err)
+		}
+	}
+	for _, u := range targets {
+		_, _ = p.ProxyFor(u)
+	}
 }
 
 func FuzzParseScutilNCList(f *testing.F) {
@@ -152,6 +160,21 @@ func FuzzParseRouteGet(f *testing.F) {
 			if p, ok := r.Prefix(dst); ok && (!p.IsValid() || p.Addr().Is4() != dst.Is4()) {
 				t.Fatalf("prefix %v for %v", p, dst)
 			}
+		}
+	})
+}
+
+func FuzzParseGSettingsProxy(f *testing.F) {
+	addTestdataSeeds(f, "gsettings-proxy_")
+	f.Add([]byte("org.gnome.system.proxy ignore-hosts ['a', \"b's\", 'c\\\\'d']\norg.gnome.system.proxy mode 'manual'\norg.gnome.system.proxy.http host 'h'\norg.gnome.system.proxy.http port 1\n"))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		p, err := ParseGSettingsProxy(in)
+		if err != nil {
+			return
+		}
+		checkProxyConfig(t, p, []*url.URL{{Scheme: "https", Host: "appleid.apple.com"}, {Scheme: "http", Host: "example.com"}})
+		if _, err := json.Marshal(p); err != nil {
+			t.Fatal(err)
 		}
 	})
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io"
 	"io/fs"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -582,27 +581,4 @@ func TestGlobMatch(t *testing.T) {
 			t.Errorf("globMatch(%q, %q) = %v, want %v", tt.pattern, tt.s, got, tt.want)
 		}
 	}
-}
-
-func FuzzParseGSettingsProxy(f *testing.F) {
-	addTestdataSeeds(f, "gsettings-proxy_")
-	f.Add([]byte("org.gnome.system.proxy ignore-hosts ['a', \"b's\", 'c\\\\'d']\norg.gnome.system.proxy mode 'manual'\norg.gnome.system.proxy.http host 'h'\norg.gnome.system.proxy.http port 1\n"))
-	f.Fuzz(func(t *testing.T, in []byte) {
-		p, err := ParseGSettingsProxy(in)
-		if err != nil {
-			return
-		}
-		for _, hp := range []string{p.HTTP, p.HTTPS, p.SOCKS} {
-			if hp == "" {
-				continue
-			}
-			if _, _, err := net.SplitHostPort(hp); err != nil {
-				t.Fatalf("%q is not host:port: %v", hp, err)
-			}
-		}
-		if _, err := json.Marshal(p); err != nil {
-			t.Fatal(err)
-		}
-		p.ProxyFor(&url.URL{Scheme: "https", Host: "appleid.apple.com"})
-	})
 }

@@ -272,7 +272,9 @@ func TestRouteSourceOf(t *testing.T) {
 	}
 }
 
-func TestTunnelInterfaceSysfs(t *testing.T) {
+// TestTunnelInterface: by name (both OSes' rules) and, on Linux, by sysfs
+// for a tunnel with a name of its own.
+func TestTunnelInterface(t *testing.T) {
 	dir := t.TempDir()
 	dev := func(name, typ string, tunFlags bool) {
 		if err := os.MkdirAll(filepath.Join(dir, name), 0o755); err != nil {
@@ -313,10 +315,32 @@ func TestTunnelInterfaceSysfs(t *testing.T) {
 		{"cscotun0", "linux", true},
 		{"gpd0", "linux", true},
 		{"utun3", "darwin", true},
+		{"utun0", "darwin", true},
+		{"utun12", "darwin", true},
+		{"ppp0", "darwin", true},
+		{"ipsec0", "darwin", true},
+		{"en0", "darwin", false},
+		{"utun", "darwin", false},
+		{"utunx", "darwin", false},
+		{"bridge100", "darwin", false},
+		{"tun0", "darwin", false}, // macOS has no tunN; only the Linux rules accept it
+		{"tun0", "linux", true},
+		{"tap1", "linux", true},
+		{"wg0", "linux", true},
+		{"ppp0", "linux", true},
+		{"corpVPN", "linux", true},
+		{"nordlynx-vpn", "linux", true},
+		{"eth0", "linux", false},
+		{"wlp2s0", "linux", false},
+		{"", "linux", false},
+		{"", "darwin", false},
 	}
 	for _, tt := range tests {
 		if got := TunnelInterface(tt.name, tt.goos, dir); got != tt.want {
 			t.Errorf("TunnelInterface(%q, %q) = %v, want %v", tt.name, tt.goos, got, tt.want)
+		}
+		if byName := IsTunnelInterface(tt.name, tt.goos); byName && !tt.want {
+			t.Errorf("IsTunnelInterface(%q, %q) = true, want false", tt.name, tt.goos)
 		}
 	}
 }

@@ -116,14 +116,20 @@ func ReadSystemInfo(ctx context.Context, r command.Runner, goos string) (SystemI
 	return SystemInfo{OS: goos, Arch: runtime.GOARCH}, fmt.Errorf("read system info: not supported on %q", goos)
 }
 
+// unreadable is what the readers report when the OS's own description
+// cannot be read: its name and this binary's architecture.
+func unreadable(os string, err error) (SystemInfo, error) {
+	return SystemInfo{OS: os, Arch: runtime.GOARCH}, fmt.Errorf("read system info: %w", err)
+}
+
 func readSystemInfoDarwin(ctx context.Context, r command.Runner) (SystemInfo, error) {
 	out, err := run(ctx, r, swVersPath)
 	if err != nil {
-		return SystemInfo{OS: "macOS", Arch: runtime.GOARCH}, fmt.Errorf("read system info: %w", err)
+		return unreadable("macOS", err)
 	}
 	si, err := ParseSwVers(out)
 	if err != nil {
-		return SystemInfo{OS: "macOS", Arch: runtime.GOARCH}, fmt.Errorf("read system info: %w", err)
+		return unreadable("macOS", err)
 	}
 	si.Arch = runtime.GOARCH
 	if b, err := run(ctx, r, sysctlPath, "-n", "hw.model"); err == nil {
@@ -149,11 +155,11 @@ func readSystemInfoLinux(readFile func(string) ([]byte, error)) (SystemInfo, err
 		}
 	}
 	if err != nil {
-		return SystemInfo{OS: "Linux", Arch: runtime.GOARCH}, fmt.Errorf("read system info: %w", err)
+		return unreadable("Linux", err)
 	}
 	si, err := ParseOSRelease(b)
 	if err != nil {
-		return SystemInfo{OS: "Linux", Arch: runtime.GOARCH}, fmt.Errorf("read system info: %w", err)
+		return unreadable("Linux", err)
 	}
 	si.Arch = runtime.GOARCH
 	if b, err := readFile("/sys/devices/virtual/dmi/id/product_name"); err == nil {

@@ -51,38 +51,6 @@ func TestParseScutilNCList(t *testing.T) {
 	})
 }
 
-func TestIsTunnelInterface(t *testing.T) {
-	tests := []struct {
-		name, goos string
-		want       bool
-	}{
-		{"utun0", "darwin", true},
-		{"utun12", "darwin", true},
-		{"ppp0", "darwin", true},
-		{"ipsec0", "darwin", true},
-		{"en0", "darwin", false},
-		{"utun", "darwin", false},
-		{"utunx", "darwin", false},
-		{"bridge100", "darwin", false},
-		{"tun0", "darwin", false}, // macOS has no tunN; only the Linux rules accept it
-		{"tun0", "linux", true},
-		{"tap1", "linux", true},
-		{"wg0", "linux", true},
-		{"ppp0", "linux", true},
-		{"corpVPN", "linux", true},
-		{"nordlynx-vpn", "linux", true},
-		{"eth0", "linux", false},
-		{"wlp2s0", "linux", false},
-		{"", "linux", false},
-		{"", "darwin", false},
-	}
-	for _, tt := range tests {
-		if got := IsTunnelInterface(tt.name, tt.goos); got != tt.want {
-			t.Errorf("IsTunnelInterface(%q, %q) = %v, want %v", tt.name, tt.goos, got, tt.want)
-		}
-	}
-}
-
 func TestReadVPN(t *testing.T) {
 	const ncCmd = "/usr/sbin/scutil --nc list"
 	list := string(readTestdata(t, "scutil-nc-list_l2tp-connected.txt"))

@@ -16,12 +16,11 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/idpulse/idpulse/probes"
 	"github.com/idpulse/idpulse/probes/probetest"
-	"golang.org/x/sys/unix"
 )
 
 // testTimeout bounds each test's network work.
@@ -352,19 +351,15 @@ func bigChain(t *testing.T, l *Lab) (tls.Certificate, *probetest.CA) {
 	return ca.ValidLeaf(t, l.Server.IPv4.String(), l.Server.IPv6.String()), root
 }
 
-// dialMSS is a dialer that clamps its SYN's MSS to mss (0: the default).
+// dialMSS is a dialer that clamps its SYN's MSS to probes.SmallMSS (the
+// product's own MTU retry) when mss is set, 0 meaning the default.
 func dialMSS(mss int) *net.Dialer {
 	d := &net.Dialer{}
 	if mss > 0 {
-		d.Control = func(_, _ string, rc syscall.RawConn) error {
-			var serr error
-			if err := rc.Control(func(fd uintptr) {
-				serr = unix.SetsockoptInt(int(fd), unix.IPPROTO_TCP, unix.TCP_MAXSEG, mss)
-			}); err != nil {
-				return err
-			}
-			return serr
+		if mss != probes.SmallMSS {
+			panic(fmt.Sprintf("dialMSS(%d): only probes.SmallMSS (%d) is supported", mss, probes.SmallMSS))
 		}
+		d.Control = probes.SmallSegmentsControl
 	}
 	return d
 }
