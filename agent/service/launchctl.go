@@ -112,7 +112,7 @@ func (l *launchdBackend) writePlist() error {
 	return atomicfile.Write(path, want, 0o644)
 }
 
-func (l *launchdBackend) install(ctx context.Context, start bool) error {
+func (l *launchdBackend) Install(ctx context.Context, start bool) error {
 	if err := l.Agent.check(); err != nil {
 		return err
 	}
@@ -136,7 +136,7 @@ func (l *launchdBackend) install(ctx context.Context, start bool) error {
 	return l.bootstrap(ctx)
 }
 
-func (l *launchdBackend) uninstall(ctx context.Context) error {
+func (l *launchdBackend) Uninstall(ctx context.Context) error {
 	// The plist goes first: bootout SIGTERMs the agent, which may be the
 	// process that asked for the uninstall.
 	removed, err := removeIfExists(l.plistPath())
@@ -153,7 +153,7 @@ func (l *launchdBackend) uninstall(ctx context.Context) error {
 	return nil
 }
 
-func (l *launchdBackend) start(ctx context.Context) error {
+func (l *launchdBackend) Start(ctx context.Context) error {
 	installed, err := exists(l.plistPath())
 	if err != nil {
 		return err
@@ -179,7 +179,7 @@ func (l *launchdBackend) start(ctx context.Context) error {
 	return l.bootstrap(ctx)
 }
 
-func (l *launchdBackend) stop(ctx context.Context) error {
+func (l *launchdBackend) Stop(ctx context.Context) error {
 	wasLoaded, err := l.bootout(ctx)
 	if err != nil || wasLoaded {
 		return err
@@ -194,7 +194,7 @@ func (l *launchdBackend) stop(ctx context.Context) error {
 	return nil // already stopped
 }
 
-func (l *launchdBackend) restart(ctx context.Context) error {
+func (l *launchdBackend) Restart(ctx context.Context) error {
 	_, loaded, err := l.print(ctx)
 	if err != nil {
 		return err
@@ -203,10 +203,10 @@ func (l *launchdBackend) restart(ctx context.Context) error {
 		_, err := l.launchctl(ctx, "kickstart", "-k", l.target())
 		return launchctlErr("kickstart -k", l.target(), err)
 	}
-	return l.start(ctx)
+	return l.Start(ctx)
 }
 
-func (l *launchdBackend) status(ctx context.Context) (Status, error) {
+func (l *launchdBackend) Status(ctx context.Context) (Status, error) {
 	st := Status{
 		System: "launchd", Label: l.Label, Domain: l.domain(),
 		Definition: l.plistPath(), LogDir: l.logDir(),

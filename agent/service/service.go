@@ -62,15 +62,21 @@ var DefaultArguments = []string{"run"}
 // the agent to exit (launchd's ExitTimeOut is 20 s by default).
 const CommandTimeout = 30 * time.Second
 
+// Controller controls the agent service: what Manager offers the commands,
+// and what each backend implements.
+type Controller interface {
+	Install(ctx context.Context, start bool) error
+	Uninstall(ctx context.Context) error
+	Start(ctx context.Context) error
+	Stop(ctx context.Context) error
+	Restart(ctx context.Context) error
+	Status(ctx context.Context) (Status, error)
+}
+
 // backend is one service manager's way of doing what Manager and LoginItem
 // offer. Each implementation holds only what its service manager needs.
 type backend interface {
-	install(ctx context.Context, start bool) error
-	uninstall(ctx context.Context) error
-	start(ctx context.Context) error
-	stop(ctx context.Context) error
-	restart(ctx context.Context) error
-	status(ctx context.Context) (Status, error)
+	Controller
 	// loginEnabled reports whether the agent starts at login.
 	loginEnabled(ctx context.Context) (bool, error)
 	// disableLogin removes the definition and stops nothing.
@@ -123,24 +129,24 @@ func newBackend(goos string, r command.Runner, home string, a agentCmd) backend 
 // Install writes the service definition and, with start, (re)starts the
 // agent from it. Installing over an existing install is an upgrade: the
 // running agent is stopped and the new definition started.
-func (m *Manager) Install(ctx context.Context, start bool) error { return m.b.install(ctx, start) }
+func (m *Manager) Install(ctx context.Context, start bool) error { return m.b.Install(ctx, start) }
 
 // Uninstall removes the service definition first, then stops the agent:
 // the agent may be the caller, and stopping it may end this process.
 // ErrNotInstalled means there was nothing to remove.
-func (m *Manager) Uninstall(ctx context.Context) error { return m.b.uninstall(ctx) }
+func (m *Manager) Uninstall(ctx context.Context) error { return m.b.Uninstall(ctx) }
 
 // Start starts the installed agent (nothing to do when it runs).
-func (m *Manager) Start(ctx context.Context) error { return m.b.start(ctx) }
+func (m *Manager) Start(ctx context.Context) error { return m.b.Start(ctx) }
 
 // Stop stops the agent until the next login or Start.
-func (m *Manager) Stop(ctx context.Context) error { return m.b.stop(ctx) }
+func (m *Manager) Stop(ctx context.Context) error { return m.b.Stop(ctx) }
 
 // Restart restarts the agent, or starts it when it is not running.
-func (m *Manager) Restart(ctx context.Context) error { return m.b.restart(ctx) }
+func (m *Manager) Restart(ctx context.Context) error { return m.b.Restart(ctx) }
 
 // Status reports whether the agent is installed and running.
-func (m *Manager) Status(ctx context.Context) (Status, error) { return m.b.status(ctx) }
+func (m *Manager) Status(ctx context.Context) (Status, error) { return m.b.Status(ctx) }
 
 // Status is what `idpulse status` reports about the service.
 type Status struct {
@@ -199,12 +205,12 @@ func (a agentCmd) check() error {
 // unsupported is an OS with no service manager support here.
 type unsupported struct{}
 
-func (unsupported) install(context.Context, bool) error        { return ErrUnsupported }
-func (unsupported) uninstall(context.Context) error            { return ErrUnsupported }
-func (unsupported) start(context.Context) error                { return ErrUnsupported }
-func (unsupported) stop(context.Context) error                 { return ErrUnsupported }
-func (unsupported) restart(context.Context) error              { return ErrUnsupported }
-func (unsupported) status(context.Context) (Status, error)     { return Status{}, ErrUnsupported }
+func (unsupported) Install(context.Context, bool) error        { return ErrUnsupported }
+func (unsupported) Uninstall(context.Context) error            { return ErrUnsupported }
+func (unsupported) Start(context.Context) error                { return ErrUnsupported }
+func (unsupported) Stop(context.Context) error                 { return ErrUnsupported }
+func (unsupported) Restart(context.Context) error              { return ErrUnsupported }
+func (unsupported) Status(context.Context) (Status, error)     { return Status{}, ErrUnsupported }
 func (unsupported) loginEnabled(context.Context) (bool, error) { return false, ErrUnsupported }
 func (unsupported) disableLogin(context.Context) error         { return ErrUnsupported }
 

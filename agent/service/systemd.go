@@ -114,7 +114,7 @@ func (s *systemdBackend) enableUnit(ctx context.Context) error {
 	return err
 }
 
-func (s *systemdBackend) install(ctx context.Context, start bool) error {
+func (s *systemdBackend) Install(ctx context.Context, start bool) error {
 	if err := s.Agent.check(); err != nil {
 		return err
 	}
@@ -170,7 +170,7 @@ func (s *systemdBackend) removeDefinitions(ctx context.Context) (manager, found 
 	return manager, found, err
 }
 
-func (s *systemdBackend) uninstall(ctx context.Context) error {
+func (s *systemdBackend) Uninstall(ctx context.Context) error {
 	manager, found, err := s.removeDefinitions(ctx)
 	switch {
 	case err != nil:
@@ -196,9 +196,9 @@ func (s *systemdBackend) uninstall(ctx context.Context) error {
 	return err
 }
 
-func (s *systemdBackend) start(ctx context.Context) error   { return s.verb(ctx, "start") }
-func (s *systemdBackend) stop(ctx context.Context) error    { return s.verb(ctx, "stop") }
-func (s *systemdBackend) restart(ctx context.Context) error { return s.verb(ctx, "restart") }
+func (s *systemdBackend) Start(ctx context.Context) error   { return s.verb(ctx, "start") }
+func (s *systemdBackend) Stop(ctx context.Context) error    { return s.verb(ctx, "stop") }
+func (s *systemdBackend) Restart(ctx context.Context) error { return s.verb(ctx, "restart") }
 
 func (s *systemdBackend) verb(ctx context.Context, verb string) error {
 	if !s.userManager(ctx) {
@@ -216,7 +216,7 @@ func (s *systemdBackend) verb(ctx context.Context, verb string) error {
 	return err
 }
 
-func (s *systemdBackend) status(ctx context.Context) (Status, error) {
+func (s *systemdBackend) Status(ctx context.Context) (Status, error) {
 	unitThere, err := exists(s.unitPath())
 	if err != nil {
 		return Status{}, err

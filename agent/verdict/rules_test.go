@@ -14,23 +14,14 @@ import (
 )
 
 // world is one cycle's evidence, built by hand: healthy until a case
-// breaks something in it.
+// breaks something in it. It holds the evidence the rules read in the
+// shape they read it (Facts), plus what only the engine's results carry.
 type world struct {
+	Facts
 	status  map[probes.ID]probes.Status
 	summary map[probes.ID]string
 	link    *probes.LinkEvidence
-	control *probes.ControlEvidence
-	captive *probes.CaptiveEvidence
-	dns     *probes.DNSEvidence
-	hosts   *probes.HostsEvidence
-	proxy   *probes.ProxyEvidence
-	vpn     *probes.VPNEvidence
-	reach   *probes.ReachEvidence
-	tls     *probes.TLSEvidence
-	https   *probes.HTTPSEvidence
-	clock   *probes.ClockEvidence
 	system  *probes.SystemEvidence
-	apple   *AppleStatus
 }
 
 var signInNames = []string{"appleid.apple.com", "idmsa.apple.com", "gsa.apple.com"}

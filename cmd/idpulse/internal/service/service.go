@@ -30,14 +30,7 @@ const (
 const ExitFailed = cli.ExitFailure
 
 // Controller is what the commands need from agent/service.Manager.
-type Controller interface {
-	Install(ctx context.Context, start bool) error
-	Uninstall(ctx context.Context) error
-	Start(ctx context.Context) error
-	Stop(ctx context.Context) error
-	Restart(ctx context.Context) error
-	Status(ctx context.Context) (agentsvc.Status, error)
-}
+type Controller = agentsvc.Controller
 
 // Options are the command's flags and injected dependencies.
 type Options struct {
