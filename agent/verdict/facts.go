@@ -387,17 +387,11 @@ func describeAttempt(a probes.Attempt) string {
 }
 
 func describeClass(c probes.Class) string {
-	switch c {
-	case probes.ClassRefused:
-		return "refused"
-	case probes.ClassReset:
-		return "reset"
-	case probes.ClassTimeout:
-		return "timing out"
-	case probes.ClassUnreachable:
-		return "unroutable"
-	case probes.ClassEOF:
-		return "cut off"
+	if w, ok := map[probes.Class]string{
+		probes.ClassRefused: "refused", probes.ClassReset: "reset", probes.ClassTimeout: "timing out",
+		probes.ClassUnreachable: "unroutable", probes.ClassEOF: "cut off",
+	}[c]; ok {
+		return w
 	}
 	return "failing (" + string(c) + ")"
 }
