@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -176,11 +177,22 @@ func baseNetwork(network string) string { return strings.TrimRight(network, "46"
 // resolvingDialer gives http.Transport a dialer that resolves with the system
 // resolver first, so HTTP probes record a resolve phase whatever Dialer is used.
 type resolvingDialer struct {
-	env     Env
+	env Env
+
+	// The transport dials on its own goroutines, which may still run
+	// after the request gave up: the outcome is kept under a lock.
+	mu      sync.Mutex
 	resolve time.Duration
 	connect time.Duration
 	address string
 	failed  string // the stage a failed dial stopped at
+}
+
+// result is the last dial's phases, address and failed stage.
+func (d *resolvingDialer) result() (resolve, connect time.Duration, address, failed string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.resolve, d.connect, d.address, d.failed
 }
 
 func (d *resolvingDialer) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
@@ -194,6 +206,8 @@ func (d *resolvingDialer) DialContext(ctx context.Context, network, addr string)
 	}
 	var a Attempt
 	conn, err := dialTimed(ctx, d.env, network, host, port, &a)
+	d.mu.Lock()
 	d.resolve, d.connect, d.address, d.failed = a.Phases.Resolve, a.Phases.Connect, a.Address, a.Stage
+	d.mu.Unlock()
 	return conn, err
 }

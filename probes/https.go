@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptrace"
+	"sync"
 	"time"
 )
 
@@ -60,25 +61,32 @@ func (p HTTPS) Run(ctx context.Context) Result {
 		// A redirect is an answer too; following it would time another host.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
-	var tlsStart, wrote time.Time
+	// The transport may call the trace from its own goroutines, even after
+	// Do returned (a dial cut off by the deadline finishes later): the
+	// times go through a lock, and the evidence gets a snapshot.
+	var t traceTimes
 	trace := &httptrace.ClientTrace{
-		TLSHandshakeStart: func() { tlsStart = time.Now() },
-		TLSHandshakeDone: func(tls.ConnectionState, error) {
-			if !tlsStart.IsZero() {
-				ev.Phases.TLS = time.Since(tlsStart)
-			}
-		},
-		WroteRequest:         func(httptrace.WroteRequestInfo) { wrote = time.Now() },
-		GotFirstResponseByte: func() { ev.Phases.FirstByte = time.Since(wrote) },
+		TLSHandshakeStart:    func() { t.mark(&t.tlsStart) },
+		TLSHandshakeDone:     func(tls.ConnectionState, error) { t.mark(&t.tlsDone) },
+		WroteRequest:         func(httptrace.WroteRequestInfo) { t.mark(&t.wrote) },
+		GotFirstResponseByte: func() { t.mark(&t.firstByte) },
 	}
 	req = req.WithContext(httptrace.WithClientTrace(ctx, trace))
 	resp, err := client.Do(req)
-	ev.Phases.Resolve, ev.Phases.Connect, ev.Address = dialer.resolve, dialer.connect, dialer.address
+	tlsStart, tlsDone, wrote, firstByte := t.snapshot()
+	if !tlsStart.IsZero() && !tlsDone.IsZero() {
+		ev.Phases.TLS = tlsDone.Sub(tlsStart)
+	}
+	if !wrote.IsZero() && !firstByte.IsZero() {
+		ev.Phases.FirstByte = firstByte.Sub(wrote)
+	}
+	var failed string
+	ev.Phases.Resolve, ev.Phases.Connect, ev.Address, failed = dialer.result()
 	if err != nil {
 		stage := "http"
 		switch {
-		case dialer.failed != "":
-			stage = dialer.failed
+		case failed != "":
+			stage = failed
 		case tlsStart.IsZero() && ev.Proxy != "":
 			stage = "proxy" // the proxy refused the CONNECT
 		case wrote.IsZero():
@@ -107,4 +115,25 @@ func (p HTTPS) Run(ctx context.Context) Result {
 		res.Summary += " via proxy"
 	}
 	return res
+}
+
+// traceTimes are the moments an HTTP exchange reached, set from the
+// transport's goroutines.
+type traceTimes struct {
+	mu                                  sync.Mutex
+	tlsStart, tlsDone, wrote, firstByte time.Time
+}
+
+func (t *traceTimes) mark(at *time.Time) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if at.IsZero() {
+		*at = time.Now()
+	}
+}
+
+func (t *traceTimes) snapshot() (tlsStart, tlsDone, wrote, firstByte time.Time) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.tlsStart, t.tlsDone, t.wrote, t.firstByte
 }
