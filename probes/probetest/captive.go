@@ -35,8 +35,15 @@ func NewCaptiveServer(t testing.TB) *CaptiveServer {
 // NewCaptiveServerAt is NewCaptiveServer listening on addr.
 func NewCaptiveServerAt(t testing.TB, addr string) *CaptiveServer {
 	t.Helper()
+	return NewCaptiveServerOn(t, listen(t, "captive server", addr))
+}
+
+// NewCaptiveServerOn is NewCaptiveServer serving on ln, a listener the
+// caller opened; ln is closed at cleanup.
+func NewCaptiveServerOn(t testing.TB, ln net.Listener) *CaptiveServer {
+	t.Helper()
 	s := &CaptiveServer{}
-	s.ln = serveHTTP(t, "captive server", addr, http.HandlerFunc(s.serveHTTP), nil)
+	s.ln = serveHTTPOn(t, ln, http.HandlerFunc(s.serveHTTP), nil)
 	return s
 }
 

@@ -52,6 +52,14 @@ func NewDNSServerAt(t testing.TB, addr string) *DNSServer {
 	if err != nil {
 		t.Fatalf("probetest: DNS server: %v", err)
 	}
+	return NewDNSServerOn(t, pc, ln)
+}
+
+// NewDNSServerOn is NewDNSServer answering on pc (UDP) and ln (TCP), which
+// the caller opened on the same address (inside another network namespace,
+// say); both are closed at cleanup.
+func NewDNSServerOn(t testing.TB, pc net.PacketConn, ln net.Listener) *DNSServer {
+	t.Helper()
 	s := &DNSServer{
 		addr:    pc.LocalAddr().String(),
 		answers: map[string]Answer{},

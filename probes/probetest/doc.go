@@ -7,9 +7,12 @@
 // Every fake is a real server on 127.0.0.1:0 (Loopback), so probes exercise
 // the real net, tls and http stacks; nothing here touches the internet. The
 // ...At constructors bind any address instead: cmd/idpulse/e2e runs the same
-// fakes on Apple-like public addresses inside a network namespace. Constructors
-// take a testing.TB and close what they open through t.Cleanup. Setters are
-// safe to call from any goroutine, also while a probe is using the fake.
+// fakes on Apple-like public addresses inside a network namespace. The ...On
+// constructors serve on a listener or UDP socket the caller opened, such as
+// one pathlab's Namespace.Listen made in a lab's server namespace from the
+// test's own process. Constructors take a testing.TB and close what they open
+// through t.Cleanup. Setters are safe to call from any goroutine, also while
+// a probe is using the fake.
 package probetest
 
 // maxRecorded bounds what a fake remembers (dial attempts, Host headers,

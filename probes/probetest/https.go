@@ -50,9 +50,16 @@ func NewHTTPSServer(t testing.TB, cert tls.Certificate) *HTTPSServer {
 // NewHTTPSServerAt is NewHTTPSServer listening on addr.
 func NewHTTPSServerAt(t testing.TB, addr string, cert tls.Certificate) *HTTPSServer {
 	t.Helper()
+	return NewHTTPSServerOn(t, listen(t, "HTTPS server", addr), cert)
+}
+
+// NewHTTPSServerOn is NewHTTPSServer serving on ln, a listener the caller
+// opened (inside another network namespace, say); ln is closed at cleanup.
+func NewHTTPSServerOn(t testing.TB, ln net.Listener, cert tls.Certificate) *HTTPSServer {
+	t.Helper()
 	s := newHTTPServer(t)
 	s.cert = cert
-	s.ln = serveHTTP(t, "HTTPS server", addr, http.HandlerFunc(s.serveHTTP), &tls.Config{
+	s.ln = serveHTTPOn(t, ln, http.HandlerFunc(s.serveHTTP), &tls.Config{
 		GetCertificate: s.getCertificate,
 		NextProtos:     []string{"h2", "http/1.1"},
 	})
@@ -63,8 +70,15 @@ func NewHTTPSServerAt(t testing.TB, addr string, cert tls.Certificate) *HTTPSSer
 // behaviors as the HTTPS one; SetCertificate has no effect on it.
 func NewHTTPServer(t testing.TB) *HTTPSServer {
 	t.Helper()
+	return NewHTTPServerOn(t, listen(t, "HTTP server", Loopback))
+}
+
+// NewHTTPServerOn is NewHTTPServer serving on ln, a listener the caller
+// opened; ln is closed at cleanup.
+func NewHTTPServerOn(t testing.TB, ln net.Listener) *HTTPSServer {
+	t.Helper()
 	s := newHTTPServer(t)
-	s.ln = serveHTTP(t, "HTTP server", Loopback, http.HandlerFunc(s.serveHTTP), nil)
+	s.ln = serveHTTPOn(t, ln, http.HandlerFunc(s.serveHTTP), nil)
 	return s
 }
 

@@ -46,7 +46,14 @@ func NewNTPServer(t testing.TB) *NTPServer {
 // NewNTPServerAt is NewNTPServer listening on addr.
 func NewNTPServerAt(t testing.TB, addr string) *NTPServer {
 	t.Helper()
-	s := &NTPServer{pc: listenPacket(t, "NTP server", addr)}
+	return NewNTPServerOn(t, listenPacket(t, "NTP server", addr))
+}
+
+// NewNTPServerOn is NewNTPServer answering on pc, a UDP socket the caller
+// opened; pc is closed at cleanup.
+func NewNTPServerOn(t testing.TB, pc net.PacketConn) *NTPServer {
+	t.Helper()
+	s := &NTPServer{pc: pc}
 	servePackets(t, s.pc, s.answer)
 	return s
 }

@@ -72,6 +72,15 @@ func NewConnectProxy(t testing.TB, upstream interface {
 	DialContext(context.Context, string, string) (net.Conn, error)
 }) *ConnectProxy {
 	t.Helper()
+	return NewConnectProxyOn(t, listen(t, "proxy", Loopback), upstream)
+}
+
+// NewConnectProxyOn is NewConnectProxy serving on ln, a listener the caller
+// opened (inside another network namespace, say); ln is closed at cleanup.
+func NewConnectProxyOn(t testing.TB, ln net.Listener, upstream interface {
+	DialContext(context.Context, string, string) (net.Conn, error)
+}) *ConnectProxy {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	p := &ConnectProxy{
 		upstream: upstream,
@@ -84,7 +93,7 @@ func NewConnectProxy(t testing.TB, upstream interface {
 		},
 	}
 	t.Cleanup(p.transport.CloseIdleConnections) // runs last
-	p.srv = newConnServer(listen(t, "proxy", Loopback))
+	p.srv = newConnServer(ln)
 	p.srv.serve(t, p.serveConn)
 	t.Cleanup(cancel) // runs first: ends the upstream dials and round trips
 	return p

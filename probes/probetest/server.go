@@ -42,10 +42,8 @@ func bind[S any](t testing.TB, what string, listen func(network, addr string) (S
 	return s
 }
 
-// serveHTTP serves h on addr (over TLS when cfg is set) until t ends.
-func serveHTTP(t testing.TB, what, addr string, h http.Handler, cfg *tls.Config) net.Listener {
-	t.Helper()
-	ln := listen(t, what, addr)
+// serveHTTPOn serves h on ln (over TLS when cfg is set) until t ends.
+func serveHTTPOn(t testing.TB, ln net.Listener, h http.Handler, cfg *tls.Config) net.Listener {
 	srv := &http.Server{
 		Handler:           h,
 		TLSConfig:         cfg,

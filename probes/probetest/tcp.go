@@ -29,8 +29,15 @@ func NewTCPListener(t testing.TB) *TCPListener {
 // NewTCPListenerAt is NewTCPListener listening on addr.
 func NewTCPListenerAt(t testing.TB, addr string) *TCPListener {
 	t.Helper()
-	l := &TCPListener{}
-	l.srv = startConnServer(t, "TCP listener", addr, func(c net.Conn) {
+	return NewTCPListenerOn(t, listen(t, "TCP listener", addr))
+}
+
+// NewTCPListenerOn is NewTCPListener accepting on ln, a listener the caller
+// opened; ln is closed at cleanup.
+func NewTCPListenerOn(t testing.TB, ln net.Listener) *TCPListener {
+	t.Helper()
+	l := &TCPListener{srv: newConnServer(ln)}
+	l.srv.serve(t, func(c net.Conn) {
 		l.count()
 		io.Copy(io.Discard, c)
 	})
