@@ -18,8 +18,8 @@ import (
 	"howett.net/plist"
 
 	"github.com/idpulse/idpulse/agent/config"
-	"github.com/idpulse/idpulse/agent/filetest"
 	"github.com/idpulse/idpulse/launchd"
+	"github.com/idpulse/idpulse/probes/filetest"
 	"github.com/idpulse/idpulse/probes/probetest"
 )
 

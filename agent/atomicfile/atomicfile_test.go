@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/idpulse/idpulse/agent/filetest"
+	"github.com/idpulse/idpulse/probes/filetest"
 )
 
 func TestWrite(t *testing.T) {

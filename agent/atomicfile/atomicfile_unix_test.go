@@ -8,7 +8,7 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/idpulse/idpulse/agent/filetest"
+	"github.com/idpulse/idpulse/probes/filetest"
 )
 
 // The umask must not narrow a file other processes are meant to read.

@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/idpulse/idpulse/agent/filetest"
 	"github.com/idpulse/idpulse/probes/command"
+	"github.com/idpulse/idpulse/probes/filetest"
 )
 
 // recorder is a command.Runner that records every command with the time it

@@ -6,7 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/idpulse/idpulse/agent/filetest"
+	"github.com/idpulse/idpulse/probes/filetest"
 )
 
 // TestHostsApplyBindMount edits a bind-mounted file for real, the way

@@ -14,8 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/idpulse/idpulse/agent/filetest"
 	"github.com/idpulse/idpulse/probes"
+	"github.com/idpulse/idpulse/probes/filetest"
 )
 
 var appleDomains = probes.DefaultConfig().AppleDomains

@@ -7,7 +7,7 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/idpulse/idpulse/agent/filetest"
+	"github.com/idpulse/idpulse/probes/filetest"
 )
 
 // Owner and group survive the edit, on the file and on its backup. Only

@@ -12,10 +12,10 @@ import (
 
 	"howett.net/plist"
 
-	"github.com/idpulse/idpulse/agent/filetest"
 	"github.com/idpulse/idpulse/launchd"
 	"github.com/idpulse/idpulse/probes/command"
 	"github.com/idpulse/idpulse/probes/command/commandtest"
+	"github.com/idpulse/idpulse/probes/filetest"
 )
 
 const (

@@ -9,9 +9,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/idpulse/idpulse/agent/filetest"
 	"github.com/idpulse/idpulse/launchd"
 	"github.com/idpulse/idpulse/probes/command/commandtest"
+	"github.com/idpulse/idpulse/probes/filetest"
 )
 
 const (

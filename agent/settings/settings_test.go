@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/idpulse/idpulse/agent/filetest"
+	"github.com/idpulse/idpulse/probes/filetest"
 )
 
 var fixedNow = time.Date(2025, 3, 4, 5, 6, 7, 0, time.Local)

@@ -3,13 +3,13 @@ package applestatus
 import (
 	"bytes"
 	"fmt"
-	"os"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/idpulse/idpulse/probes/filetest"
 )
 
 const (
@@ -18,14 +18,7 @@ const (
 	developer2002 = "developer-resolved-minified-drpost_2020-02.json"
 )
 
-func load(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
+func load(t testing.TB, name string) []byte { t.Helper(); return filetest.Testdata(t, name) }
 
 func mustParse(t testing.TB, body []byte) *Snapshot {
 	t.Helper()

@@ -2,13 +2,13 @@ package netenv
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/idpulse/idpulse/probes/command/commandtest"
+	"github.com/idpulse/idpulse/probes/filetest"
 )
 
 // parseCase is one input of a parser's table: a capture in testdata (file)
@@ -74,14 +74,7 @@ func replay(replies map[string]commandtest.Reply) *commandtest.Runner {
 	return r
 }
 
-func readTestdata(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
+func readTestdata(t testing.TB, name string) []byte { t.Helper(); return filetest.Testdata(t, name) }
 
 // testdataPath is for readers that take a file path.
 func testdataPath(name string) string { return filepath.Join("testdata", name) }

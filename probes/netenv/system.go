@@ -116,57 +116,52 @@ func ReadSystemInfo(ctx context.Context, r command.Runner, goos string) (SystemI
 	return SystemInfo{OS: goos, Arch: runtime.GOARCH}, fmt.Errorf("read system info: not supported on %q", goos)
 }
 
-// unreadable is what the readers report when the OS's own description
-// cannot be read: its name and this binary's architecture.
-func unreadable(os string, err error) (SystemInfo, error) {
-	return SystemInfo{OS: os, Arch: runtime.GOARCH}, fmt.Errorf("read system info: %w", err)
+// describeSystem is both readers' shape: the OS's own description, read
+// and parsed (required: without it only os and this binary's architecture
+// are known), then the model and kernel release, best effort (all of
+// what each returns, trimmed; empty when it fails).
+func describeSystem(os string, read func() ([]byte, error), parse func([]byte) (SystemInfo, error), model, kernel func() ([]byte, error)) (SystemInfo, error) {
+	si := SystemInfo{OS: os}
+	b, err := read()
+	if err == nil {
+		si, err = parse(b)
+	}
+	si.Arch = runtime.GOARCH
+	if err != nil {
+		return SystemInfo{OS: os, Arch: runtime.GOARCH}, fmt.Errorf("read system info: %w", err)
+	}
+	for _, f := range []struct {
+		dst  *string
+		read func() ([]byte, error)
+	}{{&si.Model, model}, {&si.Kernel, kernel}} {
+		if b, err := f.read(); err == nil {
+			*f.dst = strings.TrimSpace(string(b))
+		}
+	}
+	return si, nil
 }
 
 func readSystemInfoDarwin(ctx context.Context, r command.Runner) (SystemInfo, error) {
-	out, err := run(ctx, r, swVersPath)
-	if err != nil {
-		return unreadable("macOS", err)
+	sysctl := func(name string) func() ([]byte, error) {
+		return func() ([]byte, error) { return run(ctx, r, sysctlPath, "-n", name) }
 	}
-	si, err := ParseSwVers(out)
-	if err != nil {
-		return unreadable("macOS", err)
-	}
-	si.Arch = runtime.GOARCH
-	if b, err := run(ctx, r, sysctlPath, "-n", "hw.model"); err == nil {
-		si.Model = strings.TrimSpace(string(b))
-	}
-	if b, err := run(ctx, r, sysctlPath, "-n", "kern.osrelease"); err == nil {
-		si.Kernel = strings.TrimSpace(string(b))
-	}
-	return si, nil
+	return describeSystem("macOS", func() ([]byte, error) { return run(ctx, r, swVersPath) }, ParseSwVers,
+		sysctl("hw.model"), sysctl("kern.osrelease"))
 }
 
 // readSystemInfoLinux takes the file reader as a parameter so tests can supply
 // a fake filesystem.
 func readSystemInfoLinux(readFile func(string) ([]byte, error)) (SystemInfo, error) {
-	var (
-		b   []byte
-		err error
-	)
+	file := func(path string) func() ([]byte, error) { return func() ([]byte, error) { return readFile(path) } }
 	// os-release(5): /etc/os-release, falling back to /usr/lib/os-release.
-	for _, p := range []string{"/etc/os-release", "/usr/lib/os-release"} {
-		if b, err = readFile(p); err == nil {
-			break
+	osRelease := func() (b []byte, err error) {
+		for _, p := range []string{"/etc/os-release", "/usr/lib/os-release"} {
+			if b, err = readFile(p); err == nil {
+				break
+			}
 		}
+		return b, err
 	}
-	if err != nil {
-		return unreadable("Linux", err)
-	}
-	si, err := ParseOSRelease(b)
-	if err != nil {
-		return unreadable("Linux", err)
-	}
-	si.Arch = runtime.GOARCH
-	if b, err := readFile("/sys/devices/virtual/dmi/id/product_name"); err == nil {
-		si.Model = strings.TrimSpace(string(b))
-	}
-	if b, err := readFile("/proc/sys/kernel/osrelease"); err == nil {
-		si.Kernel = strings.TrimSpace(string(b))
-	}
-	return si, nil
+	return describeSystem("Linux", osRelease, ParseOSRelease,
+		file("/sys/devices/virtual/dmi/id/product_name"), file("/proc/sys/kernel/osrelease"))
 }

@@ -29,13 +29,7 @@ type CaptiveServer struct {
 // success page on any path until SetPortal turns the portal on.
 func NewCaptiveServer(t testing.TB) *CaptiveServer {
 	t.Helper()
-	return NewCaptiveServerAt(t, Loopback)
-}
-
-// NewCaptiveServerAt is NewCaptiveServer listening on addr.
-func NewCaptiveServerAt(t testing.TB, addr string) *CaptiveServer {
-	t.Helper()
-	return NewCaptiveServerOn(t, listen(t, "captive server", addr))
+	return NewCaptiveServerOn(t, Listen(t, Loopback))
 }
 
 // NewCaptiveServerOn is NewCaptiveServer serving on ln, a listener the

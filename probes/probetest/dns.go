@@ -42,17 +42,19 @@ type DNSServer struct {
 // answers NXDOMAIN for every name until told otherwise.
 func NewDNSServer(t testing.TB) *DNSServer {
 	t.Helper()
-	return NewDNSServerAt(t, Loopback)
+	pc, ln := ListenDNS(t, Loopback)
+	return NewDNSServerOn(t, pc, ln)
 }
 
-// NewDNSServerAt is NewDNSServer listening on addr.
-func NewDNSServerAt(t testing.TB, addr string) *DNSServer {
+// ListenDNS binds UDP and TCP on one port of addr for a DNS server (":0"
+// picks a port free for both), or fails t.
+func ListenDNS(t testing.TB, addr string) (net.PacketConn, net.Listener) {
 	t.Helper()
 	pc, ln, err := listenUDPAndTCP(addr)
 	if err != nil {
 		t.Fatalf("probetest: DNS server: %v", err)
 	}
-	return NewDNSServerOn(t, pc, ln)
+	return pc, ln
 }
 
 // NewDNSServerOn is NewDNSServer answering on pc (UDP) and ln (TCP), which

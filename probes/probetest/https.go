@@ -44,13 +44,7 @@ type HTTPSServer struct {
 // NewHTTPSServer starts a TLS server on Loopback that presents cert.
 func NewHTTPSServer(t testing.TB, cert tls.Certificate) *HTTPSServer {
 	t.Helper()
-	return NewHTTPSServerAt(t, Loopback, cert)
-}
-
-// NewHTTPSServerAt is NewHTTPSServer listening on addr.
-func NewHTTPSServerAt(t testing.TB, addr string, cert tls.Certificate) *HTTPSServer {
-	t.Helper()
-	return NewHTTPSServerOn(t, listen(t, "HTTPS server", addr), cert)
+	return NewHTTPSServerOn(t, Listen(t, Loopback), cert)
 }
 
 // NewHTTPSServerOn is NewHTTPSServer serving on ln, a listener the caller
@@ -70,7 +64,7 @@ func NewHTTPSServerOn(t testing.TB, ln net.Listener, cert tls.Certificate) *HTTP
 // behaviors as the HTTPS one; SetCertificate has no effect on it.
 func NewHTTPServer(t testing.TB) *HTTPSServer {
 	t.Helper()
-	return NewHTTPServerOn(t, listen(t, "HTTP server", Loopback))
+	return NewHTTPServerOn(t, Listen(t, Loopback))
 }
 
 // NewHTTPServerOn is NewHTTPServer serving on ln, a listener the caller

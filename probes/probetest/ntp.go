@@ -40,13 +40,7 @@ const ntpEpochOffset = 2208988800
 // recent reference time, and receive/transmit times of now + Offset.
 func NewNTPServer(t testing.TB) *NTPServer {
 	t.Helper()
-	return NewNTPServerAt(t, Loopback)
-}
-
-// NewNTPServerAt is NewNTPServer listening on addr.
-func NewNTPServerAt(t testing.TB, addr string) *NTPServer {
-	t.Helper()
-	return NewNTPServerOn(t, listenPacket(t, "NTP server", addr))
+	return NewNTPServerOn(t, ListenPacket(t, Loopback))
 }
 
 // NewNTPServerOn is NewNTPServer answering on pc, a UDP socket the caller

@@ -37,7 +37,7 @@ type RelayOptions struct {
 // NewRelay starts a relay to upstream ("127.0.0.1:port").
 func NewRelay(t testing.TB, upstream string, opts RelayOptions) *Relay {
 	t.Helper()
-	r := &Relay{srv: newConnServer(listen(t, "relay listener", Loopback)), upstream: upstream, opts: opts}
+	r := &Relay{srv: newConnServer(Listen(t, Loopback)), upstream: upstream, opts: opts}
 	r.srv.serve(t, r.handle)
 	return r
 }

@@ -72,7 +72,7 @@ func NewConnectProxy(t testing.TB, upstream interface {
 	DialContext(context.Context, string, string) (net.Conn, error)
 }) *ConnectProxy {
 	t.Helper()
-	return NewConnectProxyOn(t, listen(t, "proxy", Loopback), upstream)
+	return NewConnectProxyOn(t, Listen(t, Loopback), upstream)
 }
 
 // NewConnectProxyOn is NewConnectProxy serving on ln, a listener the caller

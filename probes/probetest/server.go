@@ -13,23 +13,25 @@ import (
 )
 
 // Loopback is the address the plain constructors listen on: a free port on
-// 127.0.0.1. The ...At constructors take any address instead, for example a
-// fake public address inside a network namespace (cmd/idpulse/e2e).
+// 127.0.0.1. The ...On constructors serve on a socket the caller opened
+// instead: with Listen, ListenPacket or ListenDNS on any address (a fake
+// public address inside a network namespace, cmd/idpulse/e2e), or inside
+// another namespace (probetest/pathlab).
 const Loopback = "127.0.0.1:0"
 
 // The plumbing every fake shares: bind, serve until the test ends, then close
 // and wait, so that no goroutine of a fake outlives its test.
 
-// listen binds a TCP listener on addr or fails t, naming the fake.
-func listen(t testing.TB, what, addr string) net.Listener {
+// Listen binds a TCP listener on addr for a fake, or fails t.
+func Listen(t testing.TB, addr string) net.Listener {
 	t.Helper()
-	return bind(t, what, net.Listen, "tcp", addr)
+	return bind(t, "listen", net.Listen, "tcp", addr)
 }
 
-// listenPacket binds a UDP socket on addr or fails t, naming the fake.
-func listenPacket(t testing.TB, what, addr string) net.PacketConn {
+// ListenPacket binds a UDP socket on addr for a fake, or fails t.
+func ListenPacket(t testing.TB, addr string) net.PacketConn {
 	t.Helper()
-	return bind(t, what, net.ListenPacket, "udp", addr)
+	return bind(t, "listen", net.ListenPacket, "udp", addr)
 }
 
 // bind is listen's and listenPacket's: the socket, or t failed.
@@ -82,7 +84,7 @@ type connServer struct {
 // startConnServer serves handle on addr until t ends.
 func startConnServer(t testing.TB, what, addr string, handle func(net.Conn)) *connServer {
 	t.Helper()
-	s := newConnServer(listen(t, what, addr))
+	s := newConnServer(Listen(t, addr))
 	s.serve(t, handle)
 	return s
 }

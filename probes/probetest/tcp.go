@@ -23,13 +23,7 @@ type TCPListener struct {
 // connections (APNs on 5223, control targets on 443, ...).
 func NewTCPListener(t testing.TB) *TCPListener {
 	t.Helper()
-	return NewTCPListenerAt(t, Loopback)
-}
-
-// NewTCPListenerAt is NewTCPListener listening on addr.
-func NewTCPListenerAt(t testing.TB, addr string) *TCPListener {
-	t.Helper()
-	return NewTCPListenerOn(t, listen(t, "TCP listener", addr))
+	return NewTCPListenerOn(t, Listen(t, Loopback))
 }
 
 // NewTCPListenerOn is NewTCPListener accepting on ln, a listener the caller

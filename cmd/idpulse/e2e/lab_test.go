@@ -5,7 +5,6 @@ package e2e
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -14,7 +13,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/idpulse/idpulse/probes"
 	"github.com/idpulse/idpulse/probes/probetest"
@@ -145,23 +143,25 @@ func (w *labWorld) addAddress(ip string) {
 // to its lo first.
 func (w *labWorld) listen(ip string, port int) net.Listener {
 	w.tb.Helper()
-	w.addAddress(ip)
-	ln, err := w.Server.Listen("tcp", hostPort(ip, port))
-	if err != nil {
-		w.tb.Fatal(err)
-	}
-	return ln
+	return serverSocket(w, ip, port, w.Server.Listen, "tcp")
 }
 
 // listenPacket is listen for UDP.
 func (w *labWorld) listenPacket(ip string, port int) net.PacketConn {
 	w.tb.Helper()
+	return serverSocket(w, ip, port, w.Server.ListenPacket, "udp")
+}
+
+// serverSocket opens a socket on ip:port with open, in the server
+// namespace, after adding ip to its lo.
+func serverSocket[S any](w *labWorld, ip string, port int, open func(network, addr string) (S, error), network string) S {
+	w.tb.Helper()
 	w.addAddress(ip)
-	pc, err := w.Server.ListenPacket("udp", hostPort(ip, port))
+	s, err := open(network, hostPort(ip, port))
 	if err != nil {
 		w.tb.Fatal(err)
 	}
-	return pc
+	return s
 }
 
 // dnsServer is a DNS server on ip:53 (UDP and TCP) in the server namespace.
@@ -280,22 +280,7 @@ func (w *labWorld) check() checkRun {
 	defer cancel()
 	cmd := w.Client.Command(ctx, binPath, "check", "--json", "--config", cfg)
 	cmd.Env = append(w.baseEnv(), w.env...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	start := time.Now()
-	err := cmd.Run()
-	r := checkRun{stdout: stdout.Bytes(), stderr: stderr.Bytes(), took: time.Since(start)}
-	var exitErr *exec.ExitError
-	switch {
-	case ctx.Err() != nil:
-		w.tb.Fatalf("idpulse check did not exit within %s\n%s", execTimeout, r.describe())
-	case err == nil:
-	case errors.As(err, &exitErr) && exitErr.Exited():
-		r.exit = exitErr.ExitCode()
-	default:
-		w.tb.Fatalf("run idpulse check in %s: %v\n%s", w.Client.Name, err, r.describe())
-	}
-	return r
+	return runCheck(w.tb, ctx, cmd, w.Client.Name)
 }
 
 // TestLabWorldCoversDefaults keeps the lab in step with the binary's

@@ -299,6 +299,13 @@ func (ns *netns) check(tb testing.TB) checkRun {
 		"SSL_CERT_FILE=" + ns.caFile,
 		"SSL_CERT_DIR=" + ns.dir, // no *.pem there: the system's roots stay out
 	}
+	return runCheck(tb, ctx, cmd, ns.Name)
+}
+
+// runCheck runs an `idpulse check` command (made with ctx) in namespace ns
+// and collects its output and exit status; anything but an exit fails tb.
+func runCheck(tb testing.TB, ctx context.Context, cmd *exec.Cmd, ns string) checkRun {
+	tb.Helper()
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	start := time.Now()
@@ -312,7 +319,7 @@ func (ns *netns) check(tb testing.TB) checkRun {
 	case errors.As(err, &exitErr) && exitErr.Exited():
 		r.exit = exitErr.ExitCode()
 	default:
-		tb.Fatalf("run idpulse check in %s: %v\n%s", ns.Name, err, r.describe())
+		tb.Fatalf("run idpulse check in %s: %v\n%s", ns, err, r.describe())
 	}
 	return r
 }

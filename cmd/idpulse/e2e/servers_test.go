@@ -61,11 +61,11 @@ func TestHelperServers(t *testing.T) {
 
 	// The router's resolver and the public ones answer every fake address;
 	// cfg.RouterDNS then overrides the router's answers.
-	router := probetest.NewDNSServerAt(t, hostPort(routerDNS, dnsPort))
+	router := newDNSServerAt(t, hostPort(routerDNS, dnsPort))
 	resolvers := []*probetest.DNSServer{router}
 	for _, ip := range publicIPs {
-		resolvers = append(resolvers, probetest.NewDNSServerAt(t, hostPort(ip, dnsPort)))
-		probetest.NewTCPListenerAt(t, hostPort(ip, httpsPort)) // control target
+		resolvers = append(resolvers, newDNSServerAt(t, hostPort(ip, dnsPort)))
+		probetest.NewTCPListenerOn(t, probetest.Listen(t, hostPort(ip, httpsPort))) // control target
 	}
 	for _, h := range fakeHosts {
 		for _, r := range resolvers {
@@ -86,16 +86,16 @@ func TestHelperServers(t *testing.T) {
 	for _, h := range fakeHosts {
 		switch h.role {
 		case roleHTTPS:
-			srv := probetest.NewHTTPSServerAt(t, hostPort(h.addr, httpsPort), inter.ValidLeaf(t, h.name))
+			srv := probetest.NewHTTPSServerOn(t, probetest.Listen(t, hostPort(h.addr, httpsPort)), inter.ValidLeaf(t, h.name))
 			if h.name == feedHost {
 				srv.SetBehavior(probetest.HTTPSBehavior{Body: probetest.HealthyFeed})
 			}
 		case rolePush:
-			probetest.NewTCPListenerAt(t, hostPort(h.addr, pushPort))
+			probetest.NewTCPListenerOn(t, probetest.Listen(t, hostPort(h.addr, pushPort)))
 		case roleCaptive:
-			probetest.NewCaptiveServerAt(t, hostPort(h.addr, captivePort))
+			probetest.NewCaptiveServerOn(t, probetest.Listen(t, hostPort(h.addr, captivePort)))
 		case roleNTP:
-			probetest.NewNTPServerAt(t, hostPort(h.addr, ntpPort))
+			probetest.NewNTPServerOn(t, probetest.ListenPacket(t, hostPort(h.addr, ntpPort)))
 		}
 	}
 
@@ -104,3 +104,9 @@ func TestHelperServers(t *testing.T) {
 }
 
 func hostPort(ip string, port int) string { return net.JoinHostPort(ip, strconv.Itoa(port)) }
+
+// newDNSServerAt is a probetest DNS server on addr (UDP and TCP).
+func newDNSServerAt(t *testing.T, addr string) *probetest.DNSServer {
+	pc, ln := probetest.ListenDNS(t, addr)
+	return probetest.NewDNSServerOn(t, pc, ln)
+}

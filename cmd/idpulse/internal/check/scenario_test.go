@@ -14,6 +14,7 @@ import (
 
 	"github.com/idpulse/idpulse/agent/diagnose"
 	"github.com/idpulse/idpulse/agent/verdict"
+	"github.com/idpulse/idpulse/agent/verdict/verdicttest"
 	"github.com/idpulse/idpulse/cmd/idpulse/internal/cli/clitest"
 	"github.com/idpulse/idpulse/probes"
 	"github.com/idpulse/idpulse/probes/probetest"
@@ -438,36 +439,12 @@ func TestScenarios(t *testing.T) {
 				cfg.Check.Deadline, cfg.Check.ProbeTimeout = probes.DefaultConfig().Deadline, probes.DefaultConfig().ProbeTimeout
 			}
 			doc := diagnose.Diagnoser{Config: cfg, Env: w.Env(), Now: time.Now}.Once(context.Background())
-			v := doc.Verdict
-			if v.Code != sc.code || v.Level != sc.level || v.Cause != sc.cause {
-				t.Errorf("verdict = %s/%s/%s, want %s/%s/%s\n%s", v.Code, v.Level, v.Cause, sc.code, sc.level, sc.cause, describe(doc))
-			}
-			if len(v.Fixes) < len(sc.fixes) || !slices.Equal(v.Fixes[:len(sc.fixes)], sc.fixes) {
-				t.Errorf("fixes = %v, want to start with %v", v.Fixes, sc.fixes)
-			}
-			if v.Headline == "" || v.Detail == "" {
-				t.Errorf("verdict without words: %+v", v)
-			}
-			if !strings.Contains(v.Headline, sc.headline) {
-				t.Errorf("headline %q, want it to say %q", v.Headline, sc.headline)
-			}
-			if sc.evidence != "" && !slices.ContainsFunc(v.Evidence, func(e string) bool { return strings.Contains(e, sc.evidence) }) {
-				t.Errorf("evidence %q, want a line saying %q", v.Evidence, sc.evidence)
-			}
 			var got []verdict.Code
 			for _, f := range doc.Findings {
 				got = append(got, f.Code)
 			}
-			for _, want := range sc.findings {
-				if !slices.Contains(got, want) {
-					t.Errorf("findings = %v, want %s among them\n%s", got, want, describe(doc))
-				}
-			}
-			for _, bad := range sc.absent {
-				if slices.Contains(got, bad) || v.Code == bad {
-					t.Errorf("findings = %v, verdict %s: %s must be absent", got, v.Code, bad)
-				}
-			}
+			verdicttest.Want{Code: sc.code, Level: sc.level, Cause: sc.cause, Fixes: sc.fixes, Headline: sc.headline,
+				Evidence: sc.evidence, Findings: sc.findings, Absent: sc.absent}.Check(t, doc.Verdict, got, describe(doc))
 		})
 	}
 }

@@ -34,6 +34,13 @@ func Read(t testing.TB, path string) string {
 	return string(b)
 }
 
+// Testdata returns the content of the package's testdata/name: the real
+// command outputs and payloads the parsers are tested against.
+func Testdata(t testing.TB, name string) []byte {
+	t.Helper()
+	return []byte(Read(t, filepath.Join("testdata", name)))
+}
+
 // Stat returns path's file info, following links.
 func Stat(t testing.TB, path string) os.FileInfo {
 	t.Helper()
