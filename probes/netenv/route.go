@@ -27,14 +27,6 @@ type DefaultRoute struct {
 	Interface string `json:"interface"`
 }
 
-// Route is one row of `netstat -rn`.
-type Route struct {
-	Destination string `json:"destination"`
-	Gateway     string `json:"gateway"`
-	Flags       string `json:"flags"`
-	Netif       string `json:"netif"`
-}
-
 // routeNotInTable is route(8)'s wording when the kernel has no such route.
 // It arrives on stderr with exit status 1, so callers see it in the error.
 const routeNotInTable = "not in table"
@@ -170,57 +162,6 @@ func ParseProcNetRouteTable(out []byte) ([]TableRoute, error) {
 
 func leIPv4(v uint32) netip.Addr {
 	return netip.AddrFrom4([4]byte{byte(v), byte(v >> 8), byte(v >> 16), byte(v >> 24)})
-}
-
-// ParseNetstatRN reads the IPv4 table of macOS `netstat -rn -f inet`. Columns
-// are located by header name because macOS 11 dropped Refs and Use; the
-// trailing Expire column is empty on most rows. Rows of an "Internet6:"
-// section, present when -f inet was not given, are skipped.
-func ParseNetstatRN(out []byte) ([]Route, error) {
-	var (
-		gwCol, flagsCol, netifCol = -1, -1, -1
-		section                   string
-		routes                    = []Route{}
-		n                         int
-		sawHeader                 bool
-	)
-	for line := range strings.Lines(string(out)) {
-		n++
-		t := strings.TrimSpace(line)
-		switch {
-		case t == "", t == "Routing tables":
-			continue
-		case strings.HasSuffix(t, ":") && !strings.ContainsAny(t, " \t"):
-			section = t
-			gwCol = -1
-			continue
-		}
-		f := strings.Fields(t)
-		if f[0] == "Destination" {
-			gwCol = slices.Index(f, "Gateway")
-			flagsCol = slices.Index(f, "Flags")
-			netifCol = slices.Index(f, "Netif")
-			if gwCol < 0 || flagsCol < 0 || netifCol < 0 {
-				return nil, fmt.Errorf("parse netstat -rn: line %d: header lacks Gateway, Flags or Netif: %q", n, clip(t))
-			}
-			sawHeader = true
-			continue
-		}
-		if gwCol < 0 {
-			return nil, fmt.Errorf("parse netstat -rn: line %d: row before any header: %q", n, clip(t))
-		}
-		if section == "Internet6:" {
-			continue
-		}
-		if len(f) <= max(gwCol, flagsCol, netifCol) {
-			return nil, fmt.Errorf("parse netstat -rn: line %d: %d fields, want at least %d: %q", n, len(f), max(gwCol, flagsCol, netifCol)+1, clip(t))
-		}
-		routes = append(routes, Route{Destination: f[0], Gateway: f[gwCol], Flags: f[flagsCol], Netif: f[netifCol]})
-	}
-	if !sawHeader {
-		return nil, errors.New("parse netstat -rn: no \"Destination Gateway Flags … Netif\" header")
-	}
-	return routes, nil
 }
 
 // ReadDefaultRoute returns the route the kernel uses for the internet. On

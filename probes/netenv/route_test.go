@@ -87,59 +87,6 @@ func TestParseProcNetRoute(t *testing.T) {
 	})
 }
 
-// routeTable is what a netstat -rn test pins: how many routes, the first
-// and the last.
-type routeTable struct {
-	Len         int
-	First, Last Route
-}
-
-func TestParseNetstatRN(t *testing.T) {
-	parse := func(b []byte) (routeTable, error) {
-		routes, err := ParseNetstatRN(b)
-		if err != nil || len(routes) == 0 {
-			return routeTable{}, err
-		}
-		return routeTable{len(routes), routes[0], routes[len(routes)-1]}, nil
-	}
-	testParse(t, parse, []parseCase[routeTable]{
-		{
-			name: "real macOS 11.3 capture without Refs/Use",
-			file: "netstat-rn_macos11.3_header.txt",
-			want: routeTable{
-				Len:   1,
-				First: Route{Destination: "default", Gateway: "192.168.0.1", Flags: "UGScg", Netif: "en0"},
-				Last:  Route{Destination: "default", Gateway: "192.168.0.1", Flags: "UGScg", Netif: "en0"},
-			},
-		},
-		{
-			name: "real pre-11 capture with Refs/Use and Expire",
-			file: "netstat-rn_pre-macos11_with-Refs-Use.txt",
-			want: routeTable{
-				Len:   15,
-				First: Route{Destination: "default", Gateway: "10.10.10.1", Flags: "UGSc", Netif: "en0"},
-				Last:  Route{Destination: "255.255.255.255/32", Gateway: "link#4", Flags: "UCS", Netif: "en0"},
-			},
-		},
-		{
-			name: "Internet6 section is skipped",
-			in: "Routing tables\n\nInternet:\nDestination        Gateway            Flags        Netif Expire\n" +
-				"default            10.8.0.1           UGScIg       utun4\n\nInternet6:\n" +
-				"Destination                             Gateway                                 Flags         Netif Expire\n" +
-				"default                                 fe80::%utun0                            UGcIg         utun0\n",
-			want: routeTable{
-				Len:   1,
-				First: Route{Destination: "default", Gateway: "10.8.0.1", Flags: "UGScIg", Netif: "utun4"},
-				Last:  Route{Destination: "default", Gateway: "10.8.0.1", Flags: "UGScIg", Netif: "utun4"},
-			},
-		},
-		{name: "empty", in: "", wantErr: "no \"Destination Gateway Flags … Netif\" header"},
-		{name: "row before header", in: "Internet:\ndefault 10.0.0.1 UGSc en0\n", wantErr: "line 2: row before any header"},
-		{name: "header without Netif", in: "Destination Gateway Flags\n", wantErr: "header lacks Gateway, Flags or Netif"},
-		{name: "short row", in: "Destination Gateway Flags Netif Expire\ndefault 10.0.0.1 UGSc\n", wantErr: "line 2: 3 fields, want at least 4"},
-	})
-}
-
 func TestReadDefaultRoute(t *testing.T) {
 	const routeCmd = "/sbin/route -n get default"
 	en0 := string(readTestdata(t, "route-get-default_en0.txt"))
