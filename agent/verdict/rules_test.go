@@ -359,6 +359,41 @@ func firstRow(rules []Rule, code Code) Rule {
 	return rules[slices.IndexFunc(rules, func(r Rule) bool { return r.Code == code })]
 }
 
+// Without a clock measurement, date failures point at the clock only on
+// Apple's own chain or on several chains; one untrusted chain failing on
+// its dates is interception's to explain, not the clock's.
+func TestClockFromCertificateDates(t *testing.T) {
+	dates := func(h *probes.TLSHandshake, trusted bool) {
+		h.OK, h.Verified, h.Stage, h.Class, h.Validity, h.TrustedIssuer = false, false, "verify", probes.ClassCertTime, "expired", trusted
+	}
+	tests := []struct {
+		name string
+		brk  func(w *world)
+		want Code
+	}{
+		{"Apple's chain, no measurement", func(w *world) { dates(&w.tls.Hosts[0], true) }, CodeClockSkew},
+		{"two unrelated chains, no measurement", func(w *world) {
+			dates(&w.tls.Hosts[0], false)
+			dates(&w.tls.Hosts[1], false)
+		}, CodeClockSkew},
+		{"one untrusted chain, no measurement", func(w *world) {
+			dates(&w.tls.Hosts[0], false)
+			w.tls.Hosts[0].Interception = true
+		}, CodeTLSInterception},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := healthyWorld()
+			*w.clock = probes.ClockEvidence{Source: probes.ClockSourceNone, Server: "time.apple.com", NTPClass: probes.ClassTimeout}
+			w.status[probes.IDClock] = probes.StatusWarn
+			tt.brk(w)
+			if v, _ := Evaluate(w.input()); v.Code != tt.want {
+				t.Errorf("verdict = %s, want %s", v.Code, tt.want)
+			}
+		})
+	}
+}
+
 // Order breaks ties between rules that do not depend on each other.
 func TestTies(t *testing.T) {
 	tests := []struct {
