@@ -3,12 +3,15 @@
 package applestatus
 
 import (
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
 	"net/http"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/idpulse/idpulse/agent/verdict"
 	"github.com/idpulse/idpulse/cmd/idpulse/internal/cli"
@@ -187,7 +190,7 @@ func render(io *cli.IO, st *verdict.AppleStatus, now time.Time) {
 			if (e.Status == "resolved" || e.Status == "completed") && e.End != nil && now.Sub(*e.End) > recent {
 				continue
 			}
-			fmt.Fprintf(w, "    %s %s — %s%s\n", strings.ToUpper(e.Status[:1])+e.Status[1:], e.Type, when(e), usersAffected(e))
+			fmt.Fprintf(w, "    %s %s — %s%s\n", capitalize(cmp.Or(e.Status, "unknown status")), e.Type, when(e), usersAffected(e))
 			if e.Message != "" {
 				fmt.Fprintf(w, "      %s\n", e.Message)
 			}
@@ -213,4 +216,14 @@ func usersAffected(e verdict.AppleEvent) string {
 		return ""
 	}
 	return " · " + e.UsersAffected
+}
+
+// capitalize upper-cases s's first letter, whatever its length: the feed's
+// eventStatus may be empty or missing.
+func capitalize(s string) string {
+	r, size := utf8.DecodeRuneInString(s)
+	if size == 0 {
+		return s
+	}
+	return string(unicode.ToUpper(r)) + s[size:]
 }

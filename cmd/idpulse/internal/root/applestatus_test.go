@@ -32,6 +32,11 @@ func TestAppleStatusCommand(t *testing.T) {
 		{name: "all services", feed: string(real), args: []string{"--all"}, code: 1,
 			want: []string{"● Photos", "● iCloud Mail"}},
 		{name: "feed unreachable", down: true, code: 2, want: []string{"could not be read"}},
+		// Not "ongoing", so not a problem: shown, never a crash (it was).
+		{name: "event without a status does not crash", code: 0,
+			feed: `{"services":[{"serviceName":"Apple ID","events":[{"statusType":"Outage","epochStartDate":1700000000000,"epochEndDate":null,"message":"m"}]},` +
+				`{"serviceName":"iCloud Mail","events":[{"statusType":"Issue","eventStatus":"","epochStartDate":1700000000000,"epochEndDate":null,"message":"n"}]}]}`,
+			want: []string{"● Apple ID", "Unknown status Outage", "Unknown status Issue"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
