@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 	"time"
 )
@@ -102,10 +103,11 @@ func (c *Client) fetch(ctx context.Context, feed string) (FetchResult, error) {
 	}
 	c.mu.Unlock()
 
-	hc := c.HTTP
-	if hc == nil {
-		hc = &http.Client{Timeout: defaultTimeout}
+	hc := http.Client{Timeout: defaultTimeout}
+	if c.HTTP != nil {
+		hc = *c.HTTP
 	}
+	hc.CheckRedirect = feedRedirect
 	resp, err := hc.Do(req)
 	if err != nil {
 		// *url.Error repeats the method and URL that Fetch already names.
@@ -179,4 +181,26 @@ func (c *Client) fetch(ctx context.Context, feed string) (FetchResult, error) {
 // dropped instead.
 func drain(r io.Reader) {
 	_, _ = io.Copy(io.Discard, io.LimitReader(r, 4<<10))
+}
+
+// maxRedirects bounds a feed request's redirects.
+const maxRedirects = 5
+
+// feedRedirect follows a redirect of the feed only where the feed can be:
+// over https to Apple's domains, or to the same origin as the request
+// (scheme and host: a test server, a configured mirror). Anything else, a
+// downgrade to plain http included, is refused.
+func feedRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) >= maxRedirects {
+		return fmt.Errorf("stopped after %d redirects", maxRedirects)
+	}
+	to, from := req.URL, via[0].URL
+	host := strings.ToLower(to.Hostname())
+	switch {
+	case to.Scheme == from.Scheme && strings.EqualFold(to.Host, from.Host):
+		return nil
+	case to.Scheme == "https" && (host == "apple.com" || strings.HasSuffix(host, ".apple.com")):
+		return nil
+	}
+	return fmt.Errorf("refusing redirect to %s: the feed is only read from Apple over https", to.Redacted())
 }

@@ -412,3 +412,38 @@ func TestClientConcurrentFetch(t *testing.T) {
 		t.Errorf("full %d, 304 %d", full, notMod)
 	}
 }
+
+// TestClientRedirects: the feed is followed only over https to Apple's
+// domains or within its own origin; never elsewhere, never down to http.
+func TestClientRedirects(t *testing.T) {
+	body := []byte(`{"services":[{"serviceName":"Apple ID","events":[]}]}`)
+	tests := []struct {
+		name, location string
+		ok             bool
+	}{
+		{"same origin", "/moved.js", true},
+		{"another host", "https://evil.example/feed.js", false},
+		{"down to plain http on Apple", "http://www.apple.com/feed.js", false},
+		{"a look-alike domain", "https://www.apple.com.evil.example/feed.js", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path == "/moved.js" {
+					w.Write(body)
+					return
+				}
+				http.Redirect(w, r, tt.location, http.StatusFound)
+			}))
+			t.Cleanup(srv.Close)
+			c := &Client{HTTP: srv.Client(), URL: srv.URL + "/system_status_en_US.js"}
+			_, err := c.Fetch(context.Background())
+			if (err == nil) != tt.ok {
+				t.Errorf("Fetch after a redirect to %s: %v, want ok=%v", tt.location, err, tt.ok)
+			}
+			if !tt.ok && err != nil && !strings.Contains(err.Error(), "refusing redirect") {
+				t.Errorf("error %q does not say the redirect was refused", err)
+			}
+		})
+	}
+}
