@@ -82,12 +82,13 @@ func AppleHostsEntries(data []byte, domains []string) []HostsEntry {
 }
 
 func parseHostsLine(text string, line int, domains []string) (HostsEntry, bool) {
-	if i := strings.IndexByte(text, '#'); i >= 0 {
-		text = text[:i]
-	}
-	fields := strings.Fields(text)
-	if len(fields) < 2 {
+	body, words, _ := HostsLine(text)
+	if len(words) < 2 {
 		return HostsEntry{}, false
+	}
+	fields := make([]string, len(words))
+	for i, w := range words {
+		fields[i] = body[w[0]:w[1]]
 	}
 	host := fields[0]
 	if i := strings.IndexByte(host, '%'); i >= 0 {
@@ -104,6 +105,37 @@ func parseHostsLine(text string, line int, domains []string) (HostsEntry, bool) 
 		}
 	}
 	return e, len(e.Names) > 0
+}
+
+// HostsLine splits one hosts-file line the way the resolvers read it (glibc
+// and macOS's libinfo): the line ends at a NUL (C strings), '#' starts a
+// comment, and only ASCII blanks (space, tab, VT, FF, CR) separate words —
+// not Unicode spaces such as NBSP or NEL. body is the part before the
+// comment or NUL, words the [start, end) of each word in it, and rest the
+// remainder, kept byte for byte by an editor.
+func HostsLine(text string) (body string, words [][2]int, rest string) {
+	end := len(text)
+	if i := strings.IndexByte(text, 0); i >= 0 {
+		end = i
+	}
+	if i := strings.IndexByte(text[:end], '#'); i >= 0 {
+		end = i
+	}
+	body, rest = text[:end], text[end:]
+	start := -1
+	for i := 0; i < len(body); i++ {
+		switch blank := strings.IndexByte(" \t\v\f\r", body[i]) >= 0; {
+		case !blank && start < 0:
+			start = i
+		case blank && start >= 0:
+			words = append(words, [2]int{start, i})
+			start = -1
+		}
+	}
+	if start >= 0 {
+		words = append(words, [2]int{start, len(body)})
+	}
+	return body, words, rest
 }
 
 // CoveredBy reports whether name is one of domains or a subdomain of one.

@@ -20,6 +20,15 @@ func TestAppleHostsEntries(t *testing.T) {
 		want []probes.HostsEntry
 	}{
 		{"empty", "", nil},
+		// As glibc and macOS read it: a NUL ends the line, so the Apple
+		// name before it is applied...
+		{"NUL ends the line", "0.0.0.0 appleid.apple.com\x00trailing\n",
+			[]probes.HostsEntry{{Line: 1, Address: "0.0.0.0", Names: []string{"appleid.apple.com"}, Sinkhole: true}}},
+		// ...and only ASCII blanks separate words: with NBSP it is one word.
+		{"NBSP is no separator", "0.0.0.0\u00a0appleid.apple.com\n", nil},
+		{"NEL is no separator", "0.0.0.0\u0085appleid.apple.com\n", nil},
+		{"vertical tab and form feed are", "0.0.0.0\vappleid.apple.com\fgsa.apple.com\n",
+			[]probes.HostsEntry{{Line: 1, Address: "0.0.0.0", Names: []string{"appleid.apple.com", "gsa.apple.com"}, Sinkhole: true}}},
 		{"stock macOS", "##\n# Host Database\n##\n127.0.0.1\tlocalhost\n255.255.255.255\tbroadcasthost\n::1             localhost\n", nil},
 		{"apple entries", "127.0.0.1 localhost\n0.0.0.0 gs.apple.com # ota block\n17.1.1.1  mesu.apple.com  example.com\n",
 			[]probes.HostsEntry{

@@ -272,27 +272,10 @@ func editHosts(data []byte, domains []string) ([]byte, []hostsChange) {
 
 // dropAppleNames removes the Apple names from one hosts line, with the
 // blank before each. It returns false when no name is left, and the line
-// goes. Words are split as strings.Fields splits them, like the probe.
+// goes. Words are split by probes.HostsLine, as the probe and the resolvers
+// split them.
 func dropAppleNames(text string, domains []string) (string, bool) {
-	body, comment := text, ""
-	if i := strings.IndexByte(text, '#'); i >= 0 {
-		body, comment = text[:i], text[i:]
-	}
-	// words[i] is [start, end) of the i-th word of body.
-	var words [][2]int
-	start := -1
-	for i, r := range body {
-		switch space := unicode.IsSpace(r); {
-		case !space && start < 0:
-			start = i
-		case space && start >= 0:
-			words = append(words, [2]int{start, i})
-			start = -1
-		}
-	}
-	if start >= 0 {
-		words = append(words, [2]int{start, len(body)})
-	}
+	body, words, comment := probes.HostsLine(text)
 	if len(words) < 2 {
 		return text, true // not a mapping: the probe did not flag it
 	}

@@ -37,7 +37,10 @@ func TestDropAppleNames(t *testing.T) {
 		{"0.0.0.0 a gs.apple.com b mzstatic.com c", "0.0.0.0 a b c", true},
 		{"0.0.0.0 gs.apple.com#no space before the comment", "", false},
 		{"::1 localhost gs.apple.com\t# IPv6", "::1 localhost\t# IPv6", true},
-		{"0.0.0.0\u00a0gs.apple.com\u00a0keep.example", "0.0.0.0\u00a0keep.example", true},
+		// NBSP is not a separator to the resolvers: one word, no mapping, untouched.
+		{"0.0.0.0\u00a0gs.apple.com\u00a0keep.example", "0.0.0.0\u00a0gs.apple.com\u00a0keep.example", true},
+		// A NUL ends the line for the resolvers: the name before it is mapped.
+		{"0.0.0.0 gs.apple.com keep.example\x00 junk", "0.0.0.0 keep.example\x00 junk", true},
 	}
 	for _, tt := range tests {
 		got, keep := dropAppleNames(tt.in, appleDomains)
