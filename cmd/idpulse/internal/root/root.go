@@ -16,6 +16,8 @@ import (
 	"github.com/idpulse/idpulse/agent/config"
 	"github.com/idpulse/idpulse/agent/fixes"
 	"github.com/idpulse/idpulse/agent/history"
+	"github.com/idpulse/idpulse/agent/instance"
+	"github.com/idpulse/idpulse/agent/paths"
 	"github.com/idpulse/idpulse/agent/remedy"
 	agentsvc "github.com/idpulse/idpulse/agent/service"
 	"github.com/idpulse/idpulse/cmd/idpulse/internal/applestatus"
@@ -38,14 +40,18 @@ type Deps struct {
 	HistoryDir string
 	// LoginItem backs the menu's Launch at Login (nil: not offered).
 	LoginItem agent.LoginItem
+	// AgentLock is the one-agent-per-user lock file ("" = none).
+	AgentLock string
 }
 
 // SystemDeps is the real machine.
 func SystemDeps() Deps {
 	dir, _ := history.DefaultDir()
+	lock, _ := paths.StateFile(instance.FileName)
 	d := Deps{
 		Deps:       cli.Deps{IO: cli.System(), Now: time.Now, NewEnv: probes.SystemEnv, LoadConfig: config.LoadNamed},
 		HistoryDir: dir,
+		AgentLock:  lock,
 		NewRemedy:  func(cfg config.Config) remedy.Service { return systemRemedy(cfg, dir) },
 	}
 	if m, err := agentsvc.NewSystem(); err == nil && (runtime.GOOS == "darwin" || runtime.GOOS == "linux") {
@@ -132,7 +138,7 @@ func lookup(name string, d Deps) (command, bool) {
 		return bind(&report.Options{Deps: d.Deps, Version: version.Version, HistoryDir: d.HistoryDir}, report.Parse, report.Run), true
 	case "run":
 		return bind(&run.Options{Deps: d.Deps, Version: version.Version, NewRemedy: d.NewRemedy, HistoryDir: d.HistoryDir,
-			LoginItem: d.LoginItem}, run.Parse, run.Run), true
+			LoginItem: d.LoginItem, LockPath: d.AgentLock}, run.Parse, run.Run), true
 	case "apple-status":
 		return bind(&applestatus.Options{Deps: d.Deps}, applestatus.Parse, applestatus.Run), true
 	case "install", "uninstall", "start", "stop", "restart", "status":

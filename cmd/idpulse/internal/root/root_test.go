@@ -4,13 +4,16 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/idpulse/idpulse/agent/config"
+	"github.com/idpulse/idpulse/agent/instance"
 	"github.com/idpulse/idpulse/cmd/idpulse/internal/cli"
 	"github.com/idpulse/idpulse/cmd/idpulse/internal/cli/clitest"
 	"github.com/idpulse/idpulse/cmd/idpulse/internal/root"
@@ -165,5 +168,30 @@ func TestCheckHumanOutput(t *testing.T) {
 		"Fixes: flush-dns, open-network-settings, try-other-network", "Checks\n", "✗ dns ", "Apple System Status\n  ✓ Apple ID")
 	if strings.Contains(out, "\x1b[") {
 		t.Error("colour escape codes when not on a terminal")
+	}
+}
+
+// TestOneAgentPerUser: a second `idpulse run` says that idpulse is already
+// running, with its pid, and exits 1 at once, before it touches any file.
+func TestOneAgentPerUser(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("the agent's lock is flock's (macOS, Linux)")
+	}
+	lock := filepath.Join(t.TempDir(), instance.FileName)
+	release, err := instance.Acquire(lock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release()
+	w := probetest.NewWorld(t)
+	d, _, errOut := deps(w)
+	d.AgentLock = lock
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // a hang guard, not a measurement
+	defer cancel()
+	if code := root.Main(ctx, []string{"run", "--headless"}, d); code != cli.ExitFailure {
+		t.Errorf("exit %d, want %d", code, cli.ExitFailure)
+	}
+	if want := fmt.Sprintf("idpulse is already running (pid %d)", os.Getpid()); !strings.Contains(errOut.String(), want) {
+		t.Errorf("stderr %q, want it to say %q", errOut.String(), want)
 	}
 }

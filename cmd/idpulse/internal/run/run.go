@@ -17,6 +17,7 @@ import (
 	"github.com/idpulse/idpulse/agent/config"
 	"github.com/idpulse/idpulse/agent/history"
 	"github.com/idpulse/idpulse/agent/icon"
+	"github.com/idpulse/idpulse/agent/instance"
 	"github.com/idpulse/idpulse/agent/logfile"
 	"github.com/idpulse/idpulse/agent/menu"
 	"github.com/idpulse/idpulse/agent/netmon"
@@ -41,6 +42,8 @@ type Options struct {
 	HistoryDir string
 	// LoginItem toggles Launch at Login (nil: not offered).
 	LoginItem agent.LoginItem
+	// LockPath is the one-agent-per-user lock ("" = none); see agent/instance.
+	LockPath string
 
 	ConfigPath string
 	Headless   bool
@@ -81,6 +84,14 @@ func Run(ctx context.Context, opts *Options) int {
 	cfg, err := opts.LoadConfig(opts.ConfigPath)
 	if err != nil {
 		return cli.Exit(opts.IO, &cli.ConfigError{Err: err})
+	}
+	if opts.LockPath != "" {
+		release, err := instance.Acquire(opts.LockPath)
+		if err != nil {
+			// Another agent: say who, and leave its files alone.
+			return cli.Exit(opts.IO, &cli.ExitError{Code: cli.ExitFailure, Err: err})
+		}
+		defer release() // Quit returns from Run: the next agent may start
 	}
 	logger, closeLog, logPath := openLog(opts)
 	defer closeLog()
