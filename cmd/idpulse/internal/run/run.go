@@ -137,7 +137,8 @@ func Run(ctx context.Context, opts *Options) int {
 			fmt.Fprintf(opts.IO.ErrOut, "idpulse: no menu bar (%s); running headless.\n", why)
 			logger.Info("headless", "reason", why)
 		}
-		if why != "no session bus" {
+		if sessionBus() {
+			// Only where a bus is: beeep would start one of its own.
 			deps.Notifier = notify.NewDesktop("idpulse", icon.PNG(menu.IconDown, false, 64))
 		}
 		deps.UI = &headless{out: opts.IO.Out}

@@ -11,13 +11,10 @@ import (
 // It checks on a private connection: systray and beeep share the session
 // connection, and nothing else may subscribe on it.
 func trayUnavailable() string {
-	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
-		rt := os.Getenv("XDG_RUNTIME_DIR")
-		if _, err := os.Stat(filepath.Join(rt, "bus")); rt == "" || err != nil {
-			// Without this check godbus would exec dbus-launch and start a
-			// stray bus, and systray v1.12.2 panics on quit without a bus.
-			return "no session bus"
-		}
+	if !sessionBus() {
+		// Without this check godbus would exec dbus-launch and start a
+		// stray bus, and systray v1.12.2 panics on quit without a bus.
+		return "no session bus"
 	}
 	conn, err := dbus.ConnectSessionBus()
 	if err != nil {
@@ -29,4 +26,20 @@ func trayUnavailable() string {
 		return "no tray host on the session bus (GNOME needs the AppIndicator extension)"
 	}
 	return ""
+}
+
+// sessionBus reports whether a session bus is there to connect to: its
+// address is set, or the user's runtime directory has one. Without either,
+// godbus (under systray and beeep) would autolaunch a bus of its own with
+// dbus-launch, left running after idpulse exits.
+func sessionBus() bool {
+	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") != "" {
+		return true
+	}
+	rt := os.Getenv("XDG_RUNTIME_DIR")
+	if rt == "" {
+		return false
+	}
+	_, err := os.Stat(filepath.Join(rt, "bus"))
+	return err == nil
 }
