@@ -15,6 +15,14 @@ import (
 // exists so tests can inject a failure at the one point that matters (after
 // the new content is durable, before it becomes visible).
 type Writer struct {
+	// NoFollow is for a path someone else chose, written by a process that
+	// may run as root (`idpulse report --output` from an MDM script): a
+	// symlink at path is refused, not followed; a missing folder is an
+	// error, not created; and a file owned by another user in a sticky or
+	// another user's folder is refused. The rename then replaces path's
+	// own directory entry, never what a link points at.
+	NoFollow bool
+
 	beforeRename func() error
 }
 
@@ -34,13 +42,19 @@ func Write(path string, data []byte, perm fs.FileMode) error {
 // directories are created 0700. On any error path is untouched and no
 // temporary file is left behind.
 func (w Writer) Write(path string, data []byte, perm fs.FileMode) (err error) {
-	target, err := resolve(path)
-	if err != nil {
+	target := path
+	if w.NoFollow {
+		if err := checkOwnPath(path); err != nil {
+			return fmt.Errorf("atomic write %s: %w", path, err)
+		}
+	} else if target, err = resolve(path); err != nil {
 		return err
 	}
 	dir := filepath.Dir(target)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("atomic write %s: create directory: %w", path, err)
+	if !w.NoFollow {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return fmt.Errorf("atomic write %s: create directory: %w", path, err)
+		}
 	}
 
 	mode := perm.Perm()
@@ -99,6 +113,30 @@ func (w Writer) Write(path string, data []byte, perm fs.FileMode) (err error) {
 	// still reported because the rename may not survive a crash.
 	if err := SyncDir(dir); err != nil {
 		return fmt.Errorf("atomic write %s: sync directory: %w", path, err)
+	}
+	return nil
+}
+
+// checkOwnPath refuses what NoFollow refuses (see Writer).
+func checkOwnPath(path string) error {
+	dir := filepath.Dir(path)
+	di, err := os.Stat(dir)
+	if err != nil {
+		return fmt.Errorf("folder %s: %w", dir, err)
+	}
+	if !di.IsDir() {
+		return fmt.Errorf("%s is not a folder", dir)
+	}
+	fi, err := os.Lstat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err != nil:
+		return err
+	case fi.Mode()&fs.ModeSymlink != 0:
+		return errors.New("refusing to write through a symbolic link")
+	case !ownedByCaller(fi) && (di.Mode()&fs.ModeSticky != 0 || !ownedByCaller(di)):
+		return errors.New("refusing to replace another user's file in a shared folder")
 	}
 	return nil
 }

@@ -3,8 +3,11 @@
 package atomicfile
 
 import (
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 
@@ -40,4 +43,71 @@ func TestWriteKeepsOwnerAsRoot(t *testing.T) {
 	if st.Uid != 4321 || st.Gid != 8765 {
 		t.Errorf("owner = %d:%d, want 4321:8765", st.Uid, st.Gid)
 	}
+}
+
+// TestNoFollow: a path someone else chose, written as root, never writes
+// through a planted link, never creates folders, never replaces another
+// user's file in a shared folder.
+func TestNoFollow(t *testing.T) {
+	w := Writer{NoFollow: true}
+	t.Run("a symlink is refused and its target untouched", func(t *testing.T) {
+		dir := t.TempDir()
+		target := filepath.Join(dir, "precious")
+		if err := os.WriteFile(target, []byte("keep"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		link := filepath.Join(dir, "report.txt")
+		if err := os.Symlink(target, link); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Write(link, []byte("new"), 0o600); err == nil || !strings.Contains(err.Error(), "symbolic link") {
+			t.Errorf("err = %v, want a refusal", err)
+		}
+		if b, _ := os.ReadFile(target); string(b) != "keep" {
+			t.Errorf("target = %q", b)
+		}
+	})
+	t.Run("a missing folder is an error and nothing is created", func(t *testing.T) {
+		dir := filepath.Join(t.TempDir(), "nonexistent")
+		if err := w.Write(filepath.Join(dir, "r.txt"), []byte("x"), 0o600); err == nil {
+			t.Error("wrote into a missing folder")
+		}
+		if _, err := os.Stat(dir); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("the folder was created: %v", err)
+		}
+	})
+	t.Run("a plain file of our own is replaced", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "r.txt")
+		if err := os.WriteFile(path, []byte("old"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Write(path, []byte("new"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if b, _ := os.ReadFile(path); string(b) != "new" {
+			t.Errorf("content %q", b)
+		}
+	})
+	t.Run("another user's file in a sticky folder is refused", func(t *testing.T) {
+		if os.Geteuid() != 0 {
+			t.Skip("needs root to give a file away")
+		}
+		dir := t.TempDir()
+		if err := os.Chmod(dir, 0o777|fs.ModeSticky); err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(dir, "r.txt")
+		if err := os.WriteFile(path, []byte("theirs"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chown(path, 65534, 65534); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Write(path, []byte("root's"), 0o600); err == nil || !strings.Contains(err.Error(), "another user's file") {
+			t.Errorf("err = %v, want a refusal", err)
+		}
+		if b, _ := os.ReadFile(path); string(b) != "theirs" {
+			t.Errorf("content %q", b)
+		}
+	})
 }

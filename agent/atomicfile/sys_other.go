@@ -14,3 +14,6 @@ func KeepOwner(*os.File, fs.FileInfo) error { return nil }
 // SyncDir is a no-op: Windows cannot open a directory for fsync, and its
 // rename (MoveFileEx with REPLACE_EXISTING) is already metadata-journaled.
 func SyncDir(string) error { return nil }
+
+// ownedByCaller: no owners to compare here.
+func ownedByCaller(fs.FileInfo) bool { return true }

@@ -36,3 +36,9 @@ func SyncDir(dir string) error {
 	}
 	return err
 }
+
+// ownedByCaller reports whether fi belongs to this process's effective user.
+func ownedByCaller(fi fs.FileInfo) bool {
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	return !ok || int(st.Uid) == os.Geteuid()
+}

@@ -99,7 +99,9 @@ func write(opts *Options, in report.Input, format report.Format, red *report.Red
 	if err := report.Write(&buf, in, format, red); err != nil {
 		return err
 	}
-	if err := atomicfile.Write(opts.Output, buf.Bytes(), 0o600); err != nil {
+	// The path is the caller's choice, and the caller may be root (an MDM
+	// script): never through a link, never into a folder we would create.
+	if err := (atomicfile.Writer{NoFollow: true}).Write(opts.Output, buf.Bytes(), 0o600); err != nil {
 		return err
 	}
 	fmt.Fprintf(opts.IO.ErrOut, "Report written to %s\n", opts.Output)

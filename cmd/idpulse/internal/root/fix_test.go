@@ -146,4 +146,26 @@ func TestReportCommand(t *testing.T) {
 	if code, _, errOut := f.run(t, "report", "--format", "pdf"); code != cli.ExitUsage || !strings.Contains(errOut, "unknown report format") {
 		t.Errorf("bad format: exit %d %q", code, errOut)
 	}
+	// Into a missing folder: an error, and no folder appears.
+	missing := filepath.Join(t.TempDir(), "nonexistent-dir")
+	if code, _, errOut := f.run(t, "report", "--output", filepath.Join(missing, "r.txt")); code == 0 || errOut == "" {
+		t.Errorf("missing folder: exit %d %q", code, errOut)
+	}
+	if _, err := os.Stat(missing); err == nil {
+		t.Error("report --output created the missing folder")
+	}
+	// Through a planted link: refused, its target untouched.
+	dir := t.TempDir()
+	target := filepath.Join(dir, "precious")
+	os.WriteFile(target, []byte("keep"), 0o600)
+	link := filepath.Join(dir, "report.txt")
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := f.run(t, "report", "--output", link); code == 0 || !strings.Contains(errOut, "symbolic link") {
+		t.Errorf("symlink: exit %d %q", code, errOut)
+	}
+	if b, _ := os.ReadFile(target); string(b) != "keep" {
+		t.Errorf("the link's target was overwritten: %q", b)
+	}
 }
