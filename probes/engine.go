@@ -25,6 +25,10 @@ func (e Engine) Run(ctx context.Context, list []Probe) Results {
 	if deadline <= 0 {
 		deadline = 5 * time.Second
 	}
+	// Clamped, so that the grace below cannot overflow into the past (a
+	// 9223372036854775807ns deadline once made every probe "not finish"
+	// at once).
+	deadline = min(deadline, MaxDeadline)
 	ctx, cancel := context.WithTimeout(ctx, deadline)
 	defer cancel()
 
@@ -73,6 +77,10 @@ wait:
 	}
 	return results
 }
+
+// MaxDeadline bounds a cycle: nothing a probe does needs longer, and
+// configuration validation refuses more.
+const MaxDeadline = 10 * time.Minute
 
 // ErrorEvidence is the evidence of a probe that broke rather than reported.
 type ErrorEvidence struct {

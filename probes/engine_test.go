@@ -130,3 +130,14 @@ func BenchmarkCycleParallel(b *testing.B) {
 	}
 	b.ReportMetric(float64(total)/float64(b.N)/float64(slowest), "x-slowest")
 }
+
+// TestEngineHugeDeadline: a deadline near the largest Duration is clamped,
+// so the grace past it cannot overflow and cut every probe off at once.
+func TestEngineHugeDeadline(t *testing.T) {
+	rs := probes.Engine{Deadline: time.Duration(1<<63 - 1)}.Run(context.Background(), []probes.Probe{
+		fakeProbe{id: "a", sleep: 20 * time.Millisecond},
+	})
+	if rs[0].Status != probes.StatusOK {
+		t.Errorf("status %s (%s), want ok: the probe was cut off", rs[0].Status, rs[0].Summary)
+	}
+}
