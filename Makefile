@@ -17,7 +17,9 @@ SHELL := bash
 GO        ?= go
 MODULE    := github.com/idpulse/idpulse
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-LDFLAGS    = -s -w -X $(MODULE)/cmd/idpulse/internal/version.Version=$(VERSION)
+# The commit for `idpulse version --json`, also where Go's VCS stamping is off.
+COMMIT    ?= $(shell git rev-parse --short HEAD 2>/dev/null)
+LDFLAGS    = -s -w -X $(MODULE)/cmd/idpulse/internal/version.Version=$(VERSION) -X $(MODULE)/cmd/idpulse/internal/version.Commit=$(COMMIT)
 # The menu bar agent (headless where there is no menu bar); RUN_ARGS=check for one diagnosis.
 RUN_ARGS  ?= run
 TESTFLAGS ?=

@@ -1,6 +1,6 @@
-// Package version holds the build's version, stamped by the Makefile with
-// -ldflags "-X github.com/idpulse/idpulse/cmd/idpulse/internal/version.Version=…",
-// and is `idpulse version [--json]`.
+// Package version holds the build's version and commit, stamped by the
+// Makefile with -ldflags "-X github.com/idpulse/idpulse/cmd/idpulse/internal/version.Version=…
+// -X …/version.Commit=…", and is `idpulse version [--json]`.
 package version
 
 import (
@@ -18,11 +18,18 @@ import (
 // plain `go build`.
 var Version = "dev"
 
+// Commit is `git rev-parse --short HEAD` at build time, stamped by the
+// Makefile. It is the commit even where Go's own VCS stamping is off
+// (-buildvcs=false, a build outside the work tree, a tarball with a .git
+// the go command does not trust); "" for plain `go build`, which then
+// falls back to the revision Go stamped.
+var Commit = ""
+
 // Info is `idpulse version --json`. Fields may be added, never renamed.
 type Info struct {
 	Version string `json:"version"`
-	// Commit is the VCS revision Go stamped into the binary ("" when the
-	// build had no VCS information, e.g. -buildvcs=false).
+	// Commit is the Makefile's stamped commit, else the VCS revision Go
+	// stamped into the binary; omitted only when the build had neither.
 	Commit string `json:"commit,omitempty"`
 	Go     string `json:"go"`
 	OS     string `json:"os"`
@@ -31,15 +38,23 @@ type Info struct {
 
 // Current describes this binary.
 func Current() Info {
-	info := Info{Version: Version, Go: runtime.Version(), OS: runtime.GOOS, Arch: runtime.GOARCH}
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		for _, s := range bi.Settings {
-			if s.Key == "vcs.revision" {
-				info.Commit = s.Value
-			}
+	bi, _ := debug.ReadBuildInfo()
+	return Info{Version: Version, Commit: commit(Commit, bi), Go: runtime.Version(), OS: runtime.GOOS, Arch: runtime.GOARCH}
+}
+
+// commit is the stamped commit when there is one (the Makefile's is what a
+// release was built from, whatever Go could see), else the vcs.revision in
+// bi (nil: none).
+func commit(stamped string, bi *debug.BuildInfo) string {
+	if stamped != "" || bi == nil {
+		return stamped
+	}
+	for _, s := range bi.Settings {
+		if s.Key == "vcs.revision" {
+			return s.Value
 		}
 	}
-	return info
+	return ""
 }
 
 const usage = `Usage: idpulse version [--json]

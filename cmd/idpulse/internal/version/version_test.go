@@ -5,7 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"os/exec"
+	"reflect"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"testing"
 
@@ -42,6 +45,50 @@ func TestPrintJSON(t *testing.T) {
 		case "version", "commit", "go", "os", "arch":
 		default:
 			t.Errorf("unexpected key %q", k)
+		}
+	}
+}
+
+func TestCommit(t *testing.T) {
+	vcs := &debug.BuildInfo{Settings: []debug.BuildSetting{
+		{Key: "vcs", Value: "git"}, {Key: "vcs.revision", Value: "c43c9b2e0d6f4a1b8e2f3a4b5c6d7e8f9a0b1c2d"},
+	}}
+	noVCS := &debug.BuildInfo{Settings: []debug.BuildSetting{{Key: "-buildvcs", Value: "false"}}}
+	for _, tt := range []struct {
+		name    string
+		stamped string
+		bi      *debug.BuildInfo
+		want    string
+	}{
+		{"make build, VCS stamping off", "c43c9b2", noVCS, "c43c9b2"},
+		{"make build, no build info", "c43c9b2", nil, "c43c9b2"},
+		{"make build wins over Go's stamp", "c43c9b2", vcs, "c43c9b2"},
+		{"go build with VCS stamping", "", vcs, "c43c9b2e0d6f4a1b8e2f3a4b5c6d7e8f9a0b1c2d"},
+		{"go build -buildvcs=false", "", noVCS, ""},
+		{"no build info at all", "", nil, ""},
+	} {
+		if got := commit(tt.stamped, tt.bi); got != tt.want {
+			t.Errorf("%s: commit(%q) = %q, want %q", tt.name, tt.stamped, got, tt.want)
+		}
+	}
+}
+
+// TestMakefileStampsCommit guards the Makefile's -X flags: the linker
+// ignores an -X whose symbol does not exist, so a renamed variable or
+// package would silently drop the commit from `version --json`.
+func TestMakefileStampsCommit(t *testing.T) {
+	if _, err := exec.LookPath("make"); err != nil {
+		t.Skip("no make")
+	}
+	out, err := exec.Command("make", "-C", "../../../..", "-n", "--no-print-directory", "build",
+		"VERSION=v9.9.9", "COMMIT=abc1234").CombinedOutput()
+	if err != nil {
+		t.Fatalf("make -n build: %v\n%s", err, out)
+	}
+	pkg := reflect.TypeOf(Info{}).PkgPath()
+	for _, want := range []string{"-X " + pkg + ".Version=v9.9.9", "-X " + pkg + ".Commit=abc1234"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("make -n build does not stamp %q:\n%s", want, out)
 		}
 	}
 }
