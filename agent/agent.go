@@ -81,6 +81,9 @@ type Deps struct {
 	Mono func() time.Duration
 	// Random draws the schedule's jitter; nil means math/rand.
 	Random func() float64
+	// LogFailing reports that the log file cannot be written (nil: it
+	// never fails); the menu's status row says so.
+	LogFailing func() bool
 }
 
 // Agent is the running loop. Its fields are owned by the loop goroutine.

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -634,4 +635,20 @@ func TestLaunchAtLoginToggle(t *testing.T) {
 		t.Errorf("unexpected Launch at Login call %q", <-g.calls)
 	}
 	h.noneLeft(t)
+}
+
+// The menu's status row says when the log cannot be written (a full disk),
+// and goes back to the check times once it can.
+func TestAgentMenuSaysLogCannotBeWritten(t *testing.T) {
+	var failing atomic.Bool
+	failing.Store(true)
+	h := startWith(t, func(d *agent.Deps, _ *probetest.World) { d.LogFailing = failing.Load })
+	h.ui.waitFor(t, "the log row", func(m menu.Model, d *verdict.Document) bool {
+		return d != nil && title(m, "status") == menu.LogFailingTitle
+	})
+	failing.Store(false)
+	h.checkNow(t)
+	h.ui.waitFor(t, "the check times again", func(m menu.Model, d *verdict.Document) bool {
+		return strings.HasPrefix(title(m, "status"), "Last checked")
+	})
 }

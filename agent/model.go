@@ -19,6 +19,7 @@ func (a *Agent) model(now time.Time) menu.Model {
 		Version:       a.d.Version,
 		RunningFix:    a.runningFix,
 		AllFixes:      a.allFixes(),
+		LogFailing:    a.d.LogFailing != nil && a.d.LogFailing(),
 	}
 	if due, _, _ := a.sched.Next(); !due.IsZero() {
 		in.NextCheck = due

@@ -9,15 +9,18 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/idpulse/idpulse/agent/atomicfile"
 	"github.com/idpulse/idpulse/agent/paths"
+	"github.com/idpulse/idpulse/agent/readcap"
 )
 
 // Attempt is one fix the user tried, and how it went.
@@ -46,22 +49,45 @@ type Transition struct {
 // than on every one.
 const Keep = 200
 
+// MaxBytes caps what is read of a log: Recent refuses a bigger file, naming
+// it and the cap, and an append that takes the file past it compacts it
+// (from its last MaxBytes) whatever its line count. Keep lines of a few
+// hundred bytes each, or twice Keep of 10 KiB, are below it.
+const MaxBytes = 4 << 20
+
 // Log is an append-only JSON Lines file of T at Path; it is safe for
 // concurrent use by any number of goroutines and processes.
 type Log[T any] struct {
 	Path string
 	// keep overrides Keep (tests compact after a handful of lines).
 	keep int
+	// count remembers the file's line count after this process's last
+	// append, so the next append need not read the log to know whether to
+	// compact. Shared by copies of the Log; nil (a Log built as a literal)
+	// counts afresh each time.
+	count *lineCount
+}
+
+// lineCount is what an append learnt of the file: which file (compaction
+// replaces it), its size, and how many newlines it held. Another writer's
+// append changes the size, and the next append counts again.
+type lineCount struct {
+	mu    sync.Mutex
+	file  os.FileInfo
+	lines int
+	// counted is how many times the file was read to count its lines (the
+	// tests check that appends do not).
+	counted int
 }
 
 // Attempts is the log of fixes tried, dir/attempts.jsonl.
 func Attempts(dir string) Log[Attempt] {
-	return Log[Attempt]{Path: filepath.Join(dir, "attempts.jsonl")}
+	return Log[Attempt]{Path: filepath.Join(dir, "attempts.jsonl"), count: &lineCount{}}
 }
 
 // Transitions is the log of verdict changes, dir/transitions.jsonl.
 func Transitions(dir string) Log[Transition] {
-	return Log[Transition]{Path: filepath.Join(dir, "transitions.jsonl")}
+	return Log[Transition]{Path: filepath.Join(dir, "transitions.jsonl"), count: &lineCount{}}
 }
 
 func (l Log[T]) limit() int {
@@ -99,64 +125,141 @@ func (l Log[T]) Append(v T) error {
 		return fmt.Errorf("history %s: lock: %w", l.Path, err)
 	}
 	defer unlock()
-	if err := l.write(line); err != nil {
+	if l.count != nil {
+		l.count.mu.Lock()
+		defer l.count.mu.Unlock()
+	}
+	lines, size, err := l.write(line)
+	if err != nil {
 		return fmt.Errorf("history %s: %w", l.Path, err)
 	}
-	if err := l.compact(); err != nil {
+	if lines <= 2*l.limit() && size <= MaxBytes {
+		return nil
+	}
+	if err := l.compact(size); err != nil {
 		return fmt.Errorf("history %s: compact: %w", l.Path, err)
 	}
 	return nil
 }
 
-// write appends line; the caller holds the lock.
-func (l Log[T]) write(line []byte) error {
+// write appends line and returns the file's line count and size after it;
+// the caller holds the lock (and l.count's mutex). The count comes from
+// l.count when the file is the one this process last appended to, at the
+// size it left it; otherwise the file is read once to count.
+func (l Log[T]) write(line []byte) (lines int, size int64, err error) {
 	f, err := os.OpenFile(l.Path, os.O_RDWR|os.O_APPEND|os.O_CREATE, 0o600)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return 0, 0, err
+	}
+	size = fi.Size()
+	if c := l.count; c != nil && c.file != nil && os.SameFile(c.file, fi) && c.file.Size() == size {
+		lines = c.lines
+	} else if lines, err = countLines(f); err != nil {
+		return 0, 0, err
+	} else if c != nil {
+		c.counted++
+	}
+	// A crash mid-write leaves a torn last line; start on a fresh line so
+	// only that one line is lost, not this one too.
+	if size > 0 {
+		last := make([]byte, 1)
+		if _, err := f.ReadAt(last, size-1); err != nil {
+			return 0, 0, err
+		}
+		if last[0] != '\n' {
+			line = append([]byte{'\n'}, line...)
+			lines++
+		}
+	}
+	if _, err := f.Write(line); err != nil {
+		return 0, 0, err
+	}
+	lines++
+	if err := f.Sync(); err != nil {
+		return 0, 0, err
+	}
+	if fi, err = f.Stat(); err != nil {
+		return 0, 0, err
+	}
+	if err := f.Close(); err != nil {
+		return 0, 0, err
+	}
+	l.remember(fi, lines)
+	return lines, fi.Size(), nil
+}
+
+// remember records the file as this process left it; nil forgets it.
+func (l Log[T]) remember(fi os.FileInfo, lines int) {
+	if l.count != nil {
+		l.count.file, l.count.lines = fi, lines
+	}
+}
+
+// countLines counts the newlines in f, streaming: the log is never held
+// whole in memory.
+func countLines(f *os.File) (int, error) {
+	buf := make([]byte, 32<<10)
+	n := 0
+	for off := int64(0); ; {
+		k, err := f.ReadAt(buf, off)
+		n += bytes.Count(buf[:k], []byte{'\n'})
+		off += int64(k)
+		if errors.Is(err, io.EOF) {
+			return n, nil
+		}
+		if err != nil {
+			return 0, err
+		}
+	}
+}
+
+// compact rewrites the log with its last Keep lines (fewer if they do not
+// fit in its last MaxBytes). The caller holds the lock; the rewrite is
+// atomic, so a reader sees the long file or the short one.
+func (l Log[T]) compact(size int64) error {
+	f, err := os.Open(l.Path)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	// A crash mid-write leaves a torn last line; start on a fresh line so
-	// only that one line is lost, not this one too.
-	fi, err := f.Stat()
-	if err != nil {
+	from := max(size-MaxBytes, 0)
+	data := make([]byte, size-from)
+	if _, err := f.ReadAt(data, from); err != nil && !errors.Is(err, io.EOF) {
 		return err
 	}
-	if size := fi.Size(); size > 0 {
-		last := make([]byte, 1)
-		if _, err := f.ReadAt(last, size-1); err != nil {
-			return err
+	if from > 0 {
+		// The first line is cut by the window; it is dropped, not torn.
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			data = data[i+1:]
+		} else {
+			data = nil
 		}
-		if last[0] != '\n' {
-			line = append([]byte{'\n'}, line...)
-		}
-	}
-	if _, err := f.Write(line); err != nil {
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		return err
-	}
-	return f.Close()
-}
-
-// compact rewrites the log with its last Keep lines once it holds more than
-// twice that. The caller holds the lock; the rewrite is atomic, so a reader
-// sees the long file or the short one.
-func (l Log[T]) compact() error {
-	data, err := os.ReadFile(l.Path)
-	if err != nil {
-		return err
-	}
-	keep := l.limit()
-	if bytes.Count(data, []byte{'\n'}) <= 2*keep {
-		return nil
 	}
 	lines := bytes.SplitAfter(bytes.TrimRight(data, "\n"), []byte{'\n'})
-	tail := bytes.Join(lines[len(lines)-keep:], nil)
-	if !bytes.HasSuffix(tail, []byte{'\n'}) {
+	if len(data) == 0 {
+		lines = nil
+	}
+	lines = lines[len(lines)-min(len(lines), l.limit()):]
+	tail := bytes.Join(lines, nil)
+	if len(tail) > 0 && !bytes.HasSuffix(tail, []byte{'\n'}) {
 		tail = append(tail, '\n')
 	}
-	return atomicfile.Write(l.Path, tail, 0o600)
+	if err := atomicfile.Write(l.Path, tail, 0o600); err != nil {
+		l.remember(nil, 0)
+		return err
+	}
+	fi, err := os.Stat(l.Path)
+	if err != nil {
+		l.remember(nil, 0)
+		return nil // the next append counts
+	}
+	l.remember(fi, bytes.Count(tail, []byte{'\n'}))
+	return nil
 }
 
 // CorruptLinesError reports lines of a log that are not valid JSON for T.
@@ -184,9 +287,10 @@ func (e *CorruptLinesError) Error() string {
 // does not decode is skipped and reported: the entries come back with a
 // *CorruptLinesError naming the bad lines met while collecting them. A last
 // line without its newline that does not decode is a write in progress and
-// is ignored silently.
+// is ignored silently. A log over MaxBytes is refused with a
+// *readcap.TooLargeError naming it (the next append compacts it).
 func (l Log[T]) Recent(n int) ([]T, error) {
-	data, err := os.ReadFile(l.Path)
+	data, err := readcap.ReadFile(l.Path, MaxBytes)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/idpulse/idpulse/agent/readcap"
 	"github.com/idpulse/idpulse/agent/statefile"
 )
 
@@ -358,5 +359,79 @@ func TestAppendErrors(t *testing.T) {
 	}
 	if _, err := os.Stat(l.Path); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("log created for a value that failed to encode: %v", err)
+	}
+}
+
+// An append knows the line count from the one before: the log is read to
+// count once per process, and again only after another writer touched it.
+func TestAppendDoesNotRereadTheLog(t *testing.T) {
+	dir := t.TempDir()
+	l := Attempts(dir)
+	l.keep = 5
+	for i := range 23 { // compacts twice on the way
+		if err := l.Append(Attempt{At: at(0), Fix: "f", Outcome: strconv.Itoa(i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if l.count.counted != 1 {
+		t.Fatalf("log read to count %d times in 23 appends, want once", l.count.counted)
+	}
+	// Another process appends (a Log of its own, counting afresh).
+	if err := (Log[Attempt]{Path: l.Path, keep: 5}).Append(Attempt{Fix: "other"}); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if err := l.Append(Attempt{At: at(0), Fix: "f"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if l.count.counted != 2 {
+		t.Fatalf("counted %d times, want twice: once more after the other writer", l.count.counted)
+	}
+	data, _ := os.ReadFile(l.Path)
+	// 23 appends: 11 compacts to 5, grows to 10 at 16, 11 compacts to 5 at
+	// 17, 6 more make 11 at 23 → 5; then 4 more make 9.
+	if n := bytes.Count(data, []byte{'\n'}); n != 9 {
+		t.Errorf("%d lines, want 9", n)
+	}
+}
+
+// A log over MaxBytes (a few huge lines, a hand edit) is compacted by the
+// next append from its tail, and Recent refuses it until then.
+func TestLogOverMaxBytes(t *testing.T) {
+	l := Attempts(t.TempDir())
+	big := strings.Repeat("y", MaxBytes/4)
+	for i := range 5 {
+		line, _ := json.Marshal(Attempt{Fix: strconv.Itoa(i), Error: big})
+		f, err := os.OpenFile(l.Path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.Write(append(line, '\n'))
+		f.Close()
+	}
+	_, err := l.Recent(1)
+	var tl *readcap.TooLargeError
+	if !errors.As(err, &tl) || !strings.Contains(err.Error(), l.Path) || !strings.Contains(err.Error(), "4 MiB") {
+		t.Fatalf("Recent: err = %v, want a too-large error naming %s and 4 MiB", err, l.Path)
+	}
+	if err := l.Append(Attempt{Fix: "new"}); err != nil {
+		t.Fatal(err)
+	}
+	fi, _ := os.Stat(l.Path)
+	if fi.Size() > MaxBytes {
+		t.Fatalf("log is %d bytes after the append, want at most %d", fi.Size(), MaxBytes)
+	}
+	got, err := l.Recent(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fixes []string
+	for _, a := range got {
+		fixes = append(fixes, a.Fix)
+	}
+	// The window holds the last 4 MiB: lines 2, 3, 4 whole (1 is cut, dropped) and the new one.
+	if strings.Join(fixes, ",") != "2,3,4,new" {
+		t.Errorf("kept %v, want 2,3,4,new", fixes)
 	}
 }

@@ -6,6 +6,7 @@ package logfile
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -32,6 +33,33 @@ type Writer struct {
 	mu   sync.Mutex
 	f    *os.File // nil after Close
 	size int64
+	// warn is told, once, when writing starts failing (a full disk) and
+	// when it works again; the slog handler drops a record's write error,
+	// so without it the log would go quiet without a word. nil: nobody.
+	warn io.Writer
+	// failing: the last write failed; every record is still tried, which
+	// is the retry.
+	failing bool
+	// torn: a failed write left part of a record; the next one starts on
+	// a fresh line so only the torn record is lost.
+	torn bool
+}
+
+// WarnTo names where a failing log is reported (the agent's stderr, which
+// launchd and systemd keep): one line when writes start failing, one when
+// they work again.
+func (w *Writer) WarnTo(out io.Writer) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.warn = out
+}
+
+// Failing reports whether the last write failed: the menu says "idpulse
+// cannot write its log" while it does.
+func (w *Writer) Failing() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.failing
 }
 
 // Open opens path for appending (creating it, and its directory 0700, when
@@ -88,12 +116,34 @@ func (w *Writer) Write(p []byte) (int, error) {
 			return 0, rotErr
 		}
 	}
-	n, err := w.f.Write(p)
+	rec := p
+	if w.torn {
+		rec = append([]byte{'\n'}, p...)
+	}
+	n, err := w.f.Write(rec)
 	w.size += int64(n)
-	if err != nil {
+	w.health(n, len(rec), err)
+	if n = max(n-(len(rec)-len(p)), 0); err != nil {
 		err = fmt.Errorf("write log %s: %w", w.path, err)
 	}
 	return n, errors.Join(rotErr, err)
+}
+
+// health records how a write of want bytes went and reports a change.
+func (w *Writer) health(n, want int, err error) {
+	if err != nil {
+		w.torn = w.torn || n > 0
+		if !w.failing && w.warn != nil {
+			fmt.Fprintf(w.warn, "idpulse cannot write its log %s: %v; records are lost until it can (retried with each one)\n", w.path, err)
+		}
+		w.failing = true
+		return
+	}
+	w.torn = n < want
+	if w.failing && w.warn != nil {
+		fmt.Fprintf(w.warn, "idpulse writes its log %s again\n", w.path)
+	}
+	w.failing = false
 }
 
 // rotate shifts the files along and opens a fresh one. The current file is

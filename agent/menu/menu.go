@@ -136,6 +136,9 @@ type Input struct {
 	AllFixes   []Fix // the "All Fixes" submenu; hidden when empty
 	Version    string
 	StatusURL  string // Apple's System Status page; empty means applestatus.PageURL
+	// LogFailing: the agent's log cannot be written (a full disk); the
+	// status row says so until a write works again.
+	LogFailing bool
 }
 
 // Fixed slot counts. Rows beyond what the state needs are hidden; state
@@ -260,9 +263,16 @@ func (b builder) pausedRow() Item {
 
 // statusRow says when the last check ran and when the next one will. It is
 // hidden while the first check runs: the headline already says "Checking…".
+// LogFailingTitle is the status row while the log cannot be written.
+const LogFailingTitle = "idpulse cannot write its log"
+
 func (b builder) statusRow() Item {
 	it := info("status", "", "")
 	switch {
+	case b.in.LogFailing:
+		// Records are being lost; saying so beats "Last checked".
+		it.Title = LogFailingTitle
+		it.Tooltip = "Its records are lost until it can (is the disk full?); it retries with each one."
 	case b.in.Checking && b.in.Doc != nil:
 		it.Title = "Checking…"
 	case b.in.Checking:

@@ -23,6 +23,7 @@ import (
 
 	"github.com/idpulse/idpulse/agent/atomicfile"
 	"github.com/idpulse/idpulse/agent/paths"
+	"github.com/idpulse/idpulse/agent/readcap"
 )
 
 // Settings is everything the user can change from the menu.
@@ -125,20 +126,19 @@ type Store struct {
 }
 
 // Load reads the settings. A missing or empty file means the defaults, with
-// no error. A file that is not valid settings is renamed aside
+// no error. A file that is not valid settings, or is over MaxBytes, is renamed aside
 // (settings.json.corrupt-YYYYMMDD-HHMMSS), a warning is logged, and Load
 // returns Default() with a *CorruptError. A file that cannot be read at all
 // (permissions, I/O) is left where it is and the error returned with the
 // defaults.
 func (s *Store) Load() (Settings, error) {
-	data, err := os.ReadFile(s.Path)
+	v, reason, err := s.read()
 	if errors.Is(err, fs.ErrNotExist) {
 		return Default(), nil
 	}
 	if err != nil {
 		return Default(), fmt.Errorf("read settings: %w", err)
 	}
-	v, reason := Parse(data)
 	if reason == nil {
 		return v, nil
 	}
@@ -156,11 +156,9 @@ func (s *Store) Save(v Settings) error {
 	if err := v.Validate(); err != nil {
 		return fmt.Errorf("save settings: %w", err)
 	}
-	if data, err := os.ReadFile(s.Path); err == nil {
-		if _, reason := Parse(data); reason != nil {
-			if _, err := s.setAside(reason); err != nil {
-				return fmt.Errorf("save settings: %w", err)
-			}
+	if _, reason, err := s.read(); err == nil && reason != nil {
+		if _, err := s.setAside(reason); err != nil {
+			return fmt.Errorf("save settings: %w", err)
 		}
 	}
 	data, err := json.MarshalIndent(v, "", "  ")
@@ -171,6 +169,25 @@ func (s *Store) Save(v Settings) error {
 		return fmt.Errorf("save settings: %w", err)
 	}
 	return nil
+}
+
+// MaxBytes caps the settings file. Real ones are a few hundred bytes; a
+// bigger file is unusable like a corrupt one, and kept aside the same way.
+const MaxBytes = 64 << 10
+
+// read reads and parses the file: err when it cannot be read at all, reason
+// when it is not usable settings (corrupt, or over MaxBytes).
+func (s *Store) read() (v Settings, reason, err error) {
+	data, err := readcap.ReadFile(s.Path, MaxBytes)
+	var tooLarge *readcap.TooLargeError
+	if errors.As(err, &tooLarge) {
+		return Default(), err, nil
+	}
+	if err != nil {
+		return Default(), nil, err
+	}
+	v, reason = Parse(data)
+	return v, reason, nil
 }
 
 // setAside renames the corrupt file to a name that does not exist yet and

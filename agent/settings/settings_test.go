@@ -193,6 +193,7 @@ func TestLoadCorrupt(t *testing.T) {
 		{"quiet hours not an object", `{"quiet_hours": "22-7"}`, "quiet_hours: want an object"},
 		{"invalid quiet hours", `{"quiet_hours": {"enabled": true, "start": "25:00", "end": "07:00"}}`, `quiet_hours.start: "25:00" is not a time of day`},
 		{"bad time", `{"paused_until": "tomorrow"}`, `paused_until: want an RFC 3339 time`},
+		{"too large", `{"notifications_enabled": true, "pad": "` + strings.Repeat("x", MaxBytes) + `"}`, "is larger than 64 KiB, the most idpulse reads from it"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

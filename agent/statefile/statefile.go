@@ -6,10 +6,10 @@ package statefile
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 
 	"github.com/idpulse/idpulse/agent/atomicfile"
 	"github.com/idpulse/idpulse/agent/paths"
+	"github.com/idpulse/idpulse/agent/readcap"
 	"github.com/idpulse/idpulse/agent/verdict"
 )
 
@@ -21,13 +21,14 @@ func DefaultPath() (string, error) { return paths.StateFile("state.json") }
 
 // Write replaces path with doc as indented JSON, atomically, mode 0644 so
 // that MDM agents and osquery (often another user) can read it. A reader
-// never sees a half-written document.
+// never sees a half-written document. Apple's events are summarised (see
+// MaxEventsPerService): the file is bounded whatever the feed holds.
 func Write(path string, doc verdict.Document) error {
 	if doc.Schema != verdict.Schema {
 		// A zero Document would otherwise be published as a valid-looking file.
 		return fmt.Errorf("write state file %s: schema %q, want %q", path, doc.Schema, verdict.Schema)
 	}
-	data, err := json.MarshalIndent(doc, "", "  ")
+	data, err := json.MarshalIndent(bound(doc), "", "  ")
 	if err != nil {
 		return fmt.Errorf("write state file %s: %w", path, err)
 	}
@@ -41,9 +42,10 @@ func Write(path string, doc verdict.Document) error {
 // (the schema only grows). A probe's evidence comes back in the probe's own
 // type (see probes.Result.UnmarshalJSON), or as the raw JSON object when
 // this version does not know the probe; re-encoding a read document
-// reproduces the file.
+// reproduces the file. A file over MaxBytes is refused with a
+// *readcap.TooLargeError naming it.
 func Read(path string) (verdict.Document, error) {
-	data, err := os.ReadFile(path)
+	data, err := readcap.ReadFile(path, MaxBytes)
 	if err != nil {
 		return verdict.Document{}, fmt.Errorf("read state file: %w", err)
 	}

@@ -3,12 +3,18 @@ package statefile
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
+
+	"github.com/idpulse/idpulse/agent/readcap"
+	"github.com/idpulse/idpulse/probes/applestatus"
 
 	"github.com/idpulse/idpulse/agent/verdict"
 	"github.com/idpulse/idpulse/probes"
@@ -162,5 +168,159 @@ func TestReadEvidence(t *testing.T) {
 	}
 	if ev, ok := doc.Probes[3].Evidence.(json.RawMessage); !ok || string(ev) != `{"jitter_ms":3}` {
 		t.Errorf("unknown probe's evidence = %#v, want the raw object", doc.Probes[3].Evidence)
+	}
+}
+
+// hugeFeed is a feed body of about 2 MiB (applestatus.MaxBodySize): every
+// watched service lists thousands of long events, one of them ongoing.
+func hugeFeed(t *testing.T) []byte {
+	t.Helper()
+	type event struct {
+		MessageID     string `json:"messageId"`
+		StatusType    string `json:"statusType"`
+		EventStatus   string `json:"eventStatus"`
+		EpochStart    int64  `json:"epochStartDate"`
+		UsersAffected string `json:"usersAffected"`
+		Message       string `json:"message"`
+	}
+	type service struct {
+		Name   string  `json:"serviceName"`
+		Events []event `json:"events"`
+	}
+	var feed struct {
+		Services []service `json:"services"`
+	}
+	w := applestatus.DefaultWatchList()
+	names := append(append([]string{}, w.SignIn...), w.Others...)
+	msg := strings.Repeat("Users may be experiencing a problem. ", 60) // ~2 KiB
+	perService := (applestatus.MaxBodySize / len(names)) / (len(msg) + 450)
+	id := 0
+	for _, n := range names {
+		s := service{Name: n}
+		for i := 0; i < perService; i++ {
+			id++
+			st := "resolved"
+			if i == perService/2 {
+				st = "ongoing"
+			}
+			s.Events = append(s.Events, event{MessageID: strconv.Itoa(id), StatusType: "Issue", EventStatus: st,
+				EpochStart: int64(1600000000000 + i*60000), UsersAffected: strings.Repeat("some users ", 30), Message: msg})
+		}
+		feed.Services = append(feed.Services, s)
+	}
+	body, err := json.Marshal(feed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(body) < applestatus.MaxBodySize*3/4 || len(body) > applestatus.MaxBodySize {
+		t.Fatalf("feed is %d bytes, want about %d", len(body), applestatus.MaxBodySize)
+	}
+	return body
+}
+
+// A 2 MiB feed once made a 5.9 MB state file, rewritten every cycle; the
+// file now holds a bounded summary and stays under 128 KiB.
+func TestWriteBoundsAppleEvents(t *testing.T) {
+	body := hugeFeed(t)
+	snap, err := applestatus.Parse(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fetched := time.Date(2025, 3, 4, 5, 6, 7, 0, time.UTC)
+	apple := verdict.FromFeed("https://feed.test/", applestatus.FetchResult{Snapshot: snap, Fetched: fetched}, nil, nil, applestatus.DefaultWatchList())
+	doc := sampleDoc()
+	doc.AppleStatus = apple
+	before, _ := json.Marshal(doc)
+
+	path := filepath.Join(t.TempDir(), "state.json")
+	if err := Write(path, doc); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const want = 128 << 10
+	if fi.Size() > want {
+		t.Fatalf("state file is %d bytes for a %d-byte feed, want at most %d", fi.Size(), len(body), want)
+	}
+	if after, _ := json.Marshal(doc); !bytes.Equal(before, after) {
+		t.Error("Write changed the caller's document")
+	}
+
+	got, err := Read(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Schema != verdict.Schema || len(got.AppleStatus.Services) != len(apple.Services) {
+		t.Fatalf("read back %q with %d services, want %q with %d", got.Schema, len(got.AppleStatus.Services), verdict.Schema, len(apple.Services))
+	}
+	for i, s := range got.AppleStatus.Services {
+		if s.Status != apple.Services[i].Status {
+			t.Errorf("%s: status %q, want the roll-up of all events %q", s.Name, s.Status, apple.Services[i].Status)
+		}
+		if len(s.Events) != MaxEventsPerService {
+			t.Errorf("%s: %d events, want %d", s.Name, len(s.Events), MaxEventsPerService)
+		}
+		ongoing := 0
+		for _, e := range s.Events {
+			if e.Status == "ongoing" {
+				ongoing++
+			}
+			if len(e.Message) > MaxMessageBytes || !strings.HasSuffix(e.Message, "…") || !utf8.ValidString(e.Message) {
+				t.Errorf("%s: message of %d bytes (%.20q…), want at most %d ending in …", s.Name, len(e.Message), e.Message, MaxMessageBytes)
+			}
+		}
+		if ongoing != 1 {
+			t.Errorf("%s: %d ongoing events kept, want the one ongoing event", s.Name, ongoing)
+		}
+	}
+}
+
+func TestBoundKeepsActiveThenNewest(t *testing.T) {
+	at := func(min int) *time.Time { v := time.Date(2025, 1, 1, 0, min, 0, 0, time.UTC); return &v }
+	var events []verdict.AppleEvent
+	for i := 0; i < 10; i++ {
+		events = append(events, verdict.AppleEvent{ID: strconv.Itoa(i), Status: "resolved", Start: at(i)})
+	}
+	events[2].Status = "ongoing"
+	events[3].Status = "upcoming"
+	var ids []string
+	for _, e := range boundEvents(events) {
+		ids = append(ids, e.ID)
+	}
+	// ongoing 2, upcoming 3, then the newest resolved 9, 8, 7; in feed order.
+	if got, want := strings.Join(ids, ","), "2,3,7,8,9"; got != want {
+		t.Errorf("kept %s, want %s", got, want)
+	}
+}
+
+func TestClip(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		max  int
+		want string
+	}{
+		{"short", 10, "short"},
+		{"exactly10!", 10, "exactly10!"},
+		{"0123456789ab", 10, "0123456…"},
+		{"ééééééé", 10, "ééé…"}, // 14 bytes; a cut never splits a character
+	} {
+		if got := clip(tc.in, tc.max); got != tc.want || len(got) > tc.max {
+			t.Errorf("clip(%q, %d) = %q, want %q", tc.in, tc.max, got, tc.want)
+		}
+	}
+}
+
+func TestReadRefusesHugeFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.json")
+	data := append([]byte(`{"schema":"idpulse.check/v1","pad":"`), bytes.Repeat([]byte("x"), MaxBytes)...)
+	if err := os.WriteFile(path, append(data, `"}`...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Read(path)
+	var tl *readcap.TooLargeError
+	if !errors.As(err, &tl) || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "1 MiB") {
+		t.Fatalf("err = %v, want a too-large error naming %s and 1 MiB", err, path)
 	}
 }

@@ -93,7 +93,7 @@ func Run(ctx context.Context, opts *Options) int {
 		}
 		defer release() // Quit returns from Run: the next agent may start
 	}
-	logger, closeLog, logPath := openLog(opts)
+	logger, closeLog, logPath, logFailing := openLog(opts)
 	defer closeLog()
 	logger.Info("idpulse starting", "version", opts.Version, "os", runtime.GOOS, "log", logPath)
 
@@ -103,6 +103,8 @@ func Run(ctx context.Context, opts *Options) int {
 		Version:   opts.Version,
 		LoginItem: opts.LoginItem,
 		Open:      opener(runtime.GOOS),
+		// The menu says when the log cannot be written.
+		LogFailing: logFailing,
 	}
 	if opts.NewRemedy != nil {
 		svc := opts.NewRemedy(cfg)
@@ -198,7 +200,9 @@ func exitFor(err error) int {
 }
 
 // openLog opens the size-rotated log file; without one, logs go to stderr.
-func openLog(opts *Options) (*slog.Logger, func(), string) {
+// failing says when the file cannot be written (nil for stderr); the file
+// then says so once on stderr.
+func openLog(opts *Options) (logger *slog.Logger, closeLog func(), path string, failing func() bool) {
 	var lvl slog.Level
 	lvl.UnmarshalText([]byte(opts.LogLevel))
 	hopts := &slog.HandlerOptions{Level: lvl}
@@ -206,10 +210,11 @@ func openLog(opts *Options) (*slog.Logger, func(), string) {
 	if err == nil {
 		path := filepath.Join(dir, "idpulse.log")
 		if w, err := logfile.Open(path, 5<<20, 3); err == nil {
-			return slog.New(slog.NewJSONHandler(w, hopts)), func() { w.Close() }, path
+			w.WarnTo(opts.IO.ErrOut)
+			return slog.New(slog.NewJSONHandler(w, hopts)), func() { w.Close() }, path, w.Failing
 		}
 	}
-	return slog.New(slog.NewTextHandler(opts.IO.ErrOut, hopts)), func() {}, "stderr"
+	return slog.New(slog.NewTextHandler(opts.IO.ErrOut, hopts)), func() {}, "stderr", nil
 }
 
 // opener opens URLs with the desktop's handler, by absolute path and with

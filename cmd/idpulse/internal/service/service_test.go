@@ -259,3 +259,20 @@ func TestStatusJSONWriteError(t *testing.T) {
 		t.Errorf("exit %d, stderr %q", code, errOut)
 	}
 }
+
+// status reads the state file with statefile's cap: a huge file (planted, or
+// left by an old version) costs a line naming it and the cap, not memory.
+func TestStatusHugeStateFile(t *testing.T) {
+	huge := filepath.Join(t.TempDir(), "state.json")
+	pad := strings.Repeat("x", statefile.MaxBytes)
+	if err := os.WriteFile(huge, []byte(`{"schema":"idpulse.check/v1","pad":"`+pad+`"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"status"}, {"status", "--json"}} {
+		code, out, _ := runCmd(t, &fakeCtl{status: running}, huge, args...)
+		want := huge + " is larger than 1 MiB, the most idpulse reads from it"
+		if code != StatusRunning || !strings.Contains(out, want) {
+			t.Errorf("%v: exit %d, output without %q:\n%.300s", args, code, want, out)
+		}
+	}
+}
