@@ -26,6 +26,7 @@ import (
 	"github.com/idpulse/idpulse/probes"
 	"github.com/idpulse/idpulse/probes/applestatus"
 	"github.com/idpulse/idpulse/probes/command"
+	"github.com/idpulse/idpulse/probes/command/commandtest"
 	"github.com/idpulse/idpulse/probes/probetest"
 )
 
@@ -500,6 +501,28 @@ func (f hangingFixer) Run(ctx context.Context, _ string, _ *verdict.Document) (s
 	return "", f.hold(ctx, "fix")
 }
 func (f hangingFixer) Record(string, string, error, string) {}
+
+// TestAgentFixWhenNothingWasWrong: a fix run while Apple ID was reachable
+// must not announce that it is reachable "again".
+func TestAgentFixWhenNothingWasWrong(t *testing.T) {
+	h := startWith(t, func(d *agent.Deps, w *probetest.World) {
+		rec := commandtest.New()
+		rec.Reply = func([]string) ([]byte, error) { return nil, nil }
+		d.Fixer = remedy.Service{
+			Exec:     fixes.Executor{GOOS: "linux", Runner: rec, Euid: 0},
+			LookPath: func(string) bool { return true },
+		}
+	})
+	h.ui.waitFor(t, "a healthy check", func(m menu.Model, d *verdict.Document) bool {
+		return d != nil && d.Verdict.Code == verdict.CodeOK
+	})
+	h.ui.clicks <- menu.Action{Kind: menu.ActionFix, Arg: verdict.FixFlushDNS}
+	h.log.waitFor(t, "notification", 1)
+	told := h.log.notifications()
+	if len(told) != 1 || strings.Contains(told[0], "again") || !strings.Contains(told[0], "Apple ID is reachable.") {
+		t.Errorf("notifications = %q, want the outcome without \"again\"", told)
+	}
+}
 
 // TestRunWaitsForItsWorkers leaves every kind of worker hanging — Launch at
 // Login at start-up, a notification, a fix, the report copy, opening a URL —

@@ -37,6 +37,9 @@ type fixDone struct {
 	id      string
 	outcome string
 	err     error
+	// wasDown is whether the check the fix answered was not ok: only then
+	// can the check after say Apple ID is reachable "again".
+	wasDown bool
 }
 
 func (a *Agent) allFixes() []menu.Fix {
@@ -54,9 +57,10 @@ func (a *Agent) runFix(ctx context.Context, id string) {
 	}
 	a.runningFix = id
 	doc := a.last
+	wasDown := doc != nil && doc.Verdict.Level != verdict.LevelOK
 	spawn(ctx, a, a.fixes, func() fixDone {
 		out, err := a.d.Fixer.Run(ctx, id, doc)
-		return fixDone{id: id, outcome: out, err: err}
+		return fixDone{id: id, outcome: out, err: err, wasDown: wasDown}
 	})
 }
 
@@ -88,9 +92,12 @@ func (a *Agent) fixOutcome(doc verdict.Document) []alert.Notification {
 	a.d.Fixer.Record(f.id, f.outcome, nil, string(doc.Verdict.Code))
 	v := doc.Verdict
 	n := alert.Notification{Kind: alert.KindFix, Fix: f.id, Title: f.outcome}
-	if v.Level == verdict.LevelOK {
+	switch {
+	case v.Level == verdict.LevelOK && f.wasDown:
 		n.Body = f.outcome + " — Apple ID is reachable again."
-	} else {
+	case v.Level == verdict.LevelOK:
+		n.Body = f.outcome + ". Apple ID is reachable."
+	default:
 		next := ""
 		if len(v.Fixes) > 0 {
 			next = fmt.Sprintf(" Next try: %s.", menu.DefaultFixTitle(v.Fixes[0]))

@@ -186,13 +186,41 @@ type resolvingDialer struct {
 	connect time.Duration
 	address string
 	failed  string // the stage a failed dial stopped at
+	// pending is the stage a dial is in while it runs. The transport gives
+	// up on a request at its deadline without waiting for the dial, so a
+	// request that failed during a dial that never finished failed there
+	// (a DNS timeout is "resolve", not the TLS after it).
+	pending string
 }
 
-// result is the last dial's phases, address and failed stage.
+// result is the last dial's phases, address and failed stage: the stage
+// it is in if it has not finished.
 func (d *resolvingDialer) result() (resolve, connect time.Duration, address, failed string) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return d.resolve, d.connect, d.address, d.failed
+	failed = d.failed
+	if d.pending != "" {
+		failed = d.pending
+	}
+	return d.resolve, d.connect, d.address, failed
+}
+
+func (d *resolvingDialer) enter(stage string) {
+	d.mu.Lock()
+	d.pending = stage
+	d.mu.Unlock()
+}
+
+// stageDialer tells the resolvingDialer that the resolve is over when the
+// first connection attempt starts.
+type stageDialer struct {
+	Dialer
+	d *resolvingDialer
+}
+
+func (s stageDialer) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
+	s.d.enter("connect")
+	return s.Dialer.DialContext(ctx, network, addr)
 }
 
 func (d *resolvingDialer) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
@@ -204,10 +232,14 @@ func (d *resolvingDialer) DialContext(ctx context.Context, network, addr string)
 	if err != nil {
 		return nil, fmt.Errorf("dial %s: bad port", addr)
 	}
+	d.enter("resolve")
+	env := d.env
+	env.Dialer = stageDialer{Dialer: env.Dialer, d: d}
 	var a Attempt
-	conn, err := dialTimed(ctx, d.env, network, host, port, &a)
+	conn, err := dialTimed(ctx, env, network, host, port, &a)
 	d.mu.Lock()
 	d.resolve, d.connect, d.address, d.failed = a.Phases.Resolve, a.Phases.Connect, a.Address, a.Stage
+	d.pending = ""
 	d.mu.Unlock()
 	return conn, err
 }

@@ -375,9 +375,9 @@ func TestTexts(t *testing.T) {
 		body  string // of the last notification
 	}{
 		{name: "problem", tl: timeline{settings: plain, steps: []step{o(0, "clock"), o(15*sec, "clock")}},
-			title: "Can't reach Apple ID", body: "Can't reach Apple ID — your clock is 7 min slow. Open idpulse → Sync Clock"},
+			title: "Can't reach Apple ID", body: "Your clock is 7 min slow. Open idpulse → Sync Clock"},
 		{name: "degraded without a fix", tl: timeline{settings: plain, steps: []step{o(0, "push"), o(15*sec, "push")}},
-			title: "Apple ID connection degraded", body: "Apple ID connection degraded — this network blocks Apple's push service. Open idpulse for details"},
+			title: "Apple ID connection degraded", body: "This network blocks Apple's push service. Open idpulse for details"},
 		{name: "cause changed", tl: timeline{settings: plain, steps: []step{o(0, "dns"), o(15*sec, "dns"), o(30*sec, "clock"), o(45*sec, "clock")}},
 			title: "Can't reach Apple ID", body: "Cause changed — your clock is 7 min slow. Open idpulse → Sync Clock"},
 		{name: "recovered", tl: timeline{settings: recovery, steps: []step{o(0, "dns"), o(15*sec, "dns"), o(30*sec, "ok")}},
@@ -451,7 +451,7 @@ func TestTextsAreCleanAndBounded(t *testing.T) {
 	if got := len([]rune(n.Body)); got > alert.MaxBody {
 		t.Errorf("body is %d characters", got)
 	}
-	if !strings.HasPrefix(n.Body, "Can't reach Apple ID — line one line two [31m red very long") || !strings.HasSuffix(n.Body, "…") {
+	if !strings.HasPrefix(n.Body, "Line one line two [31m red very long") || !strings.HasSuffix(n.Body, "…") {
 		t.Errorf("body = %q", n.Body)
 	}
 }

@@ -25,7 +25,8 @@ func (p *Policy) render(t transition) Notification {
 	switch t.kind {
 	case KindProblem:
 		n.Title = stateTitle(t.to)
-		n.Body = n.Title + " — " + reason(t.to) + ". " + fixHint(t.to)
+		// The title already says the state: the body starts with the cause.
+		n.Body = sentence(reason(t.to)) + ". " + fixHint(t.to)
 	case KindCauseChanged:
 		n.Title = stateTitle(t.to)
 		n.Body = "Cause changed — " + reason(t.to) + ". " + fixHint(t.to)
@@ -99,6 +100,15 @@ func reason(o Observation) string {
 		}
 	}
 	return label(string(o.Code))
+}
+
+// sentence capitalises s's first letter, for text that begins a body.
+func sentence(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 {
+		return s
+	}
+	return string(unicode.ToUpper(r)) + s[n:]
 }
 
 func fixHint(o Observation) string {

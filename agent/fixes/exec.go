@@ -224,7 +224,7 @@ func (x Executor) open(ctx context.Context, log *slog.Logger, raw string) error 
 		return x.run(ctx, log, []string{"/usr/bin/open", raw}, StepTimeout)
 	case x.goos() == "linux":
 		// xdg-open may wait for the browser it started: detach it.
-		return x.launch(log, []string{"/usr/bin/xdg-open", raw})
+		return x.launch(log, []string{xdgOpen, raw})
 	default:
 		err = fmt.Errorf("cannot open URLs on %s", x.goos())
 	}

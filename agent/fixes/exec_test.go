@@ -349,7 +349,7 @@ func TestExecutorDefaultOpen(t *testing.T) {
 	fx = &fixture{}
 	x = fx.executor("linux", 1000)
 	x.Open = nil
-	if _, err := x.Apply(context.Background(), plan(t, "open-captive-portal", Context{GOOS: "linux",
+	if _, err := x.Apply(context.Background(), plan(t, "open-captive-portal", Context{GOOS: "linux", LookPath: tools(xdgOpen),
 		Doc: docOf(captiveResult("http://captive.apple.com/hotspot-detect.html", "http://10.0.0.1/login"))})); err != nil {
 		t.Fatal(err)
 	}

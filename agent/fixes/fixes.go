@@ -115,6 +115,10 @@ func (f Fix) Plan(c Context) (Plan, error) {
 		return Plan{}, fmt.Errorf("%s: %w", f.ID, err)
 	}
 	p.Fix = f.ID
+	if p.Available && c.GOOS == "linux" && opensURL(p) && !c.LookPath(xdgOpen) {
+		// The Executor opens URLs on Linux with xdg-open and nothing else.
+		p.Available, p.Why = false, notInstalled("xdg-open", xdgOpen)
+	}
 	if !p.Available {
 		p.Steps, p.Outcome = nil, ""
 		if p.Why == "" {
@@ -124,6 +128,18 @@ func (f Fix) Plan(c Context) (Plan, error) {
 		p.Why = ""
 	}
 	return p, nil
+}
+
+// xdgOpen is how the Executor opens a URL on Linux.
+const xdgOpen = "/usr/bin/xdg-open"
+
+func opensURL(p Plan) bool {
+	for _, s := range p.Steps {
+		if s.URL != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // Registry is every fix, in the order the "All Fixes" menu lists them. It is

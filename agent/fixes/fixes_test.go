@@ -2,6 +2,7 @@ package fixes
 
 import (
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"slices"
 	"strings"
@@ -51,7 +52,7 @@ func tools(paths ...string) func(string) bool {
 	return func(p string) bool { return slices.Contains(paths, p) }
 }
 
-var allLinuxTools = tools(resolvectl, timedatectl, chronyc, gnomeControlCenter, gnomeSoftware, nmcli, networkctl, pkexec)
+var allLinuxTools = tools(xdgOpen, resolvectl, timedatectl, chronyc, gnomeControlCenter, gnomeSoftware, nmcli, networkctl, pkexec)
 
 // textMark stands for any advice text in expected plans: the words are
 // the copywriter's, the structure (which steps, in which order) is the test's.
@@ -180,16 +181,16 @@ func TestPlans(t *testing.T) {
 		{"open-apple-account linux", "open-apple-account", Context{GOOS: "linux", LookPath: allLinuxTools},
 			no("Apple Account settings exist only on macOS")},
 		{"reset-password darwin", "reset-password", Context{GOOS: "darwin"}, ok("Opened Apple's password reset page", url("https://iforgot.apple.com/"))},
-		{"reset-password linux", "reset-password", Context{GOOS: "linux", LookPath: tools()}, ok("Opened Apple's password reset page", url("https://iforgot.apple.com/"))},
+		{"reset-password linux", "reset-password", Context{GOOS: "linux", LookPath: tools(xdgOpen)}, ok("Opened Apple's password reset page", url("https://iforgot.apple.com/"))},
 		{"open-system-status darwin", "open-system-status", Context{GOOS: "darwin"}, ok("Opened Apple System Status", url("https://www.apple.com/support/systemstatus/"))},
-		{"open-system-status linux", "open-system-status", Context{GOOS: "linux", LookPath: tools()}, ok("Opened Apple System Status", url("https://www.apple.com/support/systemstatus/"))},
+		{"open-system-status linux", "open-system-status", Context{GOOS: "linux", LookPath: tools(xdgOpen)}, ok("Opened Apple System Status", url("https://www.apple.com/support/systemstatus/"))},
 		{"contact-support darwin", "contact-support", Context{GOOS: "darwin"}, ok("Opened Apple Support", url("https://getsupport.apple.com/"))},
-		{"contact-support linux", "contact-support", Context{GOOS: "linux", LookPath: tools()}, ok("Opened Apple Support", url("https://getsupport.apple.com/"))},
+		{"contact-support linux", "contact-support", Context{GOOS: "linux", LookPath: tools(xdgOpen)}, ok("Opened Apple Support", url("https://getsupport.apple.com/"))},
 
 		// open-captive-portal
 		{"open-captive-portal redirect target", "open-captive-portal", Context{GOOS: "darwin", Doc: docOf(captiveResult("http://captive.apple.com/hotspot-detect.html", "https://portal.example.net/login?mac=aa:bb"))},
 			ok("Opened the Wi-Fi login page", url("https://portal.example.net/login?mac=aa:bb"))},
-		{"open-captive-portal linux", "open-captive-portal", Context{GOOS: "linux", LookPath: tools(), Doc: docOf(captiveResult("http://captive.apple.com/hotspot-detect.html", "http://10.0.0.1/"))},
+		{"open-captive-portal linux", "open-captive-portal", Context{GOOS: "linux", LookPath: tools(xdgOpen), Doc: docOf(captiveResult("http://captive.apple.com/hotspot-detect.html", "http://10.0.0.1/"))},
 			ok("Opened the Wi-Fi login page", url("http://10.0.0.1/"))},
 		{"open-captive-portal javascript URL falls back to the probe URL", "open-captive-portal", Context{GOOS: "darwin", Doc: docOf(captiveResult("http://captive.example/detect", "javascript:alert(1)"))},
 			ok("Opened the Wi-Fi login page", url("http://captive.example/detect"))},
@@ -573,5 +574,31 @@ func TestPlansWithRealLookPath(t *testing.T) {
 		if !strings.Contains(all, w) {
 			t.Errorf("try-other-network advice lacks %q", w)
 		}
+	}
+}
+
+// On Linux a URL is opened with xdg-open: without it, no fix that opens one
+// is available, and fix list must say why.
+func TestURLFixesNeedXDGOpen(t *testing.T) {
+	tests := []struct {
+		id      string
+		hasXDG  bool
+		wantOK  bool
+		wantWhy string
+	}{
+		{FixResetPassword, true, true, ""},
+		{FixResetPassword, false, false, "xdg-open (/usr/bin/xdg-open) is not installed"},
+		{verdict.FixOpenSystemStatus, false, false, "xdg-open (/usr/bin/xdg-open) is not installed"},
+		{verdict.FixOpenCaptivePortal, false, false, "xdg-open (/usr/bin/xdg-open) is not installed"},
+		{FixCopyReport, false, true, ""},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%s/xdg-open=%v", tt.id, tt.hasXDG), func(t *testing.T) {
+			f, _ := Lookup(tt.id)
+			p, err := f.Plan(Context{GOOS: "linux", LookPath: func(p string) bool { return p != "/usr/bin/xdg-open" || tt.hasXDG }})
+			if err != nil || p.Available != tt.wantOK || p.Why != tt.wantWhy {
+				t.Errorf("plan = available %v, why %q, %v; want %v, %q", p.Available, p.Why, err, tt.wantOK, tt.wantWhy)
+			}
+		})
 	}
 }

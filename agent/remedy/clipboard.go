@@ -29,8 +29,25 @@ type Clipboard struct {
 
 // Copy writes the redacted text report and says where it went.
 func (c Clipboard) Copy(ctx context.Context, doc *verdict.Document) (string, error) {
+	text, err := c.Text(doc)
+	if err != nil {
+		return "", err
+	}
+	if c.ToClipboard(ctx, text) {
+		return "copied to the clipboard", nil
+	}
+	path := filepath.Join(c.Dir, "idpulse-report.txt")
+	if err := atomicfile.Write(path, text, 0o600); err != nil {
+		return "", fmt.Errorf("report: %w", err)
+	}
+	return "saved to " + path, nil
+}
+
+// Text is the redacted text report of doc with the recent fixes and
+// verdict changes: what Copy copies and `idpulse fix copy-report` prints.
+func (c Clipboard) Text(doc *verdict.Document) ([]byte, error) {
 	if doc == nil {
-		return "", fmt.Errorf("no check yet: wait for the first result")
+		return nil, fmt.Errorf("no check yet: wait for the first result")
 	}
 	in := report.Input{Doc: *doc, Version: c.Version, Generated: time.Now()}
 	if c.Dir != "" {
@@ -40,21 +57,23 @@ func (c Clipboard) Copy(ctx context.Context, doc *verdict.Document) (string, err
 	red := report.SystemRedactor()
 	var buf bytes.Buffer
 	if err := report.Write(&buf, in, report.FormatText, &red); err != nil {
-		return "", fmt.Errorf("report: %w", err)
+		return nil, fmt.Errorf("report: %w", err)
 	}
+	return buf.Bytes(), nil
+}
+
+// ToClipboard puts text on the clipboard with the first tool that is
+// installed and works, and reports whether one did.
+func (c Clipboard) ToClipboard(ctx context.Context, text []byte) bool {
 	for _, argv := range c.tools() {
 		if !c.exists(argv[0]) {
 			continue
 		}
-		if err := c.stdin(ctx, argv, buf.Bytes()); err == nil {
-			return "copied to the clipboard", nil
+		if err := c.stdin(ctx, argv, text); err == nil {
+			return true
 		}
 	}
-	path := filepath.Join(c.Dir, "idpulse-report.txt")
-	if err := atomicfile.Write(path, buf.Bytes(), 0o600); err != nil {
-		return "", fmt.Errorf("report: %w", err)
-	}
-	return "saved to " + path, nil
+	return false
 }
 
 func (c Clipboard) tools() [][]string {

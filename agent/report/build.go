@@ -196,9 +196,6 @@ func (m model) chainMark(probe probes.ID) string {
 		if !ok {
 			return "–"
 		}
-		if r.Status == probes.StatusSkip {
-			return "✓" // nothing to check here (no proxy) is a pass
-		}
 		return verdict.StatusSymbol(r.Status)
 	}
 	a := m.Doc.AppleStatus

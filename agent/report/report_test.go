@@ -310,6 +310,15 @@ func TestSections(t *testing.T) {
 		{"feed off", hostsDoc, FormatText, []string{"Not consulted"}, nil},
 		{"verdict from hosts", hostsDoc, FormatText, []string{"the verdict comes from hosts (hosts_override)", "– link"}, nil},
 		{"chain", fixtureInput, FormatText, []string{"✓ link → ✓ captive → ✓ hosts → ✗ dns → ✗ proxy", "⚠ clock → ✗ apple status"}, nil},
+		{"a skipped probe is not a pass in the chain", func() Input {
+			in := fixtureInput()
+			for i := range in.Doc.Probes {
+				if in.Doc.Probes[i].ID == probes.IDProxy {
+					in.Doc.Probes[i].Status = probes.StatusSkip
+				}
+			}
+			return in
+		}, FormatText, []string{"✗ dns → – proxy"}, []string{"✓ proxy"}},
 		{"attempt timings and errors", fixtureInput, FormatText, []string{
 			"✗ sign-in idmsa.apple.com:443 → 0.0.0.0:443 failed at connect (refused)\n      resolve 3.9 ms · connect 0.1 ms\n      error: dial tcp 0.0.0.0:443: connect: connection refused",
 			"tls 64.3 ms", "first byte 22.7 ms"}, nil},

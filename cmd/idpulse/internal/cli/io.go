@@ -84,11 +84,6 @@ func Test() (*IO, *bytes.Buffer, *bytes.Buffer) {
 	return &IO{In: &bytes.Buffer{}, Out: &out, ErrOut: &errOut}, &out, &errOut
 }
 
-func isTerminal(f *os.File) bool {
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
-}
-
 // Style colours text when the terminal wants colour.
 type Style struct{ on bool }
 

@@ -29,6 +29,9 @@ type Options struct {
 	cli.Deps
 	// NewService builds the fix service for the configuration.
 	NewService func(cfg config.Config) remedy.Service
+	// Version and HistoryDir go into the copy-report report.
+	Version    string
+	HistoryDir string
 
 	ConfigPath string
 	DryRun     bool
@@ -201,6 +204,9 @@ func apply(ctx context.Context, opts *Options, cfg config.Config, svc remedy.Ser
 		printPlan(w, f, p)
 		return cli.ExitOK
 	}
+	if f.ID == fixes.FixCopyReport {
+		return copyReport(ctx, opts, svc, doc)
+	}
 	if f.ChangesState && !opts.Yes {
 		if !opts.IO.InTTY {
 			return cli.Exit(opts.IO, &cli.ExitError{Code: cli.ExitUsage,
@@ -236,9 +242,13 @@ func apply(ctx context.Context, opts *Options, cfg config.Config, svc remedy.Ser
 	after := opts.check(ctx, cfg)
 	svc.Record(f.ID, outcome, nil, string(after.Verdict.Code))
 	v := after.Verdict
-	if v.Level == verdict.LevelOK {
+	switch {
+	case v.Level == verdict.LevelOK && doc.Verdict.Level != verdict.LevelOK:
 		fmt.Fprintf(w, "%s — Apple ID is reachable again.\n", outcome)
-	} else {
+	case v.Level == verdict.LevelOK:
+		// It was reachable before the fix too: nothing came back.
+		fmt.Fprintf(w, "%s. Apple ID is reachable.\n", outcome)
+	default:
 		next := ""
 		for _, id := range v.Fixes {
 			if id != f.ID {
@@ -249,6 +259,28 @@ func apply(ctx context.Context, opts *Options, cfg config.Config, svc remedy.Ser
 		fmt.Fprintf(w, "%s. Still failing: %s.%s\n", outcome, v.Headline, next)
 	}
 	return cli.ExitFor(v.Level)
+}
+
+// copyReport delivers the report of the check just made: onto the
+// clipboard when idpulse runs in a terminal and a clipboard tool works, else
+// on standard output (a pipe, a file, a machine without a clipboard), never
+// nowhere. Nothing changed, so there is no check after.
+func copyReport(ctx context.Context, opts *Options, svc remedy.Service, doc *verdict.Document) int {
+	c := remedy.Clipboard{GOOS: svc.Context(doc).GOOS, Dir: opts.HistoryDir, Version: opts.Version}
+	text, err := c.Text(doc)
+	if err != nil {
+		return failed(opts.IO, err)
+	}
+	if opts.IO.TTY && c.ToClipboard(ctx, text) {
+		svc.Record(fixes.FixCopyReport, "Copied the diagnostic report to the clipboard", nil, "")
+		fmt.Fprintln(opts.IO.Out, "Copied the diagnostic report to the clipboard.")
+		return cli.ExitFor(doc.Verdict.Level)
+	}
+	if _, err := opts.IO.Out.Write(text); err != nil {
+		return failed(opts.IO, fmt.Errorf("write the report: %w", err))
+	}
+	svc.Record(fixes.FixCopyReport, "Printed the diagnostic report", nil, "")
+	return cli.ExitFor(doc.Verdict.Level)
 }
 
 // failed says err and returns ExitFailed.

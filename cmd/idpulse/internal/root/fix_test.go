@@ -169,3 +169,17 @@ func TestReportCommand(t *testing.T) {
 		t.Errorf("the link's target was overwritten: %q", b)
 	}
 }
+
+func TestFixSaysWhatHappened(t *testing.T) {
+	f := newFixEnv(t)
+	// Nothing is wrong: a fix must not claim it brought Apple ID back.
+	code, out, errOut := f.run(t, "fix", "flush-dns", "--yes")
+	if code != 0 || strings.Contains(out, "reachable again") || !strings.Contains(out, "Apple ID is reachable.") {
+		t.Errorf("flush-dns with nothing wrong: exit %d\n%s%s", code, out, errOut)
+	}
+	// copy-report delivers the report (no terminal: on standard output).
+	code, out, errOut = f.run(t, "fix", "copy-report")
+	if code != 0 || !strings.Contains(out, "idpulse diagnostic report") || strings.Contains(out, "reachable again") {
+		t.Errorf("copy-report: exit %d\n%s%s", code, out, errOut)
+	}
+}

@@ -133,7 +133,7 @@ func lookup(name string, d Deps) (command, bool) {
 	case "check":
 		return bind(&check.Options{Deps: d.Deps}, check.Parse, check.Run), true
 	case "fix":
-		return bind(&fix.Options{Deps: d.Deps, NewService: d.NewRemedy}, fix.Parse, fix.Run), true
+		return bind(&fix.Options{Deps: d.Deps, NewService: d.NewRemedy, Version: version.Version, HistoryDir: d.HistoryDir}, fix.Parse, fix.Run), true
 	case "report":
 		return bind(&report.Options{Deps: d.Deps, Version: version.Version, HistoryDir: d.HistoryDir}, report.Parse, report.Run), true
 	case "run":

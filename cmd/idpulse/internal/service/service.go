@@ -135,9 +135,16 @@ func Run(ctx context.Context, opts *Options) int {
 		}
 		return code
 	}
-	fmt.Fprintln(opts.IO.Out, msg)
 	// What it looks like now (best effort: the action succeeded).
-	if st, err := ctl.Status(ctx); err == nil {
+	st, stErr := ctl.Status(ctx)
+	if opts.Command == "install" && stErr == nil && st.System == "autostart" {
+		// No systemd user manager: the install wrote an XDG autostart
+		// entry and started nothing, and 'idpulse start' cannot either.
+		msg = "Installed the idpulse agent as an XDG autostart entry; it starts at the next login. " +
+			"Nothing was started now (no systemd user manager): 'idpulse run' runs it in this session."
+	}
+	fmt.Fprintln(opts.IO.Out, msg)
+	if stErr == nil {
 		fmt.Fprintf(opts.IO.Out, "Status: %s\n", summary(st))
 		if st.Note != "" {
 			fmt.Fprintf(opts.IO.Out, "Note: %s\n", st.Note)

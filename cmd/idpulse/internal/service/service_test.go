@@ -90,6 +90,23 @@ func TestActions(t *testing.T) {
 	}
 }
 
+// Without a systemd user manager install writes an autostart entry and
+// starts nothing: it must not claim otherwise, nor advise 'idpulse start'.
+func TestInstallWithoutUserManager(t *testing.T) {
+	autostart := agentsvc.Status{System: "autostart", Label: "idpulse.desktop", Installed: true, State: "not running",
+		Definition: "/home/me/.config/autostart/idpulse.desktop"}
+	for _, args := range [][]string{{"install"}, {"install", "--no-start"}} {
+		code, out, errOut := runCmd(t, &fakeCtl{status: autostart}, "", args...)
+		if code != 0 || errOut != "" {
+			t.Errorf("%v: exit %d, stderr %q", args, code, errOut)
+		}
+		if !strings.Contains(out, "Nothing was started now") || !strings.Contains(out, "'idpulse run'") ||
+			strings.Contains(out, "every login") || strings.Contains(out, "idpulse start") {
+			t.Errorf("%v: output %q", args, out)
+		}
+	}
+}
+
 func TestActionErrors(t *testing.T) {
 	ctl := &fakeCtl{err: errors.New("launchctl bootstrap gui/501 …: Input/output error")}
 	code, _, errOut := runCmd(t, ctl, "", "start")
