@@ -252,9 +252,11 @@ func (p Services) check(ctx context.Context, h catalog.Host) HostResult {
 	if r.Via != "" {
 		r.Path = "via " + r.Via
 	}
-	if r.Via == "" && r.Address != "" {
+	if !r.OK && r.Via == "" && r.Address != "" {
 		// A name answered with an address Apple cannot be at is a DNS
-		// filter, whatever then answered (or did not) at that address.
+		// filter, whatever then failed at that address. Only on a failure:
+		// a private address that answers genuinely (a ULA network's IPv6,
+		// a content cache) is not one.
 		if ap, err := netip.ParseAddrPort(r.Address); err == nil && IsSinkhole(ap.Addr()) {
 			r.OK, r.Stage, r.Class = false, "resolve", ClassSinkhole
 			r.Error = fmt.Sprintf("%s resolves to %s, a sinkhole", h.Host, ap.Addr())
