@@ -101,14 +101,6 @@ type Service struct {
 	Domains []string
 }
 
-// AppleDomains are Apple's own domains: every host of the catalogue is
-// under one of them or under its service's Domains.
-var appleDomains = []string{"apple.com", "icloud.com", "cdn-apple.com", "mzstatic.com",
-	"apple-cloudkit.com", "icloud-content.com", "apple-livephotoskit.com"}
-
-// AppleDomains returns Apple's own domains.
-func AppleDomains() []string { return slices.Clone(appleDomains) }
-
 // Services is every service, in the order results are reported.
 func Services() []Service {
 	return []Service{
@@ -303,22 +295,4 @@ func checkName(name string) error {
 		}
 	}
 	return nil
-}
-
-// ParseWildcard returns the domain a wildcard ("*.icloud.com") covers.
-func ParseWildcard(w string) (string, error) {
-	d, ok := strings.CutPrefix(w, "*.")
-	if !ok {
-		return "", fmt.Errorf("wildcard %q does not start with *.", w)
-	}
-	if err := checkName(d); err != nil || !strings.Contains(d, ".") {
-		return "", fmt.Errorf("wildcard %q: %q is not a domain", w, d)
-	}
-	return d, nil
-}
-
-// Under reports whether host is domain or a name below it.
-func Under(host, domain string) bool {
-	host, domain = strings.ToLower(host), strings.ToLower(domain)
-	return host == domain || strings.HasSuffix(host, "."+domain)
 }
