@@ -27,6 +27,7 @@ func Default(cfg Config, env Env) []Probe {
 		Reach{Env: env, Hosts: cfg.SignInHosts, Port: cfg.HTTPSPort, PushHost: cfg.PushHost, PushPort: cfg.PushPort},
 		TLS{Env: env, Hosts: cfg.SignInHosts, Port: cfg.HTTPSPort, TrustedIssuers: cfg.TrustedIssuers},
 		HTTPS{Env: env, URL: cfg.SignInURL},
+		Services{Env: env, Hosts: cfg.catalogueFor(), All: cfg.AllServices, TrustedIssuers: cfg.TrustedIssuers},
 		Clock{Env: env, Server: cfg.NTPServer, DateURLs: cfg.dateURLs(),
 			Warn: time.Duration(cfg.ClockWarn), Fail: time.Duration(cfg.ClockFail)},
 		System{Env: env},

@@ -6,6 +6,8 @@ import (
 	"net"
 	"strconv"
 	"time"
+
+	"github.com/idpulse/idpulse/probes/catalog"
 )
 
 // Duration is a time.Duration written as "5s" or "1m30s" in configuration.
@@ -71,6 +73,13 @@ type Config struct {
 	ClockFail Duration `json:"clock_fail"`
 	// SystemDNS, when set ("ip:port"), replaces the OS resolver's servers.
 	SystemDNS string `json:"system_dns"`
+	// Services changes the Apple host catalogue the services probe checks:
+	// services switched off, hosts added (probes/catalog).
+	Services catalog.Overrides `json:"services"`
+	// AllServices makes the services probe check the whole catalogue
+	// instead of its sample (idpulse check --all). A run's choice, not a
+	// setting, so it has no configuration key.
+	AllServices bool `json:"-"`
 }
 
 // DefaultConfig is the checklist as Apple documents it.
@@ -135,6 +144,9 @@ func (c Config) Validate() error {
 		if err := checkHostPort(c.SystemDNS); err != nil {
 			return fmt.Errorf("system_dns: %w", err)
 		}
+	}
+	if err := c.Services.Validate(); err != nil {
+		return fmt.Errorf("services.%w", err)
 	}
 	return nil
 }

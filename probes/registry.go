@@ -21,8 +21,10 @@ const (
 	IDReach   ID = "reach"
 	IDTLS     ID = "tls"
 	IDHTTPS   ID = "https"
-	IDClock   ID = "clock"
-	IDSystem  ID = "system"
+	// IDServices checks Apple's other services host by host (probes/catalog).
+	IDServices ID = "services"
+	IDClock    ID = "clock"
+	IDSystem   ID = "system"
 )
 
 // IDAppleStatus names Apple's System Status feed where a probe is expected
@@ -57,6 +59,7 @@ func Registry() []Registered {
 		{IDReach, "Apple servers", newOf[ReachEvidence]},
 		{IDTLS, "Encryption", newOf[TLSEvidence]},
 		{IDHTTPS, "Apple ID sign-in", newOf[HTTPSEvidence]},
+		{IDServices, "Apple services", newOf[ServicesEvidence]},
 		{IDClock, "Clock", newOf[ClockEvidence]},
 		{IDSystem, "System", newOf[SystemEvidence]},
 	}

@@ -28,6 +28,9 @@ func TestParseErrorsNameTheKey(t *testing.T) {
 		{"bad control target", `{"check": {"control_targets": ["1.1.1.1"]}}`, `check.control_targets: "1.1.1.1" is not host:port`},
 		{"bad feed URL", `{"apple_status": {"url": "ftp://x"}}`, `apple_status.url: "ftp://x" is not an http(s) URL`},
 		{"syntax error", "{\n  \"check\": {,}\n}", "not a JSON object: line 2, column 13: invalid character ',' looking for beginning of object key string"},
+		{"unknown service", `{"check": {"services": {"disable": ["music"]}}}`, `check.services.disable[0]: unknown service "music"`},
+		{"added host without a port", `{"check": {"services": {"add": [{"service": "icloud", "host": "a.example", "probe": "tls"}]}}}`, "check.services.add[0].port: 0 is not a port"},
+		{"unknown services key", `{"check": {"services": {"remove": []}}}`, "check.services.remove: unknown key (known: add, disable)"},
 		{"negative duration", `{"check": {"deadline": "-1s"}}`, `check.deadline: duration "-1s" is negative`},
 	}
 	for _, tt := range tests {

@@ -373,12 +373,40 @@ func (m model) evidence(r probes.Result) (bs []block, known bool) {
 		}
 	case *probes.ClockEvidence:
 		bs = clockBlocks(ev)
+	case *probes.ServicesEvidence:
+		bs = servicesBlocks(ev)
 	case json.RawMessage:
 		bs = []block{verbatim{label: "evidence", text: string(ev)}}
 	default:
 		return nil, false
 	}
 	return bs, true
+}
+
+// servicesBlocks is one item per Apple service, its hosts below it.
+func servicesBlocks(ev *probes.ServicesEvidence) []block {
+	scope := "sample"
+	if ev.Full {
+		scope = "whole catalogue"
+	}
+	var items []item
+	for _, s := range ev.Services {
+		var hosts []item
+		for _, h := range s.Hosts {
+			it := attemptItem(line(plain(string(h.Probe))), h.Attempt)
+			it.text = append(it.text, plain(" · "+h.Path))
+			if h.Issuer != "" {
+				it.sub = append([]block{fieldsOf(f("Issuer", plain(h.Issuer)), f("Interception", plain(yesNo(h.Interception))))}, it.sub...)
+			}
+			hosts = append(hosts, it)
+		}
+		items = append(items, item{
+			mark: verdict.StatusSymbol(s.Status),
+			text: line(code(string(s.ID)), plain(" "+s.Title+": "+s.Summary)),
+			sub:  []block{listOf(hosts)},
+		})
+	}
+	return []block{fieldsOf(f("Hosts checked", plain(scope)), f("Catalogue", plain(ev.Catalog))), listOf(items)}
 }
 
 func listOf(items []item) block {

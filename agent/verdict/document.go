@@ -19,6 +19,45 @@ type Document struct {
 	Findings    []Finding      `json:"findings"`
 	Probes      probes.Results `json:"probes"`
 	AppleStatus *AppleStatus   `json:"apple_status"`
+	// Services is each Apple service's result, from the services probe;
+	// empty when it did not run.
+	Services []Service `json:"services"`
+}
+
+// Service is one Apple service of the host catalogue (probes/catalog) as
+// the services probe found it.
+type Service struct {
+	ID      string        `json:"id"`
+	Title   string        `json:"title"`
+	Status  probes.Status `json:"status"` // ok | warn | fail | skip
+	Summary string        `json:"summary"`
+	Hosts   []ServiceHost `json:"hosts"`
+}
+
+// ServiceHost is one host:port of a service.
+type ServiceHost struct {
+	Host   string        `json:"host"`
+	Port   int           `json:"port"`
+	Status probes.Status `json:"status"`
+	Class  probes.Class  `json:"class"`
+	Path   string        `json:"path"` // "direct" or "via <proxy>"
+}
+
+// services is the document's view of the services probe's evidence.
+func services(rs probes.Results) []Service {
+	out := []Service{}
+	ev := probes.Evidence[probes.ServicesEvidence](rs)
+	if ev == nil {
+		return out
+	}
+	for _, s := range ev.Services {
+		svc := Service{ID: string(s.ID), Title: s.Title, Status: s.Status, Summary: s.Summary, Hosts: []ServiceHost{}}
+		for _, h := range s.Hosts {
+			svc.Hosts = append(svc.Hosts, ServiceHost{Host: h.Host, Port: h.Port, Status: h.Status, Class: h.Class, Path: h.Path})
+		}
+		out = append(out, svc)
+	}
+	return out
 }
 
 // AppleStatus is Apple's System Status as seen by this check; nil (JSON null)
@@ -60,5 +99,6 @@ func NewDocument(at time.Time, took time.Duration, in Input) Document {
 		Findings:    findings,
 		Probes:      in.Results,
 		AppleStatus: in.Apple,
+		Services:    services(in.Results),
 	}
 }

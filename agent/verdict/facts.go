@@ -3,11 +3,13 @@ package verdict
 import (
 	"cmp"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/idpulse/idpulse/probes"
 	"github.com/idpulse/idpulse/probes/applestatus"
+	"github.com/idpulse/idpulse/probes/catalog"
 )
 
 // Facts are one cycle's typed evidence, looked up once, and the
@@ -26,6 +28,7 @@ type Facts struct {
 	tls     *probes.TLSEvidence
 	https   *probes.HTTPSEvidence
 	clock   *probes.ClockEvidence
+	svcs    *probes.ServicesEvidence
 	apple   *AppleStatus
 }
 
@@ -43,6 +46,7 @@ func newFacts(in Input) *Facts {
 		tls:     probes.Evidence[probes.TLSEvidence](rs),
 		https:   probes.Evidence[probes.HTTPSEvidence](rs),
 		clock:   probes.Evidence[probes.ClockEvidence](rs),
+		svcs:    probes.Evidence[probes.ServicesEvidence](rs),
 		apple:   in.Apple,
 	}
 }
@@ -198,6 +202,58 @@ func (f *Facts) pushBlocked() *probes.Attempt {
 		return nil
 	}
 	return f.reach.Push
+}
+
+// blockedService is a service with the hosts of it a filter stopped.
+type blockedService struct {
+	svc   *probes.ServiceResult
+	hosts []probes.HostResult
+}
+
+// blockedServices are those of ids (in the probe's order) with hosts that
+// were blocked, filtered or intercepted (probes.HostResult.Blocked).
+func (f *Facts) blockedServices(ids ...catalog.ServiceID) []blockedService {
+	if f.svcs == nil {
+		return nil
+	}
+	var out []blockedService
+	for i := range f.svcs.Services {
+		s := &f.svcs.Services[i]
+		if !slices.Contains(ids, s.ID) {
+			continue
+		}
+		if bad := s.BlockedHosts(); len(bad) > 0 {
+			out = append(out, blockedService{s, bad})
+		}
+	}
+	return out
+}
+
+// updateBlocked is the software-update service, when its hosts are blocked.
+func (f *Facts) updateBlocked() *blockedService {
+	if b := f.blockedServices(catalog.SoftwareUpdate); len(b) > 0 {
+		return &b[0]
+	}
+	return nil
+}
+
+// serviceTitles names services for a sentence.
+func serviceTitles(bs []blockedService) string {
+	var names []string
+	for _, b := range bs {
+		names = append(names, b.svc.Title)
+	}
+	return listNames(names, 3)
+}
+
+// serviceEvidence is one line per blocked host.
+func serviceEvidence(bs []blockedService) (ev []string) {
+	for _, b := range bs {
+		for _, h := range b.hosts {
+			ev = append(ev, fmt.Sprintf("%s: %s %s at %s (%s)", b.svc.ID, h.Target, describeClass(h.Class), h.Stage, h.Path))
+		}
+	}
+	return ev
 }
 
 func (f *Facts) vpnActive() bool { return f.vpn != nil && f.vpn.Active }

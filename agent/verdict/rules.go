@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/idpulse/idpulse/probes"
+	"github.com/idpulse/idpulse/probes/catalog"
 )
 
 // Code identifies a verdict or a finding. Verdict codes are part of the
@@ -29,6 +30,7 @@ const (
 	CodePushBlocked      Code = "push_blocked"
 	CodeMTUBlackhole     Code = "mtu_blackhole"
 	CodeSlowNetwork      Code = "slow_network"
+	CodeUpdateBlocked    Code = "update_blocked"
 
 	FindingVPNActive        Code = "vpn_active"
 	FindingProxyConfigured  Code = "proxy_configured"
@@ -38,6 +40,7 @@ const (
 	FindingAppleMaintenance Code = "apple_maintenance"
 	FindingFeedUnavailable  Code = "feed_unavailable"
 	FindingIPv6Broken       Code = "ipv6_broken"
+	FindingServiceBlocked   Code = "service_blocked"
 )
 
 // Fix ids: what the user can do. agent/fixes implements them.
@@ -144,6 +147,26 @@ func Rules() []Rule {
 			Label:     "DNS failing", Fixes: fixes, VPNSuspect: true,
 			Match: match, Headline: headline, Detail: detail, Evidence: evidence}
 	}
+	// The services whose blocked hosts are the finding service_blocked;
+	// software update's are the verdict update_blocked while sign-in works.
+	others := []catalog.ServiceID{catalog.ICloud, catalog.AppStore, catalog.DeviceManagement}
+	withUpdate := append(slices.Clone(others), catalog.SoftwareUpdate)
+	serviceBlocked := func(ids []catalog.ServiceID, unless []Code, match func(*Facts) bool) Rule {
+		return Rule{Code: FindingServiceBlocked, Kind: KindFinding, Level: LevelDegraded, Cause: CauseNetwork, Probes: []probes.ID{probes.IDServices},
+			DependsOn:     []Code{CodeOffline, CodeCaptivePortal}, // nothing on the internet answers
+			UnlessVerdict: unless,
+			Label:         "Apple service blocked", Fixes: []string{FixTryOtherNetwork},
+			Match: match,
+			Headline: func(f *Facts) string {
+				return "This network blocks " + serviceTitles(f.blockedServices(ids...))
+			},
+			Detail: func(f *Facts) string {
+				return fmt.Sprintf("Connections to %s's servers are blocked, filtered or intercepted on this network, while other checks pass. Those services will not work from here; a firewall, DNS filter or security software is the usual cause.",
+					serviceTitles(f.blockedServices(ids...)))
+			},
+			Evidence: func(f *Facts) []string { return serviceEvidence(f.blockedServices(ids...)) }}
+	}
+
 	proxyFailure := func(match func(*Facts) bool, headline, detail func(*Facts) string) Rule {
 		return Rule{Code: CodeProxyFailure, Kind: KindVerdict, Level: LevelDown, Cause: CauseLocal, Probes: []probes.ID{probes.IDProxy},
 			// The proxy's own name must resolve and its traffic get out.
@@ -355,6 +378,21 @@ func Rules() []Rule {
 				return []string{fmt.Sprintf("median TCP handshake to Apple %s over %d connections, %d lost (slow above %s or a tenth lost)",
 					probes.HumanDuration(h.Median), h.Samples, h.Lost, probes.HumanDuration(probes.SlowHandshake))}
 			}},
+		{Code: CodeUpdateBlocked, Kind: KindVerdict, Level: LevelDegraded, Cause: CauseNetwork, Probes: []probes.ID{probes.IDServices},
+			// Sign-in is the primary question: when it fails, its cause is
+			// the verdict and blocked update hosts are service_blocked.
+			DependsOn: []Code{CodeOffline, CodeCaptivePortal, CodeHostsOverride, CodeDNSFiltered, CodeDNSFailure, CodeProxyFailure,
+				CodeBlocked, CodeTLSInterception, CodeClockSkew, CodeMTUBlackhole},
+			Label: "updates blocked", Fixes: []string{FixTryOtherNetwork}, VPNSuspect: true,
+			Match:    func(f *Facts) bool { return f.updateBlocked() != nil },
+			Headline: text("Installs, updates and restores will fail with error 3014 on this network"),
+			Detail: func(f *Facts) string {
+				b := f.updateBlocked()
+				return fmt.Sprintf("Apple ID sign-in works, but Apple's software-update and restore servers are blocked: %s is %s. "+
+					"macOS installs and updates, and restoring or updating a device from this Mac, need them (Apple's error 3014: the servers cannot verify the device). "+
+					"Use another network, or ask whoever runs this one to allow Apple's update hosts.", b.hosts[0].Target, describeClass(b.hosts[0].Class))
+			},
+			Evidence: func(f *Facts) []string { return serviceEvidence([]blockedService{*f.updateBlocked()}) }},
 		{Code: CodePushBlocked, Kind: KindVerdict, Level: LevelDegraded, Cause: CauseNetwork, Probes: []probes.ID{probes.IDReach},
 			DependsOn: []Code{CodeBlocked}, // the same filter, and all that explains it
 			Label:     "push blocked", Fixes: []string{FixTryOtherNetwork}, VPNSuspect: true,
@@ -461,6 +499,9 @@ func Rules() []Rule {
 					fmt.Sprintf("%s over IPv4 (%s): connected in %s", c.Host, c.IPv4.Address, probes.HumanDuration(c.IPv4.Phases.Connect)),
 				}
 			}},
+		serviceBlocked(withUpdate, []Code{CodeUpdateBlocked}, func(f *Facts) bool { return len(f.blockedServices(withUpdate...)) > 0 }),
+		// The verdict is update_blocked: the finding names the others.
+		serviceBlocked(others, nil, func(f *Facts) bool { return f.updateBlocked() != nil && len(f.blockedServices(others...)) > 0 }),
 		{Code: FindingAppleMaintenance, Kind: KindFinding, Level: LevelOK, Cause: CauseApple, Probes: []probes.ID{probes.IDAppleStatus},
 			Label: "Apple maintenance", Fixes: []string{FixOpenSystemStatus},
 			Match:    func(f *Facts) bool { return len(f.maintenance()) > 0 },

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/idpulse/idpulse/probes"
+	"github.com/idpulse/idpulse/probes/catalog"
 	"github.com/idpulse/idpulse/probes/netenv"
 )
 
@@ -63,6 +64,13 @@ func healthyWorld() *world {
 	}
 	w.https = &probes.HTTPSEvidence{Attempt: ok("appleid.apple.com:443"), URL: "https://appleid.apple.com/", StatusCode: 200}
 	w.clock = &probes.ClockEvidence{Source: probes.ClockSourceNTP, Server: "time.apple.com", OffsetMS: 12, UncertaintyMS: 3}
+	w.svcs = &probes.ServicesEvidence{}
+	for _, svc := range []catalog.ServiceID{catalog.ICloud, catalog.AppStore, catalog.SoftwareUpdate, catalog.DeviceManagement} {
+		title, _ := catalog.Lookup(svc)
+		host := string(svc) + ".apple.com"
+		w.svcs.Services = append(w.svcs.Services, probes.ServiceResult{ID: svc, Title: title.Title, Status: probes.StatusOK,
+			Hosts: []probes.HostResult{{Host: host, Port: 443, Status: probes.StatusOK, Path: "direct", Attempt: ok(host + ":443")}}})
+	}
 	w.system = &probes.SystemEvidence{SystemInfo: netenv.SystemInfo{OS: "macOS", Version: "14.4.1"}}
 	w.apple = &AppleStatus{Source: "test", Services: []AppleService{
 		{Name: "Apple Account & Sign In", Status: "ok", SignIn: true, Events: []AppleEvent{}},
@@ -80,7 +88,7 @@ func (w *world) input() Input {
 	}{
 		{probes.IDLink, w.link}, {probes.IDControl, w.control}, {probes.IDCaptive, w.captive}, {probes.IDDNS, w.dns},
 		{probes.IDHosts, w.hosts}, {probes.IDProxy, w.proxy}, {probes.IDVPN, w.vpn}, {probes.IDReach, w.reach},
-		{probes.IDTLS, w.tls}, {probes.IDHTTPS, w.https}, {probes.IDClock, w.clock}, {probes.IDSystem, w.system},
+		{probes.IDTLS, w.tls}, {probes.IDHTTPS, w.https}, {probes.IDServices, w.svcs}, {probes.IDClock, w.clock}, {probes.IDSystem, w.system},
 	} {
 		st, ok := w.status[r.id]
 		if !ok {
@@ -111,6 +119,15 @@ type rowCase struct {
 	headline string
 	// verdict is what a finding's case leaves as the verdict ("" = ok).
 	verdict Code
+}
+
+// blockService makes every host of the service fail with class c.
+func blockService(w *world, id catalog.ServiceID, c probes.Class) {
+	s := w.svcs.Service(id)
+	s.Status = probes.StatusFail
+	for i, h := range s.Hosts {
+		s.Hosts[i].Status, s.Hosts[i].Attempt = probes.StatusFail, failed(h.Target, "connect", c)
+	}
 }
 
 func internetDown(w *world) {
@@ -200,6 +217,9 @@ var cases = []rowCase{
 		a := failed("courier.push.apple.com:5223", "connect", probes.ClassRefused)
 		w.reach.Push = &a
 	}, "Apple push notifications are blocked on this network", ""},
+	{CodeUpdateBlocked, LevelDegraded, CauseNetwork, func(w *world) {
+		blockService(w, catalog.SoftwareUpdate, probes.ClassReset)
+	}, "Installs, updates and restores will fail with error 3014 on this network", ""},
 	{CodeOK, LevelOK, CauseNone, func(*world) {}, "Apple ID connectivity is healthy", ""},
 
 	{FindingVPNActive, LevelOK, CauseLocal, func(w *world) {
@@ -230,6 +250,14 @@ var cases = []rowCase{
 			IPv6: probes.Attempt{Target: "appleid.apple.com:443", Address: "[2620:149:a44::1]:443", Stage: "connect", Class: probes.ClassTimeout},
 			IPv4: probes.Attempt{Target: "appleid.apple.com:443", Address: "17.0.0.1:443", OK: true, Phases: probes.Phases{Connect: 20 * time.Millisecond}}}
 	}, "IPv6 is broken on this network", ""},
+	{FindingServiceBlocked, LevelDegraded, CauseNetwork, func(w *world) {
+		blockService(w, catalog.ICloud, probes.ClassSinkhole)
+	}, "This network blocks iCloud", ""},
+	{FindingServiceBlocked, LevelDegraded, CauseNetwork, func(w *world) {
+		// Updates are the verdict; the finding names the rest.
+		blockService(w, catalog.SoftwareUpdate, probes.ClassTimeout)
+		blockService(w, catalog.AppStore, probes.ClassRefused)
+	}, "This network blocks App Store", CodeUpdateBlocked},
 	{FindingAppleMaintenance, LevelOK, CauseApple, func(w *world) {
 		w.event("iCloud Mail", "Maintenance", "upcoming")
 	}, "Apple has scheduled maintenance on iCloud Mail", ""},
@@ -545,5 +573,20 @@ func TestFindingsFollowTheVerdict(t *testing.T) {
 	v, findings := Evaluate(w.input())
 	if v.Code != CodeBlocked || !slices.Equal(codes(findings), []Code{FindingVPNActive, FindingClockDrift, FindingAppleMaintenance}) {
 		t.Errorf("verdict %s, findings %v", v.Code, codes(findings))
+	}
+}
+
+// Sign-in is the primary question: when it fails, its cause is the verdict
+// and blocked update hosts are the finding service_blocked, naming them.
+func TestUpdateBlockedWhenSignInFails(t *testing.T) {
+	w := healthyWorld()
+	caseFor(t, firstRow(Rules(), CodeBlocked)).brk(w)
+	blockService(w, catalog.SoftwareUpdate, probes.ClassReset)
+	v, findings := Evaluate(w.input())
+	if v.Code != CodeBlocked || !slices.Equal(codes(findings), []Code{FindingServiceBlocked}) {
+		t.Fatalf("verdict %s, findings %v; want blocked and service_blocked", v.Code, codes(findings))
+	}
+	if !strings.Contains(findings[0].Headline, "Software update") {
+		t.Errorf("finding headline %q does not name software update", findings[0].Headline)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"golang.org/x/net/dns/dnsmessage"
 
 	"github.com/idpulse/idpulse/probes"
+	"github.com/idpulse/idpulse/probes/catalog"
 	"github.com/idpulse/idpulse/probes/command"
 	"github.com/idpulse/idpulse/probes/command/commandtest"
 )
@@ -35,7 +37,14 @@ type World struct {
 	Captive    *CaptiveServer
 	NTP        *NTPServer
 	Feed       *HTTPSServer // Apple System Status
-	Runner     *commandtest.Runner
+	// Services serve the rest of the Apple host catalogue (probes/catalog):
+	// every TLS host from one HTTPS server whose leaf names them all, the
+	// plain-HTTP ones from one HTTP server, the TCP-only ones from one
+	// listener; the time hosts are NTP's.
+	Services     *HTTPSServer
+	ServicesHTTP *HTTPSServer
+	ServicesTCP  *TCPListener
+	Runner       *commandtest.Runner
 
 	HostsFile string
 	ProcRoute string
@@ -85,14 +94,11 @@ func NewWorld(t testing.TB) *World {
 		w.SignIn[h] = srv
 		w.host(h, "tcp", 443, srv.Addr())
 	}
-	// gs.apple.com and the time host only need to resolve.
-	w.host("gs.apple.com", "", 0, "")
+	w.serveCatalogue()
 	w.Push = NewTCPListener(t)
 	w.host(w.Config.PushHost, "tcp", w.Config.PushPort, w.Push.Addr())
 	w.Captive = NewCaptiveServer(t)
 	w.host("captive.apple.com", "tcp", 80, w.Captive.Addr())
-	w.NTP = NewNTPServer(t)
-	w.host("time.apple.com", "udp", 123, w.NTP.Addr())
 	w.Feed = NewHTTPSServer(t, w.Inter.ValidLeaf(t, "www.apple.com"))
 	w.Feed.SetBehavior(HTTPSBehavior{Body: HealthyFeed})
 	w.host("www.apple.com", "tcp", 443, w.Feed.Addr())
@@ -125,6 +131,29 @@ func NewWorld(t testing.TB) *World {
 	w.Config.HostsFile = w.HostsFile
 	w.roots = []*CA{w.Root}
 	return w
+}
+
+// serveCatalogue routes every host of the catalogue that no sign-in server
+// answers to the catalogue's servers.
+func (w *World) serveCatalogue() {
+	var tlsNames []string
+	for _, h := range catalog.Hosts() {
+		if h.Probe == catalog.MethodTLS && w.SignIn[h.Host] == nil && !slices.Contains(tlsNames, h.Host) {
+			tlsNames = append(tlsNames, h.Host)
+		}
+	}
+	w.Services = NewHTTPSServer(w.t, w.Inter.ValidLeaf(w.t, tlsNames...))
+	w.ServicesHTTP = NewHTTPServer(w.t)
+	w.ServicesTCP = NewTCPListener(w.t)
+	w.NTP = NewNTPServer(w.t)
+	for _, h := range catalog.Hosts() {
+		if h.Probe == catalog.MethodTLS && w.SignIn[h.Host] != nil {
+			continue
+		}
+		to := map[catalog.Method]string{catalog.MethodTLS: w.Services.Addr(), catalog.MethodHTTP: w.ServicesHTTP.Addr(),
+			catalog.MethodTCP: w.ServicesTCP.Addr(), catalog.MethodNTP: w.NTP.Addr()}[h.Probe]
+		w.host(h.Host, h.Network(), h.Port, to)
+	}
 }
 
 // host gives name a fake public address in every resolver and, when port is

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/idpulse/idpulse/probes"
+	"github.com/idpulse/idpulse/probes/catalog"
 	"github.com/idpulse/idpulse/probes/probetest"
 )
 
@@ -39,11 +40,21 @@ var fakeHosts = []fakeHost{
 	{"idmsa.apple.com", "17.253.144.2", roleHTTPS},
 	{"gsa.apple.com", "17.253.144.3", roleHTTPS},
 	{"setup.icloud.com", "17.253.144.4", roleHTTPS},
-	{"gs.apple.com", "17.253.144.5", roleNone},
+	{"gs.apple.com", "17.253.144.5", roleHTTPS}, // software update, sampled
 	{"1-courier.push.apple.com", "17.253.144.6", rolePush},
 	{"captive.apple.com", "17.253.144.7", roleCaptive},
 	{"time.apple.com", "17.253.144.8", roleNTP},
 	{"www.apple.com", "17.253.144.9", roleHTTPS}, // Apple System Status
+	// The services probe's sample of the catalogue (probes/catalog).
+	{"gateway.icloud.com", "17.253.144.10", roleHTTPS},
+	{"cdn.apple-cloudkit.com", "17.253.144.11", roleHTTPS},
+	{"5-courier.push.apple.com", "17.253.144.12", rolePush},
+	{"apps.apple.com", "17.253.144.13", roleHTTPS},
+	{"swscan.apple.com", "17.253.144.14", roleHTTPS},
+	{"deviceenrollment.apple.com", "17.253.144.15", roleHTTPS},
+	{"albert.apple.com", "17.253.144.16", roleHTTPS},
+	{"certs.apple.com", "17.253.144.17", roleHTTPS},
+	{"time-macos.apple.com", "17.253.144.18", roleNTP},
 	// The DNS control name (check.dns_control): not Apple's, answered by
 	// every resolver, never dialled.
 	{"one.one.one.one", "1.0.0.1", roleNone},
@@ -117,6 +128,21 @@ func TestFakeWorldCoversDefaults(t *testing.T) {
 	}
 	need[cfg.PushHost] = rolePush
 	need[cfg.NTPServer] = roleNTP
+	for _, h := range catalog.Hosts() {
+		if !h.Sample || h.Service == catalog.SignIn {
+			continue // the services probe's default cycle checks the sample, sign-in aside
+		}
+		switch {
+		case h.Probe == catalog.MethodTLS && h.Port == httpsPort:
+			need[h.Host] = roleHTTPS
+		case h.Probe == catalog.MethodTCP && h.Port == pushPort:
+			need[h.Host] = rolePush
+		case h.Probe == catalog.MethodNTP && h.Port == ntpPort:
+			need[h.Host] = roleNTP
+		default:
+			t.Errorf("sampled host %s:%d (%s): no fake server role serves it", h.Host, h.Port, h.Probe)
+		}
+	}
 	hostOf := func(raw string) *url.URL {
 		u, err := url.Parse(raw)
 		if err != nil {

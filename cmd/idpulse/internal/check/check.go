@@ -21,14 +21,18 @@ type Options struct {
 	ConfigPath string
 	JSON       bool
 	Timeout    time.Duration
+	// All checks the whole Apple host catalogue, not its sample.
+	All bool
 }
 
-const usage = `Usage: idpulse check [--json] [--config FILE] [--timeout DURATION]
+const usage = `Usage: idpulse check [--json] [--all] [--config FILE] [--timeout DURATION]
 
 Runs every Apple ID connectivity check once and names the root cause.
 
 Flags:
   --json             print the idpulse.check/v1 JSON document
+  --all              check every host of every Apple service (the whole
+                     catalogue), not one or two per service
   --config FILE      read settings from FILE (default: the user's config.json)
   --timeout DURATION bound the whole check (default 5s, e.g. 3s, 10s)
 
@@ -39,6 +43,7 @@ Exit status: 0 ok, 1 degraded, 2 down, 3 usage or configuration error.
 func Parse(opts *Options, args []string) error {
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
 	fs.BoolVar(&opts.JSON, "json", false, "")
+	fs.BoolVar(&opts.All, "all", false, "")
 	fs.StringVar(&opts.ConfigPath, "config", "", "")
 	fs.DurationVar(&opts.Timeout, "timeout", 0, "")
 	if err := cli.ParseFlags(fs, args, opts.IO.Out, usage); err != nil {
@@ -56,6 +61,7 @@ func (o *Options) config() (config.Config, error) {
 	if err != nil {
 		return cfg, &cli.ConfigError{Err: err}
 	}
+	cfg.Check.AllServices = o.All
 	if o.Timeout > 0 {
 		cfg.Check.Deadline = probes.Duration(o.Timeout)
 		if time.Duration(cfg.Check.ProbeTimeout) > o.Timeout {

@@ -43,6 +43,7 @@ func Render(io *cli.IO, doc verdict.Document) {
 		fmt.Fprintf(w, "  %s %-*s  %s  %s\n", sym, idw, r.ID, st.Dim(took), r.Summary)
 	}
 
+	renderServices(w, st, doc.Services)
 	renderApple(w, st, doc.AppleStatus)
 
 	if len(doc.Findings) > 0 {
@@ -96,6 +97,21 @@ func writeWrapped(w io.Writer, prefix, text string) {
 		line += word
 	}
 	fmt.Fprintln(w, line)
+}
+
+// renderServices shows one row per Apple service of the host catalogue.
+func renderServices(w io.Writer, st cli.Style, svcs []verdict.Service) {
+	if len(svcs) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\n%s\n", st.Bold("Services"))
+	idw := 0
+	for _, s := range svcs {
+		idw = max(idw, len(s.ID))
+	}
+	for _, s := range svcs {
+		fmt.Fprintf(w, "  %s %-*s  %s\n", StatusSymbol(st, s.Status), idw, s.ID, s.Title+": "+s.Summary)
+	}
 }
 
 // renderApple shows the watched services of Apple System Status, with their

@@ -17,6 +17,7 @@ import (
 	"github.com/idpulse/idpulse/agent/verdict/verdicttest"
 	"github.com/idpulse/idpulse/cmd/idpulse/internal/cli/clitest"
 	"github.com/idpulse/idpulse/probes"
+	"github.com/idpulse/idpulse/probes/catalog"
 	"github.com/idpulse/idpulse/probes/probetest"
 )
 
@@ -40,6 +41,21 @@ type scenario struct {
 	realDeadline bool
 	// linuxOnly rows need a Linux socket option in the fake servers.
 	linuxOnly bool
+	// all checks the whole Apple host catalogue (check --all).
+	all bool
+	// verify, when set, checks more of the document.
+	verify func(t *testing.T, doc verdict.Document)
+}
+
+// sampled are the catalogue's sampled hosts of one service.
+func sampled(id catalog.ServiceID) []catalog.Host {
+	var out []catalog.Host
+	for _, h := range catalog.Hosts() {
+		if h.Service == id && h.Sample {
+			out = append(out, h)
+		}
+	}
+	return out
 }
 
 // proxied sends the world's HTTP and HTTPS traffic through a CONNECT
@@ -253,6 +269,43 @@ var scenarios = []scenario{
 		setup: func(t *testing.T, w *probetest.World) {
 			w.Route(w.Config.PushHost, "tcp", w.Config.PushPort, probetest.Route{To: probetest.ClosedPort(t)})
 		}},
+	{name: "software-update hosts blocked while sign-in works", code: verdict.CodeUpdateBlocked, level: verdict.LevelDegraded, cause: verdict.CauseNetwork,
+		fixes: []string{verdict.FixTryOtherNetwork}, headline: "error 3014", evidence: "software_update: gs.apple.com:443",
+		absent: []verdict.Code{verdict.FindingServiceBlocked},
+		setup: func(t *testing.T, w *probetest.World) {
+			for _, h := range sampled(catalog.SoftwareUpdate) {
+				w.Route(h.Host, h.Network(), h.Port, probetest.Route{To: probetest.ClosedPort(t)})
+			}
+		}},
+	{name: "iCloud hosts sinkholed by the system DNS", code: verdict.CodeOK, level: verdict.LevelOK, cause: verdict.CauseNone,
+		findings: []verdict.Code{verdict.FindingServiceBlocked}, absent: []verdict.Code{verdict.CodeUpdateBlocked},
+		setup: func(t *testing.T, w *probetest.World) {
+			for _, h := range sampled(catalog.ICloud) {
+				w.DNS.Set(h.Host, probetest.Answer{Addrs: []netip.Addr{netip.IPv4Unspecified()}})
+			}
+		},
+		verify: func(t *testing.T, doc verdict.Document) {
+			i := slices.IndexFunc(doc.Services, func(s verdict.Service) bool { return s.ID == string(catalog.ICloud) })
+			if i < 0 || doc.Services[i].Status != probes.StatusFail || doc.Services[i].Hosts[0].Class != probes.ClassSinkhole {
+				t.Errorf("services = %+v, want icloud failing on a sinkhole", doc.Services)
+			}
+		}},
+	{name: "the whole catalogue healthy (check --all)", code: verdict.CodeOK, level: verdict.LevelOK, cause: verdict.CauseNone, all: true,
+		absent: []verdict.Code{verdict.FindingServiceBlocked, verdict.CodeUpdateBlocked},
+		verify: func(t *testing.T, doc verdict.Document) {
+			n := 0
+			for _, s := range doc.Services {
+				for _, h := range s.Hosts {
+					n++
+					if h.Status != probes.StatusOK || h.Path != "direct" {
+						t.Errorf("%s %s:%d: %s %s via %s", s.ID, h.Host, h.Port, h.Status, h.Class, h.Path)
+					}
+				}
+			}
+			if n != len(catalog.Hosts()) {
+				t.Errorf("%d hosts checked, the catalogue has %d", n, len(catalog.Hosts()))
+			}
+		}},
 	{name: "outage on iCloud Mail only is a finding", code: verdict.CodeOK, level: verdict.LevelOK, cause: verdict.CauseNone,
 		findings: []verdict.Code{verdict.FindingAppleIssue},
 		setup:    func(t *testing.T, w *probetest.World) { w.SetFeed(outageFeed("iCloud Mail", "Outage", "ongoing")) }},
@@ -435,6 +488,7 @@ func TestScenarios(t *testing.T) {
 				t.Skip("the MTU relay reads the MSS with a Linux socket option")
 			}
 			cfg := clitest.WorldConfig(w)
+			cfg.Check.AllServices = sc.all
 			if sc.realDeadline {
 				cfg.Check.Deadline, cfg.Check.ProbeTimeout = probes.DefaultConfig().Deadline, probes.DefaultConfig().ProbeTimeout
 			}
@@ -445,6 +499,9 @@ func TestScenarios(t *testing.T) {
 			}
 			verdicttest.Want{Code: sc.code, Level: sc.level, Cause: sc.cause, Fixes: sc.fixes, Headline: sc.headline,
 				Evidence: sc.evidence, Findings: sc.findings, Absent: sc.absent}.Check(t, doc.Verdict, got, describe(doc))
+			if sc.verify != nil {
+				sc.verify(t, doc)
+			}
 		})
 	}
 }
