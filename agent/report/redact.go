@@ -36,9 +36,9 @@ type Redactor struct {
 	Serials []string
 }
 
-// SystemRedactor describes the current user and machine. The macOS computer
-// name and the serial number need an exec (scutil, ioreg); callers that have
-// them set FullName and Serials. Whatever cannot be read stays empty and that
+// SystemRedactor describes the current user and machine. The serial number
+// and macOS's full name need an exec (ioreg, id); WithSystem adds them from
+// the check's system probe and the user record. Whatever cannot be read stays empty and that
 // rule is simply skipped; the generic rules (MAC addresses, *.local names,
 // "Name's-MacBook-Pro" names, serials after "serial") always apply.
 func SystemRedactor() Redactor {

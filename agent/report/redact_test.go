@@ -1,9 +1,15 @@
 package report
 
 import (
+	"context"
 	"errors"
 	"os/user"
+	"slices"
 	"testing"
+
+	"github.com/idpulse/idpulse/probes"
+	"github.com/idpulse/idpulse/probes/command/commandtest"
+	"github.com/idpulse/idpulse/probes/netenv"
 )
 
 var johnny = Redactor{
@@ -186,6 +192,42 @@ func TestRedactorNetwork(t *testing.T) {
 			if got := tt.r.String(tt.in); got != tt.want {
 				t.Errorf("String(%q)\n = %q\nwant %q", tt.in, got, tt.want)
 			}
+		})
+	}
+}
+
+func TestRedactorWithSystem(t *testing.T) {
+	sys := probes.Results{{ID: probes.IDSystem, Status: probes.StatusOK,
+		Evidence: &probes.SystemEvidence{SystemInfo: netenv.SystemInfo{OS: "macOS", Serial: "C02XK0ABJG5H"}}}}
+	tests := []struct {
+		name  string
+		goos  string
+		rs    probes.Results
+		idF   commandtest.Reply
+		base  Redactor
+		want  Redactor
+		calls []string
+	}{
+		{"macOS: serial and full name", "darwin", sys, commandtest.OK("Johnny Appleseed\n"), Redactor{User: "jappleseed"},
+			Redactor{User: "jappleseed", FullName: "Johnny Appleseed", Serials: []string{"C02XK0ABJG5H"}}, []string{"/usr/bin/id -F"}},
+		{"macOS: id fails, the passwd name stays", "darwin", nil, commandtest.Fail("/usr/bin/id", 1, "id: no such user"), Redactor{FullName: "J A"},
+			Redactor{FullName: "J A"}, []string{"/usr/bin/id -F"}},
+		{"listed serial is not repeated", "darwin", sys, commandtest.OK(""), Redactor{Serials: []string{"C02XK0ABJG5H"}},
+			Redactor{Serials: []string{"C02XK0ABJG5H"}}, []string{"/usr/bin/id -F"}},
+		{"Linux: the GECOS name from os/user, no exec", "linux", sys, commandtest.Reply{}, Redactor{FullName: "Ana Lima"},
+			Redactor{FullName: "Ana Lima", Serials: []string{"C02XK0ABJG5H"}}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			run := commandtest.Strict(t)
+			if tt.calls != nil {
+				run.On("/usr/bin/id -F", tt.idF)
+			}
+			got := tt.base.WithSystem(context.Background(), run, tt.goos, tt.rs)
+			if got.FullName != tt.want.FullName || !slices.Equal(got.Serials, tt.want.Serials) || got.User != tt.want.User {
+				t.Errorf("= %+v, want %+v", got, tt.want)
+			}
+			run.AssertCalls(t, tt.calls...)
 		})
 	}
 }

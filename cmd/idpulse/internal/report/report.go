@@ -68,7 +68,8 @@ func Run(ctx context.Context, opts *Options) int {
 		return cli.Exit(opts.IO, &cli.ConfigError{Err: err})
 	}
 	format, _ := report.ParseFormat(opts.Format)
-	doc := diagnose.Diagnoser{Config: cfg, Env: opts.NewEnv(cfg.Check), Now: opts.Now}.Once(ctx)
+	env := opts.NewEnv(cfg.Check)
+	doc := diagnose.Diagnoser{Config: cfg, Env: env, Now: opts.Now}.Once(ctx)
 	in := report.Input{Doc: doc, Version: opts.Version, Generated: opts.Now()}
 	if opts.HistoryDir != "" {
 		// A damaged history line is skipped; the report is still worth having.
@@ -79,7 +80,9 @@ func Run(ctx context.Context, opts *Options) int {
 	if !opts.NoRedact {
 		red = opts.Redactor
 		if red == nil {
-			r := report.SystemRedactor()
+			// The check just read the serial; macOS's user record has the
+			// full name.
+			r := report.SystemRedactor().WithSystem(ctx, env.Runner, env.GOOS, doc.Probes)
 			red = &r
 		}
 	}
