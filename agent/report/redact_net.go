@@ -36,7 +36,7 @@ var (
 
 	// tokenLabel is a key that names a secret, a separator and a value of
 	// at least 6 token characters.
-	tokenLabel = regexp.MustCompile(`(?i)\b[a-z_-]*(?:token|session|sessid|sid|key|secret|passw(?:or)?d|auth|cookie|ticket|nonce|code)"?\s*(?:[:=]|%3d)\s*"?([a-z0-9._~+/%=-]{6,})`)
+	tokenLabel = regexp.MustCompile(`(?i)\b[a-z_-]*(?:token|session|sessid|sid|key|secret|passw(?:or)?d|cookie|ticket|nonce)"?\s*(?:[:=]|%3d)\s*"?([a-z0-9._~+/%=-]{6,})`)
 	bearer     = regexp.MustCompile(`(?i)\b(?:bearer|basic)\s+([a-z0-9._~+/=-]{8,})`)
 
 	// MAC addresses beyond aa:bb:cc:dd:ee:ff and aa-bb-…: Cisco's

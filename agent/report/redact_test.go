@@ -174,6 +174,7 @@ func TestRedactorNetwork(t *testing.T) {
 		{"session json", Redactor{}, `{"session": "Qm9vZ2xlZ29vMTIz"}`, `{"session": "<redacted>"}`},
 		{"api key", Redactor{}, "X-Api-Key: 4ab9c2e0d1f3", "X-Api-Key: <redacted>"},
 		{"bearer", Redactor{}, "Authorization: Bearer eyJhbGciOi.eyJzdWIi.sig", "Authorization: Bearer <redacted>"},
+		{"error codes survive", Redactor{}, "error code=NSURLErrorTimedOut, auth: PasswordRequired", "error code=NSURLErrorTimedOut, auth: PasswordRequired"},
 		{"words after a label survive", Redactor{}, "session expired; key-exchange failed; sid: unknown", "session expired; key-exchange failed; sid: unknown"},
 
 		// User names in URL-encoded text.
