@@ -35,8 +35,10 @@ const usage = `Usage: idpulse report [--format text|markdown|json] [--output FIL
 Checks again and writes a diagnostic report for Apple Support: Mac model, OS
 version and build, the verdict chain, every check's exact errors and timings,
 Apple System Status, the fixes tried with their times, and recent verdict
-changes. Your user name, home folder, computer name, serial numbers and MAC
-addresses are redacted unless --no-redact is given.
+changes. Your user name and full name, home folder, computer name, serial
+numbers, MAC addresses (and IPv6 addresses made from them), Wi-Fi network
+names, e-mail addresses, tokens and the values in web addresses' queries are
+redacted unless --no-redact is given.
 
 Flags:
   --format F     text (default), markdown or json
