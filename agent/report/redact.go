@@ -36,9 +36,9 @@ type Redactor struct {
 	Serials []string
 }
 
-// SystemRedactor describes the current user and machine. The macOS computer
-// name and the serial number need an exec (scutil, ioreg); callers that have
-// them set FullName and Serials. Whatever cannot be read stays empty and that
+// SystemRedactor describes the current user and machine. The serial number
+// and macOS's full name need an exec (ioreg, id); WithSystem adds them from
+// the check's system probe and the user record. Whatever cannot be read stays empty and that
 // rule is simply skipped; the generic rules (MAC addresses, *.local names,
 // "Name's-MacBook-Pro" names, serials after "serial") always apply.
 func SystemRedactor() Redactor {
@@ -73,14 +73,24 @@ func systemRedactor(current func() (*user.User, error), home func() (string, err
 //   - the host name in full and without its domain, the computer name it
 //     was derived from ("Johnny's MacBook Pro" for Johnnys-MacBook-Pro),
 //     any *.local name and any "Name-MacBook-Pro"-style name → "<computer>"
-//   - the listed serials, and 10–12 character upper-case serials after the
-//     word "serial" → "<serial>"
-//   - MAC addresses, aa:bb:cc:dd:ee:ff (macOS drops leading zeros) and
-//     AA-BB-CC-DD-EE-FF, any case → "<mac>"
+//   - the listed serials, and 10–12 character serials with a digit after
+//     the word "serial", any case → "<serial>"
+//   - MAC addresses, aa:bb:cc:dd:ee:ff (macOS drops leading zeros),
+//     AA-BB-CC-DD-EE-FF, aabb.ccdd.eeff, URL-encoded (a4%3A83%3A…) and twelve
+//     bare hex digits after a label (mac=, BSSID:), any case → "<mac>"
+//   - the interface id of an IPv6 address made from the MAC (EUI-64),
+//     keeping the /64 prefix
+//   - every value of a URL's query and its fragment → "<redacted>", keys kept
+//   - e-mail addresses → "<email>" ("<user>@icloud.com" for Apple's domains)
+//   - labelled SSIDs (SSID:, ssid=, "ssid":) → "<ssid>"
+//   - random-looking values after token=, session=, sid=, key=, … and
+//     Bearer → "<redacted>"
 //
-// Names of Apple's domains (appleid.apple.com, *.icloud.com, …) and IPv4
-// addresses are never touched, even when a user or host name happens to
-// occur in them. Names shorter than 3 characters and system accounts (root,
+// Names are matched in URL-encoded text too (Johnny%20Appleseed,
+// Johnny+Appleseed, %2FUsers%2Fjappleseed). Names of Apple's domains
+// (appleid.apple.com, *.icloud.com, …) and IPv4 addresses are never touched
+// by the name rules, even when a user or host name happens to occur in them;
+// the shape rules above run first, over everything. Names shorter than 3 characters and system accounts (root,
 // nobody, …) are not redacted: replacing them would mangle ordinary words
 // and they identify nobody.
 func (r Redactor) String(s string) string {
@@ -110,7 +120,9 @@ var (
 	// serialAfter is "serial", optionally "number"/"no"/"#" and a
 	// parenthesised qualifier ("Serial Number (system):", ioreg's
 	// "IOPlatformSerialNumber" = "…"), then the serial itself, upper case.
-	serialAfter = regexp.MustCompile(`(?i:serial(?:[ _-]?(?:number|num|no\.?|#))?)(?:\s*\([^)]{0,20}\))?[\s"'=:#]*([A-Z0-9]{10,12})\b`)
+	// Any case: a pasted or lower-cased serial is still the Mac's. A word
+	// after "serial" ("serial connection") has no digit and is kept.
+	serialAfter = regexp.MustCompile(`(?i)serial(?:[ _-]?(?:number|num|no\.?|#))?(?:\s*\([^)]{0,20}\))?[\s"'=:#]*([a-z0-9]{10,12})\b`)
 	dotLocal    = regexp.MustCompile(`(?i)[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*\.local\b`)
 	macStyle    = regexp.MustCompile(`(?i)[a-z0-9][a-z0-9-]*-(?:macbook(?:-pro|-air)?|imac(?:-pro)?|mac-mini|mac-pro|mac-studio|mbp|mba)(?:-\d+)?\b`)
 )
@@ -140,7 +152,8 @@ func (r Redactor) compile() *redactor {
 		}
 	}
 	if h := strings.TrimRight(r.Home, `/\`); len(h) > 1 {
-		c.home = regexp.MustCompile(`(?i)` + regexp.QuoteMeta(h))
+		// Also URL-encoded: file URLs and redirect targets carry %2F.
+		c.home = regexp.MustCompile(`(?i)` + strings.ReplaceAll(regexp.QuoteMeta(h), "/", `(?:/|%2F)`))
 	}
 	host := strings.TrimSuffix(strings.TrimSpace(r.Hostname), ".")
 	if word(host) && !strings.EqualFold(host, "localhost.localdomain") {
@@ -165,7 +178,13 @@ func (r Redactor) compile() *redactor {
 	}
 	for _, u := range []string{r.FullName, r.User} {
 		if word(u) {
-			c.users = append(c.users, regexp.MustCompile(`(?i)`+regexp.QuoteMeta(strings.TrimSpace(u))))
+			// The words of a full name may be joined by blanks or, in
+			// URL-encoded text, by "+" or "%20".
+			words := strings.Fields(u)
+			for i, w := range words {
+				words[i] = regexp.QuoteMeta(w)
+			}
+			c.users = append(c.users, regexp.MustCompile(`(?i)`+strings.Join(words, `(?:\s+|\+|%20|%C2%A0)+`)))
 		}
 	}
 	return c
@@ -176,6 +195,7 @@ func (c *redactor) apply(s string) string {
 	if s == "" {
 		return s
 	}
+	s = redactNetwork(s)
 	var protected [][]int
 	for _, re := range []*regexp.Regexp{appleNames, ipv4} {
 		protected = append(protected, matches(s, re, hostBounded)...)
@@ -206,11 +226,13 @@ func (c *redactor) redact(s string) string {
 		s = replace(s, re, alnumBounded, func(string) string { return PlaceholderSerial })
 	}
 	s = replace(s, serialAfter, nil, func(m string) string {
-		sub := serialAfter.FindStringSubmatchIndex(m)
-		return m[:sub[2]] + PlaceholderSerial + m[sub[3]:]
+		return replaceGroups(serialAfter, m, func(v string) string {
+			if !strings.ContainsAny(v, "0123456789") {
+				return v
+			}
+			return PlaceholderSerial
+		})
 	})
-	s = replace(s, macColon, macBounded, func(string) string { return PlaceholderMAC })
-	s = replace(s, macDash, macBounded, func(string) string { return PlaceholderMAC })
 	if c.home != nil {
 		s = replace(s, c.home, homeBounded, func(string) string { return PlaceholderHome })
 	}
@@ -220,7 +242,7 @@ func (c *redactor) redact(s string) string {
 	s = replace(s, dotLocal, hostBounded, func(string) string { return PlaceholderComputer })
 	s = replace(s, macStyle, labelBounded, func(string) string { return PlaceholderComputer })
 	for _, re := range c.users {
-		s = replace(s, re, wordBounded, func(string) string { return PlaceholderUser })
+		s = replace(s, re, encodedWordBounded, func(string) string { return PlaceholderUser })
 	}
 	return s
 }
@@ -288,6 +310,21 @@ func isAlnum(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 func wordBounded(s string, start, end int) bool {
 	w := func(r rune) bool { return isAlnum(r) || r == '_' }
 	return !w(before(s, start)) && !w(after(s, end))
+}
+
+// encodedWordBounded: a whole word where an escape ("%2F", "%20") before it
+// is a separator, as it is once the text is decoded.
+func encodedWordBounded(s string, start, end int) bool {
+	if start >= 3 && s[start-3] == '%' && isHex(s[start-2]) && isHex(s[start-1]) {
+		return !isWord(after(s, end))
+	}
+	return wordBounded(s, start, end)
+}
+
+func isWord(r rune) bool { return isAlnum(r) || r == '_' }
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
 
 func alnumBounded(s string, start, end int) bool {

@@ -33,6 +33,7 @@ const (
 	routePath  = "/sbin/route"
 	swVersPath = "/usr/bin/sw_vers"
 	sysctlPath = "/usr/sbin/sysctl"
+	ioregPath  = "/usr/sbin/ioreg"
 
 	// ipPath is iproute2 on Linux (see routeToLinux for /usr/sbin/ip).
 	ipPath = "/sbin/ip"

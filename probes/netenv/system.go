@@ -22,6 +22,39 @@ type SystemInfo struct {
 	Model   string `json:"model,omitempty"`         // "MacBookPro18,3" or DMI product name
 	Kernel  string `json:"kernel,omitempty"`
 	Arch    string `json:"arch"`
+	// Serial is the hardware serial number. It is never written out (the
+	// check's JSON, the state file): it is read only so that reports can
+	// redact it wherever it turns up.
+	Serial string `json:"-"`
+}
+
+// ParseIORegSerial reads IOPlatformSerialNumber from
+// `ioreg -rd1 -c IOPlatformExpertDevice`; "" when it is not there.
+func ParseIORegSerial(out []byte) string {
+	for line := range strings.Lines(string(out)) {
+		k, v, ok := strings.Cut(line, "=")
+		if !ok || strings.TrimSpace(k) != `"IOPlatformSerialNumber"` {
+			continue
+		}
+		return cleanSerial(strings.Trim(strings.TrimSpace(v), `"`))
+	}
+	return ""
+}
+
+// cleanSerial drops what firmware puts where it has no serial ("To Be
+// Filled By O.E.M.", "0", "None"): redacting those words would only mangle
+// text.
+func cleanSerial(s string) string {
+	s = strings.TrimSpace(s)
+	if len(s) < 4 || strings.Trim(s, s[:1]) == "" {
+		return ""
+	}
+	for _, r := range s {
+		if !(r >= '0' && r <= '9' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r == '-') {
+			return ""
+		}
+	}
+	return s
 }
 
 // ParseSwVers reads `sw_vers`: "ProductName:<tabs>macOS", ProductVersion,
@@ -118,9 +151,9 @@ func ReadSystemInfo(ctx context.Context, r command.Runner, goos string) (SystemI
 
 // describeSystem is both readers' shape: the OS's own description, read
 // and parsed (required: without it only os and this binary's architecture
-// are known), then the model and kernel release, best effort (all of
-// what each returns, trimmed; empty when it fails).
-func describeSystem(os string, read func() ([]byte, error), parse func([]byte) (SystemInfo, error), model, kernel func() ([]byte, error)) (SystemInfo, error) {
+// are known), then the model, kernel release and serial number, best effort
+// (all of what each returns, trimmed; empty when it fails).
+func describeSystem(os string, read func() ([]byte, error), parse func([]byte) (SystemInfo, error), model, kernel, serial func() ([]byte, error)) (SystemInfo, error) {
 	si := SystemInfo{OS: os}
 	b, err := read()
 	if err == nil {
@@ -133,11 +166,12 @@ func describeSystem(os string, read func() ([]byte, error), parse func([]byte) (
 	for _, f := range []struct {
 		dst  *string
 		read func() ([]byte, error)
-	}{{&si.Model, model}, {&si.Kernel, kernel}} {
+	}{{&si.Model, model}, {&si.Kernel, kernel}, {&si.Serial, serial}} {
 		if b, err := f.read(); err == nil {
 			*f.dst = strings.TrimSpace(string(b))
 		}
 	}
+	si.Serial = cleanSerial(si.Serial)
 	return si, nil
 }
 
@@ -146,7 +180,10 @@ func readSystemInfoDarwin(ctx context.Context, r command.Runner) (SystemInfo, er
 		return func() ([]byte, error) { return run(ctx, r, sysctlPath, "-n", name) }
 	}
 	return describeSystem("macOS", func() ([]byte, error) { return run(ctx, r, swVersPath) }, ParseSwVers,
-		sysctl("hw.model"), sysctl("kern.osrelease"))
+		sysctl("hw.model"), sysctl("kern.osrelease"), func() ([]byte, error) {
+			out, err := run(ctx, r, ioregPath, "-rd1", "-c", "IOPlatformExpertDevice")
+			return []byte(ParseIORegSerial(out)), err
+		})
 }
 
 // readSystemInfoLinux takes the file reader as a parameter so tests can supply
@@ -163,5 +200,8 @@ func readSystemInfoLinux(readFile func(string) ([]byte, error)) (SystemInfo, err
 		return b, err
 	}
 	return describeSystem("Linux", osRelease, ParseOSRelease,
-		file("/sys/devices/virtual/dmi/id/product_name"), file("/proc/sys/kernel/osrelease"))
+		file("/sys/devices/virtual/dmi/id/product_name"), file("/proc/sys/kernel/osrelease"),
+		// Readable by root only on most distributions: a user's report
+		// then relies on the generic serial rule.
+		file("/sys/devices/virtual/dmi/id/product_serial"))
 }

@@ -40,6 +40,7 @@ func TestReadSystemInfoDarwin(t *testing.T) {
 		swVers = "/usr/bin/sw_vers"
 		model  = "/usr/sbin/sysctl -n hw.model"
 		kernel = "/usr/sbin/sysctl -n kern.osrelease"
+		ioreg  = "/usr/sbin/ioreg -rd1 -c IOPlatformExpertDevice"
 	)
 	sonoma := string(readTestdata(t, "sw_vers_macos14.4.1.txt"))
 	tests := []struct {
@@ -49,9 +50,10 @@ func TestReadSystemInfoDarwin(t *testing.T) {
 		wantErr string
 	}{
 		{
-			name:    "all commands answer",
-			replies: map[string]commandtest.Reply{swVers: commandtest.OK(sonoma), model: commandtest.OK("MacBookPro18,3\n"), kernel: commandtest.OK("23.4.0\n")},
-			want:    SystemInfo{OS: "macOS", Version: "14.4.1", Build: "23E224", Model: "MacBookPro18,3", Kernel: "23.4.0", Arch: runtime.GOARCH},
+			name: "all commands answer",
+			replies: map[string]commandtest.Reply{swVers: commandtest.OK(sonoma), model: commandtest.OK("MacBookPro18,3\n"), kernel: commandtest.OK("23.4.0\n"),
+				ioreg: commandtest.OK(string(readTestdata(t, "ioreg_platform_expert.txt")))},
+			want: SystemInfo{OS: "macOS", Version: "14.4.1", Build: "23E224", Model: "MacBookPro18,3", Kernel: "23.4.0", Arch: runtime.GOARCH, Serial: "C02XK0ABJG5H"},
 		},
 		{
 			name:    "sysctl failures leave model and kernel empty",
@@ -99,11 +101,20 @@ func TestReadSystemInfoLinux(t *testing.T) {
 		{
 			name: "everything present",
 			files: map[string]string{
-				"/etc/os-release":                          debian,
-				"/sys/devices/virtual/dmi/id/product_name": "ThinkPad X1 Carbon Gen 11\n",
-				"/proc/sys/kernel/osrelease":               "6.1.0-18-amd64\n",
+				"/etc/os-release":                            debian,
+				"/sys/devices/virtual/dmi/id/product_name":   "ThinkPad X1 Carbon Gen 11\n",
+				"/proc/sys/kernel/osrelease":                 "6.1.0-18-amd64\n",
+				"/sys/devices/virtual/dmi/id/product_serial": "PF3XK0AB\n",
 			},
-			want: SystemInfo{OS: "Debian GNU/Linux", Version: "12", Model: "ThinkPad X1 Carbon Gen 11", Kernel: "6.1.0-18-amd64", Arch: runtime.GOARCH},
+			want: SystemInfo{OS: "Debian GNU/Linux", Version: "12", Model: "ThinkPad X1 Carbon Gen 11", Kernel: "6.1.0-18-amd64", Arch: runtime.GOARCH, Serial: "PF3XK0AB"},
+		},
+		{
+			name: "firmware placeholder is no serial",
+			files: map[string]string{
+				"/etc/os-release": debian,
+				"/sys/devices/virtual/dmi/id/product_serial": "To Be Filled By O.E.M.\n",
+			},
+			want: SystemInfo{OS: "Debian GNU/Linux", Version: "12", Arch: runtime.GOARCH},
 		},
 		{
 			name:  "falls back to /usr/lib/os-release; no DMI in a VM or container",
@@ -143,4 +154,21 @@ func TestReadSystemInfoHostAndUnsupported(t *testing.T) {
 	}
 	got, err := ReadSystemInfo(context.Background(), nil, "plan9")
 	wantResult(t, got, err, SystemInfo{OS: "plan9", Arch: runtime.GOARCH}, `not supported on "plan9"`)
+}
+
+func TestParseIORegSerial(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"platform expert", string(readTestdata(t, "ioreg_platform_expert.txt")), "C02XK0ABJG5H"},
+		{"new 10-character serial", `  "IOPlatformSerialNumber" = "H4KT9X2WQ1"` + "\n", "H4KT9X2WQ1"},
+		{"virtual machine placeholder", `  "IOPlatformSerialNumber" = "0"` + "\n", ""},
+		{"absent", `  "model" = <"MacBookPro18,3">` + "\n", ""},
+		{"empty", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := ParseIORegSerial([]byte(tt.in)); got != tt.want {
+				t.Errorf("= %q, want %q", got, tt.want)
+			}
+		})
+	}
 }

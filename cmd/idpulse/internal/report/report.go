@@ -35,8 +35,10 @@ const usage = `Usage: idpulse report [--format text|markdown|json] [--output FIL
 Checks again and writes a diagnostic report for Apple Support: Mac model, OS
 version and build, the verdict chain, every check's exact errors and timings,
 Apple System Status, the fixes tried with their times, and recent verdict
-changes. Your user name, home folder, computer name, serial numbers and MAC
-addresses are redacted unless --no-redact is given.
+changes. Your user name and full name, home folder, computer name, serial
+numbers, MAC addresses (and IPv6 addresses made from them), Wi-Fi network
+names, e-mail addresses, tokens and the values in web addresses' queries are
+redacted unless --no-redact is given.
 
 Flags:
   --format F     text (default), markdown or json
@@ -68,7 +70,8 @@ func Run(ctx context.Context, opts *Options) int {
 		return cli.Exit(opts.IO, &cli.ConfigError{Err: err})
 	}
 	format, _ := report.ParseFormat(opts.Format)
-	doc := diagnose.Diagnoser{Config: cfg, Env: opts.NewEnv(cfg.Check), Now: opts.Now}.Once(ctx)
+	env := opts.NewEnv(cfg.Check)
+	doc := diagnose.Diagnoser{Config: cfg, Env: env, Now: opts.Now}.Once(ctx)
 	in := report.Input{Doc: doc, Version: opts.Version, Generated: opts.Now()}
 	if opts.HistoryDir != "" {
 		// A damaged history line is skipped; the report is still worth having.
@@ -79,7 +82,9 @@ func Run(ctx context.Context, opts *Options) int {
 	if !opts.NoRedact {
 		red = opts.Redactor
 		if red == nil {
-			r := report.SystemRedactor()
+			// The check just read the serial; macOS's user record has the
+			// full name.
+			r := report.SystemRedactor().WithSystem(ctx, env.Runner, env.GOOS, doc.Probes)
 			red = &r
 		}
 	}

@@ -1,0 +1,63 @@
+package report_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/idpulse/idpulse/cmd/idpulse/internal/cli"
+	"github.com/idpulse/idpulse/cmd/idpulse/internal/cli/clitest"
+	"github.com/idpulse/idpulse/cmd/idpulse/internal/report"
+	"github.com/idpulse/idpulse/probes"
+	"github.com/idpulse/idpulse/probes/command/commandtest"
+	"github.com/idpulse/idpulse/probes/probetest"
+)
+
+// The serial the system probe reads and the full name of macOS's user
+// record are redacted although neither is in the Redactor SystemRedactor
+// returns: a VPN service named after both shows them.
+func TestReportRedactsSerialAndFullNameFromTheSystem(t *testing.T) {
+	const (
+		serial   = "C02ZZ9QQXY7K"
+		fullName = "Zed Quxley"
+	)
+	w := probetest.NewWorld(t)
+	w.Runner.
+		On("/usr/bin/sw_vers", commandtest.OK("ProductName:\tmacOS\nProductVersion:\t14.4.1\nBuildVersion:\t23E224\n")).
+		On("/usr/sbin/ioreg -rd1 -c IOPlatformExpertDevice", commandtest.OK(`    "IOPlatformSerialNumber" = "`+serial+`"`+"\n")).
+		On("/usr/bin/id -F", commandtest.OK(fullName+"\n")).
+		On("/usr/sbin/scutil --nc list", commandtest.OK("Available network connection services in the current set (*=enabled):\n"+
+			`* (Connected)      6D8C5A3F-2B1E-4C7A-9E0D-3F5B7A1C9E24 PPP --> L2TP       "`+fullName+`'s VPN `+serial+`" [PPP:L2TP]`+"\n"))
+	run := func(t *testing.T, args ...string) string {
+		t.Helper()
+		io, out, errOut := cli.Test()
+		opts := &report.Options{Deps: cli.Deps{IO: io, Now: time.Now,
+			NewEnv: func(probes.Config) probes.Env {
+				env := w.Env()
+				env.GOOS = "darwin"
+				return env
+			},
+			LoadConfig: clitest.Loader(clitest.WorldConfig(w), nil)}}
+		if err := report.Parse(opts, args); err != nil {
+			t.Fatal(err)
+		}
+		if code := report.Run(context.Background(), opts); code != cli.ExitOK {
+			t.Fatalf("exit %d: %s", code, errOut)
+		}
+		return out.String()
+	}
+	if out := run(t, "--no-redact"); !strings.Contains(out, fullName+"'s VPN "+serial) {
+		t.Fatalf("the planted VPN name is not in the report:\n%s", out)
+	}
+	for _, f := range []string{"text", "markdown", "json"} {
+		out := run(t, "--format", f)
+		if strings.Contains(out, serial) || strings.Contains(out, fullName) {
+			t.Errorf("%s: the serial or the full name survived:\n%s", f, out)
+		}
+		// Markdown escapes the placeholders' brackets.
+		if !strings.Contains(strings.ReplaceAll(out, `\`, ""), "<user>'s VPN <serial>") {
+			t.Errorf("%s: no redacted VPN name in:\n%s", f, out)
+		}
+	}
+}
