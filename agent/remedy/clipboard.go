@@ -12,6 +12,7 @@ import (
 	"github.com/idpulse/idpulse/agent/history"
 	"github.com/idpulse/idpulse/agent/report"
 	"github.com/idpulse/idpulse/agent/verdict"
+	"github.com/idpulse/idpulse/probes/command"
 )
 
 // Clipboard puts the diagnostic report where the user can paste it: the
@@ -54,7 +55,11 @@ func (c Clipboard) Text(doc *verdict.Document) ([]byte, error) {
 		in.Attempts, _ = history.Attempts(c.Dir).Recent(20)
 		in.Transitions, _ = history.Transitions(c.Dir).Recent(20)
 	}
-	red := report.SystemRedactor()
+	// The serial and the full name are redacted too (the system probe's
+	// evidence, `id -F` on macOS), bounded: a report is never held up.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	red := report.SystemRedactor().WithSystem(ctx, command.Exec{Timeout: time.Second}, c.GOOS, doc.Probes)
 	var buf bytes.Buffer
 	if err := report.Write(&buf, in, report.FormatText, &red); err != nil {
 		return nil, fmt.Errorf("report: %w", err)
