@@ -24,6 +24,7 @@ func TestParseErrorsNameTheKey(t *testing.T) {
 		{"list of wrong type", `{"check": {"signin_hosts": "appleid.apple.com"}}`, "check.signin_hosts: want []string, got string"},
 		{"section not an object", `{"check": []}`, "check: want an object"},
 		{"validation", `{"check": {"probe_timeout": "9s"}}`, "check.probe_timeout: 9s is longer than deadline 5s"},
+		{"a deadline that would overflow", `{"check": {"deadline": "2562047h"}}`, "check.deadline: 2562047h0m0s is longer than the 10m0s a cycle may take"},
 		{"bad port", `{"check": {"push_port": 70000}}`, "check.push_port: 70000 is not a TCP port"},
 		{"bad control target", `{"check": {"control_targets": ["1.1.1.1"]}}`, `check.control_targets: "1.1.1.1" is not host:port`},
 		{"bad feed URL", `{"apple_status": {"url": "ftp://x"}}`, `apple_status.url: "ftp://x" is not an http(s) URL`},
