@@ -60,12 +60,9 @@ func Parse(opts *Options, args []string) error {
 	fs.BoolVar(&opts.JSON, "json", false, "")
 	fs.BoolVar(&opts.Developer, "developer", false, "")
 	fs.StringVar(&opts.ConfigPath, "config", "", "")
-	fs.DurationVar(&opts.Timeout, "timeout", 10*time.Second, "")
+	cli.TimeoutFlag(fs, &opts.Timeout, 10*time.Second)
 	if err := cli.ParseFlags(fs, args, opts.IO.Out, usage); err != nil {
 		return err
-	}
-	if opts.Timeout <= 0 {
-		return &cli.UsageError{Err: fmt.Errorf("--timeout must be positive"), Command: "apple-status"}
 	}
 	if opts.Developer {
 		opts.All = true

@@ -45,14 +45,8 @@ func Parse(opts *Options, args []string) error {
 	fs.BoolVar(&opts.JSON, "json", false, "")
 	fs.BoolVar(&opts.All, "all", false, "")
 	fs.StringVar(&opts.ConfigPath, "config", "", "")
-	fs.DurationVar(&opts.Timeout, "timeout", 0, "")
-	if err := cli.ParseFlags(fs, args, opts.IO.Out, usage); err != nil {
-		return err
-	}
-	if opts.Timeout < 0 {
-		return &cli.UsageError{Err: fmt.Errorf("--timeout must be positive"), Command: "check"}
-	}
-	return nil
+	cli.TimeoutFlag(fs, &opts.Timeout, 0)
+	return cli.ParseFlags(fs, args, opts.IO.Out, usage)
 }
 
 // config reads the configuration the options name, applying --timeout.

@@ -77,7 +77,7 @@ func TestCheckUsageAndConfigErrors(t *testing.T) {
 	}{
 		{[]string{"check", "--bogus"}, cli.ExitUsage, "idpulse check: flag provided but not defined: -bogus"},
 		{[]string{"check", "extra"}, cli.ExitUsage, `unexpected argument "extra"`},
-		{[]string{"check", "--timeout", "-1s"}, cli.ExitUsage, "--timeout must be positive"},
+		{[]string{"check", "--timeout", "-1s"}, cli.ExitUsage, "want a positive duration such as \"5s\""},
 		{[]string{"check", "--config", bad}, cli.ExitUsage, `check.deadline: want a duration such as "5s", got "soon"`},
 		{[]string{"check", "--config", filepath.Join(t.TempDir(), "none.json")}, cli.ExitUsage, "no such file"},
 		{[]string{"frobnicate"}, cli.ExitUsage, `unknown command "frobnicate"`},
