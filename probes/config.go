@@ -117,6 +117,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("deadline: must be positive")
 	case c.ProbeTimeout <= 0:
 		return fmt.Errorf("probe_timeout: must be positive")
+	case c.Deadline < Duration(MinDeadline):
+		return fmt.Errorf("deadline: %s is shorter than the %s a check needs to tell a dead network from its own limit", time.Duration(c.Deadline), MinDeadline)
 	case c.Deadline > Duration(MaxDeadline):
 		return fmt.Errorf("deadline: %s is longer than the %s a cycle may take", time.Duration(c.Deadline), MaxDeadline)
 	case c.ProbeTimeout > c.Deadline:

@@ -82,6 +82,11 @@ wait:
 // configuration validation refuses more.
 const MaxDeadline = 10 * time.Minute
 
+// MinDeadline is the shortest cycle configuration accepts: below it every
+// connection times out on any network, and a dead network could not be
+// told from the cycle's own limit (a 1 ns check once said "offline").
+const MinDeadline = time.Second
+
 // ErrorEvidence is the evidence of a probe that broke rather than reported.
 type ErrorEvidence struct {
 	Error string `json:"error"`

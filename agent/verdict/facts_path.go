@@ -204,3 +204,10 @@ func (f *Facts) proxySource() string {
 	}
 	return src
 }
+
+// signInShown: the sign-in path was shown to work end to end, a genuine
+// TLS handshake with Apple and an HTTP answer from the sign-in service;
+// the positive evidence "ok" needs.
+func (f *Facts) signInShown() bool {
+	return f.genuineTLS() && f.https != nil && f.https.StatusCode != 0
+}

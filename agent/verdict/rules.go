@@ -30,6 +30,7 @@ const (
 	CodePushBlocked      Code = "push_blocked"
 	CodeMTUBlackhole     Code = "mtu_blackhole"
 	CodeSlowNetwork      Code = "slow_network"
+	CodeCheckIncomplete  Code = "check_incomplete"
 	CodeUpdateBlocked    Code = "update_blocked"
 
 	FindingVPNActive        Code = "vpn_active"
@@ -403,6 +404,19 @@ func Rules() []Rule {
 				return fmt.Sprintf("Sign-in works, but %s is %s. iMessage, FaceTime and Find My may not get updates until you use another network.", p.Target, describeClass(p.Class))
 			},
 			Evidence: func(f *Facts) []string { return []string{describeAttempt(*f.pushBlocked())} }},
+		{Code: CodeCheckIncomplete, Kind: KindVerdict, Level: LevelDegraded, Cause: CauseNone, Probes: []probes.ID{probes.IDTLS, probes.IDHTTPS},
+			// "ok" needs positive evidence: without it, and with no cause
+			// found, the honest verdict is that the checks did not finish.
+			DependsOn: []Code{CodeOffline, CodeCaptivePortal, CodeHostsOverride, CodeDNSFiltered, CodeDNSFailure, CodeProxyFailure,
+				CodeBlocked, CodeTLSInterception, CodeClockSkew, CodeMTUBlackhole, CodeSlowNetwork, CodeAppleOutage, CodeAppleUnreachable},
+			Label: "checks incomplete", Fixes: []string{},
+			Match:    func(f *Facts) bool { return !f.signInShown() },
+			Headline: text("idpulse could not finish its checks"),
+			Detail: text("The checks that show Apple ID works (a genuine encrypted connection to Apple and an answer from its sign-in service) did not finish, " +
+				"and nothing else points at a cause. Check again; on a very slow network give the check more time (--timeout, check.deadline)."),
+			Evidence: func(f *Facts) []string {
+				return []string{"tls: " + f.summary(probes.IDTLS), "https: " + f.summary(probes.IDHTTPS)}
+			}},
 		{Code: CodeOK, Kind: KindVerdict, Level: LevelOK, Cause: CauseNone, Probes: []probes.ID{probes.IDTLS},
 			Label:    "ok",
 			Headline: text("Apple ID connectivity is healthy"),

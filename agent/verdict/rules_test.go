@@ -220,6 +220,15 @@ var cases = []rowCase{
 	{CodeUpdateBlocked, LevelDegraded, CauseNetwork, func(w *world) {
 		blockService(w, catalog.SoftwareUpdate, probes.ClassReset)
 	}, "Installs, updates and restores will fail with error 3014 on this network", ""},
+	{CodeCheckIncomplete, LevelDegraded, CauseNone, func(w *world) {
+		// The decisive probes did not finish: no handshake, no answer.
+		for i := range w.tls.Hosts {
+			h := &w.tls.Hosts[i]
+			h.OK, h.Verified, h.Stage, h.Class, h.Error = false, false, "tls", probes.ClassOther, "did not finish within the 5s cycle deadline"
+		}
+		w.https.Attempt, w.https.StatusCode = failed("appleid.apple.com:443", "http", probes.ClassOther), 0
+		w.status[probes.IDTLS], w.status[probes.IDHTTPS] = probes.StatusError, probes.StatusError
+	}, "idpulse could not finish its checks", ""},
 	{CodeOK, LevelOK, CauseNone, func(*world) {}, "Apple ID connectivity is healthy", ""},
 
 	{FindingVPNActive, LevelOK, CauseLocal, func(w *world) {
@@ -343,6 +352,11 @@ func codes(fs []Finding) []Code {
 // combined are the worlds where two cases that touch the same evidence
 // cannot simply be applied one after the other.
 var combined = map[[2]Code]func(w *world){
+	// Apple's sign-in service hangs after a genuine handshake: no HTTP
+	// answer (so no positive evidence), and Apple is why.
+	{CodeCheckIncomplete, CodeAppleUnreachable}: func(w *world) {
+		w.https.Attempt, w.https.StatusCode = failed("appleid.apple.com:443", "http", probes.ClassTimeout), 0
+	},
 	// A clock off by a little, which a certificate already fails on.
 	{FindingClockDrift, CodeClockSkew}: func(w *world) {
 		w.clock.OffsetMS, w.status[probes.IDClock] = -2*60*1000, probes.StatusWarn

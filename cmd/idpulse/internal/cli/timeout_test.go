@@ -22,6 +22,7 @@ func TestTimeoutFlag(t *testing.T) {
 		{"0", 0, `want a positive duration such as "5s", got "0"`},
 		{"-1s", 0, "positive"},
 		{"9223372036854775807ns", 0, "longer than the 10m0s a check may take"},
+		{"1ns", 0, "shorter than the 1s a check needs"},
 	}
 	for _, tt := range tests {
 		fs := flag.NewFlagSet("demo", flag.ContinueOnError)
