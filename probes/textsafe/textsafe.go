@@ -60,33 +60,67 @@ func Terminal(s string) string {
 // Markdown is Terminal, then escaped so that the text is one inline run:
 // line breaks are spaces already, so nothing can start a new block; what
 // would start a block at the beginning of a line (a heading, a quote, a list
-// item, a thematic break) and every character that formats inline text or
-// makes a link or an HTML tag is backslash-escaped.
+// item, a thematic break or setext underline) and every character that
+// formats inline text, makes a link or an HTML tag, or starts an entity is
+// backslash-escaped. Each call's text is taken as possibly starting a line.
 func Markdown(s string) string {
 	s = Terminal(s)
 	var b strings.Builder
 	b.Grow(len(s))
+	if n := listMarker(s); n > 0 {
+		b.WriteString(s[:n-1])
+		b.WriteByte('\\')
+		s = s[n-1:]
+	}
 	for i, r := range s {
-		if strings.ContainsRune(markdownInline, r) || (i == 0 && strings.ContainsRune(markdownLead, r)) {
+		if strings.ContainsRune(markdownInline, r) || (r == '&' && startsEntity(s[i+1:])) {
 			b.WriteByte('\\')
 		}
 		b.WriteRune(r)
 	}
-	out := b.String()
-	// "1. " or "1) " at the start is an ordered list item.
-	if n := leadingDigits(out); n > 0 && n < len(out) && (out[n] == '.' || out[n] == ')') {
-		out = out[:n] + `\` + out[n:]
-	}
-	return out
+	return b.String()
 }
 
-// The characters Markdown escapes anywhere, and those it escapes only at the
-// start of the text (where they would start a block). "<" matters most:
-// "<user>" would otherwise vanish as an unknown HTML tag.
-const (
-	markdownInline = "\\`*_[]<>|~#!&"
-	markdownLead   = "-+=:"
-)
+// markdownInline is what Markdown escapes anywhere. "<" matters most:
+// "<user>" would otherwise vanish as an unknown HTML tag. "#" and ">" start
+// a heading and a quote; "!" needs no escape, as "[" has one.
+const markdownInline = "\\`*_[]<>|~#"
+
+// listMarker is the length of the block marker s starts with, "" being none:
+// "-", "+" or "=" alone, before a space, or repeated ("---", "==="); or
+// digits then "." or ")" alone or before a space ("1. ", "2)").
+func listMarker(s string) int {
+	n := 0
+	switch {
+	case s == "":
+		return 0
+	case strings.ContainsRune("-+=", rune(s[0])):
+		n = 1
+		if len(s) > 1 && s[1] == s[0] {
+			return 1
+		}
+	default:
+		n = leadingDigits(s)
+		if n == 0 || n == len(s) || (s[n] != '.' && s[n] != ')') {
+			return 0
+		}
+		n++
+	}
+	if n == len(s) || s[n] == ' ' {
+		return n
+	}
+	return 0
+}
+
+// startsEntity reports whether "&" before s could be read as a character
+// reference ("&lt;", "&#60;").
+func startsEntity(s string) bool {
+	if s == "" {
+		return false
+	}
+	c := s[0]
+	return c == '#' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+}
 
 // NotificationBody is Terminal, then, when the notification server
 // announces the "body-markup" capability, XML-escaped: such a server reads
