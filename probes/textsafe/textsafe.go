@@ -21,9 +21,10 @@ import (
 // Terminal returns s with nothing a terminal would act on: C0 and C1
 // controls, DEL, whole escape sequences (CSI, OSC, DCS, SOS, PM, APC, in
 // 7-bit and 8-bit form, terminated or not), bidi embeddings, overrides and
-// isolates, and invalid UTF-8 are dropped. Line breaks and tabs become one
-// space each, so the text stays on the line it was given: untrusted text is
-// always a field inside idpulse's own layout. Printable Unicode is kept.
+// isolates, and invalid UTF-8 are dropped. Line breaks (CRLF counting as
+// one) and tabs become one space each, so the text stays on the line it was
+// given: untrusted text is always a field inside idpulse's own layout.
+// Printable Unicode is kept.
 func Terminal(s string) string {
 	if clean(s) {
 		return s // the common case costs no allocation
@@ -45,6 +46,8 @@ func Terminal(s string) string {
 		case r == csi8:
 			i += size + csiBodyLen(s[i+size:])
 			continue
+		case r == '\r' && strings.HasPrefix(s[i+1:], "\n"):
+			// CRLF is one line break: the LF writes its space
 		case isLineBreak(r):
 			b.WriteByte(' ')
 		case isControl(r) || isBidi(r):
