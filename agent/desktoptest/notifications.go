@@ -34,6 +34,15 @@ type Notification struct {
 type Notifications struct {
 	mu    sync.Mutex
 	calls []Notification
+	caps  []string // nil: "body" only
+}
+
+// SetCapabilities sets what GetCapabilities announces from now on
+// ("body-markup" for a server that reads bodies as markup).
+func (n *Notifications) SetCapabilities(caps ...string) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.caps = slices.Clone(caps)
 }
 
 // OwnNotifications owns org.freedesktop.Notifications on conn. The object is
@@ -82,7 +91,12 @@ func (o notificationsObject) Notify(app string, replaces uint32, icon, summary, 
 }
 
 func (o notificationsObject) GetCapabilities() ([]string, *dbus.Error) {
-	return []string{"body"}, nil
+	o.n.mu.Lock()
+	defer o.n.mu.Unlock()
+	if o.n.caps == nil {
+		return []string{"body"}, nil
+	}
+	return slices.Clone(o.n.caps), nil
 }
 
 func (o notificationsObject) GetServerInformation() (string, string, string, string, *dbus.Error) {

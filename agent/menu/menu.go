@@ -15,6 +15,7 @@ import (
 	"github.com/idpulse/idpulse/agent/verdict"
 	"github.com/idpulse/idpulse/probes"
 	"github.com/idpulse/idpulse/probes/applestatus"
+	"github.com/idpulse/idpulse/probes/textsafe"
 )
 
 // IconState picks the menu bar icon.
@@ -190,7 +191,20 @@ func Build(in Input) Model {
 		b.about(),
 		action("quit", "Quit idpulse", true, Action{Kind: ActionQuit}),
 	)
-	return Model{Icon: b.icon(), Tooltip: "idpulse — " + head, Items: items}
+	return Model{Icon: b.icon(), Tooltip: textsafe.Terminal("idpulse — " + head), Items: safe(items)}
+}
+
+// safe passes every title and tooltip through textsafe.Terminal: rows
+// carry the feed's service names and messages and the probes' summaries,
+// and a bidi override or control from the network must not reach the menu
+// bar. One pass over the finished model, so no row can be missed.
+func safe(items []Item) []Item {
+	for i := range items {
+		items[i].Title = textsafe.Terminal(items[i].Title)
+		items[i].Tooltip = textsafe.Terminal(items[i].Tooltip)
+		items[i].Children = safe(items[i].Children)
+	}
+	return items
 }
 
 type builder struct {

@@ -31,12 +31,20 @@ func TestDesktopNotifyDBus(t *testing.T) {
 		name, title, body string
 		withIcon          bool
 		wantIcon          string
+		caps              []string // the server's capabilities; nil is "body"
+		wantBody          string   // "": Sanitize(body, MaxBody)
 	}{
 		{name: "plain", title: "Apple ID: sign-in blocked", body: "DNS filter returns 0.0.0.0 for idmsa.apple.com",
 			wantIcon: "dialog-information"},
 		{name: "sanitised", title: "bad\x07 title\n" + strings.Repeat("x", 100), body: "line1\nline2\t\u202e \" & `id` $(rm -rf ~)",
 			wantIcon: "dialog-information"},
 		{name: "png icon", title: "t", body: "b", withIcon: true, wantIcon: ""},
+		{name: "markup server: body escaped", title: "Apple ID <b>", caps: []string{"body", "body-markup", "body-hyperlinks"},
+			body:     `Outage <a href="http://evil">details</a><img src="http://evil/t.png"/> & more` + "\x1b]52;c;eA==\x07",
+			wantBody: `Outage &lt;a href="http://evil"&gt;details&lt;/a&gt;&lt;img src="http://evil/t.png"/&gt; &amp; more`,
+			wantIcon: "dialog-information"},
+		{name: "plain-text server: body as is", title: "t", caps: []string{"body"},
+			body: "AT&T <not a tag>", wantBody: "AT&T <not a tag>", wantIcon: "dialog-information"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -50,6 +58,14 @@ func TestDesktopNotifyDBus(t *testing.T) {
 			if tt.withIcon {
 				cmd.Env = append(cmd.Env, "IDPULSE_NOTIFY_ICON=1")
 			}
+			srv.SetCapabilities(tt.caps...)
+			if tt.caps == nil {
+				srv.SetCapabilities("body")
+			}
+			wantBody := tt.wantBody
+			if wantBody == "" {
+				wantBody = Sanitize(tt.body, MaxBody)
+			}
 			before := len(srv.Calls())
 			if out, err := cmd.CombinedOutput(); err != nil {
 				t.Fatalf("helper: %v\n%s", err, out)
@@ -59,9 +75,9 @@ func TestDesktopNotifyDBus(t *testing.T) {
 				t.Fatalf("server got %d Notify calls, want 1: %+v", len(calls), calls)
 			}
 			c := calls[0]
-			if c.App != "idpulse-test" || c.Summary != Sanitize(tt.title, MaxTitle) || c.Body != Sanitize(tt.body, MaxBody) || c.Icon != tt.wantIcon {
+			if c.App != "idpulse-test" || c.Summary != Sanitize(tt.title, MaxTitle) || c.Body != wantBody || c.Icon != tt.wantIcon {
 				t.Errorf("Notify(app=%q icon=%q summary=%q body=%q), want app %q icon %q summary %q body %q",
-					c.App, c.Icon, c.Summary, c.Body, "idpulse-test", tt.wantIcon, Sanitize(tt.title, MaxTitle), Sanitize(tt.body, MaxBody))
+					c.App, c.Icon, c.Summary, c.Body, "idpulse-test", tt.wantIcon, Sanitize(tt.title, MaxTitle), wantBody)
 			}
 			if _, ok := c.Hints["image-data"]; ok != tt.withIcon {
 				t.Errorf("image-data hint present = %v, want %v", ok, tt.withIcon)

@@ -18,6 +18,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/idpulse/idpulse/agent/applescript"
+	"github.com/idpulse/idpulse/probes/textsafe"
 )
 
 // Notifier shows one notification.
@@ -127,15 +128,19 @@ func (d Desktop) logger() *slog.Logger {
 // zwj joins emoji sequences; it is invisible but harmless, so it stays.
 const zwj = '\u200d'
 
-// Sanitize makes s safe and tidy to show: invalid UTF-8, control and format
+// Sanitize makes s safe and tidy to show: escape sequences go whole (their
+// payload too, textsafe.Terminal), invalid UTF-8, control and format
 // characters (including bidi overrides and zero-width spaces) and other
 // unprintable runes are dropped; any whitespace run (newlines included)
 // becomes one space; the ends are trimmed; and the result is cut to max
 // runes, the last being "…" when something was cut.
+//
+// It does not escape markup: that depends on the server (see markupBody).
 func Sanitize(s string, max int) string {
 	if max <= 0 {
 		return ""
 	}
+	s = textsafe.Terminal(s)
 	var b strings.Builder
 	pendingSpace := false
 	for i, r := range s {

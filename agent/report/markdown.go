@@ -4,11 +4,16 @@ import (
 	"bufio"
 	"io"
 	"strings"
+
+	"github.com/idpulse/idpulse/probes/textsafe"
 )
 
 // writeMarkdown writes GitHub-flavoured markdown: headings, bullet lists,
 // a table, fenced blocks for exact errors. Text from the check is escaped so
-// that a "<user>" placeholder or an underscore in an id shows as written.
+// that a "<user>" placeholder or an underscore in an id shows as written,
+// and so that text from the network (the feed, server errors) can neither
+// start a line of its own nor make a link; terminal controls are dropped
+// everywhere, fenced blocks included.
 func writeMarkdown(w io.Writer, bs []block) error {
 	bw := bufio.NewWriter(w)
 	for i, b := range bs {
@@ -82,11 +87,11 @@ func mdBlock(w *bufio.Writer, indent string, b block) {
 		}
 	case verbatim:
 		emit(mdEscape(b.label) + ":")
-		fence := strings.Repeat("`", max(3, longestRun(b.text, '`')+1))
+		fence := strings.Repeat("`", max(3, longestRun(textsafe.Terminal(b.text), '`')+1))
 		emit(fence + "text")
 		for _, l := range strings.Split(strings.TrimRight(b.text, "\n"), "\n") {
 			// Not trimmed: trailing spaces in an error are part of it.
-			w.WriteString(indent + l + "\n")
+			w.WriteString(indent + textsafe.Terminal(l) + "\n")
 		}
 		emit(fence)
 	}
@@ -107,21 +112,14 @@ func mdInline(in inline) string {
 	return b.String()
 }
 
-// mdEscape escapes the characters that would format text. "<" matters most:
-// "<user>" would otherwise vanish as an unknown HTML tag.
-func mdEscape(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		if strings.ContainsRune("\\`*_[]<>|~#", r) {
-			b.WriteByte('\\')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
+// mdEscape is textsafe.Markdown: one inline run, shown as written.
+func mdEscape(s string) string { return textsafe.Markdown(s) }
 
 // mdCode is a code span that survives backticks inside the text.
 func mdCode(s string) string {
+	// A line break inside a code span still ends the line for the block
+	// structure: "`a\n# b`" would be a heading.
+	s = textsafe.Terminal(s)
 	fence := strings.Repeat("`", longestRun(s, '`')+1)
 	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") {
 		s = " " + s + " "

@@ -5,6 +5,8 @@ import (
 	"io"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/idpulse/idpulse/probes/textsafe"
 )
 
 // textWidth keeps every line of the text report pasteable into a support
@@ -42,7 +44,7 @@ func (t textWriter) emit(s string) {
 }
 
 func (t textWriter) heading(h heading) {
-	text := h.text.String()
+	text := terminal(h.text).String()
 	switch h.level {
 	case 1:
 		t.emit(text)
@@ -64,10 +66,11 @@ func (t textWriter) block(indent string, b block) {
 	case fields:
 		kw := 0
 		for _, r := range b.rows {
-			kw = max(kw, utf8.RuneCountInString(r.key))
+			kw = max(kw, utf8.RuneCountInString(textsafe.Terminal(r.key)))
 		}
 		for _, r := range b.rows {
-			key := r.key + strings.Repeat(" ", kw-utf8.RuneCountInString(r.key))
+			key := textsafe.Terminal(r.key)
+			key += strings.Repeat(" ", kw-utf8.RuneCountInString(key))
 			t.lines(wrap(r.value, indent+key+"  ", indent+strings.Repeat(" ", kw+2)))
 		}
 	case list:
@@ -110,7 +113,7 @@ func (t textWriter) table(indent string, tb table) {
 	}
 	for _, row := range tb.rows {
 		for i := 0; i < n-1 && i < len(row); i++ {
-			widths[i] = max(widths[i], utf8.RuneCountInString(row[i].String()))
+			widths[i] = max(widths[i], utf8.RuneCountInString(terminal(row[i]).String()))
 		}
 	}
 	cell := func(i int, s string) string {
@@ -135,7 +138,7 @@ func (t textWriter) table(indent string, tb table) {
 	for _, row := range tb.rows {
 		cells := make([]string, n)
 		for i := 0; i < n && i < len(row); i++ {
-			cells[i] = row[i].String()
+			cells[i] = terminal(row[i]).String()
 		}
 		var last inline
 		if n-1 < len(row) {
@@ -143,6 +146,19 @@ func (t textWriter) table(indent string, tb table) {
 		}
 		t.lines(wrap(last, lead(cells), hang))
 	}
+}
+
+// terminal is in with every span's text passed through textsafe.Terminal:
+// the report is read in terminals and pasted into chats, and its text
+// carries the feed's and servers' strings (a verbatim block is split into
+// lines first, so its line breaks stay).
+func terminal(in inline) inline {
+	out := make(inline, len(in))
+	for i, s := range in {
+		s.text = textsafe.Terminal(s.text)
+		out[i] = s
+	}
+	return out
 }
 
 // nbsp stands in for the spaces inside a keep span while wrapping.
@@ -154,7 +170,7 @@ const nbsp = '\u00a0'
 // over), so text such as an error message reads back exactly.
 func wrap(text inline, prefix, hang string) []string {
 	var b strings.Builder
-	for _, s := range text {
+	for _, s := range terminal(text) {
 		if s.keep {
 			b.WriteString(strings.ReplaceAll(s.text, " ", string(nbsp)))
 		} else {

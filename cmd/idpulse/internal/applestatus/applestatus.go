@@ -17,6 +17,7 @@ import (
 	"github.com/idpulse/idpulse/cmd/idpulse/internal/cli"
 	"github.com/idpulse/idpulse/probes"
 	feed "github.com/idpulse/idpulse/probes/applestatus"
+	"github.com/idpulse/idpulse/probes/textsafe"
 )
 
 // Options are the command's flags and injected dependencies.
@@ -104,7 +105,8 @@ func Run(ctx context.Context, opts *Options) int {
 	case err != nil && opts.JSON:
 		return ExitUnavailable // the document says why
 	case err != nil:
-		return cli.Exit(opts.IO, &cli.ExitError{Code: ExitUnavailable, Err: err})
+		// The error can carry the server's reason phrase: a terminal shows it.
+		return cli.Exit(opts.IO, &cli.ExitError{Code: ExitUnavailable, Err: terminalError{err}})
 	case problem(st):
 		return ExitProblem
 	}
@@ -153,22 +155,26 @@ func problem(st *verdict.AppleStatus) bool {
 // recent is how far back resolved events are shown.
 const recent = 7 * 24 * time.Hour
 
+// render prints st for a terminal. Every string from the feed (and the
+// error, which can quote the server) goes through textsafe.Terminal: a
+// terminal would obey the escape sequences in it.
 func render(io *cli.IO, st *verdict.AppleStatus, now time.Time) {
 	style := cli.StyleFor(io)
 	w := io.Out
 	fmt.Fprintf(w, "%s\n", style.Bold("Apple System Status"))
 	if st.Fetched != nil {
-		fmt.Fprintf(w, "%s\n\n", style.Dim(fmt.Sprintf("%s, read %s", st.Source, st.Fetched.Local().Format("2006-01-02 15:04"))))
+		fmt.Fprintf(w, "%s\n\n", style.Dim(fmt.Sprintf("%s, read %s", textsafe.Terminal(st.Source), st.Fetched.Local().Format("2006-01-02 15:04"))))
 	}
 	if st.Error != nil {
-		fmt.Fprintf(w, "%s could not be read: %s\n", style.Yellow("⚠"), *st.Error)
+		fmt.Fprintf(w, "%s could not be read: %s\n", style.Yellow("⚠"), textsafe.Terminal(*st.Error))
 		return
 	}
 	nameW := 0
 	for _, s := range st.Services {
-		nameW = max(nameW, len([]rune(s.Name)))
+		nameW = max(nameW, utf8.RuneCountInString(textsafe.Terminal(s.Name)))
 	}
 	for _, s := range st.Services {
+		s.Name = textsafe.Terminal(s.Name)
 		sym, word := style.Green("●"), style.Green("Available")
 		switch s.Status {
 		case "outage":
@@ -182,14 +188,15 @@ func render(io *cli.IO, st *verdict.AppleStatus, now time.Time) {
 		if s.SignIn {
 			tag = style.Dim("  sign-in")
 		}
-		fmt.Fprintf(w, "%s %s%s  %s%s\n", sym, s.Name, strings.Repeat(" ", nameW-len([]rune(s.Name))), word, tag)
+		fmt.Fprintf(w, "%s %s%s  %s%s\n", sym, s.Name, strings.Repeat(" ", nameW-utf8.RuneCountInString(s.Name)), word, tag)
 		for _, e := range s.Events {
 			if (e.Status == "resolved" || e.Status == "completed") && e.End != nil && now.Sub(*e.End) > recent {
 				continue
 			}
-			fmt.Fprintf(w, "    %s %s — %s%s\n", capitalize(cmp.Or(e.Status, "unknown status")), e.Type, when(e), usersAffected(e))
-			if e.Message != "" {
-				fmt.Fprintf(w, "      %s\n", e.Message)
+			fmt.Fprintf(w, "    %s %s — %s%s\n", capitalize(cmp.Or(textsafe.Terminal(e.Status), "unknown status")),
+				textsafe.Terminal(e.Type), when(e), usersAffected(e))
+			if msg := textsafe.Terminal(e.Message); msg != "" {
+				fmt.Fprintf(w, "      %s\n", msg)
 			}
 		}
 	}
@@ -212,8 +219,15 @@ func usersAffected(e verdict.AppleEvent) string {
 	if e.UsersAffected == "" {
 		return ""
 	}
-	return " · " + e.UsersAffected
+	return " · " + textsafe.Terminal(e.UsersAffected)
 }
+
+// terminalError shows err without the controls its text may carry from the
+// network; errors.Is and As still see err.
+type terminalError struct{ err error }
+
+func (e terminalError) Error() string { return textsafe.Terminal(e.err.Error()) }
+func (e terminalError) Unwrap() error { return e.err }
 
 // capitalize upper-cases s's first letter, whatever its length: the feed's
 // eventStatus may be empty or missing.
