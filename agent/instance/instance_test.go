@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"testing"
+
+	"github.com/idpulse/idpulse/probes/filetest"
 )
 
 func TestAcquire(t *testing.T) {
@@ -44,9 +46,7 @@ func TestAcquireAcrossProcesses(t *testing.T) {
 		t.Skip("needs util-linux flock(1)")
 	}
 	path := filepath.Join(t.TempDir(), FileName)
-	if err := os.WriteFile(path, []byte("4242\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	filetest.Write(t, path, "4242\n", 0o600)
 	// flock -n succeeds only while nobody holds the lock.
 	release, err := Acquire(path)
 	if err != nil {
@@ -69,9 +69,7 @@ func TestAcquireRefusesALink(t *testing.T) {
 	}
 	dir := t.TempDir()
 	target := filepath.Join(dir, "precious")
-	if err := os.WriteFile(target, []byte("keep"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	filetest.Write(t, target, "keep", 0o600)
 	path := filepath.Join(dir, FileName)
 	if err := os.Symlink(target, path); err != nil {
 		t.Fatal(err)
@@ -79,7 +77,7 @@ func TestAcquireRefusesALink(t *testing.T) {
 	if _, err := Acquire(path); err == nil {
 		t.Error("Acquire followed a symlink")
 	}
-	if b, _ := os.ReadFile(target); string(b) != "keep" {
+	if b := filetest.Read(t, target); b != "keep" {
 		t.Errorf("the link's target was written: %q", b)
 	}
 }

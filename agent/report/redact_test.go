@@ -19,13 +19,27 @@ var johnny = Redactor{
 	Hostname: "Johnnys-MacBook-Pro.local",
 }
 
+// redactCase is one text through a Redactor.
+type redactCase struct {
+	name string
+	r    Redactor
+	in   string
+	want string
+}
+
+func testRedact(t *testing.T, tests []redactCase) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.r.String(tt.in); got != tt.want {
+				t.Errorf("String(%q)\n = %q\nwant %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
 func TestRedactorString(t *testing.T) {
-	tests := []struct {
-		name string
-		r    Redactor
-		in   string
-		want string
-	}{
+	testRedact(t, []redactCase{
 		// Home directory.
 		{"home path", johnny, "open /Users/jappleseed/Library/hosts: permission denied", "open ~/Library/hosts: permission denied"},
 		{"home alone", johnny, "HOME=/Users/jappleseed", "HOME=~"},
@@ -83,14 +97,7 @@ func TestRedactorString(t *testing.T) {
 			"dns_filtered flush-dns MacBookPro18,3 23E224 nxdomain"},
 		{"empty", johnny, "", ""},
 		{"multibyte text around matches", johnny, "→ jappleseed ✓", "→ <user> ✓"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := tt.r.String(tt.in); got != tt.want {
-				t.Errorf("String(%q)\n = %q\nwant %q", tt.in, got, tt.want)
-			}
-		})
-	}
+	})
 }
 
 func TestSystemRedactor(t *testing.T) {
@@ -125,12 +132,7 @@ func TestSystemRedactor(t *testing.T) {
 // Planted secrets in the shapes captive portals, resolvers and ifconfig
 // print them.
 func TestRedactorNetwork(t *testing.T) {
-	tests := []struct {
-		name string
-		r    Redactor
-		in   string
-		want string
-	}{
+	testRedact(t, []redactCase{
 		// URL queries and fragments.
 		{"captive redirect", Redactor{},
 			"redirected to http://portal.example/login?ssid=Home%20Net&client_mac=a4%3A83%3Ae7%3A12%3A34%3A56&email=j%40x.org&token=Zx81kQ",
@@ -187,14 +189,7 @@ func TestRedactorNetwork(t *testing.T) {
 		{"lower-case serial after the word", Redactor{}, "serial: c02xk0abjg5h", "serial: <serial>"},
 		{"mixed-case serial", Redactor{}, "Serial Number: h4Kt9x2wq1", "Serial Number: <serial>"},
 		{"a word after serial survives", Redactor{}, "serial connection established", "serial connection established"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := tt.r.String(tt.in); got != tt.want {
-				t.Errorf("String(%q)\n = %q\nwant %q", tt.in, got, tt.want)
-			}
-		})
-	}
+	})
 }
 
 func TestRedactorWithSystem(t *testing.T) {
