@@ -93,34 +93,30 @@ func FuzzParseProcNetRoute(f *testing.F) {
 
 func FuzzParseProcNetRouteTable(f *testing.F) {
 	addTestdataSeeds(f, "proc-net-route_")
-	f.Fuzz(func(t *testing.T, in []byte) {
-		table, err := ParseProcNetRouteTable(in)
-		if err != nil {
-			return
-		}
-		for _, r := range table {
-			if !r.Prefix.IsValid() || !r.Prefix.Addr().Is4() || r.Prefix != r.Prefix.Masked() {
-				t.Fatalf("bad prefix %v", r.Prefix)
-			}
-		}
-		LookupRoute(table, netip.MustParseAddr("17.253.144.10"))
-	})
+	fuzzRouteTable(f, ParseProcNetRouteTable, netip.MustParseAddr("17.253.144.10"))
 }
 
 func FuzzParseIPv6Route(f *testing.F) {
 	addTestdataSeeds(f, "proc-net-ipv6_route_")
 	f.Add([]byte("00000000000000000000000000000000 ff 00000000000000000000000000000000 00 00000000000000000000000000000000 ffffffff 00000001 00000000 00000003 x\n"))
+	fuzzRouteTable(f, ParseProcNetIPv6Route, netip.MustParseAddr("2620:149:a44::10"))
+}
+
+// fuzzRouteTable fuzzes a /proc route-table parser: every route it accepts
+// has a masked prefix of dst's family and an interface, and LookupRoute
+// searches the table for dst without a panic.
+func fuzzRouteTable(f *testing.F, parse func([]byte) ([]TableRoute, error), dst netip.Addr) {
 	f.Fuzz(func(t *testing.T, in []byte) {
-		table, err := ParseProcNetIPv6Route(in)
+		table, err := parse(in)
 		if err != nil {
 			return
 		}
 		for _, r := range table {
-			if !r.Prefix.IsValid() || !r.Prefix.Addr().Is6() || r.Prefix != r.Prefix.Masked() || r.Interface == "" {
+			if !r.Prefix.IsValid() || r.Prefix.Addr().Is4() != dst.Is4() || r.Prefix != r.Prefix.Masked() || r.Interface == "" {
 				t.Fatalf("bad route %+v", r)
 			}
 		}
-		LookupRoute(table, netip.MustParseAddr("2620:149:a44::10"))
+		LookupRoute(table, dst)
 	})
 }
 
