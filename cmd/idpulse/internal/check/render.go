@@ -9,6 +9,7 @@ import (
 	"github.com/idpulse/idpulse/agent/verdict"
 	"github.com/idpulse/idpulse/cmd/idpulse/internal/cli"
 	"github.com/idpulse/idpulse/probes"
+	"github.com/idpulse/idpulse/probes/textsafe"
 )
 
 const width = 78
@@ -21,11 +22,13 @@ func Render(io *cli.IO, doc verdict.Document) {
 	v := doc.Verdict
 
 	badge := colour(st, v.Level.Symbol())(v.Level.Symbol() + " " + v.Level.Word())
-	fmt.Fprintf(w, "%s  %s\n", badge, st.Bold(v.Headline))
+	// Verdict words quote the network and Apple's feed: every line goes
+	// through textsafe.Terminal before it reaches the terminal.
+	fmt.Fprintf(w, "%s  %s\n", badge, st.Bold(textsafe.Terminal(v.Headline)))
 	indent := "   "
-	writeWrapped(w, indent, v.Detail)
+	writeWrapped(w, indent, textsafe.Terminal(v.Detail))
 	for _, e := range v.Evidence {
-		writeWrapped(w, indent+"· ", e)
+		writeWrapped(w, indent+"· ", textsafe.Terminal(e))
 	}
 	if len(v.Fixes) > 0 {
 		fmt.Fprintf(w, "%sFixes: %s\n", indent, strings.Join(v.Fixes, ", "))
@@ -40,7 +43,7 @@ func Render(io *cli.IO, doc verdict.Document) {
 	for _, r := range doc.Probes {
 		sym := StatusSymbol(st, r.Status)
 		took := fmt.Sprintf("%6.0f ms", probes.Millis(r.Duration))
-		fmt.Fprintf(w, "  %s %-*s  %s  %s\n", sym, idw, r.ID, st.Dim(took), r.Summary)
+		fmt.Fprintf(w, "  %s %-*s  %s  %s\n", sym, idw, r.ID, st.Dim(took), textsafe.Terminal(r.Summary))
 	}
 
 	renderServices(w, st, doc.Services)
@@ -49,7 +52,7 @@ func Render(io *cli.IO, doc verdict.Document) {
 	if len(doc.Findings) > 0 {
 		fmt.Fprintf(w, "\n%s\n", st.Bold("Also noticed"))
 		for _, f := range doc.Findings {
-			writeWrapped(w, "  • ", f.Headline+" — "+f.Detail)
+			writeWrapped(w, "  • ", textsafe.Terminal(f.Headline+" — "+f.Detail))
 		}
 	}
 	fmt.Fprintf(w, "\n%s\n", st.Dim(fmt.Sprintf("Checked %s in %s.", doc.Time.Local().Format("2006-01-02 15:04:05"),
@@ -110,7 +113,7 @@ func renderServices(w io.Writer, st cli.Style, svcs []verdict.Service) {
 		idw = max(idw, len(s.ID))
 	}
 	for _, s := range svcs {
-		fmt.Fprintf(w, "  %s %-*s  %s\n", StatusSymbol(st, s.Status), idw, s.ID, s.Title+": "+s.Summary)
+		fmt.Fprintf(w, "  %s %-*s  %s\n", StatusSymbol(st, s.Status), idw, s.ID, textsafe.Terminal(s.Title+": "+s.Summary))
 	}
 }
 
@@ -122,15 +125,16 @@ func renderApple(w io.Writer, st cli.Style, a *verdict.AppleStatus) {
 	}
 	fmt.Fprintf(w, "\n%s\n", st.Bold("Apple System Status"))
 	if a.Error != nil {
-		fmt.Fprintf(w, "  %s %s\n", st.Yellow("⚠"), "could not be read: "+*a.Error)
+		fmt.Fprintf(w, "  %s %s\n", st.Yellow("⚠"), "could not be read: "+textsafe.Terminal(*a.Error))
 	}
 	nameW := 0
 	for _, s := range a.Services {
-		nameW = max(nameW, len([]rune(s.Name)))
+		nameW = max(nameW, len([]rune(textsafe.Terminal(s.Name))))
 	}
 	for _, s := range a.Services {
 		sym, word := colour(st, s.Symbol())(s.Symbol()), s.Word()
-		fmt.Fprintf(w, "  %s %s%s  %s\n", sym, s.Name, strings.Repeat(" ", nameW-len([]rune(s.Name))), word)
+		name := textsafe.Terminal(s.Name)
+		fmt.Fprintf(w, "  %s %s%s  %s\n", sym, name, strings.Repeat(" ", nameW-len([]rune(name))), word)
 		for _, e := range s.Events {
 			if e.Status != "ongoing" && e.Status != "upcoming" {
 				continue
@@ -139,7 +143,7 @@ func renderApple(w io.Writer, st cli.Style, a *verdict.AppleStatus) {
 			if e.Start != nil {
 				when = " from " + e.Start.Local().Format("Jan 2 15:04")
 			}
-			writeWrapped(w, "      ", fmt.Sprintf("%s %s%s: %s", e.Status, e.Type, when, e.Message))
+			writeWrapped(w, "      ", textsafe.Terminal(fmt.Sprintf("%s %s%s: %s", e.Status, e.Type, when, e.Message)))
 		}
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/idpulse/idpulse/agent/remedy"
 	"github.com/idpulse/idpulse/agent/verdict"
 	"github.com/idpulse/idpulse/cmd/idpulse/internal/cli"
+	"github.com/idpulse/idpulse/probes/textsafe"
 )
 
 // Exit codes beyond the check's (0 ok, 1 degraded, 2 down after the fix).
@@ -163,7 +164,7 @@ func list(ctx context.Context, opts *Options, cfg config.Config, svc remedy.Serv
 	}
 	st := cli.StyleFor(opts.IO)
 	w := opts.IO.Out
-	fmt.Fprintf(w, "%s %s\n\n", st.Bold("Now:"), doc.Verdict.Headline)
+	fmt.Fprintf(w, "%s %s\n\n", st.Bold("Now:"), textsafe.Terminal(doc.Verdict.Headline))
 	idw := 0
 	for _, r := range rows {
 		idw = max(idw, len(r.ID))
@@ -256,7 +257,7 @@ func apply(ctx context.Context, opts *Options, cfg config.Config, svc remedy.Ser
 				break
 			}
 		}
-		fmt.Fprintf(w, "%s. Still failing: %s.%s\n", outcome, v.Headline, next)
+		fmt.Fprintf(w, "%s. Still failing: %s.%s\n", outcome, textsafe.Terminal(v.Headline), next)
 	}
 	return cli.ExitFor(v.Level)
 }

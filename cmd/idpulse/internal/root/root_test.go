@@ -195,3 +195,20 @@ func TestOneAgentPerUser(t *testing.T) {
 		t.Errorf("stderr %q, want it to say %q", errOut.String(), want)
 	}
 }
+
+// TestCheckOutputIsSanitized: feed text with terminal escapes, BEL and a
+// bidi override reaches `idpulse check` as plain text.
+func TestCheckOutputIsSanitized(t *testing.T) {
+	w := probetest.NewWorld(t)
+	w.SetFeed(`{"services":[{"serviceName":"Apple ID\u001b]52;c;ZXZpbA==\u0007","events":[{"statusType":"Outage","eventStatus":"ongoing",` +
+		`"epochStartDate":1700000000000,"epochEndDate":null,"usersAffected":"all\u001b[2J","message":"down\u202e"}]}]}`)
+	_, out, _ := run(t, w, "check")
+	for _, bad := range []string{"\x1b", "\a", "\u202e"} {
+		if strings.Contains(out, bad) {
+			t.Errorf("output contains %q:\n%q", bad, out)
+		}
+	}
+	if !strings.Contains(out, "Apple ID") {
+		t.Errorf("the service name is gone:\n%s", out)
+	}
+}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/idpulse/idpulse/agent/menu"
 	"github.com/idpulse/idpulse/agent/verdict"
+	"github.com/idpulse/idpulse/probes/textsafe"
 )
 
 // headless is the agent's face without a menu bar: one line on stdout per
@@ -33,7 +34,7 @@ func (h *headless) Show(_ menu.Model, doc *verdict.Document) {
 		return
 	}
 	h.seen, h.last = true, v.Code
-	fmt.Fprintf(h.out, "%s  %-8s %-18s %s\n", doc.Time.Local().Format("2006-01-02 15:04:05"), v.Level.Word(), v.Code, v.Headline)
+	fmt.Fprintf(h.out, "%s  %-8s %-18s %s\n", doc.Time.Local().Format("2006-01-02 15:04:05"), v.Level.Word(), v.Code, textsafe.Terminal(v.Headline))
 	if v.Level != verdict.LevelOK && len(v.Fixes) > 0 {
 		fmt.Fprintf(h.out, "%21s fixes: %s\n", "", joinFixes(v.Fixes))
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/idpulse/idpulse/agent/statefile"
 	"github.com/idpulse/idpulse/agent/verdict"
 	"github.com/idpulse/idpulse/cmd/idpulse/internal/cli"
+	"github.com/idpulse/idpulse/probes/textsafe"
 )
 
 // Exit codes of `idpulse status`.
@@ -276,7 +277,7 @@ func describeCheck(doc statusDoc, missing bool, now time.Time) string {
 		if ago >= 0 {
 			when += ", " + agoText(ago)
 		}
-		return fmt.Sprintf("%s %s: %s (%s)", strings.ToUpper(string(v.Level)), v.Code, v.Headline, when)
+		return fmt.Sprintf("%s %s: %s (%s)", strings.ToUpper(string(v.Level)), v.Code, textsafe.Terminal(v.Headline), when)
 	case missing:
 		return "none yet (no state file at " + doc.StateFile + ")"
 	case doc.StateError != "":
