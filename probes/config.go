@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
+	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/idpulse/idpulse/probes/catalog"
@@ -134,6 +136,21 @@ func (c Config) Validate() error {
 	case c.ClockFail < c.ClockWarn:
 		return fmt.Errorf("clock_fail: %s is less than clock_warn %s", time.Duration(c.ClockFail), time.Duration(c.ClockWarn))
 	}
+	if strings.TrimSpace(c.NTPServer) == "" {
+		return fmt.Errorf("ntp_server: empty; name a time server such as \"time.apple.com\"")
+	}
+	for _, u := range []struct{ key, raw string }{{"captive_url", c.CaptiveURL}, {"signin_url", c.SignInURL}} {
+		if p, err := url.Parse(u.raw); err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
+			return fmt.Errorf("%s: %q is not an http(s) URL", u.key, u.raw)
+		}
+	}
+	for i, d := range c.AppleDomains {
+		// The hosts fix deletes every name under these: a domain that is
+		// not Apple's ("com", "localhost") would delete the user's own.
+		if !underApple(d) {
+			return fmt.Errorf("apple_domains[%d]: %q is not one of Apple's domains (%s or a name under one)", i, d, strings.Join(appleOwned, ", "))
+		}
+	}
 	for _, k := range []struct {
 		key  string
 		list []string
@@ -153,6 +170,23 @@ func (c Config) Validate() error {
 		return fmt.Errorf("services.%w", err)
 	}
 	return nil
+}
+
+// appleOwned are the registrable domains that are Apple's: the default
+// apple_domains and the other ones Apple's service list uses (Live Photos,
+// iCloud in China).
+var appleOwned = []string{"apple.com", "icloud.com", "cdn-apple.com", "mzstatic.com", "apple-cloudkit.com",
+	"icloud-content.com", "apple-livephotoskit.com", "icloud.com.cn", "apzones.com"}
+
+// underApple reports whether d is one of appleOwned or a name under one.
+func underApple(d string) bool {
+	d = strings.ToLower(strings.TrimSuffix(strings.TrimSpace(d), "."))
+	for _, a := range appleOwned {
+		if d == a || strings.HasSuffix(d, "."+a) {
+			return true
+		}
+	}
+	return false
 }
 
 func checkHostPort(a string) error {

@@ -158,8 +158,14 @@ func Load(path string, required bool) (Config, error) {
 
 // Parse decodes data over cfg (which holds the defaults) and validates it.
 func Parse(data []byte, cfg *Config) error {
-	if len(bytes.TrimSpace(data)) == 0 {
+	// Editors on Windows and some MDM tools write a UTF-8 byte-order mark.
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	trimmed := bytes.TrimSpace(data)
+	if len(trimmed) == 0 {
 		return nil
+	}
+	if trimmed[0] != '{' {
+		return fmt.Errorf("the configuration must be a JSON object ({\"check\": {…}}), not %s", jsonKind(trimmed[0]))
 	}
 	if err := decodeStrict(data, reflect.ValueOf(cfg).Elem(), ""); err != nil {
 		return err
@@ -177,6 +183,23 @@ func Parse(data []byte, cfg *Config) error {
 		}
 	}
 	return nil
+}
+
+// jsonKind names the JSON value that starts with c.
+func jsonKind(c byte) string {
+	switch {
+	case c == '[':
+		return "an array"
+	case c == '"':
+		return "a string"
+	case c == 't' || c == 'f':
+		return "a boolean"
+	case c == 'n':
+		return "null"
+	case c == '-' || (c >= '0' && c <= '9'):
+		return "a number"
+	}
+	return "valid JSON"
 }
 
 // decodeStrict decodes a JSON object into the struct v key by key, so that an

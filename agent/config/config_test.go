@@ -24,6 +24,13 @@ func TestParseErrorsNameTheKey(t *testing.T) {
 		{"list of wrong type", `{"check": {"signin_hosts": "appleid.apple.com"}}`, "check.signin_hosts: want []string, got string"},
 		{"section not an object", `{"check": []}`, "check: want an object"},
 		{"validation", `{"check": {"probe_timeout": "9s"}}`, "check.probe_timeout: 9s is longer than deadline 5s"},
+		{"an array file", `[1, 2]`, "the configuration must be a JSON object"},
+		{"a string file", `"check"`, "the configuration must be a JSON object ({\"check\": {…}}), not a string"},
+		{"empty ntp_server", `{"check": {"ntp_server": " "}}`, "check.ntp_server: empty"},
+		{"bad captive_url", `{"check": {"captive_url": "captive.apple.com/x"}}`, `check.captive_url: "captive.apple.com/x" is not an http(s) URL`},
+		{"bad signin_url", `{"check": {"signin_url": "ftp://appleid.apple.com/"}}`, "check.signin_url:"},
+		{"apple_domains not Apple's", `{"check": {"apple_domains": ["apple.com", "com"]}}`, `check.apple_domains[1]: "com" is not one of Apple's domains`},
+		{"apple_domains localhost", `{"check": {"apple_domains": ["localhost"]}}`, `check.apple_domains[0]: "localhost"`},
 		{"a deadline that would overflow", `{"check": {"deadline": "2562047h"}}`, "check.deadline: 2562047h0m0s is longer than the 10m0s a cycle may take"},
 		{"bad port", `{"check": {"push_port": 70000}}`, "check.push_port: 70000 is not a TCP port"},
 		{"bad control target", `{"check": {"control_targets": ["1.1.1.1"]}}`, `check.control_targets: "1.1.1.1" is not host:port`},
@@ -78,5 +85,17 @@ func TestLoad(t *testing.T) {
 	}
 	if _, err := config.Load("testdata/full.json", true); err != nil {
 		t.Errorf("documented example: %v", err)
+	}
+}
+
+// TestParseByteOrderMark: a UTF-8 BOM (Windows editors, some MDM tools) is
+// not a syntax error.
+func TestParseByteOrderMark(t *testing.T) {
+	cfg := config.Default()
+	if err := config.Parse([]byte("\xef\xbb\xbf{\"check\": {\"deadline\": \"3s\", \"probe_timeout\": \"2s\"}}"), &cfg); err != nil {
+		t.Fatal(err)
+	}
+	if time.Duration(cfg.Check.Deadline) != 3*time.Second {
+		t.Errorf("deadline %v, want 3s", time.Duration(cfg.Check.Deadline))
 	}
 }
