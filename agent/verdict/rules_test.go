@@ -604,3 +604,15 @@ func TestUpdateBlockedWhenSignInFails(t *testing.T) {
 		t.Errorf("finding headline %q does not name software update", findings[0].Headline)
 	}
 }
+
+// TestWordsNameTheMachine: "this Mac" on macOS, "this computer" on Linux.
+func TestWordsNameTheMachine(t *testing.T) {
+	for _, tt := range []struct{ os, want string }{{"macOS", "This Mac's clock is 7 min slow"}, {"Debian GNU/Linux", "This computer's clock is 7 min slow"}} {
+		w := healthyWorld()
+		w.system.OS = tt.os
+		w.clock.OffsetMS, w.status[probes.IDClock] = 7*60*1000, probes.StatusFail
+		if v, _ := Evaluate(w.input()); v.Headline != tt.want {
+			t.Errorf("%s: headline %q, want %q", tt.os, v.Headline, tt.want)
+		}
+	}
+}
