@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/idpulse/idpulse/agent/atomicfile"
 )
@@ -18,14 +20,20 @@ func (osFS) ReadFile(name string) ([]byte, error) { return os.ReadFile(name) }
 func (osFS) CheckWritable(name string) error { return checkWritable(name) }
 
 func (osFS) WriteNew(name string, data []byte, like fs.FileInfo) (err error) {
-	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	// Written and fsynced under a temporary name first, then linked into
+	// place: a crash half-way leaves a temporary file (cleaned by the next
+	// backup), never a truncated file under a backup's name. A link, not a
+	// rename, because it fails when name exists instead of replacing it.
+	removeStaleTemps(name)
+	f, err := os.CreateTemp(filepath.Dir(name), filepath.Base(name)+tempInfix+"*")
 	if err != nil {
 		return err
 	}
+	tmp := f.Name()
+	defer os.Remove(tmp) // the link, not the temporary name, is the backup
 	defer func() {
 		if err != nil {
 			f.Close()
-			os.Remove(name)
 		}
 	}()
 	if _, err := f.Write(data); err != nil {
@@ -42,7 +50,24 @@ func (osFS) WriteNew(name string, data []byte, like fs.FileInfo) (err error) {
 	if err := f.Sync(); err != nil {
 		return err
 	}
-	return f.Close()
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Link(tmp, name)
+}
+
+// tempInfix marks WriteNew's temporary files: "<backup>.partial-<random>".
+const tempInfix = ".partial-"
+
+// removeStaleTemps removes the temporary files an interrupted WriteNew left
+// beside name's siblings (same stem up to the timestamp): they were never
+// a backup.
+func removeStaleTemps(name string) {
+	stem, _, _ := strings.Cut(filepath.Base(name), ".idpulse-")
+	matches, _ := filepath.Glob(filepath.Join(filepath.Dir(name), stem+".idpulse-*"+tempInfix+"*"))
+	for _, m := range matches {
+		os.Remove(m)
+	}
 }
 
 func (osFS) SyncDir(dir string) error { return atomicfile.SyncDir(dir) }
