@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
 )
 
 // Writer replaces files atomically. The zero Writer is ready to use; the hook
@@ -69,6 +70,7 @@ func (w Writer) Write(path string, data []byte, perm fs.FileMode) (err error) {
 		return fmt.Errorf("atomic write %s: %w", path, err)
 	}
 
+	removeStaleTemps(dir, filepath.Base(target))
 	f, err := os.CreateTemp(dir, "."+filepath.Base(target)+".tmp-*")
 	if err != nil {
 		return fmt.Errorf("atomic write %s: %w", path, err)
@@ -115,6 +117,21 @@ func (w Writer) Write(path string, data []byte, perm fs.FileMode) (err error) {
 		return fmt.Errorf("atomic write %s: sync directory: %w", path, err)
 	}
 	return nil
+}
+
+// staleAfter is how old a temporary file must be before a later Write of
+// the same file removes it: a crash left it, no writer is still at it.
+const staleAfter = 10 * time.Minute
+
+// removeStaleTemps removes the temporary files a crashed Write of base left
+// in dir. Only regular files are touched, never through a link.
+func removeStaleTemps(dir, base string) {
+	matches, _ := filepath.Glob(filepath.Join(dir, "."+base+".tmp-*"))
+	for _, m := range matches {
+		if fi, err := os.Lstat(m); err == nil && fi.Mode().IsRegular() && time.Since(fi.ModTime()) > staleAfter {
+			os.Remove(m)
+		}
+	}
 }
 
 // checkOwnPath refuses what NoFollow refuses (see Writer).

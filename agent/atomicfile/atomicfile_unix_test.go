@@ -10,6 +10,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/idpulse/idpulse/probes/filetest"
 )
@@ -110,4 +111,29 @@ func TestNoFollow(t *testing.T) {
 			t.Errorf("content %q", b)
 		}
 	})
+}
+
+// TestStaleTempsRemoved: the temporary file a crashed write left is removed
+// by a later write of the same file once it is old; a fresh one (another
+// writer at work) is left alone.
+func TestStaleTempsRemoved(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "state.json")
+	old := filepath.Join(dir, ".state.json.tmp-111")
+	fresh := filepath.Join(dir, ".state.json.tmp-222")
+	filetest.Write(t, old, "half", 0o600)
+	filetest.Write(t, fresh, "half", 0o600)
+	past := time.Now().Add(-time.Hour)
+	if err := os.Chtimes(old, past, past); err != nil {
+		t.Fatal(err)
+	}
+	if err := Write(path, []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Lstat(old); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the stale temporary file is still there: %v", err)
+	}
+	if _, err := os.Lstat(fresh); err != nil {
+		t.Errorf("a fresh temporary file was removed: %v", err)
+	}
 }
