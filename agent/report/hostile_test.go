@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/idpulse/idpulse/probes/textsafe"
 )
 
 // Hostile text in every place the feed and servers write: the report must
@@ -31,15 +33,7 @@ func hostileInput() Input {
 }
 
 // unsafeRune is the first rune in s a terminal would act on.
-func unsafeRune(s string) (rune, bool) {
-	for _, r := range s {
-		if r == 0x1b || r == 0x07 || r == 0x7f || (r >= 0x80 && r <= 0x9f) || (r < 0x20 && r != '\n') ||
-			(r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) {
-			return r, true
-		}
-	}
-	return 0, false
-}
+func unsafeRune(s string) (rune, bool) { return textsafe.Unsafe(s) }
 
 func TestHostileText(t *testing.T) {
 	for _, f := range []Format{FormatText, FormatMarkdown} {

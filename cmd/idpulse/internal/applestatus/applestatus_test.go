@@ -12,6 +12,7 @@ import (
 	"github.com/idpulse/idpulse/cmd/idpulse/internal/cli/clitest"
 	"github.com/idpulse/idpulse/probes"
 	"github.com/idpulse/idpulse/probes/probetest"
+	"github.com/idpulse/idpulse/probes/textsafe"
 )
 
 // hostileFeed has escape sequences and bidi overrides in every string a
@@ -21,16 +22,8 @@ const hostileFeed = `{"services":[{"serviceName":"Apple ID\u001b]52;c;cm0gLXJmIH
 	`"message":"Sign in \u001b]8;;http://x\u001b\\here\u001b]8;;\u001b\\\u202etxt.exe\nline two","usersAffected":"All\u009b2J users\u2066"}]},` +
 	`{"serviceName":"Photos","events":[{"statusType":"Issue","eventStatus":"\u001b]0;pwned\u0007resolved","epochStartDate":1700000000000}]}]}`
 
-// unsafeRune is the first rune of s a terminal would act on.
-func unsafeRune(s string) (rune, bool) {
-	for _, r := range s {
-		if r == 0x1b || r == 0x07 || r == 0x7f || (r >= 0x80 && r <= 0x9f) || (r < 0x20 && r != '\n') ||
-			(r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) {
-			return r, true
-		}
-	}
-	return 0, false
-}
+// unsafeRune is the first rune in s a terminal would act on.
+func unsafeRune(s string) (rune, bool) { return textsafe.Unsafe(s) }
 
 func TestRunHostileFeed(t *testing.T) {
 	w := probetest.NewWorld(t)
