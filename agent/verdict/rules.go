@@ -154,7 +154,10 @@ func Rules() []Rule {
 	withUpdate := append(slices.Clone(others), catalog.SoftwareUpdate)
 	serviceBlocked := func(ids []catalog.ServiceID, unless []Code, match func(*Facts) bool) Rule {
 		return Rule{Code: FindingServiceBlocked, Kind: KindFinding, Level: LevelDegraded, Cause: CauseNetwork, Probes: []probes.ID{probes.IDServices},
-			DependsOn:     []Code{CodeOffline, CodeCaptivePortal}, // nothing on the internet answers
+			// Nothing on the internet answers, no name resolves, or every
+			// connection goes through a proxy that fails: none of that is
+			// one service being blocked.
+			DependsOn:     []Code{CodeOffline, CodeCaptivePortal, CodeDNSFailure, CodeProxyFailure},
 			UnlessVerdict: unless,
 			Label:         "Apple service blocked", Fixes: []string{FixTryOtherNetwork},
 			Match: match,
