@@ -6,7 +6,9 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"net"
 	"net/netip"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -361,29 +363,54 @@ func QueryA(ctx context.Context, d Dialer, server, name string) ([]netip.Addr, e
 		return nil, fmt.Errorf("query %s at %s: %w", name, server, err)
 	}
 	defer conn.Close()
-	if dl, ok := ctx.Deadline(); ok {
-		conn.SetDeadline(dl)
-	}
 	stop := context.AfterFunc(ctx, func() { conn.SetDeadline(time.Unix(1, 0)) })
 	defer stop()
-	if _, err := conn.Write(q); err != nil {
-		return nil, fmt.Errorf("query %s at %s: %w", name, server, err)
-	}
 	buf := make([]byte, 1500)
+	for {
+		// UDP loses datagrams and some resolvers drop bursts: ask again
+		// every retransmitEvery, as the OS resolver does, until ctx ends.
+		if _, err := conn.Write(q); err != nil {
+			return nil, fmt.Errorf("query %s at %s: %w", name, server, err)
+		}
+		wait := time.Now().Add(retransmitEvery)
+		if dl, ok := ctx.Deadline(); ok && dl.Before(wait) {
+			wait = dl
+		}
+		conn.SetReadDeadline(wait)
+		if ctx.Err() != nil { // cancelled before the deadline above was set
+			return nil, fmt.Errorf("query %s at %s: %w", name, server, ctx.Err())
+		}
+		out, err := readAnswer(conn, buf, id)
+		switch {
+		case err == nil:
+			return out, nil
+		case ctx.Err() != nil:
+			return nil, fmt.Errorf("query %s at %s: %w", name, server, ctx.Err())
+		case errors.Is(err, os.ErrDeadlineExceeded):
+			continue
+		default:
+			return nil, fmt.Errorf("query %s at %s: %w", name, server, err)
+		}
+	}
+}
+
+// retransmitEvery is how long QueryA waits for an answer before asking again.
+const retransmitEvery = time.Second
+
+// readAnswer reads datagrams until the answer to query id arrives, and
+// returns its A records.
+func readAnswer(conn net.Conn, buf []byte, id uint16) ([]netip.Addr, error) {
 	for {
 		n, err := conn.Read(buf)
 		if err != nil {
-			if ctx.Err() != nil {
-				err = ctx.Err()
-			}
-			return nil, fmt.Errorf("query %s at %s: %w", name, server, err)
+			return nil, err
 		}
 		var m dnsmessage.Message
 		if err := m.Unpack(buf[:n]); err != nil || m.Header.ID != id || !m.Header.Response {
 			continue // a stray or spoofed datagram: keep waiting for ours
 		}
 		if m.Header.RCode != dnsmessage.RCodeSuccess {
-			return nil, fmt.Errorf("query %s at %s: %w", name, server, rcodeError(m.Header.RCode))
+			return nil, rcodeError(m.Header.RCode)
 		}
 		var out []netip.Addr
 		for _, a := range m.Answers {

@@ -2,6 +2,7 @@ package probes_test
 
 import (
 	"context"
+	"net"
 	"net/netip"
 	"slices"
 	"testing"
@@ -95,6 +96,39 @@ func TestDNSBrokenFilteredRedirected(t *testing.T) {
 			}
 			if got := ev.BlockPage() != nil; got != tt.blockPage {
 				t.Errorf("block page = %v, want %v: %+v", got, tt.blockPage, ev.Redirects)
+			}
+		})
+	}
+}
+
+// TestQueryARetransmits: a resolver that loses the first query (a lossy link,
+// or one rate-limiting a burst) still answers within the budget, because
+// QueryA asks again rather than waiting out its deadline.
+func TestQueryARetransmits(t *testing.T) {
+	want := netip.MustParseAddr("17.253.144.10")
+	tests := []struct {
+		name      string
+		answer    probetest.Answer
+		wantAddrs []netip.Addr
+		wantErr   bool
+		queries   int // at least
+	}{
+		{"answered at once", probetest.Answer{Addrs: []netip.Addr{want}}, []netip.Addr{want}, false, 1},
+		{"first query lost", probetest.Answer{Addrs: []netip.Addr{want}, DropFirst: 1}, []netip.Addr{want}, false, 2},
+		{"never answered", probetest.Answer{Drop: true}, nil, true, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := probetest.NewDNSServer(t)
+			srv.Set("time.apple.com", tt.answer)
+			ctx, cancel := context.WithTimeout(context.Background(), 2500*time.Millisecond)
+			defer cancel()
+			got, err := probes.QueryA(ctx, &net.Dialer{}, srv.Addr(), "time.apple.com")
+			if (err != nil) != tt.wantErr || !slices.Equal(got, tt.wantAddrs) {
+				t.Fatalf("QueryA = %v, %v; want %v, error %v", got, err, tt.wantAddrs, tt.wantErr)
+			}
+			if n := srv.QueriesFor("time.apple.com"); n < tt.queries {
+				t.Errorf("server saw %d queries, want at least %d", n, tt.queries)
 			}
 		})
 	}

@@ -23,6 +23,9 @@ type Answer struct {
 	Rcode dnsmessage.RCode
 	// Drop means never answer: the client times out.
 	Drop bool
+	// DropFirst leaves the name's first DropFirst queries unanswered, as a
+	// lossy link or a rate-limiting resolver does; later ones are answered.
+	DropFirst int
 }
 
 // DNSServer is an authoritative-style DNS server answering over UDP and TCP on
@@ -145,15 +148,17 @@ func cloneAnswer(a Answer) Answer {
 }
 
 // lookup counts the query and returns the answer for name.
-func (s *DNSServer) lookup(name string) Answer {
+// lookup is the answer for name and how many queries for it have come,
+// this one included.
+func (s *DNSServer) lookup(name string) (Answer, int) {
 	key := canonicalName(name)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.byName[key]++
 	if a, ok := s.answers[key]; ok {
-		return a
+		return a, s.byName[key]
 	}
-	return s.def
+	return s.def, s.byName[key]
 }
 
 // serveConn answers length-prefixed queries on one TCP connection. A dropped
@@ -193,8 +198,8 @@ func (s *DNSServer) respond(query []byte, maxSize int) ([]byte, bool) {
 	if err != nil {
 		return reply(h, nil, dnsmessage.RCodeFormatError, nil, maxSize), true
 	}
-	a := s.lookup(q.Name.String())
-	if a.Drop {
+	a, n := s.lookup(q.Name.String())
+	if a.Drop || n <= a.DropFirst {
 		return nil, false
 	}
 	return reply(h, &q, a.Rcode, a.Addrs, maxSize), true
