@@ -93,10 +93,15 @@ type Agent struct {
 	log  *slog.Logger
 	feed *applestatus.Client
 
-	sched  *schedule.Scheduler
-	wake   *schedule.WakeDetector
-	policy *alert.Policy
-	set    settings.Settings
+	sched *schedule.Scheduler
+	wake  *schedule.WakeDetector
+	// catalogue picks the cycles that check Apple's whole host catalogue;
+	// sampleFailed is whether the last cycle's sample found a service
+	// failing, which brings the next full check forward.
+	catalogue    schedule.Catalogue
+	sampleFailed bool
+	policy       *alert.Policy
+	set          settings.Settings
 
 	last        *verdict.Document
 	apple       *verdict.AppleStatus
@@ -138,12 +143,13 @@ func New(cfg config.Config, d Deps) *Agent {
 	sc.FeedInterval = time.Duration(cfg.Agent.FeedInterval)
 	sc.Recheck = time.Duration(cfg.Agent.Recheck)
 	a := &Agent{
-		cfg:    cfg,
-		d:      d,
-		log:    d.Logger,
-		sched:  schedule.New(sc, d.Random),
-		wake:   schedule.NewWakeDetector(sc.WakeGap),
-		policy: alert.New(alert.DefaultConfig()),
+		cfg:       cfg,
+		d:         d,
+		log:       d.Logger,
+		sched:     schedule.New(sc, d.Random),
+		wake:      schedule.NewWakeDetector(sc.WakeGap),
+		policy:    alert.New(alert.DefaultConfig()),
+		catalogue: schedule.DefaultCatalogue(),
 	}
 	if cfg.AppleStatus.Enabled {
 		a.feed = &applestatus.Client{URL: cfg.AppleStatus.URL}
@@ -173,6 +179,7 @@ func (a *Agent) Run(ctx context.Context) error {
 	a.logins = make(chan loginDone)
 	a.reports = make(chan reportDone)
 	a.loadSettings()
+	a.catalogue.Started(a.d.Now())
 	ui := newUIPump(a.d.UI)
 	a.wg.Go(func() { ui.run(ctx) })
 	a.readLogin(ctx)
@@ -264,12 +271,14 @@ func spawn[T any](ctx context.Context, a *Agent, ch chan<- T, work func() T) {
 // startCycle runs one cycle on a worker goroutine.
 func (a *Agent) startCycle(ctx context.Context, now time.Time, withFeed bool, why schedule.Reason) {
 	a.checking = true
-	a.log.Debug("cycle start", "reason", why, "feed", withFeed)
+	full := a.catalogue.Full(now, why, a.sampleFailed)
+	a.log.Debug("cycle start", "reason", why, "feed", withFeed, "all_services", full)
 	var feed *applestatus.Client
 	if withFeed && a.feed != nil {
 		feed = a.feed
 	}
 	d := a.diagnoser(now)
+	d.Config.Check.AllServices = full
 	spawn(ctx, a, a.cycles, func() cycleDone {
 		return cycleDone{Cycle: d.Run(ctx, feed), withFeed: withFeed}
 	})
@@ -297,6 +306,7 @@ func (a *Agent) finishCycle(ctx context.Context, res cycleDone) {
 		}
 	}
 	doc := diagnose.Document(res.Cycle, a.apple)
+	a.sampleFailed = sampleFailed(doc)
 	prev := a.last
 	a.last = &doc
 	a.lastChecked = res.Started
@@ -326,6 +336,17 @@ func (a *Agent) finishCycle(ctx context.Context, res cycleDone) {
 		a.notify(ctx, out)
 	}
 	a.sched.Ran(res.Started, res.withFeed, string(doc.Verdict.Code), doc.Verdict.Level == verdict.LevelOK)
+}
+
+// sampleFailed reports whether doc's services probe checked only the sample
+// and found an Apple service failing or partly failing.
+func sampleFailed(doc verdict.Document) bool {
+	for _, r := range doc.Probes {
+		if ev, ok := r.Evidence.(*probes.ServicesEvidence); ok && r.ID == probes.IDServices {
+			return !ev.Full && (r.Status == probes.StatusFail || r.Status == probes.StatusWarn)
+		}
+	}
+	return false
 }
 
 // transition is the history line for a change of verdict to v. The history

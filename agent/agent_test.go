@@ -675,3 +675,32 @@ func TestAgentMenuSaysLogCannotBeWritten(t *testing.T) {
 		return strings.HasPrefix(title(m, "status"), "Last checked")
 	})
 }
+
+// TestAgentChecksTheWholeCatalogueOnCheckNow: the cycles the agent starts by
+// itself check the sample of Apple's hosts, the user's Check Now the whole
+// catalogue (schedule.Catalogue has the rest of the rules).
+func TestAgentChecksTheWholeCatalogueOnCheckNow(t *testing.T) {
+	h := start(t)
+	_, first := h.ui.waitFor(t, "the first verdict", func(m menu.Model, d *verdict.Document) bool { return d != nil })
+	full := func(doc *verdict.Document) (bool, int) {
+		t.Helper()
+		r, ok := doc.Probes.Get(probes.IDServices)
+		if !ok {
+			t.Fatal("no services result")
+		}
+		ev := r.Evidence.(*probes.ServicesEvidence)
+		n := 0
+		for _, s := range ev.Services {
+			n += len(s.Hosts)
+		}
+		return ev.Full, n
+	}
+	isFull, sampled := full(first)
+	if isFull {
+		t.Errorf("the first cycle checked the whole catalogue (%d hosts), want the sample", sampled)
+	}
+	isFull, all := full(h.checkNow(t))
+	if !isFull || all <= sampled {
+		t.Errorf("Check Now: full = %v with %d hosts, want the whole catalogue (more than the sample's %d)", isFull, all, sampled)
+	}
+}

@@ -146,7 +146,7 @@ type Input struct {
 // beyond the slots is cut (fixes and checks are far fewer in practice).
 const (
 	MaxFixes    = 4
-	MaxChecks   = 16
+	MaxChecks   = 24
 	MaxServices = 12
 	MaxAllFixes = 24
 )
@@ -373,7 +373,11 @@ func (b builder) checks() Item {
 	var results []resultRow
 	if b.in.Doc != nil {
 		for _, r := range b.in.Doc.Probes {
-			results = append(results, resultRow{id: r.ID, status: r.Status, summary: r.Summary})
+			if rows, ok := serviceRows(r); ok {
+				results = append(results, rows...)
+				continue
+			}
+			results = append(results, resultRow{label: ProbeLabel(r.ID), status: r.Status, summary: r.Summary})
 		}
 	}
 	empty := info("checks.none", "No results yet", "")
@@ -383,7 +387,7 @@ func (b builder) checks() Item {
 		row := Item{ID: slot("checks", i), Hidden: true}
 		if i < len(results) {
 			r := results[i]
-			row = info(row.ID, verdict.StatusSymbol(r.status)+" "+ProbeLabel(r.id), r.summary)
+			row = info(row.ID, verdict.StatusSymbol(r.status)+" "+r.label, r.summary)
 			if r.summary != "" {
 				row.Title += " — " + truncate(r.summary, maxSummary)
 			}
@@ -394,9 +398,29 @@ func (b builder) checks() Item {
 }
 
 type resultRow struct {
-	id      probes.ID
+	label   string
 	status  probes.Status
 	summary string
+}
+
+// serviceRows turns the services probe's result into one row per Apple
+// service it checked ("✗ iCloud — all 2 hosts fail: …"), which is the
+// question a person asks of it; a service left to other probes (sign-in)
+// or disabled shows no row. ok is false for any other probe, and for a
+// services result without its evidence (then the probe's own row shows).
+func serviceRows(r probes.Result) ([]resultRow, bool) {
+	ev, ok := r.Evidence.(*probes.ServicesEvidence)
+	if r.ID != probes.IDServices || !ok || ev == nil {
+		return nil, false
+	}
+	var rows []resultRow
+	for _, s := range ev.Services {
+		if s.Status == probes.StatusSkip {
+			continue
+		}
+		rows = append(rows, resultRow{label: s.Title, status: s.Status, summary: s.Summary})
+	}
+	return rows, true
 }
 
 // ProbeLabel names a probe the way a Mac user would (probes.Registry);

@@ -43,6 +43,19 @@ func healthyDoc() *verdict.Document {
 	}
 }
 
+// servicesResult is a services probe that found the software-update hosts
+// blocked.
+func servicesResult() probes.Result {
+	return probes.Result{ID: probes.IDServices, Status: probes.StatusFail,
+		Summary: "3 services checked (sampled hosts): software_update fails",
+		Evidence: &probes.ServicesEvidence{Services: []probes.ServiceResult{
+			{ID: "sign_in", Title: "Sign-in", Status: probes.StatusSkip, Summary: "checked by the reach, tls and https probes"},
+			{ID: "icloud", Title: "iCloud", Status: probes.StatusOK, Summary: "2 of 2 hosts reachable"},
+			{ID: "software_update", Title: "Software Update", Status: probes.StatusFail,
+				Summary: "all 2 hosts fail: swscan.apple.com:443 refused at connect"},
+		}}}
+}
+
 func downDoc() *verdict.Document {
 	d := healthyDoc()
 	d.Verdict = verdict.Verdict{Level: verdict.LevelDown, Code: verdict.CodeDNSFailure, Headline: "DNS is not working",
@@ -176,6 +189,18 @@ func TestBuildRows(t *testing.T) {
 			in: func(in *Input) {
 				in.Doc = outageDoc()
 				in.Checking = true
+				in.AllFixes = nil
+			},
+		},
+		{
+			// The services probe shows as one row per Apple service it
+			// checked; sign-in, left to the other probes, shows none.
+			name: "update-hosts-blocked",
+			in: func(in *Input) {
+				in.Doc = healthyDoc()
+				in.Doc.Verdict = verdict.Verdict{Level: verdict.LevelDegraded, Code: verdict.CodeUpdateBlocked,
+					Headline: "macOS installs, updates and restores will fail (error 3014)", Fixes: []string{}}
+				in.Doc.Probes = append(in.Doc.Probes, servicesResult())
 				in.AllFixes = nil
 			},
 		},
