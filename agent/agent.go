@@ -271,7 +271,7 @@ func spawn[T any](ctx context.Context, a *Agent, ch chan<- T, work func() T) {
 // startCycle runs one cycle on a worker goroutine.
 func (a *Agent) startCycle(ctx context.Context, now time.Time, withFeed bool, why schedule.Reason) {
 	a.checking = true
-	full := a.catalogue.Full(now, why, a.sampleFailed)
+	full := a.catalogue.Full(now, a.sampleFailed)
 	a.log.Debug("cycle start", "reason", why, "feed", withFeed, "all_services", full)
 	var feed *applestatus.Client
 	if withFeed && a.feed != nil {

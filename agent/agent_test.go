@@ -25,6 +25,7 @@ import (
 	"github.com/idpulse/idpulse/agent/verdict"
 	"github.com/idpulse/idpulse/probes"
 	"github.com/idpulse/idpulse/probes/applestatus"
+	"github.com/idpulse/idpulse/probes/catalog"
 	"github.com/idpulse/idpulse/probes/command"
 	"github.com/idpulse/idpulse/probes/command/commandtest"
 	"github.com/idpulse/idpulse/probes/probetest"
@@ -676,31 +677,38 @@ func TestAgentMenuSaysLogCannotBeWritten(t *testing.T) {
 	})
 }
 
-// TestAgentChecksTheWholeCatalogueOnCheckNow: the cycles the agent starts by
-// itself check the sample of Apple's hosts, the user's Check Now the whole
-// catalogue (schedule.Catalogue has the rest of the rules).
-func TestAgentChecksTheWholeCatalogueOnCheckNow(t *testing.T) {
-	h := start(t)
+// TestAgentChecksTheWholeCatalogueAfterAFailingSample: the agent checks
+// the sample of Apple's hosts, and the whole catalogue in the cycle after a
+// sample found a service failing, then the sample again (schedule.Catalogue
+// has the rest of the rules).
+func TestAgentChecksTheWholeCatalogueAfterAFailingSample(t *testing.T) {
+	h := startWith(t, func(_ *agent.Deps, w *probetest.World) {
+		for _, host := range catalog.Hosts() {
+			if host.Service == catalog.ICloud && host.Sample {
+				w.Route(host.Host, host.Network(), host.Port, probetest.Route{To: probetest.ClosedPort(t)})
+			}
+		}
+	})
 	_, first := h.ui.waitFor(t, "the first verdict", func(m menu.Model, d *verdict.Document) bool { return d != nil })
-	full := func(doc *verdict.Document) (bool, int) {
+	scope := func(doc *verdict.Document) (full bool, hosts int) {
 		t.Helper()
 		r, ok := doc.Probes.Get(probes.IDServices)
 		if !ok {
 			t.Fatal("no services result")
 		}
 		ev := r.Evidence.(*probes.ServicesEvidence)
-		n := 0
 		for _, s := range ev.Services {
-			n += len(s.Hosts)
+			hosts += len(s.Hosts)
 		}
-		return ev.Full, n
+		return ev.Full, hosts
 	}
-	isFull, sampled := full(first)
-	if isFull {
-		t.Errorf("the first cycle checked the whole catalogue (%d hosts), want the sample", sampled)
+	var got []string
+	for _, doc := range []*verdict.Document{first, h.checkNow(t), h.checkNow(t)} {
+		full, n := scope(doc)
+		got = append(got, fmt.Sprintf("full=%v hosts>%d=%v", full, 20, n > 20))
 	}
-	isFull, all := full(h.checkNow(t))
-	if !isFull || all <= sampled {
-		t.Errorf("Check Now: full = %v with %d hosts, want the whole catalogue (more than the sample's %d)", isFull, all, sampled)
+	want := []string{"full=false hosts>20=false", "full=true hosts>20=true", "full=false hosts>20=false"}
+	if !slices.Equal(got, want) {
+		t.Errorf("cycles checked %q, want %q", got, want)
 	}
 }

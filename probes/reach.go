@@ -15,6 +15,11 @@ import (
 type ReachEvidence struct {
 	SignIn []Attempt `json:"signin"`
 	Push   *Attempt  `json:"push,omitempty"`
+	// Push443 is the push host on port 443, where APNs falls back when its
+	// own port is blocked: slower, and it works only on some networks.
+	// Dialled beside Push (not after it) so a dropped 5223 costs no extra
+	// time; nil when the push port is 443 already.
+	Push443 *Attempt `json:"push_443,omitempty"`
 	// Families tests the first sign-in host over each address family on its
 	// own, when it has addresses of both: a broken family is hidden by Happy
 	// Eyeballs in SignIn, and shows here.
@@ -63,6 +68,9 @@ func (p Reach) Run(ctx context.Context) Result {
 	ev := &ReachEvidence{SignIn: make([]Attempt, len(p.Hosts))}
 	if p.PushHost != "" {
 		ev.Push = &Attempt{}
+		if p.PushPort != 443 {
+			ev.Push443 = &Attempt{}
+		}
 	}
 	var wg sync.WaitGroup
 	try := func(dial func(context.Context, Env, string, int, *Attempt) (net.Conn, error), host string, port int, a *Attempt) {
@@ -83,6 +91,9 @@ func (p Reach) Run(ctx context.Context) Result {
 		// APNs' couriers are always reached directly: proxies do not
 		// carry port 5223.
 		try(dialTCP, p.PushHost, p.PushPort, ev.Push)
+		if ev.Push443 != nil {
+			try(dialTCP, p.PushHost, 443, ev.Push443)
+		}
 	}
 	wg.Wait()
 
@@ -105,6 +116,13 @@ func (p Reach) Run(ctx context.Context) Result {
 	case ev.Push != nil && !ev.Push.OK:
 		res.Status = StatusWarn
 		res.Summary = fmt.Sprintf("sign-in hosts reachable; push %s %s", ev.Push.Target, ev.Push.Class)
+		switch {
+		case ev.Push443 == nil:
+		case ev.Push443.OK:
+			res.Summary += " (port 443 works)"
+		default:
+			res.Summary += fmt.Sprintf(", port 443 %s too", ev.Push443.Class)
+		}
 	default:
 		res.Status = StatusOK
 		res.Summary = fmt.Sprintf("%d sign-in hosts reachable", ok)

@@ -8,18 +8,21 @@ import "time"
 // catalogue says which hosts of a failing service fail, and finds a blocked
 // host the sample does not include. Like Scheduler it never reads a clock.
 //
-// The rules, in order:
-//   - The user's Check Now checks everything: they asked, and it is one cycle.
+// The rules:
 //   - A cycle whose sample found a service failing is followed by a full
 //     check, unless one ran within the last Retry: a fault that persists
 //     for hours must not turn every recheck into sixty connections.
 //   - Otherwise a full check runs once Every has passed since the last one
 //     (or since the agent started), so unsampled hosts are looked at too.
+//
+// Check Now keeps to these rules: it is the user waiting for an answer, and
+// the sample answers sooner.
 type Catalogue struct {
 	Every time.Duration
 	Retry time.Duration
 
-	last time.Time // the last full check, or the agent's start
+	started  time.Time
+	lastFull time.Time // zero: none yet
 }
 
 // DefaultCatalogue is the agent's cadence for full checks.
@@ -29,16 +32,20 @@ func DefaultCatalogue() Catalogue {
 
 // Started records the agent's start: the first periodic full check comes
 // Every after it, not at once (the first verdict should be quick).
-func (c *Catalogue) Started(now time.Time) { c.last = now }
+func (c *Catalogue) Started(now time.Time) { c.started = now }
 
-// Full reports whether the cycle starting at now, for why, checks the whole
-// catalogue; sampleFailed is whether the last cycle's sample found an Apple
-// service failing. A true answer counts as a full check at now.
-func (c *Catalogue) Full(now time.Time, why Reason, sampleFailed bool) bool {
-	since := now.Sub(c.last)
-	full := why == ReasonCheckNow || since >= c.Every || (sampleFailed && since >= c.Retry)
+// Full reports whether the cycle starting at now checks the whole catalogue;
+// sampleFailed is whether the last cycle's sample found an Apple service
+// failing. A true answer counts as a full check at now.
+func (c *Catalogue) Full(now time.Time, sampleFailed bool) bool {
+	retry := c.lastFull.IsZero() || now.Sub(c.lastFull) >= c.Retry
+	since := c.started
+	if c.lastFull.After(since) {
+		since = c.lastFull
+	}
+	full := (sampleFailed && retry) || now.Sub(since) >= c.Every
 	if full {
-		c.last = now
+		c.lastFull = now
 	}
 	return full
 }

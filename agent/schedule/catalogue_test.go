@@ -10,12 +10,11 @@ import (
 )
 
 // TestCatalogueTimeline walks the agent through a day: each step is a cycle
-// (its offset from the start, why it runs, whether the previous sample
-// failed) and whether it checks the whole catalogue.
+// (its offset from the start, whether the previous cycle's sample failed)
+// and whether it checks the whole catalogue.
 func TestCatalogueTimeline(t *testing.T) {
 	type step struct {
 		at     time.Duration
-		why    schedule.Reason
 		failed bool
 		full   bool
 	}
@@ -24,33 +23,27 @@ func TestCatalogueTimeline(t *testing.T) {
 		steps []step
 	}{
 		{"healthy: the sample until Every has passed", []step{
-			{0, schedule.ReasonStart, false, false},
-			{time.Minute, schedule.ReasonTimer, false, false},
-			{6*time.Hour - time.Second, schedule.ReasonTimer, false, false},
-			{6 * time.Hour, schedule.ReasonTimer, false, true},
-			{6*time.Hour + time.Minute, schedule.ReasonTimer, false, false},
-			{12 * time.Hour, schedule.ReasonTimer, false, true},
+			{0, false, false},
+			{time.Minute, false, false},
+			{6*time.Hour - time.Second, false, false},
+			{6 * time.Hour, false, true},
+			{6*time.Hour + time.Minute, false, false},
+			{12 * time.Hour, false, true},
 		}},
 		{"a failing sample is followed by one full check, then Retry applies", []step{
-			{0, schedule.ReasonStart, false, false},
-			// The agent started at 0, which counts as the last full check:
-			// a failure in the first hour waits for Retry.
-			{30 * time.Minute, schedule.ReasonTimer, true, false},
-			{time.Hour, schedule.ReasonRecheck, true, true},
-			{time.Hour + 15*time.Second, schedule.ReasonRecheck, true, false},
-			{2*time.Hour - time.Second, schedule.ReasonTimer, true, false},
-			{2 * time.Hour, schedule.ReasonTimer, true, true},
+			{0, false, false},
+			{30 * time.Minute, true, true}, // no full check yet: at once
+			{30*time.Minute + 15*time.Second, true, false},
+			{90*time.Minute - time.Second, true, false},
+			{90 * time.Minute, true, true},
 			// Healthy again: back to Every from the last full check.
-			{3 * time.Hour, schedule.ReasonTimer, false, false},
-			{8 * time.Hour, schedule.ReasonTimer, false, true},
+			{3 * time.Hour, false, false},
+			{7*time.Hour + 30*time.Minute, false, true},
 		}},
-		{"Check Now always checks everything", []step{
-			{0, schedule.ReasonStart, false, false},
-			{time.Minute, schedule.ReasonCheckNow, false, true},
-			{2 * time.Minute, schedule.ReasonCheckNow, true, true},
-			// ...and counts as the last full check.
-			{time.Hour, schedule.ReasonTimer, true, false},
-			{time.Hour + 2*time.Minute, schedule.ReasonTimer, true, true},
+		{"a failure at start-up is looked at in full at once", []step{
+			{0, true, true},
+			{time.Minute, true, false},
+			{time.Hour, true, true},
 		}},
 	}
 	for _, tt := range tests {
@@ -59,8 +52,8 @@ func TestCatalogueTimeline(t *testing.T) {
 			c.Started(at(0))
 			var got, want []string
 			for _, s := range tt.steps {
-				line := fmt.Sprintf("%s %s failed=%v", s.at, s.why, s.failed)
-				got = append(got, fmt.Sprintf("%s full=%v", line, c.Full(at(s.at), s.why, s.failed)))
+				line := fmt.Sprintf("%s failed=%v", s.at, s.failed)
+				got = append(got, fmt.Sprintf("%s full=%v", line, c.Full(at(s.at), s.failed)))
 				want = append(want, fmt.Sprintf("%s full=%v", line, s.full))
 			}
 			if g, w := strings.Join(got, "\n"), strings.Join(want, "\n"); g != w {

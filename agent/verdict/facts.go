@@ -204,6 +204,15 @@ func (f *Facts) pushBlocked() *probes.Attempt {
 	return f.reach.Push
 }
 
+// pushFallback is the push host on port 443 when the reach probe dialled it:
+// where APNs goes when its own port is blocked.
+func (f *Facts) pushFallback() *probes.Attempt {
+	if f.reach == nil {
+		return nil
+	}
+	return f.reach.Push443
+}
+
 // blockedService is a service with the hosts of it a filter stopped.
 type blockedService struct {
 	svc   *probes.ServiceResult

@@ -404,9 +404,23 @@ func Rules() []Rule {
 			Headline: text("Apple push notifications are blocked on this network"),
 			Detail: func(f *Facts) string {
 				p := f.pushBlocked()
-				return fmt.Sprintf("Sign-in works, but %s is %s. iMessage, FaceTime and Find My may not get updates until you use another network.", p.Target, describeClass(p.Class))
+				said := fmt.Sprintf("Sign-in works, but %s is %s.", p.Target, describeClass(p.Class))
+				switch fb := f.pushFallback(); {
+				case fb == nil:
+					return said + " iMessage, FaceTime and Find My may not get updates until you use another network."
+				case fb.OK:
+					return said + fmt.Sprintf(" Push falls back to port 443 (%s answers), which is slower and works only on some networks: iMessage, FaceTime and Find My may be late.", fb.Target)
+				default:
+					return said + fmt.Sprintf(" Port 443, where push falls back, is %s too (%s): iMessage, FaceTime and Find My get no updates until you use another network.", describeClass(fb.Class), fb.Target)
+				}
 			},
-			Evidence: func(f *Facts) []string { return []string{describeAttempt(*f.pushBlocked())} }},
+			Evidence: func(f *Facts) []string {
+				ev := []string{describeAttempt(*f.pushBlocked())}
+				if fb := f.pushFallback(); fb != nil {
+					ev = append(ev, describeAttempt(*fb))
+				}
+				return ev
+			}},
 		{Code: CodeCheckIncomplete, Kind: KindVerdict, Level: LevelDegraded, Cause: CauseNone, Probes: []probes.ID{probes.IDTLS, probes.IDHTTPS},
 			// "ok" needs positive evidence: without it, and with no cause
 			// found, the honest verdict is that the checks did not finish.

@@ -97,6 +97,7 @@ func NewWorld(t testing.TB) *World {
 	w.serveCatalogue()
 	w.Push = NewTCPListener(t)
 	w.host(w.Config.PushHost, "tcp", w.Config.PushPort, w.Push.Addr())
+	w.host(w.Config.PushHost, "tcp", 443, w.Push.Addr()) // APNs' fallback port
 	w.Captive = NewCaptiveServer(t)
 	w.host("captive.apple.com", "tcp", 80, w.Captive.Addr())
 	w.Feed = NewHTTPSServer(t, w.Inter.ValidLeaf(t, "www.apple.com"))

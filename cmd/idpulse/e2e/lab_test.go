@@ -117,6 +117,7 @@ func newLabWorld(t *testing.T, opts labOptions) *labWorld {
 			}
 		case rolePush:
 			probetest.NewTCPListenerOn(t, w.listen(h.addr, pushPort))
+			probetest.NewTCPListenerOn(t, w.listen(h.addr, httpsPort)) // APNs' fallback
 		case roleCaptive:
 			probetest.NewCaptiveServerOn(t, w.listen(h.addr, captivePort))
 		case roleNTP:

@@ -92,6 +92,7 @@ func TestHelperServers(t *testing.T) {
 			}
 		case rolePush:
 			probetest.NewTCPListenerOn(t, probetest.Listen(t, hostPort(h.addr, pushPort)))
+			probetest.NewTCPListenerOn(t, probetest.Listen(t, hostPort(h.addr, httpsPort))) // APNs' fallback
 		case roleCaptive:
 			probetest.NewCaptiveServerOn(t, probetest.Listen(t, hostPort(h.addr, captivePort)))
 		case roleNTP:

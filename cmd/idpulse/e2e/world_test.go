@@ -22,7 +22,7 @@ type role int
 const (
 	roleNone    role = iota // only resolves (gs.apple.com)
 	roleHTTPS               // TLS on 443: a sign-in host, or the status feed
-	rolePush                // TCP 5223, accept and hold
+	rolePush                // TCP 5223 and 443 (APNs' fallback), accept and hold
 	roleCaptive             // HTTP 80, Apple's Success page
 	roleNTP                 // UDP 123
 )

@@ -265,9 +265,25 @@ var scenarios = []scenario{
 		setup: func(t *testing.T, w *probetest.World) {
 			w.SignIn["appleid.apple.com"].SetBehavior(probetest.HTTPSBehavior{Hang: true})
 		}},
-	{name: "push port blocked", code: verdict.CodePushBlocked, level: verdict.LevelDegraded, cause: verdict.CauseNetwork,
+	{name: "push blocked on 5223 while 443 still works", code: verdict.CodePushBlocked, level: verdict.LevelDegraded, cause: verdict.CauseNetwork,
 		setup: func(t *testing.T, w *probetest.World) {
 			w.Route(w.Config.PushHost, "tcp", w.Config.PushPort, probetest.Route{To: probetest.ClosedPort(t)})
+		},
+		verify: func(t *testing.T, doc verdict.Document) {
+			if d := doc.Verdict.Detail; !strings.Contains(d, "falls back to port 443") || !strings.Contains(d, "slower") {
+				t.Errorf("detail %q, want it to say push falls back to port 443, slower", d)
+			}
+		}},
+	{name: "push blocked on 5223 and on 443", code: verdict.CodePushBlocked, level: verdict.LevelDegraded, cause: verdict.CauseNetwork,
+		evidence: ":443",
+		setup: func(t *testing.T, w *probetest.World) {
+			w.Route(w.Config.PushHost, "tcp", w.Config.PushPort, probetest.Route{To: probetest.ClosedPort(t)})
+			w.Route(w.Config.PushHost, "tcp", 443, probetest.Route{To: probetest.ClosedPort(t)})
+		},
+		verify: func(t *testing.T, doc verdict.Document) {
+			if d := doc.Verdict.Detail; !strings.Contains(d, "Port 443, where push falls back, is refused too") {
+				t.Errorf("detail %q, want it to say port 443 is refused too", d)
+			}
 		}},
 	{name: "software-update hosts blocked while sign-in works", code: verdict.CodeUpdateBlocked, level: verdict.LevelDegraded, cause: verdict.CauseNetwork,
 		fixes: []string{verdict.FixTryOtherNetwork}, headline: "error 3014", evidence: "software_update: gs.apple.com:443",
