@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/idpulse/idpulse/agent/verdict"
+	"github.com/idpulse/idpulse/probes"
 )
 
 // checkDoc is the part of the idpulse.check/v1 document the tests read,
@@ -33,7 +34,9 @@ type checkDoc struct {
 		Code  verdict.Code `json:"code"`
 		Probe string       `json:"probe"`
 	} `json:"findings"`
-	Probes      []probeDoc `json:"probes"`
+	Probes []probeDoc `json:"probes"`
+	// Services is the contract's per-service summary of Apple's hosts.
+	Services    []serviceDoc `json:"services"`
 	AppleStatus *struct {
 		Fetched  *string `json:"fetched"`
 		Source   string  `json:"source"`
@@ -44,6 +47,19 @@ type checkDoc struct {
 			SignIn bool   `json:"signin"`
 		} `json:"services"`
 	} `json:"apple_status"`
+}
+
+// serviceDoc is one entry of the contract's services array.
+type serviceDoc struct {
+	ID     string `json:"id"`
+	Status string `json:"status"`
+	Hosts  []struct {
+		Host   string `json:"host"`
+		Port   int    `json:"port"`
+		Status string `json:"status"`
+		Class  string `json:"class"`
+		Path   string `json:"path"`
+	} `json:"hosts"`
 }
 
 type probeDoc struct {
@@ -186,10 +202,17 @@ type scenario struct {
 
 // blockSignIn resets every TCP connection to the sign-in hosts on 443, as a
 // firewall that rejects does.
-func blockSignIn() string {
+func blockSignIn() string { return rejectTCP443(probes.DefaultConfig().SignInHosts...) }
+
+// rejectTCP443 resets every TCP connection to the fake hosts named on 443.
+func rejectTCP443(names ...string) string {
+	var addrs []string
+	for _, n := range names {
+		addrs = append(addrs, addrOf(n))
+	}
 	return "add table inet f\n" +
 		"add chain inet f out { type filter hook output priority 0; }\n" +
-		"add rule inet f out ip daddr { " + strings.Join(signInAddrs(), ", ") + " } tcp dport 443 reject with tcp reset\n"
+		"add rule inet f out ip daddr { " + strings.Join(addrs, ", ") + " } tcp dport 443 reject with tcp reset\n"
 }
 
 var scenarios = []scenario{
@@ -247,6 +270,45 @@ var scenarios = []scenario{
 			}
 			if p := d.probe(t, "control"); p.Status != "ok" {
 				t.Errorf("control = %s (%s), want ok", p.Status, p.Summary)
+			}
+		},
+	},
+	{
+		// A firewall that lets sign-in through but not Apple's
+		// software-update hosts: the Mac's installs fail with error 3014.
+		name: "update_blocked",
+		nft:  rejectTCP443("gs.apple.com", "swscan.apple.com"),
+		exit: 1, code: verdict.CodeUpdateBlocked, level: verdict.LevelDegraded, cause: verdict.CauseNetwork,
+		verify: func(t *testing.T, d *checkDoc) {
+			if !strings.Contains(d.Verdict.Headline, "3014") {
+				t.Errorf("headline %q does not name error 3014", d.Verdict.Headline)
+			}
+			for _, s := range d.Services {
+				want := "ok"
+				if s.ID == "software_update" {
+					want = "fail"
+				}
+				if s.ID == "sign_in" {
+					continue // left to the reach, tls and https probes
+				}
+				if s.Status != want {
+					t.Errorf("service %s = %s, want %s", s.ID, s.Status, want)
+				}
+				for _, h := range s.Hosts {
+					if s.ID == "software_update" && (h.Status != "fail" || h.Class != "refused" || h.Path != "direct") {
+						t.Errorf("%s:%d = %s (%s) via %s, want refused, direct", h.Host, h.Port, h.Status, h.Class, h.Path)
+					}
+				}
+			}
+			if !slices.ContainsFunc(d.Services, func(s serviceDoc) bool {
+				return s.ID == "software_update" && len(s.Hosts) > 0
+			}) {
+				t.Errorf("no software_update hosts in services %+v", d.Services)
+			}
+			for _, id := range []string{"reach", "tls", "https"} {
+				if p := d.probe(t, id); p.Status != "ok" {
+					t.Errorf("probe %s = %s (%s), want ok: sign-in works", id, p.Status, p.Summary)
+				}
 			}
 		},
 	},
