@@ -11,6 +11,7 @@ import (
 	"github.com/idpulse/idpulse/agent/verdict"
 	"github.com/idpulse/idpulse/cmd/idpulse/internal/cli/clitest"
 	"github.com/idpulse/idpulse/probes"
+	"github.com/idpulse/idpulse/probes/catalog"
 	"github.com/idpulse/idpulse/probes/probetest"
 )
 
@@ -137,4 +138,57 @@ func BenchmarkCheckIPv6Broken(b *testing.B) {
 			b.Fatalf("verdict %s, findings %v", doc.Verdict.Code, doc.Findings)
 		}
 	})
+}
+
+// BenchmarkCheckAllHealthy is `idpulse check --all` against the loopback
+// world: the whole Apple host catalogue, 16 hosts at a time, beside the
+// other probes. Its x-slowest is the cycle against its slowest probe (the
+// issue's goal: within 1.5×); -benchmem gives a full cycle's allocations.
+func BenchmarkCheckAllHealthy(b *testing.B) {
+	w := probetest.NewWorld(b)
+	cfg := worldConfig(w, 5*time.Second)
+	cfg.Check.AllServices = true
+	d := diagnose.Diagnoser{Config: cfg, Env: w.Env(), Now: time.Now}
+	benchSlowest(b, d, func(doc verdict.Document) {
+		if doc.Verdict.Code != verdict.CodeOK || len(doc.Services) == 0 {
+			b.Fatalf("verdict %s (%d services): %s", doc.Verdict.Code, len(doc.Services), doc.Verdict.Headline)
+		}
+	})
+}
+
+// BenchmarkCheckAllThirdBlackholed is `check --all` with the shipped
+// deadline and probe timeout while every third host of the catalogue
+// drops its packets: the cycle must still end inside the deadline (its
+// x-deadline under 1) with the black-holed hosts named as failing.
+func BenchmarkCheckAllThirdBlackholed(b *testing.B) {
+	w := probetest.NewWorld(b)
+	cfg := clitest.WorldConfig(w)
+	cfg.Check.Deadline, cfg.Check.ProbeTimeout = probes.DefaultConfig().Deadline, probes.DefaultConfig().ProbeTimeout
+	cfg.Check.AllServices = true
+	holed := 0
+	for i, h := range catalog.Hosts() {
+		if i%3 == 2 && h.Service != catalog.SignIn {
+			w.Route(h.Host, h.Network(), h.Port, probetest.Route{Drop: true})
+			holed++
+		}
+	}
+	d := diagnose.Diagnoser{Config: cfg, Env: w.Env(), Now: time.Now}
+	var frac float64
+	for b.Loop() {
+		doc := d.Once(context.Background())
+		failed := 0
+		for _, s := range doc.Services {
+			for _, h := range s.Hosts {
+				if h.Status == probes.StatusFail {
+					failed++
+				}
+			}
+		}
+		if failed < holed {
+			b.Fatalf("%d hosts failed, %d are black-holed", failed, holed)
+		}
+		frac += doc.DurationMS * 1e6 / float64(time.Duration(cfg.Check.Deadline))
+	}
+	b.ReportMetric(float64(holed), "holed-hosts")
+	b.ReportMetric(frac/float64(b.N), "x-deadline")
 }
