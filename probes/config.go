@@ -104,8 +104,7 @@ func DefaultConfig() Config {
 		NTPServer:       "time.apple.com",
 		ClockWarn:       Duration(time.Minute),
 		ClockFail:       Duration(5 * time.Minute),
-		AppleDomains: []string{"apple.com", "icloud.com", "cdn-apple.com", "mzstatic.com",
-			"apple-cloudkit.com", "icloud-content.com"},
+		AppleDomains:    catalog.Domains(),
 		TrustedIssuers: []string{"Apple Inc.", "DigiCert Inc", "DigiCert, Inc.", "Entrust, Inc.",
 			"GlobalSign nv-sa", "Sectigo Limited", "COMODO CA Limited", "Let's Encrypt", "Google Trust Services",
 			"Amazon", "Microsoft Corporation", "Akamai Technologies, Inc.", "QuoVadis Limited"},
@@ -147,8 +146,8 @@ func (c Config) Validate() error {
 	for i, d := range c.AppleDomains {
 		// The hosts fix deletes every name under these: a domain that is
 		// not Apple's ("com", "localhost") would delete the user's own.
-		if !underApple(d) {
-			return fmt.Errorf("apple_domains[%d]: %q is not one of Apple's domains (%s or a name under one)", i, d, strings.Join(appleOwned, ", "))
+		if !catalog.UnderApple(d) {
+			return fmt.Errorf("apple_domains[%d]: %q is not one of Apple's domains (%s or a name under one)", i, d, strings.Join(catalog.AppleOwned(), ", "))
 		}
 	}
 	for _, k := range []struct {
@@ -170,23 +169,6 @@ func (c Config) Validate() error {
 		return fmt.Errorf("services.%w", err)
 	}
 	return nil
-}
-
-// appleOwned are the registrable domains that are Apple's: the default
-// apple_domains and the other ones Apple's service list uses (Live Photos,
-// iCloud in China).
-var appleOwned = []string{"apple.com", "icloud.com", "cdn-apple.com", "mzstatic.com", "apple-cloudkit.com",
-	"icloud-content.com", "apple-livephotoskit.com", "icloud.com.cn", "apzones.com"}
-
-// underApple reports whether d is one of appleOwned or a name under one.
-func underApple(d string) bool {
-	d = strings.ToLower(strings.TrimSuffix(strings.TrimSpace(d), "."))
-	for _, a := range appleOwned {
-		if d == a || strings.HasSuffix(d, "."+a) {
-			return true
-		}
-	}
-	return false
 }
 
 func checkHostPort(a string) error {

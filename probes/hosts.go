@@ -8,7 +8,10 @@ import (
 	"io/fs"
 	"net/netip"
 	"os"
+	"slices"
 	"strings"
+
+	"github.com/idpulse/idpulse/probes/catalog"
 )
 
 // HostsEntry is one line of the hosts file that maps Apple names.
@@ -18,6 +21,9 @@ type HostsEntry struct {
 	Names   []string `json:"names"` // only the Apple names on the line
 	// Sinkhole is true when the address cannot reach Apple (0.0.0.0, 127.0.0.1, …).
 	Sinkhole bool `json:"sinkhole"`
+	// Services are the Apple services the names belong to (the host
+	// catalogue's hosts and wildcards), in the catalogue's order.
+	Services []catalog.ServiceID `json:"services,omitempty"`
 }
 
 // HostsEvidence is what the hosts probe found.
@@ -102,8 +108,14 @@ func parseHostsLine(text string, line int, domains []string) (HostsEntry, bool) 
 	for _, name := range fields[1:] {
 		if CoveredBy(name, domains) {
 			e.Names = append(e.Names, name)
+			for _, id := range catalog.ServicesFor(name) {
+				if !slices.Contains(e.Services, id) {
+					e.Services = append(e.Services, id)
+				}
+			}
 		}
 	}
+	slices.SortFunc(e.Services, catalog.Compare)
 	return e, len(e.Names) > 0
 }
 
@@ -140,12 +152,6 @@ func HostsLine(text string) (body string, words [][2]int, rest string) {
 
 // CoveredBy reports whether name is one of domains or a subdomain of one.
 func CoveredBy(name string, domains []string) bool {
-	name = strings.ToLower(strings.TrimSuffix(name, "."))
-	for _, d := range domains {
-		d = strings.ToLower(strings.TrimSuffix(d, "."))
-		if name == d || strings.HasSuffix(name, "."+d) {
-			return true
-		}
-	}
-	return false
+	name = strings.TrimSuffix(name, ".")
+	return slices.ContainsFunc(domains, func(d string) bool { return catalog.Under(name, strings.TrimSuffix(d, ".")) })
 }

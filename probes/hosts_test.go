@@ -5,10 +5,12 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/idpulse/idpulse/probes"
+	"github.com/idpulse/idpulse/probes/catalog"
 )
 
 var appleDomains = probes.DefaultConfig().AppleDomains
@@ -51,10 +53,31 @@ func TestAppleHostsEntries(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := probes.AppleHostsEntries([]byte(tt.data), appleDomains)
+			for i := range got {
+				got[i].Services = nil // TestHostsEntryServices
+			}
 			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("got %+v\nwant %+v", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestHostsEntryServices: each entry names the Apple services its names
+// belong to, from the host catalogue, so that a line pinning an update
+// host says so.
+func TestHostsEntryServices(t *testing.T) {
+	for line, want := range map[string][]catalog.ServiceID{
+		"0.0.0.0 gs.apple.com mesu.apple.com":         {catalog.SoftwareUpdate},
+		"0.0.0.0 appleid.apple.com":                   {catalog.SignIn},
+		"0.0.0.0 albert.apple.com":                    {catalog.DeviceManagement},
+		"0.0.0.0 x.push.apple.com swscan.apple.com":   {catalog.Push, catalog.SoftwareUpdate},
+		"1.2.3.4 b.mzstatic.com c.apple-cloudkit.com": {catalog.ICloud, catalog.AppStore},
+	} {
+		got := probes.AppleHostsEntries([]byte(line+"\n"), appleDomains)
+		if len(got) != 1 || !slices.Equal(got[0].Services, want) {
+			t.Errorf("%q: entries %+v, want one naming %v", line, got, want)
+		}
 	}
 }
 

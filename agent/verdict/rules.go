@@ -112,12 +112,21 @@ func Rules() []Rule {
 			Match:    match,
 			Headline: text("The hosts file redirects Apple's servers"),
 			Detail: func(f *Facts) string {
-				var names []string
+				var names, services []string
 				for _, e := range f.hostsEntries() {
 					names = append(names, e.Names...)
+					for _, id := range e.Services {
+						if s, ok := catalog.Lookup(id); ok && !slices.Contains(services, s.Title) {
+							services = append(services, s.Title)
+						}
+					}
 				}
-				return fmt.Sprintf("%s pins %s to fixed addresses, overriding DNS. Tools and guides that block activation or updates add such lines; remove them.",
-					f.hosts.Path, listNames(names, 3))
+				affects := ""
+				if len(services) > 0 {
+					affects = " It affects " + listNames(services, len(services)) + "."
+				}
+				return fmt.Sprintf("%s pins %s to fixed addresses, overriding DNS.%s Tools and guides that block activation or updates add such lines; remove them.",
+					f.hosts.Path, listNames(names, 3), affects)
 			},
 			Evidence: func(f *Facts) (ev []string) {
 				for _, e := range f.hostsEntries() {

@@ -605,6 +605,19 @@ func TestUpdateBlockedWhenSignInFails(t *testing.T) {
 	}
 }
 
+// TestHostsDetailNamesServices: a hosts file that pins update hosts says
+// which services it breaks (the hosts probe names them from the catalogue).
+func TestHostsDetailNamesServices(t *testing.T) {
+	w := healthyWorld()
+	w.hosts.Entries = []probes.HostsEntry{{Line: 3, Address: "0.0.0.0", Names: []string{"gs.apple.com", "x.push.apple.com"}, Sinkhole: true,
+		Services: []catalog.ServiceID{catalog.Push, catalog.SoftwareUpdate}}}
+	v, _ := Evaluate(w.input())
+	want := "It affects Push notifications, Software update and restore."
+	if v.Code != CodeHostsOverride || !strings.Contains(v.Detail, want) {
+		t.Errorf("%s: detail %q, want it to say %q", v.Code, v.Detail, want)
+	}
+}
+
 // TestWordsNameTheMachine: "this Mac" on macOS, "this computer" on Linux.
 func TestWordsNameTheMachine(t *testing.T) {
 	for _, tt := range []struct{ os, want string }{{"macOS", "This Mac's clock is 7 min slow"}, {"Debian GNU/Linux", "This computer's clock is 7 min slow"}} {

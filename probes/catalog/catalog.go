@@ -14,6 +14,7 @@
 package catalog
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -114,6 +115,105 @@ func Services() []Service {
 		{Certificates, "Certificate checks (OCSP/CRL)", []string{"*.apple.com", "*.digicert.com"}},
 		{Time, "Time", []string{"*.apple.com"}},
 	}
+}
+
+// AppleOwned are the registrable domains that are Apple's: those the
+// services' wildcards use, and the others Apple's list names (iCloud in
+// China). A hosts-file entry under one of them is Apple's business; the
+// hosts fix deletes names under them, so nothing else may be listed here.
+func AppleOwned() []string {
+	return []string{"apple.com", "icloud.com", "icloud-content.com", "apple-cloudkit.com", "apple-livephotoskit.com",
+		"cdn-apple.com", "mzstatic.com", "icloud.com.cn", "apzones.com"}
+}
+
+// UnderApple reports whether name is one of AppleOwned or a name below one.
+func UnderApple(name string) bool {
+	name = strings.TrimSuffix(strings.TrimSpace(name), ".")
+	return slices.ContainsFunc(AppleOwned(), func(d string) bool { return Under(name, d) })
+}
+
+// Domains are the registrable Apple domains the services' wildcards cover,
+// in Services' order: what hosts-file checks look for by default. A
+// third party's wildcard (DigiCert's OCSP) is left out: the hosts fix must
+// not delete another company's names.
+func Domains() []string {
+	var out []string
+	for _, s := range Services() {
+		for _, w := range s.Domains {
+			d, err := ParseWildcard(w)
+			if err != nil {
+				continue // TestCatalogue keeps every wildcard well formed
+			}
+			i := slices.IndexFunc(AppleOwned(), func(o string) bool { return Under(d, o) })
+			if i >= 0 && !slices.Contains(out, AppleOwned()[i]) {
+				out = append(out, AppleOwned()[i])
+			}
+		}
+	}
+	return out
+}
+
+// ServicesFor names the services a host name belongs to: those that list
+// it in the catalogue, or else those whose most specific wildcard covers it
+// ("x.push.apple.com" is push, not every service under *.apple.com).
+func ServicesFor(name string) []ServiceID {
+	name = strings.ToLower(strings.TrimSuffix(name, "."))
+	var out []ServiceID
+	for _, h := range Hosts() {
+		if h.Host == name && !slices.Contains(out, h.Service) {
+			out = append(out, h.Service)
+		}
+	}
+	if len(out) > 0 {
+		return out
+	}
+	best := 0
+	for _, s := range Services() {
+		for _, w := range s.Domains {
+			d, err := ParseWildcard(w)
+			if err != nil || !Under(name, d) || len(d) < best {
+				continue
+			}
+			if len(d) > best {
+				best, out = len(d), nil
+			}
+			if !slices.Contains(out, s.ID) {
+				out = append(out, s.ID)
+			}
+		}
+	}
+	return out
+}
+
+// ParseWildcard returns the domain a wildcard ("*.icloud.com") covers.
+func ParseWildcard(w string) (string, error) {
+	d, ok := strings.CutPrefix(w, "*.")
+	if !ok {
+		return "", fmt.Errorf(`wildcard %q does not start with "*."`, w)
+	}
+	if err := checkName(d); err != nil || !strings.Contains(d, ".") {
+		return "", fmt.Errorf("wildcard %q: %q is not a domain", w, d)
+	}
+	return d, nil
+}
+
+// Under reports whether host is domain or a name below it, ignoring case.
+func Under(host, domain string) bool {
+	host, domain = strings.ToLower(host), strings.ToLower(domain)
+	return host == domain || strings.HasSuffix(host, "."+domain)
+}
+
+// Compare orders service ids as Services lists them (unknown ones last).
+func Compare(a, b ServiceID) int {
+	return cmp.Compare(serviceIndex(a), serviceIndex(b))
+}
+
+func serviceIndex(id ServiceID) int {
+	i := slices.IndexFunc(Services(), func(s Service) bool { return s.ID == id })
+	if i < 0 {
+		return len(Services())
+	}
+	return i
 }
 
 // Lookup finds a service.

@@ -29,7 +29,7 @@ func TestCatalogue(t *testing.T) {
 		if h.Sample {
 			samples[h.Service]++
 		}
-		domains := AppleDomains()
+		domains := AppleOwned()
 		for _, w := range svc.Domains {
 			d, err := ParseWildcard(w)
 			if err != nil {
@@ -101,28 +101,44 @@ func TestOverrides(t *testing.T) {
 	}
 }
 
-// appleDomains are Apple's own domains: every host of the catalogue is
-// under one of them or under its service's Domains.
-var appleDomains = []string{"apple.com", "icloud.com", "cdn-apple.com", "mzstatic.com",
-	"apple-cloudkit.com", "icloud-content.com", "apple-livephotoskit.com"}
-
-// AppleDomains returns Apple's own domains (a copy).
-func AppleDomains() []string { return slices.Clone(appleDomains) }
-
-// ParseWildcard returns the domain a wildcard ("*.icloud.com") covers.
-func ParseWildcard(w string) (string, error) {
-	d, ok := strings.CutPrefix(w, "*.")
-	if !ok {
-		return "", fmt.Errorf(`wildcard %q does not start with "*."`, w)
+func TestDomains(t *testing.T) {
+	want := []string{"apple.com", "icloud.com", "icloud-content.com", "apple-cloudkit.com", "apple-livephotoskit.com",
+		"cdn-apple.com", "mzstatic.com"}
+	if got := Domains(); !slices.Equal(got, want) {
+		t.Errorf("Domains() = %v, want %v (DigiCert's wildcard is a third party's)", got, want)
 	}
-	if err := checkName(d); err != nil || !strings.Contains(d, ".") {
-		return "", fmt.Errorf("wildcard %q: %q is not a domain", w, d)
+	for _, d := range Domains() {
+		if !UnderApple(d) {
+			t.Errorf("%s is not under Apple's own domains", d)
+		}
 	}
-	return d, nil
 }
 
-// Under reports whether host is domain or a name below it.
-func Under(host, domain string) bool {
-	host, domain = strings.ToLower(host), strings.ToLower(domain)
-	return host == domain || strings.HasSuffix(host, "."+domain)
+func TestUnderApple(t *testing.T) {
+	for name, want := range map[string]bool{
+		"apple.com": true, "SWSCAN.apple.com.": true, "x.icloud.com.cn": true,
+		"com": false, "localhost": false, "notapple.com": false, "apple.com.evil.example": false, "ocsp.digicert.com": false,
+	} {
+		if got := UnderApple(name); got != want {
+			t.Errorf("UnderApple(%q) = %v, want %v", name, got, want)
+		}
+	}
+}
+
+func TestServicesFor(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		want []ServiceID
+	}{
+		{"swscan.apple.com", []ServiceID{SoftwareUpdate}},                  // a catalogue host
+		{"GS.apple.com.", []ServiceID{SoftwareUpdate}},                     // case and the root dot do not matter
+		{"17-courier.push.apple.com", []ServiceID{Push}},                   // the most specific wildcard
+		{"p42-contacts.ICLOUD.com", []ServiceID{ICloud, DeviceManagement}}, // *.icloud.com, either
+		{"is1-ssl.mzstatic.com", []ServiceID{AppStore}},
+		{"www.example.com", nil},
+	} {
+		if got := ServicesFor(tc.name); !slices.Equal(got, tc.want) {
+			t.Errorf("ServicesFor(%q) = %v, want %v", tc.name, got, tc.want)
+		}
+	}
 }
