@@ -7,6 +7,7 @@ require (
 	github.com/beevik/ntp v1.6.0
 	github.com/dop251/goja v0.0.0-20260917113740-793a2a65c13b
 	github.com/gen2brain/beeep v0.11.3
+	github.com/goccy/go-json v0.10.5
 	github.com/godbus/dbus/v5 v5.2.4
 	github.com/kardianos/service v1.3.0
 	golang.org/x/net v0.62.0
