@@ -31,6 +31,7 @@ import (
 	"github.com/idpulse/idpulse/agent/schedule"
 	"github.com/idpulse/idpulse/agent/settings"
 	"github.com/idpulse/idpulse/agent/statefile"
+	"github.com/idpulse/idpulse/agent/timeline"
 	"github.com/idpulse/idpulse/agent/verdict"
 	"github.com/idpulse/idpulse/probes"
 	"github.com/idpulse/idpulse/probes/applestatus"
@@ -65,6 +66,8 @@ type Deps struct {
 	StatePath string
 	// Transitions keeps verdict changes for the report (zero Path = none).
 	Transitions history.Log[history.Transition]
+	// Timeline receives every cycle (zero Dir = none; agent.history off).
+	Timeline timeline.Store
 	// NetChanges signals network changes (nil = none).
 	NetChanges <-chan struct{}
 	// Open opens a URL in the user's browser.
@@ -322,6 +325,11 @@ func (a *Agent) finishCycle(ctx context.Context, res cycleDone) {
 			if err := a.d.Transitions.Append(transition(res.Started, from, doc.Verdict)); err != nil {
 				a.log.Warn("transition not recorded", "err", err)
 			}
+		}
+	}
+	if a.d.Timeline.Dir != "" {
+		if err := a.d.Timeline.Append(timeline.FromDocument(doc)); err != nil {
+			a.log.Warn("check not recorded in the history", "err", err)
 		}
 	}
 	if a.d.StatePath != "" {

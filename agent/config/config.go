@@ -21,6 +21,7 @@ import (
 
 	"github.com/idpulse/idpulse/agent/managed"
 	"github.com/idpulse/idpulse/agent/paths"
+	"github.com/idpulse/idpulse/agent/timeline"
 	"github.com/idpulse/idpulse/probes"
 	"github.com/idpulse/idpulse/probes/applestatus"
 	"github.com/idpulse/idpulse/probes/command"
@@ -41,7 +42,16 @@ type Agent struct {
 	FeedInterval probes.Duration `json:"feed_interval"`
 	// Recheck is how often checks repeat while the verdict is not ok.
 	Recheck probes.Duration `json:"recheck"`
+	// History keeps a record of every check (agent/timeline) for
+	// `idpulse history` and the HTML report; HistoryDays is how many days
+	// of it are kept.
+	History     bool `json:"history"`
+	HistoryDays int  `json:"history_days"`
 }
+
+// MaxHistoryDays bounds agent.history_days: a year of one check a minute is
+// about 250 MB, already more than a diagnostic tool should keep.
+const MaxHistoryDays = 366
 
 // Validate reports the first unusable setting, naming its key.
 func (a Agent) Validate() error {
@@ -56,6 +66,9 @@ func (a Agent) Validate() error {
 	}
 	if a.Recheck > a.Interval {
 		return fmt.Errorf("recheck: %s is longer than interval %s", time.Duration(a.Recheck), time.Duration(a.Interval))
+	}
+	if a.HistoryDays < 1 || a.HistoryDays > MaxHistoryDays {
+		return fmt.Errorf("history_days: %d is not between 1 and %d", a.HistoryDays, MaxHistoryDays)
 	}
 	return nil
 }
@@ -89,6 +102,8 @@ func Default() Config {
 			Interval:     probes.Duration(time.Minute),
 			FeedInterval: probes.Duration(5 * time.Minute),
 			Recheck:      probes.Duration(15 * time.Second),
+			History:      true,
+			HistoryDays:  timeline.DefaultDays,
 		},
 	}
 }

@@ -40,6 +40,8 @@ func TestParseErrorsNameTheKey(t *testing.T) {
 		{"added host without a port", `{"check": {"services": {"add": [{"service": "icloud", "host": "a.example", "probe": "tls"}]}}}`, "check.services.add[0].port: 0 is not a port"},
 		{"unknown services key", `{"check": {"services": {"remove": []}}}`, "check.services.remove: unknown key (known: add, disable)"},
 		{"negative duration", `{"check": {"deadline": "-1s"}}`, `check.deadline: duration "-1s" is negative`},
+		{"no history days", `{"agent": {"history_days": 0}}`, "agent.history_days: 0 is not between 1 and 366"},
+		{"history as a string", `{"agent": {"history": "yes"}}`, "agent.history: want bool, got string"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

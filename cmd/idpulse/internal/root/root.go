@@ -24,6 +24,7 @@ import (
 	"github.com/idpulse/idpulse/cmd/idpulse/internal/check"
 	"github.com/idpulse/idpulse/cmd/idpulse/internal/cli"
 	"github.com/idpulse/idpulse/cmd/idpulse/internal/fix"
+	historycmd "github.com/idpulse/idpulse/cmd/idpulse/internal/history"
 	"github.com/idpulse/idpulse/cmd/idpulse/internal/report"
 	"github.com/idpulse/idpulse/cmd/idpulse/internal/run"
 	svccmd "github.com/idpulse/idpulse/cmd/idpulse/internal/service"
@@ -82,6 +83,7 @@ Usage:
   idpulse check [--json] [--config FILE] [--timeout DURATION]
   idpulse apple-status [--all] [--json] [--developer]
   idpulse fix list | idpulse fix ID [--dry-run] [--yes]
+  idpulse history [--since 24h|7d|30d] [--json]
   idpulse report [--format text|markdown|json] [--output FILE] [--no-redact]
   idpulse install [--no-start] | uninstall | start | stop | restart
   idpulse status [--json]
@@ -134,6 +136,8 @@ func lookup(name string, d Deps) (command, bool) {
 		return bind(&check.Options{Deps: d.Deps}, check.Parse, check.Run), true
 	case "fix":
 		return bind(&fix.Options{Deps: d.Deps, NewService: d.NewRemedy, Version: version.Version, HistoryDir: d.HistoryDir}, fix.Parse, fix.Run), true
+	case "history":
+		return bind(&historycmd.Options{Deps: d.Deps, HistoryDir: d.HistoryDir}, historycmd.Parse, historycmd.Run), true
 	case "report":
 		return bind(&report.Options{Deps: d.Deps, Version: version.Version, HistoryDir: d.HistoryDir}, report.Parse, report.Run), true
 	case "run":

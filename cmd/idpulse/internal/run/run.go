@@ -25,6 +25,7 @@ import (
 	"github.com/idpulse/idpulse/agent/remedy"
 	"github.com/idpulse/idpulse/agent/settings"
 	"github.com/idpulse/idpulse/agent/statefile"
+	"github.com/idpulse/idpulse/agent/timeline"
 	"github.com/idpulse/idpulse/agent/tray"
 	"github.com/idpulse/idpulse/agent/verdict"
 	"github.com/idpulse/idpulse/cmd/idpulse/internal/cli"
@@ -114,6 +115,9 @@ func Run(ctx context.Context, opts *Options) int {
 	}
 	if opts.HistoryDir != "" {
 		deps.Transitions = history.Transitions(opts.HistoryDir)
+		if cfg.Agent.History {
+			deps.Timeline = timeline.Store{Dir: timeline.In(opts.HistoryDir), Days: cfg.Agent.HistoryDays}
+		}
 		deps.Reporter = remedy.Clipboard{GOOS: runtime.GOOS, Dir: opts.HistoryDir, Version: opts.Version}
 	}
 	if p, err := settings.DefaultPath(); err == nil {
