@@ -2,7 +2,8 @@
 // when nothing else worked: the Mac and macOS version, the verdict, what an
 // error 3014 needs (update hosts, clock, TLS, macOS currency: "Install /
 // update / restore"), every check's exact errors and timings, Apple System
-// Status, the fixes tried and when the verdict changed. Personal details are redacted by default.
+// Status, the fixes tried and when the verdict changed. Personal details are
+// redacted by default.
 //
 // Every format is rendered from one redacted JSON tree: the check is
 // marshalled, each string value in it is redacted, and the text and markdown
