@@ -31,6 +31,7 @@ func Default(cfg Config, env Env) []Probe {
 		Clock{Env: env, Server: cfg.NTPServer, DateURLs: cfg.dateURLs(),
 			Warn: time.Duration(cfg.ClockWarn), Fail: time.Duration(cfg.ClockFail)},
 		System{Env: env},
+		Currency{Env: env, URL: cfg.GDMFURL, Cache: cfg.CurrencyCache},
 	}
 }
 

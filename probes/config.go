@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/idpulse/idpulse/probes/catalog"
+	"github.com/idpulse/idpulse/probes/currency"
 )
 
 // Duration is a time.Duration written as "5s" or "1m30s" in configuration.
@@ -78,6 +79,14 @@ type Config struct {
 	// Services changes the Apple host catalogue the services probe checks:
 	// services switched off, hosts added (probes/catalog).
 	Services catalog.Overrides `json:"services"`
+	// GDMFURL is Apple's list of current OS releases, which the currency
+	// probe compares the installed macOS with (https only: the point is
+	// to verify it is Apple's).
+	GDMFURL string `json:"gdmf_url"`
+	// CurrencyCache is the file the currency probe caches that list in;
+	// "" keeps nothing and asks every cycle. The caller's choice (the
+	// state directory), not a setting.
+	CurrencyCache string `json:"-"`
 	// AllServices makes the services probe check the whole catalogue
 	// instead of its sample (idpulse check --all). A run's choice, not a
 	// setting, so it has no configuration key.
@@ -102,6 +111,7 @@ func DefaultConfig() Config {
 		SignInURL:       "https://appleid.apple.com/",
 		HostsFile:       "/etc/hosts",
 		NTPServer:       "time.apple.com",
+		GDMFURL:         currency.DefaultURL,
 		ClockWarn:       Duration(time.Minute),
 		ClockFail:       Duration(5 * time.Minute),
 		AppleDomains:    catalog.Domains(),
@@ -142,6 +152,9 @@ func (c Config) Validate() error {
 		if p, err := url.Parse(u.raw); err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
 			return fmt.Errorf("%s: %q is not an http(s) URL", u.key, u.raw)
 		}
+	}
+	if p, err := url.Parse(c.GDMFURL); err != nil || p.Scheme != "https" || p.Host == "" {
+		return fmt.Errorf("gdmf_url: %q is not an https URL (Apple's release list is only trusted over TLS, verified against Apple's root)", c.GDMFURL)
 	}
 	for i, d := range c.AppleDomains {
 		// The hosts fix deletes every name under these: a domain that is

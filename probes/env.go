@@ -33,6 +33,10 @@ type Env struct {
 	Resolver *net.Resolver
 	// RootCAs verifies TLS chains; nil means the system roots.
 	RootCAs *x509.CertPool
+	// AppleRoots verifies the servers on Apple's private PKI
+	// (gdmf.apple.com) instead of RootCAs; nil means the embedded Apple
+	// Root CA alone (currency.AppleRoots).
+	AppleRoots *x509.CertPool
 	// Proxy is the proxy configuration the OS would apply, read once per cycle.
 	Proxy netenv.ProxyConfig
 	// ProxyErr is why Proxy could not be read, if it could not.

@@ -25,6 +25,8 @@ const (
 	IDServices ID = "services"
 	IDClock    ID = "clock"
 	IDSystem   ID = "system"
+	// IDCurrency compares the installed macOS with Apple's current releases.
+	IDCurrency ID = "currency"
 )
 
 // IDAppleStatus names Apple's System Status feed where a probe is expected
@@ -62,6 +64,7 @@ func Registry() []Registered {
 		{IDServices, "Apple services", newOf[ServicesEvidence]},
 		{IDClock, "Clock", newOf[ClockEvidence]},
 		{IDSystem, "System", newOf[SystemEvidence]},
+		{IDCurrency, "macOS updates", newOf[CurrencyEvidence]},
 	}
 }
 

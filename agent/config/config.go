@@ -130,8 +130,17 @@ func LoadNamed(path string) (Config, error) {
 	if err != nil {
 		return cfg, err
 	}
+	// Apple's release list is cached beside the state file; without a
+	// state directory (no home) every cycle asks Apple.
+	if p, err := paths.StateFile(CurrencyCacheName); err == nil {
+		cfg.Check.CurrencyCache = p
+	}
 	return cfg, applyManaged(&cfg, runtime.GOOS)
 }
+
+// CurrencyCacheName is the currency probe's cache of Apple's release list
+// in the state directory (see agent/paths).
+const CurrencyCacheName = "gdmf-cache.json"
 
 // applyManaged overlays the managed preferences domain (macOS only).
 func applyManaged(cfg *Config, goos string) error {

@@ -29,6 +29,10 @@ func TestParseErrorsNameTheKey(t *testing.T) {
 		{"empty ntp_server", `{"check": {"ntp_server": " "}}`, "check.ntp_server: empty"},
 		{"bad captive_url", `{"check": {"captive_url": "captive.apple.com/x"}}`, `check.captive_url: "captive.apple.com/x" is not an http(s) URL`},
 		{"bad signin_url", `{"check": {"signin_url": "ftp://appleid.apple.com/"}}`, "check.signin_url:"},
+		{"gdmf_url over plain http", `{"check": {"gdmf_url": "http://gdmf.apple.com/v2/pmv"}}`,
+			`check.gdmf_url: "http://gdmf.apple.com/v2/pmv" is not an https URL (Apple's release list is only trusted over TLS`},
+		{"gdmf_url without a host", `{"check": {"gdmf_url": "https:///v2/pmv"}}`, `check.gdmf_url: "https:///v2/pmv" is not an https URL`},
+		{"gdmf_url cache is not a key", `{"check": {"currency_cache": "/tmp/x"}}`, "check.currency_cache: unknown key"},
 		{"apple_domains not Apple's", `{"check": {"apple_domains": ["apple.com", "com"]}}`, `check.apple_domains[1]: "com" is not one of Apple's domains`},
 		{"apple_domains localhost", `{"check": {"apple_domains": ["localhost"]}}`, `check.apple_domains[0]: "localhost"`},
 		{"a deadline that would overflow", `{"check": {"deadline": "2562047h"}}`, "check.deadline: 2562047h0m0s is longer than the 10m0s a cycle may take"},
@@ -66,7 +70,7 @@ func TestParseOverridesDefaults(t *testing.T) {
 	if time.Duration(cfg.Check.Deadline) != 8*time.Second || len(cfg.Check.SignInHosts) != 1 || cfg.AppleStatus.Enabled {
 		t.Errorf("cfg = %+v", cfg)
 	}
-	if cfg.Check.HTTPSPort != 443 || cfg.Check.NTPServer != "time.apple.com" {
+	if cfg.Check.HTTPSPort != 443 || cfg.Check.NTPServer != "time.apple.com" || cfg.Check.GDMFURL != "https://gdmf.apple.com/v2/pmv" {
 		t.Errorf("unset keys lost their defaults: %+v", cfg.Check)
 	}
 }
@@ -99,5 +103,29 @@ func TestParseByteOrderMark(t *testing.T) {
 	}
 	if time.Duration(cfg.Check.Deadline) != 3*time.Second {
 		t.Errorf("deadline %v, want 3s", time.Duration(cfg.Check.Deadline))
+	}
+}
+
+// The real loader points the currency probe's cache into the state
+// directory (never a configuration key); an administrator's gdmf_url is
+// read from the file.
+func TestLoadNamedSetsTheCurrencyCache(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("HOME", dir)
+	t.Setenv("XDG_STATE_HOME", filepath.Join(dir, "state"))
+	t.Setenv("XDG_CONFIG_HOME", filepath.Join(dir, "config"))
+	path := filepath.Join(dir, "c.json")
+	if err := os.WriteFile(path, []byte(`{"check": {"gdmf_url": "https://gdmf.corp.example/v2/pmv"}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.LoadNamed(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Check.GDMFURL != "https://gdmf.corp.example/v2/pmv" {
+		t.Errorf("gdmf_url = %q", cfg.Check.GDMFURL)
+	}
+	if want := "gdmf-cache.json"; filepath.Base(cfg.Check.CurrencyCache) != want || !strings.HasPrefix(cfg.Check.CurrencyCache, dir) {
+		t.Errorf("currency cache = %q, want %s in the state directory under %s", cfg.Check.CurrencyCache, want, dir)
 	}
 }

@@ -27,10 +27,9 @@ import (
 // Fix ids that verdict does not (yet) offer itself; the others are
 // verdict.Fix*.
 const (
-	FixOpenSoftwareUpdate = "open-software-update"
-	FixOpenAppleAccount   = "open-apple-account"
-	FixResetPassword      = "reset-password"
-	FixCopyReport         = "copy-report"
+	FixOpenAppleAccount = "open-apple-account"
+	FixResetPassword    = "reset-password"
+	FixCopyReport       = "copy-report"
 )
 
 // Fix is one thing the user can do about a problem.

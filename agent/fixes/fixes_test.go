@@ -358,8 +358,8 @@ func TestRegistry(t *testing.T) {
 		verdict.FixFlushDNS, verdict.FixRemoveHostsEntries, verdict.FixOpenNetworkSettings, verdict.FixOpenProxySettings,
 		verdict.FixOpenVPNSettings, verdict.FixDisconnectVPN, verdict.FixOpenCaptivePortal, verdict.FixTryOtherNetwork,
 		verdict.FixToggleWiFi, verdict.FixRenewDHCP, verdict.FixSyncClock, verdict.FixOpenDateTime,
-		verdict.FixOpenSystemStatus, verdict.FixContactSupport,
-		FixOpenSoftwareUpdate, FixOpenAppleAccount, FixResetPassword, FixCopyReport,
+		verdict.FixOpenSystemStatus, verdict.FixContactSupport, verdict.FixOpenSoftwareUpdate,
+		FixOpenAppleAccount, FixResetPassword, FixCopyReport,
 	}
 	for _, id := range want {
 		if !seen[id] {
@@ -415,7 +415,7 @@ func TestFixesMatchVerdictRules(t *testing.T) {
 			}
 		}
 	}
-	general := []string{FixOpenSoftwareUpdate, FixOpenAppleAccount, FixResetPassword, FixCopyReport, verdict.FixContactSupport}
+	general := []string{FixOpenAppleAccount, FixResetPassword, FixCopyReport, verdict.FixContactSupport}
 	for _, f := range Registry() {
 		if !named[f.ID] && !slices.Contains(general, f.ID) {
 			t.Errorf("fix %s answers no verdict rule and is not a general fix", f.ID)

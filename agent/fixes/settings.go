@@ -112,7 +112,7 @@ func openSoftwareUpdate() Fix {
 		outcome: "Opened Software Update",
 	}
 	return Fix{
-		ID: FixOpenSoftwareUpdate, Title: "Open Software Update",
+		ID: verdict.FixOpenSoftwareUpdate, Title: "Open Software Update",
 		Explain: "Opens Software Update: an up-to-date system has Apple's current certificates and sign-in fixes.",
 		plan: perOS(p.mac, firstOf(notInstalled("GNOME Software", gnomeSoftware),
 			installed(gnomeSoftware, p.outcome, Step{Argv: []string{gnomeSoftware, "--mode=updates"}, Detach: true}))),

@@ -14,7 +14,8 @@ import (
 )
 
 // build lays the report out in the order support reads it: who and what
-// (Mac, macOS), the diagnosis, the checks with their exact errors, Apple's
+// (Mac, macOS), the diagnosis, what an error 3014 needs (update hosts,
+// clock, TLS, macOS currency), the checks with their exact errors, Apple's
 // side, then what the user already tried.
 func build(m model) []block {
 	var bs blocks
@@ -28,6 +29,8 @@ func build(m model) []block {
 		bs.add(heading{2, line(plain("Also noticed"))})
 		bs.add(m.findings())
 	}
+	bs.add(heading{2, line(plain("Install / update / restore"))})
+	bs.add(m.readinessBlocks()...)
 	bs.add(heading{2, line(plain("Checks"))})
 	bs.add(m.checks())
 	bs.add(heading{2, line(plain("Check details"))})
@@ -375,6 +378,16 @@ func (m model) evidence(r probes.Result) (bs []block, known bool) {
 		bs = clockBlocks(ev)
 	case *probes.ServicesEvidence:
 		bs = servicesBlocks(ev)
+	case *probes.CurrencyEvidence:
+		bs = []block{
+			fieldsOf(
+				f("Assessment", plain(m.macOSLine(ev))),
+				f("Release list", plain(m.listLine(ev))),
+				f("Interception", plain(map[bool]string{true: "yes, issued by " + ev.Issuer}[ev.Interception])),
+			),
+			errorBlock("error", ev.Error),
+			errorBlock("cache", ev.CacheError),
+		}
 	case json.RawMessage:
 		bs = []block{verbatim{label: "evidence", text: string(ev)}}
 	default:

@@ -7,6 +7,8 @@ import (
 	"github.com/idpulse/idpulse/agent/history"
 	"github.com/idpulse/idpulse/agent/verdict"
 	"github.com/idpulse/idpulse/probes"
+	"github.com/idpulse/idpulse/probes/catalog"
+	"github.com/idpulse/idpulse/probes/currency"
 	"github.com/idpulse/idpulse/probes/netenv"
 )
 
@@ -122,6 +124,19 @@ func fixtureInput() Input {
 				Target: "https://appleid.apple.com/", Address: "10.20.0.5:8080", Stage: "proxy", Class: probes.ClassProxy,
 				Error:  `Get "https://appleid.apple.com/": Proxy Authentication Required`,
 				Phases: probes.Phases{Resolve: ms(2.0), Connect: ms(4.3)}}}},
+		{ID: probes.IDServices, Status: probes.StatusWarn, Summary: "1 services checked (sampled hosts): software_update partly fails", Duration: ms(88.0),
+			Evidence: &probes.ServicesEvidence{Catalog: "Apple support article 101555, checked 2026-03-01", Services: []probes.ServiceResult{
+				{ID: catalog.SoftwareUpdate, Title: "Software Update", Status: probes.StatusWarn,
+					Summary: "1 of 2 hosts fail: swscan.apple.com:443 timeout at connect", Hosts: []probes.HostResult{
+						{Host: "gs.apple.com", Port: 443, Protocol: "tcp", Probe: catalog.MethodTLS, Status: probes.StatusOK, Path: "direct",
+							Attempt: probes.Attempt{Target: "gs.apple.com:443", Address: "17.111.103.15:443", OK: true,
+								Phases: probes.Phases{Resolve: ms(7.5), Connect: ms(19.0), TLS: ms(41.2)}},
+							Issuer: "Apple Public Server RSA CA 11 - G1, Apple Inc."},
+						{Host: "swscan.apple.com", Port: 443, Protocol: "tcp", Probe: catalog.MethodTLS, Status: probes.StatusFail, Path: "direct",
+							Attempt: probes.Attempt{Target: "swscan.apple.com:443", Address: "17.253.5.206:443", Stage: "connect", Class: probes.ClassTimeout,
+								Error: "dial tcp 17.253.5.206:443: i/o timeout", Phases: probes.Phases{Resolve: ms(6.1)}}},
+					}},
+			}}},
 		{ID: probes.IDClock, Status: probes.StatusWarn, Summary: "clock is 1m15s slow (NTP time.apple.com)", Duration: ms(44.5),
 			Evidence: &probes.ClockEvidence{Source: probes.ClockSourceNTP, Server: "time.apple.com", OffsetMS: 75230.4, UncertaintyMS: 12.5, Stratum: 1}},
 		{ID: probes.IDSystem, Status: probes.StatusWarn, Summary: "macOS 14.4.1 (23E224) on MacBookPro18,3", Duration: ms(41.8),
@@ -129,6 +144,11 @@ func fixtureInput() Input {
 				SystemInfo: netenv.SystemInfo{OS: "macOS", Version: "14.4.1", Build: "23E224", Model: "MacBookPro18,3", Kernel: "Darwin 23.4.0", Arch: "arm64"},
 				Error:      "system_profiler SPHardwareDataType: Serial Number (system): " + secretSerial + ": unexpected line",
 			}},
+		{ID: probes.IDCurrency, Status: probes.StatusWarn, Summary: "macOS 14.4.1 is 240 days behind: 14.8.9 is current", Duration: ms(3.1),
+			Evidence: &probes.CurrencyEvidence{Installed: "14.4.1", Build: "23E224", State: currency.StateOutdated, Line: "macOS 14",
+				Latest: "14.8.9", LatestBuild: "23J631", LatestPosted: "2026-03-02", BehindSince: "2025-07-17", DaysBehind: 240,
+				Source: currency.DefaultURL, Fetched: utcAt(6, 12, 0), Cached: true,
+				CacheError: "save gdmf cache: atomic write " + secretHome + "/Library/Application Support/idpulse/gdmf-cache.json: permission denied"}},
 	}
 	fetched := utcAt(9, 29, 40)
 	outageStart := utcAt(8, 40, 0)

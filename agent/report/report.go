@@ -1,7 +1,9 @@
 // Package report writes the diagnostic report a user hands to Apple Support
-// when nothing else worked: the Mac and macOS version, the verdict and every
-// check's exact errors and timings, Apple System Status, the fixes tried and
-// when the verdict changed. Personal details are redacted by default.
+// when nothing else worked: the Mac and macOS version, the verdict, what an
+// error 3014 needs (update hosts, clock, TLS, macOS currency: "Install /
+// update / restore"), every check's exact errors and timings, Apple System
+// Status, the fixes tried and when the verdict changed. Personal details are
+// redacted by default.
 //
 // Every format is rendered from one redacted JSON tree: the check is
 // marshalled, each string value in it is redacted, and the text and markdown
@@ -99,13 +101,15 @@ func Write(w io.Writer, in Input, f Format, redact *Redactor) error {
 
 // envelope is the JSON form. check is the idpulse.check/v1 document as is.
 type envelope struct {
-	Schema      string               `json:"schema"`
-	Generated   time.Time            `json:"generated"`
-	Version     string               `json:"version"`
-	Redacted    bool                 `json:"redacted"`
-	Check       json.RawMessage      `json:"check"`
-	Attempts    []history.Attempt    `json:"attempts"`
-	Transitions []history.Transition `json:"transitions"`
+	Schema    string          `json:"schema"`
+	Generated time.Time       `json:"generated"`
+	Version   string          `json:"version"`
+	Redacted  bool            `json:"redacted"`
+	Check     json.RawMessage `json:"check"`
+	// InstallUpdateRestore is the error-3014 section, from the check.
+	InstallUpdateRestore readiness            `json:"install_update_restore"`
+	Attempts             []history.Attempt    `json:"attempts"`
+	Transitions          []history.Transition `json:"transitions"`
 }
 
 // redactedTree marshals the report and redacts every string value in it.
@@ -116,13 +120,14 @@ func redactedTree(in Input, redacted bool, clean func(string) string) ([]byte, e
 		return nil, err
 	}
 	env := envelope{
-		Schema:      Schema,
-		Generated:   in.Generated.UTC().Truncate(time.Second),
-		Version:     in.Version,
-		Redacted:    redacted,
-		Check:       check,
-		Attempts:    in.Attempts,
-		Transitions: in.Transitions,
+		Schema:               Schema,
+		Generated:            in.Generated.UTC().Truncate(time.Second),
+		Version:              in.Version,
+		Redacted:             redacted,
+		Check:                check,
+		InstallUpdateRestore: readinessOf(in.Doc),
+		Attempts:             in.Attempts,
+		Transitions:          in.Transitions,
 	}
 	if env.Attempts == nil {
 		env.Attempts = []history.Attempt{}

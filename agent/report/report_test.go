@@ -16,6 +16,7 @@ import (
 	"github.com/idpulse/idpulse/agent/statefile"
 	"github.com/idpulse/idpulse/agent/verdict"
 	"github.com/idpulse/idpulse/probes"
+	"github.com/idpulse/idpulse/probes/currency"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden from the current output")
@@ -188,11 +189,17 @@ func TestJSONShape(t *testing.T) {
 		t.Fatalf("invalid JSON:\n%s", out)
 	}
 	var got struct {
-		Schema      string               `json:"schema"`
-		Generated   time.Time            `json:"generated"`
-		Version     string               `json:"version"`
-		Redacted    bool                 `json:"redacted"`
-		Check       map[string]any       `json:"check"`
+		Schema    string         `json:"schema"`
+		Generated time.Time      `json:"generated"`
+		Version   string         `json:"version"`
+		Redacted  bool           `json:"redacted"`
+		Check     map[string]any `json:"check"`
+		Install   struct {
+			MacOS *probes.CurrencyEvidence `json:"macos"`
+			TLS   struct{ State, GDMF string }
+			Clock *probes.ClockEvidence `json:"clock"`
+			Hosts *probes.ServiceResult `json:"update_hosts"`
+		} `json:"install_update_restore"`
 		Attempts    []history.Attempt    `json:"attempts"`
 		Transitions []history.Transition `json:"transitions"`
 	}
@@ -202,6 +209,11 @@ func TestJSONShape(t *testing.T) {
 	if got.Schema != Schema || got.Check["schema"] != verdict.Schema || got.Version != "1.4.0" || !got.Redacted ||
 		!got.Generated.Equal(utcAt(9, 30, 0)) || len(got.Attempts) != 2 || len(got.Transitions) != 3 {
 		t.Errorf("envelope = %+v", got)
+	}
+	// The error-3014 section, and its cache error redacted like the rest.
+	if i := got.Install; i.MacOS == nil || i.MacOS.State != currency.StateOutdated || i.TLS.State != "genuine" || i.TLS.GDMF != "genuine" ||
+		i.Clock == nil || i.Hosts == nil || len(i.Hosts.Hosts) != 2 || !strings.Contains(i.MacOS.CacheError, "~/Library") {
+		t.Errorf("install_update_restore = %+v", got.Install)
 	}
 	// Key order is the structs' order, not sorted: schema first.
 	if !strings.HasPrefix(out, "{\n  \"schema\": \"idpulse.report/v1\",\n  \"generated\"") {
@@ -331,6 +343,38 @@ func TestSections(t *testing.T) {
 		}, FormatText, []string{"2026-03-14 10:12:05 CET  flush-dns: DNS cache flushed", "Generated  2026-03-14 09:30:00 UTC (local 2026-03-14 10:30:00 CET)"}, nil},
 		{"markdown escapes placeholders in prose", fixtureInput, FormatMarkdown,
 			[]string{`VPN active: "\<user\>'s Work VPN"`, "`http://<user>:xxxxx@proxy.corp.example:8080`", "  ```text\n  dial tcp 0.0.0.0:443"}, nil},
+		{"install / update / restore", fixtureInput, FormatText, []string{
+			"Install / update / restore\n--------------------------\n  What Apple Support asks for",
+			"macOS         macOS 14.4.1 (23E224): outdated, 14.8.9 (23J631) is current (first posted",
+			"Clock         +75.230 s ± 0.013 s (1 min slow), from NTP server time.apple.com",
+			"TLS           genuine: appleid.apple.com:443 issued by Apple Public Server RSA CA 12 - G1, Apple",
+			"Update hosts  ⚠ 1 of 2 hosts fail: swscan.apple.com:443 timeout at connect",
+			"✗ tls swscan.apple.com:443 → 17.253.5.206:443 failed at connect (timeout) · direct",
+			"(macos_outdated)"}, nil},
+		{"install / update / restore without the checks", hostsDoc, FormatText, []string{
+			"macOS         not checked\n", "TLS           not checked\n", "Update hosts  not checked\n"}, []string{"Release list"}},
+		{"gdmf and sign-in intercepted", func() Input {
+			in := fixtureInput()
+			for i, r := range in.Doc.Probes {
+				switch ev := r.Evidence.(type) {
+				case *probes.CurrencyEvidence:
+					*ev = probes.CurrencyEvidence{Installed: "14.4.1", Build: "23E224", State: currency.StateUnknown, Line: "macOS 14",
+						Reason: "Apple's list of releases is not available", Source: currency.DefaultURL, Interception: true,
+						Issuer: "Contoso SSL Inspection CA, Contoso Ltd", Class: probes.ClassCertUntrusted,
+						Error: "gdmf.apple.com's certificate is not Apple's (TLS interception?): issued by Contoso SSL Inspection CA, Contoso Ltd"}
+				case *probes.TLSEvidence:
+					ev.Hosts[0].Interception, ev.Hosts[0].Issuer = true, "Contoso SSL Inspection CA, Contoso Ltd"
+				}
+				in.Doc.Probes[i] = r
+			}
+			return in
+		}, FormatText, []string{
+			"macOS 14.4.1 (23E224): currency unknown (Apple's list of releases is not available)",
+			"https://gdmf.apple.com/v2/pmv, never read; last request failed (cert_untrusted)",
+			"intercepted: appleid.apple.com:443 issued by Contoso SSL Inspection CA, Contoso Ltd,",
+			"not a certificate authority Apple uses; gdmf.apple.com's certificate is not Apple's",
+			"(issued by Contoso SSL Inspection CA, Contoso Ltd)",
+			"release list error: gdmf.apple.com's certificate is not Apple's (TLS interception?)"}, []string{"verified against Apple Root CA"}},
 		{"markdown fields do not join the list before them", fixtureInput, FormatMarkdown,
 			[]string{"- gsa.apple.com: servfail; public resolvers answer it\n\n**Code:** `dns_filtered` (cause: network)\\\n**Fixes:**"}, nil},
 	}

@@ -17,37 +17,39 @@ import (
 // sign-in attempts were blocked, which Apple events are ongoing), so that
 // detection and text never disagree.
 type Facts struct {
-	res     probes.Results
-	control *probes.ControlEvidence
-	captive *probes.CaptiveEvidence
-	dns     *probes.DNSEvidence
-	hosts   *probes.HostsEvidence
-	proxy   *probes.ProxyEvidence
-	vpn     *probes.VPNEvidence
-	reach   *probes.ReachEvidence
-	tls     *probes.TLSEvidence
-	https   *probes.HTTPSEvidence
-	clock   *probes.ClockEvidence
-	svcs    *probes.ServicesEvidence
-	apple   *AppleStatus
+	res      probes.Results
+	control  *probes.ControlEvidence
+	captive  *probes.CaptiveEvidence
+	dns      *probes.DNSEvidence
+	hosts    *probes.HostsEvidence
+	proxy    *probes.ProxyEvidence
+	vpn      *probes.VPNEvidence
+	reach    *probes.ReachEvidence
+	tls      *probes.TLSEvidence
+	https    *probes.HTTPSEvidence
+	clock    *probes.ClockEvidence
+	svcs     *probes.ServicesEvidence
+	currency *probes.CurrencyEvidence
+	apple    *AppleStatus
 }
 
 func newFacts(in Input) *Facts {
 	rs := in.Results
 	return &Facts{
-		res:     rs,
-		control: probes.Evidence[probes.ControlEvidence](rs),
-		captive: probes.Evidence[probes.CaptiveEvidence](rs),
-		dns:     probes.Evidence[probes.DNSEvidence](rs),
-		hosts:   probes.Evidence[probes.HostsEvidence](rs),
-		proxy:   probes.Evidence[probes.ProxyEvidence](rs),
-		vpn:     probes.Evidence[probes.VPNEvidence](rs),
-		reach:   probes.Evidence[probes.ReachEvidence](rs),
-		tls:     probes.Evidence[probes.TLSEvidence](rs),
-		https:   probes.Evidence[probes.HTTPSEvidence](rs),
-		clock:   probes.Evidence[probes.ClockEvidence](rs),
-		svcs:    probes.Evidence[probes.ServicesEvidence](rs),
-		apple:   in.Apple,
+		res:      rs,
+		control:  probes.Evidence[probes.ControlEvidence](rs),
+		captive:  probes.Evidence[probes.CaptiveEvidence](rs),
+		dns:      probes.Evidence[probes.DNSEvidence](rs),
+		hosts:    probes.Evidence[probes.HostsEvidence](rs),
+		proxy:    probes.Evidence[probes.ProxyEvidence](rs),
+		vpn:      probes.Evidence[probes.VPNEvidence](rs),
+		reach:    probes.Evidence[probes.ReachEvidence](rs),
+		tls:      probes.Evidence[probes.TLSEvidence](rs),
+		https:    probes.Evidence[probes.HTTPSEvidence](rs),
+		clock:    probes.Evidence[probes.ClockEvidence](rs),
+		svcs:     probes.Evidence[probes.ServicesEvidence](rs),
+		currency: probes.Evidence[probes.CurrencyEvidence](rs),
+		apple:    in.Apple,
 	}
 }
 

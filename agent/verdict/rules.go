@@ -1,6 +1,7 @@
 package verdict
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/idpulse/idpulse/probes"
 	"github.com/idpulse/idpulse/probes/catalog"
+	"github.com/idpulse/idpulse/probes/currency"
 )
 
 // Code identifies a verdict or a finding. Verdict codes are part of the
@@ -42,6 +44,7 @@ const (
 	FindingFeedUnavailable  Code = "feed_unavailable"
 	FindingIPv6Broken       Code = "ipv6_broken"
 	FindingServiceBlocked   Code = "service_blocked"
+	FindingMacOSOutdated    Code = "macos_outdated"
 )
 
 // Fix ids: what the user can do. agent/fixes implements them.
@@ -60,6 +63,7 @@ const (
 	FixOpenDateTime        = "open-date-time"
 	FixOpenSystemStatus    = "open-system-status"
 	FixContactSupport      = "contact-support"
+	FixOpenSoftwareUpdate  = "open-software-update"
 )
 
 // Rule declares one verdict or finding code (or one row of it: see the
@@ -553,6 +557,29 @@ func Rules() []Rule {
 				}
 				return ev
 			}},
+		{Code: FindingMacOSOutdated, Kind: KindFinding, Level: LevelDegraded, Cause: CauseLocal, Probes: []probes.ID{probes.IDCurrency},
+			Label: "macOS outdated", Fixes: []string{FixOpenSoftwareUpdate},
+			Match: func(f *Facts) bool { return f.currency.Outdated() },
+			Headline: func(f *Facts) string {
+				c := f.currency
+				h := fmt.Sprintf("macOS %s is installed; %s is current", c.Installed, c.Latest)
+				if d, ok := day(c.LatestPosted); ok {
+					h += " (since " + d + ")"
+				}
+				return h
+			},
+			Detail: func(f *Facts) string {
+				return fmt.Sprintf("Apple's list of current releases has had a newer update for %s for %d days. Apple Support asks for an up-to-date macOS first when sign-in, installs or updates fail (error 3014), and updates carry the fixes and certificates those depend on. Install it in Software Update.",
+					f.currency.Line, f.currency.DaysBehind)
+			},
+			Evidence: func(f *Facts) []string {
+				c := f.currency
+				return []string{
+					fmt.Sprintf("installed: macOS %s (%s)", c.Installed, cmp.Or(c.Build, "build unknown")),
+					fmt.Sprintf("gdmf.apple.com: newest %s is %s (%s), first posted %s", c.Line, c.Latest, cmp.Or(c.LatestBuild, "build unknown"), cmp.Or(c.LatestPosted, "on an unknown day")),
+					fmt.Sprintf("behind since %s (%d days; outdated after %d)", c.BehindSince, c.DaysBehind, int(currency.Grace/(24*time.Hour))),
+				}
+			}},
 		{Code: FindingFeedUnavailable, Kind: KindFinding, Level: LevelOK, Cause: CauseNetwork, Probes: []probes.ID{probes.IDAppleStatus},
 			DependsOn: []Code{CodeOffline, CodeCaptivePortal}, // nothing on the internet answers
 			Label:     "status page unreadable",
@@ -561,6 +588,15 @@ func Rules() []Rule {
 			Detail:    text("idpulse could not fetch Apple's status page, so Apple-side outages are not known right now. The other checks are not affected."),
 			Evidence:  func(f *Facts) []string { return []string{*f.apple.Error} }},
 	}
+}
+
+// day is a YYYY-MM-DD date the way a headline says it: "12 Aug 2026".
+func day(iso string) (string, bool) {
+	t, err := time.Parse(time.DateOnly, iso)
+	if err != nil {
+		return "", false
+	}
+	return t.Format("2 Jan 2006"), true
 }
 
 // text is words that do not depend on the evidence.

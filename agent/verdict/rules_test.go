@@ -11,6 +11,7 @@ import (
 
 	"github.com/idpulse/idpulse/probes"
 	"github.com/idpulse/idpulse/probes/catalog"
+	"github.com/idpulse/idpulse/probes/currency"
 	"github.com/idpulse/idpulse/probes/netenv"
 )
 
@@ -72,6 +73,8 @@ func healthyWorld() *world {
 			Hosts: []probes.HostResult{{Host: host, Port: 443, Status: probes.StatusOK, Path: "direct", Attempt: ok(host + ":443")}}})
 	}
 	w.system = &probes.SystemEvidence{SystemInfo: netenv.SystemInfo{OS: "macOS", Version: "14.4.1"}}
+	w.currency = &probes.CurrencyEvidence{Installed: "14.7.2", Build: "23H311", State: currency.StateCurrent, Line: "macOS 14",
+		Latest: "14.7.2", LatestBuild: "23H311", LatestPosted: "2024-12-11", Source: currency.DefaultURL}
 	w.apple = &AppleStatus{Source: "test", Services: []AppleService{
 		{Name: "Apple Account & Sign In", Status: "ok", SignIn: true, Events: []AppleEvent{}},
 		{Name: "iCloud Mail", Status: "ok", Events: []AppleEvent{}},
@@ -89,6 +92,7 @@ func (w *world) input() Input {
 		{probes.IDLink, w.link}, {probes.IDControl, w.control}, {probes.IDCaptive, w.captive}, {probes.IDDNS, w.dns},
 		{probes.IDHosts, w.hosts}, {probes.IDProxy, w.proxy}, {probes.IDVPN, w.vpn}, {probes.IDReach, w.reach},
 		{probes.IDTLS, w.tls}, {probes.IDHTTPS, w.https}, {probes.IDServices, w.svcs}, {probes.IDClock, w.clock}, {probes.IDSystem, w.system},
+		{probes.IDCurrency, w.currency},
 	} {
 		st, ok := w.status[r.id]
 		if !ok {
@@ -270,6 +274,11 @@ var cases = []rowCase{
 	{FindingAppleMaintenance, LevelOK, CauseApple, func(w *world) {
 		w.event("iCloud Mail", "Maintenance", "upcoming")
 	}, "Apple has scheduled maintenance on iCloud Mail", ""},
+	{FindingMacOSOutdated, LevelDegraded, CauseLocal, func(w *world) {
+		*w.currency = probes.CurrencyEvidence{Installed: "14.3", Build: "23D56", State: currency.StateOutdated, Line: "macOS 14",
+			Latest: "14.7.2", LatestBuild: "23H311", LatestPosted: "2024-12-11", BehindSince: "2024-03-07", DaysBehind: 300,
+			Source: currency.DefaultURL}
+	}, "macOS 14.3 is installed; 14.7.2 is current (since 11 Dec 2024)", ""},
 	{FindingFeedUnavailable, LevelOK, CauseNetwork, func(w *world) {
 		msg := "apple status: HTTP 503"
 		w.apple = &AppleStatus{Source: "test", Error: &msg, Services: []AppleService{}}
@@ -501,7 +510,7 @@ func TestRuleTable(t *testing.T) {
 	knownFixes := []string{
 		FixFlushDNS, FixRemoveHostsEntries, FixOpenNetworkSettings, FixOpenProxySettings, FixOpenVPNSettings, FixDisconnectVPN,
 		FixOpenCaptivePortal, FixTryOtherNetwork, FixToggleWiFi, FixRenewDHCP, FixSyncClock, FixOpenDateTime,
-		FixOpenSystemStatus, FixContactSupport,
+		FixOpenSystemStatus, FixContactSupport, FixOpenSoftwareUpdate,
 	}
 	rules := Rules()
 	declared := map[Code]Rule{}
@@ -627,5 +636,36 @@ func TestWordsNameTheMachine(t *testing.T) {
 		if v, _ := Evaluate(w.input()); v.Headline != tt.want {
 			t.Errorf("%s: headline %q, want %q", tt.os, v.Headline, tt.want)
 		}
+	}
+}
+
+// Only a Mac behind for more than the grace period is outdated: behind for
+// less, unknown (no list, an intercepted gdmf, no line for it) and a
+// skipped probe (not macOS) are not, and none of them changes the verdict.
+func TestMacOSOutdatedOnlyWhenOutdated(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		ev   *probes.CurrencyEvidence
+		want bool
+	}{
+		{"current", &probes.CurrencyEvidence{State: currency.StateCurrent, Installed: "14.7.2", Latest: "14.7.2"}, false},
+		{"behind 29 days", &probes.CurrencyEvidence{State: currency.StateBehind, Installed: "14.7.1", Latest: "14.7.2", DaysBehind: 29}, false},
+		{"unknown: intercepted", &probes.CurrencyEvidence{State: currency.StateUnknown, Installed: "14.3", Interception: true,
+			Class: probes.ClassCertUntrusted, Error: "gdmf.apple.com's certificate is not Apple's (TLS interception?)"}, false},
+		{"unknown: no line", &probes.CurrencyEvidence{State: currency.StateUnknown, Installed: "10.13.6", Reason: "Apple's list has no macOS 10.13 release"}, false},
+		{"not macOS", nil, false},
+		{"outdated", &probes.CurrencyEvidence{State: currency.StateOutdated, Installed: "14.3", Latest: "14.7.2", DaysBehind: 31}, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			w := healthyWorld()
+			w.currency = tt.ev
+			v, findings := Evaluate(w.input())
+			if v.Code != CodeOK {
+				t.Errorf("verdict = %s, want ok", v.Code)
+			}
+			if got := slices.Contains(codes(findings), FindingMacOSOutdated); got != tt.want {
+				t.Errorf("macos_outdated found = %v, want %v (findings %v)", got, tt.want, codes(findings))
+			}
+		})
 	}
 }

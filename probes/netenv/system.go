@@ -175,6 +175,21 @@ func describeSystem(os string, read func() ([]byte, error), parse func([]byte) (
 	return si, nil
 }
 
+// ReadSwVers runs sw_vers and parses it: the macOS version, its security
+// response and build, without the best-effort rest of ReadSystemInfo (for
+// the currency probe, which needs only those).
+func ReadSwVers(ctx context.Context, r command.Runner) (SystemInfo, error) {
+	out, err := run(ctx, r, swVersPath)
+	if err != nil {
+		return SystemInfo{}, fmt.Errorf("read macOS version: %w", err)
+	}
+	si, err := ParseSwVers(out)
+	if err != nil {
+		return SystemInfo{}, fmt.Errorf("read macOS version: %w", err)
+	}
+	return si, nil
+}
+
 func readSystemInfoDarwin(ctx context.Context, r command.Runner) (SystemInfo, error) {
 	sysctl := func(name string) func() ([]byte, error) {
 		return func() ([]byte, error) { return run(ctx, r, sysctlPath, "-n", name) }

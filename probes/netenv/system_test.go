@@ -81,6 +81,27 @@ func TestReadSystemInfoDarwin(t *testing.T) {
 	}
 }
 
+// ReadSwVers runs sw_vers alone (the currency probe needs nothing else).
+func TestReadSwVers(t *testing.T) {
+	const swVers = "/usr/bin/sw_vers"
+	sonoma := string(readTestdata(t, "sw_vers_macos14.4.1.txt"))
+	for _, tt := range []struct {
+		name    string
+		replies map[string]commandtest.Reply
+		want    SystemInfo
+		wantErr string
+	}{
+		{"answers", map[string]commandtest.Reply{swVers: commandtest.OK(sonoma)}, SystemInfo{OS: "macOS", Version: "14.4.1", Build: "23E224"}, ""},
+		{"fails", map[string]commandtest.Reply{swVers: {Err: errors.New("exit status 1")}}, SystemInfo{}, "read macOS version: exit status 1"},
+		{"nonsense", map[string]commandtest.Reply{swVers: commandtest.OK("?")}, SystemInfo{}, "read macOS version: parse sw_vers"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := ReadSwVers(context.Background(), replay(tt.replies))
+			wantResult(t, got, err, tt.want, tt.wantErr)
+		})
+	}
+}
+
 func fakeFS(files map[string]string) func(string) ([]byte, error) {
 	return func(name string) ([]byte, error) {
 		if s, ok := files[name]; ok {

@@ -130,6 +130,8 @@ func NewWorld(t testing.TB) *World {
 		{Name: "eth0", Up: true, Addresses: []netip.Addr{netip.MustParseAddr("192.168.1.20")}},
 	}
 	w.Config.HostsFile = w.HostsFile
+	// Never the user's own cache of Apple's release list.
+	w.Config.CurrencyCache = filepath.Join(dir, "gdmf-cache.json")
 	w.roots = []*CA{w.Root}
 	return w
 }
@@ -305,13 +307,15 @@ func (w *World) Env() probes.Env {
 		SmallSegments: w.Dialer.WithControl(probes.SmallSegmentsControl),
 		Resolver:      w.DNS.Resolver(),
 		RootCAs:       pool,
-		Runner:        w.Runner,
-		GOOS:          "linux",
-		Now:           time.Now,
-		Interfaces:    func() ([]probes.Interface, error) { return ifs, nil },
-		ProcRoute:     w.ProcRoute,
-		ProcRoute6:    w.ProcRoute6,
-		SysClassNet:   w.SysClassNet,
-		Getenv:        func(k string) string { return vars[strings.ToUpper(k)] },
+		// The world's Apple root is also its private PKI's (gdmf).
+		AppleRoots:  w.Root.Pool(),
+		Runner:      w.Runner,
+		GOOS:        "linux",
+		Now:         time.Now,
+		Interfaces:  func() ([]probes.Interface, error) { return ifs, nil },
+		ProcRoute:   w.ProcRoute,
+		ProcRoute6:  w.ProcRoute6,
+		SysClassNet: w.SysClassNet,
+		Getenv:      func(k string) string { return vars[strings.ToUpper(k)] },
 	}
 }

@@ -2,8 +2,11 @@ package check_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/netip"
+	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
@@ -43,6 +46,9 @@ type scenario struct {
 	linuxOnly bool
 	// all checks the whole Apple host catalogue (check --all).
 	all bool
+	// darwin runs the row as a Mac: the probes read macOS's commands from
+	// the world's fake runner (sw_vers), and the currency probe runs.
+	darwin bool
 	// verify, when set, checks more of the document.
 	verify func(t *testing.T, doc verdict.Document)
 }
@@ -115,6 +121,36 @@ func outageFeed(service, typ, status string) string {
 var scenarios = []scenario{
 	{name: "healthy", code: verdict.CodeOK, level: verdict.LevelOK, cause: verdict.CauseNone,
 		absent: []verdict.Code{verdict.FindingVPNActive, verdict.FindingFeedUnavailable, verdict.FindingClockDrift}},
+	{name: "a Mac on macOS 14.3, long behind its line", code: verdict.CodeOK, level: verdict.LevelOK, cause: verdict.CauseNone,
+		darwin: true, findings: []verdict.Code{verdict.FindingMacOSOutdated},
+		setup: func(t *testing.T, w *probetest.World) { serveGDMF(t, w, w.Inter, "14.3", "23D56") },
+		verify: func(t *testing.T, doc verdict.Document) {
+			for _, f := range doc.Findings {
+				if f.Code == verdict.FindingMacOSOutdated && (!strings.HasPrefix(f.Headline, "macOS 14.3 is installed; 14.8.9 is current (since ") ||
+					!slices.Contains(f.Fixes, "open-software-update") || !strings.Contains(strings.Join(f.Evidence, "\n"), "gdmf.apple.com")) {
+					t.Errorf("macos_outdated = %+v", f.Verdict)
+				}
+			}
+		}},
+	{name: "a Mac on the current macOS", code: verdict.CodeOK, level: verdict.LevelOK, cause: verdict.CauseNone,
+		darwin: true, absent: []verdict.Code{verdict.FindingMacOSOutdated},
+		setup: func(t *testing.T, w *probetest.World) { serveGDMF(t, w, w.Inter, "26.6.2", "25G83") },
+		verify: func(t *testing.T, doc verdict.Document) {
+			if ev := probes.Evidence[probes.CurrencyEvidence](doc.Probes); ev == nil || ev.State != "current" {
+				t.Errorf("currency = %+v", ev)
+			}
+		}},
+	{name: "gdmf intercepted by a proxy the Mac trusts", code: verdict.CodeOK, level: verdict.LevelOK, cause: verdict.CauseNone,
+		darwin: true, absent: []verdict.Code{verdict.FindingMacOSOutdated},
+		setup: func(t *testing.T, w *probetest.World) {
+			w.TrustInspectionCA()
+			serveGDMF(t, w, w.Inspection, "14.3", "23D56")
+		},
+		verify: func(t *testing.T, doc verdict.Document) {
+			if ev := probes.Evidence[probes.CurrencyEvidence](doc.Probes); ev == nil || !ev.Interception || ev.State != "unknown" {
+				t.Errorf("currency = %+v", ev)
+			}
+		}},
 	{name: "no interface up", code: verdict.CodeOffline, level: verdict.LevelDown, cause: verdict.CauseLocal,
 		fixes: []string{verdict.FixOpenNetworkSettings},
 		setup: func(t *testing.T, w *probetest.World) {
@@ -492,6 +528,24 @@ var scenarios = []scenario{
 		}},
 }
 
+// serveGDMF serves Apple's real release list of 2026-08-22 as
+// gdmf.apple.com, with a leaf from ca, to a Mac whose sw_vers says
+// version and build. Posting dates are in the past of any test run.
+func serveGDMF(t *testing.T, w *probetest.World, ca *probetest.CA, version, build string) {
+	raw, err := os.ReadFile(filepath.Join("..", "..", "..", "..", "probes", "currency", "testdata", "sofa-gdmf_cached_2026-08-22.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sofa struct{ Data json.RawMessage }
+	if err := json.Unmarshal(raw, &sofa); err != nil {
+		t.Fatal(err)
+	}
+	srv := probetest.NewHTTPSServer(t, ca.ValidLeaf(t, "gdmf.apple.com"))
+	srv.SetBehavior(probetest.HTTPSBehavior{Body: string(sofa.Data)})
+	w.Route("gdmf.apple.com", "tcp", 443, probetest.Route{To: srv.Addr()})
+	w.Runner.Set("/usr/bin/sw_vers", []byte("ProductName:\tmacOS\nProductVersion:\t"+version+"\nBuildVersion:\t"+build+"\n"), nil)
+}
+
 func TestScenarios(t *testing.T) {
 	for _, sc := range scenarios {
 		t.Run(sc.name, func(t *testing.T) {
@@ -508,7 +562,11 @@ func TestScenarios(t *testing.T) {
 			if sc.realDeadline {
 				cfg.Check.Deadline, cfg.Check.ProbeTimeout = probes.DefaultConfig().Deadline, probes.DefaultConfig().ProbeTimeout
 			}
-			doc := diagnose.Diagnoser{Config: cfg, Env: w.Env(), Now: time.Now}.Once(context.Background())
+			env := w.Env()
+			if sc.darwin {
+				env.GOOS = "darwin"
+			}
+			doc := diagnose.Diagnoser{Config: cfg, Env: env, Now: time.Now}.Once(context.Background())
 			var got []verdict.Code
 			for _, f := range doc.Findings {
 				got = append(got, f.Code)
