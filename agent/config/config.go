@@ -10,12 +10,16 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"os/user"
+	"path/filepath"
 	"reflect"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -41,6 +45,15 @@ type Agent struct {
 	FeedInterval probes.Duration `json:"feed_interval"`
 	// Recheck is how often checks repeat while the verdict is not ok.
 	Recheck probes.Duration `json:"recheck"`
+	// MetricsListen is host:port where the agent serves Prometheus's
+	// /metrics ("" = off). Only a loopback address unless
+	// MetricsAllowRemote: the exposition says what is wrong with this
+	// computer's network, which is not for every machine on it to read.
+	MetricsListen      string `json:"metrics_listen"`
+	MetricsAllowRemote bool   `json:"metrics_allow_remote"`
+	// MetricsTextfile is a *.prom file the agent rewrites after every
+	// cycle for node_exporter's textfile collector ("" = off).
+	MetricsTextfile string `json:"metrics_textfile"`
 }
 
 // Validate reports the first unusable setting, naming its key.
@@ -57,7 +70,36 @@ func (a Agent) Validate() error {
 	if a.Recheck > a.Interval {
 		return fmt.Errorf("recheck: %s is longer than interval %s", time.Duration(a.Recheck), time.Duration(a.Interval))
 	}
+	if a.MetricsListen != "" {
+		if err := validateListen(a.MetricsListen, a.MetricsAllowRemote); err != nil {
+			return fmt.Errorf("metrics_listen: %w", err)
+		}
+	}
+	if p := a.MetricsTextfile; p != "" && (!filepath.IsAbs(p) || !strings.HasSuffix(p, ".prom") || filepath.Base(p) == ".prom") {
+		return fmt.Errorf("metrics_textfile: %q is not an absolute path ending in .prom (node_exporter's textfile collector reads only *.prom)", p)
+	}
 	return nil
+}
+
+// validateListen accepts host:port with a numeric port, and a host that is
+// a loopback address ("localhost", 127.0.0.0/8, ::1) unless remote is
+// allowed. An empty host means every interface.
+func validateListen(addr string, remote bool) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("%q is not host:port (e.g. \"127.0.0.1:9273\")", addr)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+		return fmt.Errorf("%q: port %q is not a TCP port", addr, port)
+	}
+	if remote {
+		return nil
+	}
+	ip, err := netip.ParseAddr(host)
+	if host == "localhost" || (err == nil && ip.IsLoopback()) {
+		return nil
+	}
+	return fmt.Errorf("%q is not a loopback address; set agent.metrics_allow_remote to true to serve other machines", addr)
 }
 
 // AppleStatus configures the Apple System Status feed.

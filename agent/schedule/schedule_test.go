@@ -183,10 +183,23 @@ func TestTimelines(t *testing.T) {
 			ran(61*s, false, "ok").next(121*s, false, timer),
 		}},
 		{"triggers before the first cycle are answered by it", nil, []event{
+			trig(checkNow, 0).next(0, false, schedule.ReasonStart),
+			ran(0, true, "ok").next(60*s, false, timer),
+		}},
+		{"the first feed poll waits Recheck and a random part of FeedStartSpread×FeedInterval", nil, []event{
+			ran(0, false, "ok").next(30*s, true, feedWhy), // 15 s + 0.5 × 10% × 5 min
+			ran(30*s, true, "ok").next(90*s, false, timer),
+		}},
+		{"a start-up delay past the next cycle", func(c *schedule.Config) { c.FeedInterval = 20 * m }, []event{
+			ran(0, false, "ok").next(60*s, false, timer), // 15 s + 0.5 × 10% × 20 min = 75 s
+			ran(60*s, false, "ok").next(75*s, true, feedWhy),
+			ran(75*s, true, "ok").next(135*s, false, timer),
+		}},
+		{"without a spread the first cycle polls the feed", func(c *schedule.Config) { c.FeedStartSpread = 0 }, []event{
 			trig(checkNow, 0).next(0, true, schedule.ReasonStart),
 			ran(0, true, "ok").next(60*s, false, timer),
 		}},
-		{"a feed the loop did not poll rides with the next cycle instead of spinning", nil, []event{
+		{"a feed the loop did not poll rides with the next cycle instead of spinning", func(c *schedule.Config) { c.FeedStartSpread = 0 }, []event{
 			ran(0, false, "ok").next(60*s, true, timer),
 			ran(60*s, false, "ok").next(120*s, true, timer),
 			ran(120*s, true, "ok").next(180*s, false, timer),
@@ -232,13 +245,40 @@ func TestTimelines(t *testing.T) {
 	}
 }
 
-func TestFirstNextStartsNowWithFeed(t *testing.T) {
+func TestFirstNextStartsNowFeedLater(t *testing.T) {
 	sch := schedule.New(schedule.DefaultConfig(), mid())
 	for range 3 { // idempotent
 		due, feed, why := sch.Next()
-		if !due.IsZero() || !feed || why != schedule.ReasonStart {
-			t.Fatalf("Next() = %v, %v, %s; want zero, true, start", due, feed, why)
+		if !due.IsZero() || feed || why != schedule.ReasonStart {
+			t.Fatalf("Next() = %v, %v, %s; want zero, false (the start-up delay), start", due, feed, why)
 		}
+	}
+}
+
+// TestFeedStartSpreadsAFleet: 1,000 agents started in the same second poll
+// the feed spread over the whole window, not together.
+func TestFeedStartSpreadsAFleet(t *testing.T) {
+	cfg := schedule.DefaultConfig()
+	window := time.Duration(float64(cfg.FeedInterval) * cfg.FeedStartSpread)
+	rng := rand.New(rand.NewPCG(1, 2))
+	perSecond := map[time.Duration]int{}
+	for range 1000 {
+		sch := schedule.New(cfg, rng.Float64)
+		_, feed, _ := sch.Next()
+		sch.Ran(t0, feed, "ok", true)
+		due, withFeed, _ := sch.Next()
+		if !withFeed || due.Sub(t0) > cfg.Recheck+window || due.Sub(t0) < cfg.Recheck {
+			t.Fatalf("first feed poll at +%s (feed %v), want within [%s, %s]", due.Sub(t0), withFeed, cfg.Recheck, cfg.Recheck+window)
+		}
+		perSecond[due.Sub(t0)]++
+	}
+	busiest := 0
+	for _, n := range perSecond {
+		busiest = max(busiest, n)
+	}
+	// 30 s of whole seconds: about 33 a second; together they would be 1,000.
+	if len(perSecond) < 30 || busiest > 70 {
+		t.Errorf("first polls over %d distinct seconds, busiest %d: %v", len(perSecond), busiest, perSecond)
 	}
 }
 
