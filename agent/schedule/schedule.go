@@ -27,13 +27,13 @@ type Config struct {
 	// not synchronised across a fleet, and ±10% of 15s would blur the short
 	// confirmation period for nothing.
 	Jitter float64
-	// FeedStartSpread delays the first feed poll after start-up by Recheck
-	// plus a random 0 to FeedStartSpread×FeedInterval (15-45 s by default;
-	// Recheck is the closest two cycles may be): a fleet's Macs start together
-	// (login at nine, a reboot after an update) and would otherwise all
-	// poll Apple in the same second, as Nudge's users found with SOFA. The
-	// first cycle runs at once without the feed; a wake polls it anyway.
-	FeedStartSpread float64
+	// FeedAfterStart leaves the feed out of the first cycle after start-up:
+	// it rides with the second, Interval±Jitter later (54-66 s by default),
+	// or Recheck later when the first verdict is not ok. A fleet's Macs start
+	// together (a login at nine, a restart after an update) and would
+	// otherwise all poll Apple in the same second, as Nudge's users found
+	// with SOFA; the jitter spreads them, and no cycle is added for it.
+	FeedAfterStart bool
 	// Debounce coalesces network changes: a Wi-Fi roam emits several in a
 	// second, and probing in the middle of one reports a false outage.
 	Debounce time.Duration
@@ -49,14 +49,14 @@ type Config struct {
 // DefaultConfig is the cadence when nothing is configured.
 func DefaultConfig() Config {
 	return Config{
-		Interval:        60 * time.Second,
-		FeedInterval:    5 * time.Minute,
-		Recheck:         15 * time.Second,
-		Jitter:          0.10,
-		FeedStartSpread: 0.10,
-		Debounce:        2 * time.Second,
-		WakeGap:         5 * time.Second,
-		Stable:          3,
+		Interval:       60 * time.Second,
+		FeedInterval:   5 * time.Minute,
+		Recheck:        15 * time.Second,
+		Jitter:         0.10,
+		FeedAfterStart: true,
+		Debounce:       2 * time.Second,
+		WakeGap:        5 * time.Second,
+		Stable:         3,
 	}
 }
 
@@ -81,8 +81,6 @@ func (c Config) Validate() error {
 		return fmt.Errorf("recheck: %s is longer than interval %s", c.Recheck, c.Interval)
 	case math.IsNaN(c.Jitter) || c.Jitter < 0 || c.Jitter > MaxJitter:
 		return fmt.Errorf("jitter: %v is not between 0 and %v", c.Jitter, MaxJitter)
-	case math.IsNaN(c.FeedStartSpread) || c.FeedStartSpread < 0 || c.FeedStartSpread > 1:
-		return fmt.Errorf("feed_start_spread: %v is not between 0 and 1", c.FeedStartSpread)
 	case c.Stable < 1:
 		return fmt.Errorf("stable: must be at least 1, got %d", c.Stable)
 	}
@@ -170,7 +168,7 @@ func New(cfg Config, random func() float64) *Scheduler {
 // arrives after an overdue timer still polls the feed and reads as "wake".
 func (s *Scheduler) Next() (due time.Time, withFeed bool, why Reason) {
 	if !s.ran {
-		return time.Time{}, s.cfg.FeedStartSpread == 0, ReasonStart
+		return time.Time{}, !s.cfg.FeedAfterStart, ReasonStart
 	}
 	// Priority order for why: what the user or the system asked for first,
 	// then the regular plan, and "feed" only when the feed alone brought the
@@ -209,12 +207,6 @@ func (s *Scheduler) Next() (due time.Time, withFeed bool, why Reason) {
 // disabled or the poll failed, so a broken feed is retried after
 // FeedInterval rather than on every cycle. code and ok are the verdict.
 func (s *Scheduler) Ran(at time.Time, withFeed bool, code string, ok bool) {
-	if !s.ran && !withFeed && s.cfg.FeedStartSpread > 0 {
-		// The start-up delay: the feed falls due Recheck plus a random part
-		// of the spread after this first cycle, as if polled then.
-		s.lastFeed = at
-		s.feedPeriod = s.cfg.Recheck + s.spread(time.Duration(float64(s.cfg.FeedInterval)*s.cfg.FeedStartSpread))
-	}
 	s.ran = true
 	s.see(at)
 
@@ -328,15 +320,6 @@ func earliest(a, b slot) slot {
 	}
 	a.feed = a.feed || b.feed
 	return a
-}
-
-// spread draws a delay in [0, d), rounded to the second.
-func (s *Scheduler) spread(d time.Duration) time.Duration {
-	r := s.random()
-	if !(r >= 0 && r < 1) {
-		r = 0.5
-	}
-	return time.Duration(float64(d) * r).Round(time.Second)
 }
 
 // jittered draws d±Jitter, rounded to the second (the periods are shown in

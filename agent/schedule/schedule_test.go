@@ -186,20 +186,18 @@ func TestTimelines(t *testing.T) {
 			trig(checkNow, 0).next(0, false, schedule.ReasonStart),
 			ran(0, true, "ok").next(60*s, false, timer),
 		}},
-		{"the first feed poll waits Recheck and a random part of FeedStartSpread×FeedInterval", nil, []event{
-			ran(0, false, "ok").next(30*s, true, feedWhy), // 15 s + 0.5 × 10% × 5 min
-			ran(30*s, true, "ok").next(90*s, false, timer),
+		{"the first feed poll rides with the second cycle", nil, []event{
+			ran(0, false, "ok").next(60*s, true, timer),
+			ran(60*s, true, "ok").next(120*s, false, timer),
 		}},
-		{"a start-up delay past the next cycle", func(c *schedule.Config) { c.FeedInterval = 20 * m }, []event{
-			ran(0, false, "ok").next(60*s, false, timer), // 15 s + 0.5 × 10% × 20 min = 75 s
-			ran(60*s, false, "ok").next(75*s, true, feedWhy),
-			ran(75*s, true, "ok").next(135*s, false, timer),
+		{"the first feed poll rides with a recheck when the first verdict is not ok", nil, []event{
+			ran(0, false, "dns_filtered").next(15*s, true, recheck),
 		}},
-		{"without a spread the first cycle polls the feed", func(c *schedule.Config) { c.FeedStartSpread = 0 }, []event{
+		{"without FeedAfterStart the first cycle polls the feed", func(c *schedule.Config) { c.FeedAfterStart = false }, []event{
 			trig(checkNow, 0).next(0, true, schedule.ReasonStart),
 			ran(0, true, "ok").next(60*s, false, timer),
 		}},
-		{"a feed the loop did not poll rides with the next cycle instead of spinning", func(c *schedule.Config) { c.FeedStartSpread = 0 }, []event{
+		{"a feed the loop did not poll rides with the next cycle instead of spinning", nil, []event{
 			ran(0, false, "ok").next(60*s, true, timer),
 			ran(60*s, false, "ok").next(120*s, true, timer),
 			ran(120*s, true, "ok").next(180*s, false, timer),
@@ -255,11 +253,12 @@ func TestFirstNextStartsNowFeedLater(t *testing.T) {
 	}
 }
 
-// TestFeedStartSpreadsAFleet: 1,000 agents started in the same second poll
-// the feed spread over the whole window, not together.
-func TestFeedStartSpreadsAFleet(t *testing.T) {
+// TestFeedAfterStartSpreadsAFleet: 1,000 agents started in the same second
+// poll the feed spread over the second cycle's jitter, not together.
+func TestFeedAfterStartSpreadsAFleet(t *testing.T) {
 	cfg := schedule.DefaultConfig()
-	window := time.Duration(float64(cfg.FeedInterval) * cfg.FeedStartSpread)
+	lo := time.Duration(float64(cfg.Interval) * (1 - cfg.Jitter))
+	hi := time.Duration(float64(cfg.Interval) * (1 + cfg.Jitter))
 	rng := rand.New(rand.NewPCG(1, 2))
 	perSecond := map[time.Duration]int{}
 	for range 1000 {
@@ -267,8 +266,8 @@ func TestFeedStartSpreadsAFleet(t *testing.T) {
 		_, feed, _ := sch.Next()
 		sch.Ran(t0, feed, "ok", true)
 		due, withFeed, _ := sch.Next()
-		if !withFeed || due.Sub(t0) > cfg.Recheck+window || due.Sub(t0) < cfg.Recheck {
-			t.Fatalf("first feed poll at +%s (feed %v), want within [%s, %s]", due.Sub(t0), withFeed, cfg.Recheck, cfg.Recheck+window)
+		if feed || !withFeed || due.Sub(t0) < lo || due.Sub(t0) > hi {
+			t.Fatalf("first cycle feed %v; first feed poll at +%s (feed %v), want within [%s, %s]", feed, due.Sub(t0), withFeed, lo, hi)
 		}
 		perSecond[due.Sub(t0)]++
 	}
@@ -276,8 +275,8 @@ func TestFeedStartSpreadsAFleet(t *testing.T) {
 	for _, n := range perSecond {
 		busiest = max(busiest, n)
 	}
-	// 30 s of whole seconds: about 33 a second; together they would be 1,000.
-	if len(perSecond) < 30 || busiest > 70 {
+	// 12 s of whole seconds, about 80 a second; together they would be 1,000.
+	if len(perSecond) < 12 || busiest > 150 {
 		t.Errorf("first polls over %d distinct seconds, busiest %d: %v", len(perSecond), busiest, perSecond)
 	}
 }
