@@ -18,6 +18,8 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net"
+	"net/http"
 	"sync"
 	"time"
 	"unicode"
@@ -27,6 +29,7 @@ import (
 	"github.com/idpulse/idpulse/agent/diagnose"
 	"github.com/idpulse/idpulse/agent/history"
 	"github.com/idpulse/idpulse/agent/menu"
+	"github.com/idpulse/idpulse/agent/metrics"
 	"github.com/idpulse/idpulse/agent/notify"
 	"github.com/idpulse/idpulse/agent/schedule"
 	"github.com/idpulse/idpulse/agent/settings"
@@ -95,6 +98,8 @@ type Agent struct {
 	d    Deps
 	log  *slog.Logger
 	feed *applestatus.Client
+	// metrics is the last check for Prometheus (nil: both outputs off).
+	metrics *metrics.Exporter
 
 	sched *schedule.Scheduler
 	wake  *schedule.WakeDetector
@@ -155,7 +160,10 @@ func New(cfg config.Config, d Deps) *Agent {
 		catalogue: schedule.DefaultCatalogue(),
 	}
 	if cfg.AppleStatus.Enabled {
-		a.feed = &applestatus.Client{URL: cfg.AppleStatus.URL}
+		a.feed = &applestatus.Client{URL: cfg.AppleStatus.URL, UserAgent: applestatus.UserAgent(d.Version)}
+	}
+	if cfg.Agent.MetricsListen != "" || cfg.Agent.MetricsTextfile != "" {
+		a.metrics = metrics.New(d.Version, true)
 	}
 	return a
 }
@@ -183,6 +191,7 @@ func (a *Agent) Run(ctx context.Context) error {
 	a.reports = make(chan reportDone)
 	a.loadSettings()
 	a.catalogue.Started(a.d.Now())
+	a.serveMetrics(ctx)
 	ui := newUIPump(a.d.UI)
 	a.wg.Go(func() { ui.run(ctx) })
 	a.readLogin(ctx)
@@ -251,6 +260,46 @@ func (a *Agent) Run(ctx context.Context) error {
 			ui.show(a.model(a.d.Now()), a.last)
 		}
 	}
+}
+
+// serveMetrics serves /metrics on agent.metrics_listen until ctx is done. An
+// address that cannot be bound is logged and the agent runs on without it:
+// the menu matters more to the person at this computer than the fleet's
+// scrape. The server idles in Accept: no wake-ups while nobody scrapes.
+func (a *Agent) serveMetrics(ctx context.Context) {
+	addr := a.cfg.Agent.MetricsListen
+	if addr == "" {
+		return
+	}
+	l, err := (&net.ListenConfig{}).Listen(ctx, "tcp", addr)
+	if err != nil {
+		a.log.Warn("metrics endpoint not started", "addr", addr, "err", err)
+		return
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", a.metrics.Handler())
+	srv := &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      10 * time.Second,
+		IdleTimeout:       time.Minute,
+		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelDebug),
+	}
+	a.log.Info("metrics endpoint", "url", "http://"+l.Addr().String()+"/metrics")
+	a.wg.Go(func() {
+		if err := srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			a.log.Warn("metrics endpoint stopped", "err", err)
+		}
+	})
+	a.wg.Go(func() {
+		<-ctx.Done()
+		sctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		if srv.Shutdown(sctx) != nil {
+			srv.Close()
+		}
+	})
 }
 
 func resetTimer(t *time.Timer, d time.Duration) {
@@ -335,6 +384,14 @@ func (a *Agent) finishCycle(ctx context.Context, res cycleDone) {
 	if a.d.StatePath != "" {
 		if err := statefile.Write(a.d.StatePath, doc); err != nil {
 			a.log.Warn("state file not written", "path", a.d.StatePath, "err", err)
+		}
+	}
+	if a.metrics != nil {
+		a.metrics.Observe(doc)
+		if p := a.cfg.Agent.MetricsTextfile; p != "" {
+			if err := a.metrics.WriteTextfile(p); err != nil {
+				a.log.Warn("metrics textfile not written", "path", p, "err", err)
+			}
 		}
 	}
 	a.notify(ctx, a.policy.Observe(a.observation(doc), a.alertSettings()))

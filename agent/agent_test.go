@@ -197,6 +197,13 @@ func start(t testing.TB) *harness { return startWith(t, nil) }
 
 func startWith(t testing.TB, tweak func(*agent.Deps, *probetest.World)) *harness {
 	t.Helper()
+	return startConfigured(t, nil, tweak)
+}
+
+// startConfigured is startWith with the configuration changed by tweakCfg
+// first (nil: the harness's).
+func startConfigured(t testing.TB, tweakCfg func(*config.Config), tweak func(*agent.Deps, *probetest.World)) *harness {
+	t.Helper()
 	w := probetest.NewWorld(t)
 	cfg := config.Default()
 	cfg.Check = w.Config
@@ -206,6 +213,9 @@ func startWith(t testing.TB, tweak func(*agent.Deps, *probetest.World)) *harness
 	// Long intervals: the test drives cycles with Check Now.
 	cfg.Agent.Interval = probes.Duration(time.Hour)
 	cfg.Agent.Recheck = probes.Duration(time.Hour)
+	if tweakCfg != nil {
+		tweakCfg(&cfg)
+	}
 	dir := t.TempDir()
 	h := &harness{w: w, ui: newFakeUI(), notes: &fakeNotifier{}, log: newLogRecorder(), state: filepath.Join(dir, "state.json"), stopped: make(chan struct{})}
 	deps := agent.Deps{

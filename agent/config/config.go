@@ -10,12 +10,16 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"os/user"
+	"path/filepath"
 	"reflect"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -47,6 +51,15 @@ type Agent struct {
 	// of it are kept.
 	History     bool `json:"history"`
 	HistoryDays int  `json:"history_days"`
+	// MetricsListen is host:port where the agent serves Prometheus's
+	// /metrics ("" = off). Only a loopback address unless
+	// MetricsAllowRemote: the exposition says what is wrong with this
+	// computer's network, which is not for every machine on it to read.
+	MetricsListen      string `json:"metrics_listen"`
+	MetricsAllowRemote bool   `json:"metrics_allow_remote"`
+	// MetricsTextfile is a *.prom file the agent rewrites after every
+	// cycle for node_exporter's textfile collector ("" = off).
+	MetricsTextfile string `json:"metrics_textfile"`
 }
 
 // MaxHistoryDays bounds agent.history_days: a year of one check a minute is
@@ -70,7 +83,36 @@ func (a Agent) Validate() error {
 	if a.HistoryDays < 1 || a.HistoryDays > MaxHistoryDays {
 		return fmt.Errorf("history_days: %d is not between 1 and %d", a.HistoryDays, MaxHistoryDays)
 	}
+	if a.MetricsListen != "" {
+		if err := validateListen(a.MetricsListen, a.MetricsAllowRemote); err != nil {
+			return fmt.Errorf("metrics_listen: %w", err)
+		}
+	}
+	if p := a.MetricsTextfile; p != "" && (!filepath.IsAbs(p) || !strings.HasSuffix(p, ".prom") || filepath.Base(p) == ".prom") {
+		return fmt.Errorf("metrics_textfile: %q is not an absolute path ending in .prom (node_exporter's textfile collector reads only *.prom)", p)
+	}
 	return nil
+}
+
+// validateListen accepts host:port with a numeric port, and a host that is
+// a loopback address ("localhost", 127.0.0.0/8, ::1) unless remote is
+// allowed. An empty host means every interface.
+func validateListen(addr string, remote bool) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("%q is not host:port (e.g. \"127.0.0.1:9273\")", addr)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+		return fmt.Errorf("%q: port %q is not a TCP port", addr, port)
+	}
+	if remote {
+		return nil
+	}
+	ip, err := netip.ParseAddr(host)
+	if host == "localhost" || (err == nil && ip.IsLoopback()) {
+		return nil
+	}
+	return fmt.Errorf("%q is not a loopback address; set agent.metrics_allow_remote to true to serve other machines", addr)
 }
 
 // AppleStatus configures the Apple System Status feed.

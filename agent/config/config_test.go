@@ -46,6 +46,15 @@ func TestParseErrorsNameTheKey(t *testing.T) {
 		{"negative duration", `{"check": {"deadline": "-1s"}}`, `check.deadline: duration "-1s" is negative`},
 		{"no history days", `{"agent": {"history_days": 0}}`, "agent.history_days: 0 is not between 1 and 366"},
 		{"history as a string", `{"agent": {"history": "yes"}}`, "agent.history: want bool, got string"},
+		{"metrics on every interface", `{"agent": {"metrics_listen": ":9273"}}`,
+			`agent.metrics_listen: ":9273" is not a loopback address; set agent.metrics_allow_remote to true to serve other machines`},
+		{"metrics on a LAN address", `{"agent": {"metrics_listen": "192.168.1.20:9273"}}`, `agent.metrics_listen: "192.168.1.20:9273" is not a loopback address`},
+		{"metrics on a host name", `{"agent": {"metrics_listen": "mac.local:9273"}}`, `agent.metrics_listen: "mac.local:9273" is not a loopback address`},
+		{"metrics without a port", `{"agent": {"metrics_listen": "127.0.0.1"}}`, `agent.metrics_listen: "127.0.0.1" is not host:port`},
+		{"metrics on a named port", `{"agent": {"metrics_listen": "127.0.0.1:http", "metrics_allow_remote": true}}`, `agent.metrics_listen: "127.0.0.1:http": port "http" is not a TCP port`},
+		{"textfile not .prom", `{"agent": {"metrics_textfile": "/var/lib/node-exporter/idpulse.txt"}}`, `agent.metrics_textfile: "/var/lib/node-exporter/idpulse.txt" is not an absolute path ending in .prom`},
+		{"textfile relative", `{"agent": {"metrics_textfile": "idpulse.prom"}}`, `agent.metrics_textfile: "idpulse.prom" is not an absolute path`},
+		{"allow_remote not a boolean", `{"agent": {"metrics_allow_remote": "yes"}}`, "agent.metrics_allow_remote: want bool, got string"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -58,6 +67,27 @@ func TestParseErrorsNameTheKey(t *testing.T) {
 				t.Errorf("error = %q\nwant   %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestMetricsOutputs: the addresses and paths the metrics outputs accept.
+func TestMetricsOutputs(t *testing.T) {
+	for _, data := range []string{
+		`{"agent": {"metrics_listen": "127.0.0.1:9273"}}`,
+		`{"agent": {"metrics_listen": "[::1]:9273"}}`,
+		`{"agent": {"metrics_listen": "localhost:9273"}}`,
+		`{"agent": {"metrics_listen": "127.0.0.2:9273"}}`,
+		`{"agent": {"metrics_listen": "0.0.0.0:9273", "metrics_allow_remote": true}}`,
+		`{"agent": {"metrics_listen": ":9273", "metrics_allow_remote": true}}`,
+		`{"agent": {"metrics_textfile": "/var/lib/prometheus/node-exporter/idpulse.prom"}}`,
+	} {
+		cfg := config.Default()
+		if err := config.Parse([]byte(data), &cfg); err != nil {
+			t.Errorf("%s: %v", data, err)
+		}
+	}
+	if d := config.Default().Agent; d.MetricsListen != "" || d.MetricsTextfile != "" || d.MetricsAllowRemote {
+		t.Errorf("metrics outputs on by default: %+v", d)
 	}
 }
 

@@ -27,6 +27,13 @@ type Config struct {
 	// not synchronised across a fleet, and ±10% of 15s would blur the short
 	// confirmation period for nothing.
 	Jitter float64
+	// FeedAfterStart leaves the feed out of the first cycle after start-up:
+	// it rides with the second, Interval±Jitter later (54-66 s by default),
+	// or Recheck later when the first verdict is not ok. A fleet's Macs start
+	// together (a login at nine, a restart after an update) and would
+	// otherwise all poll Apple in the same second, as Nudge's users found
+	// with SOFA; the jitter spreads them, and no cycle is added for it.
+	FeedAfterStart bool
 	// Debounce coalesces network changes: a Wi-Fi roam emits several in a
 	// second, and probing in the middle of one reports a false outage.
 	Debounce time.Duration
@@ -42,13 +49,14 @@ type Config struct {
 // DefaultConfig is the cadence when nothing is configured.
 func DefaultConfig() Config {
 	return Config{
-		Interval:     60 * time.Second,
-		FeedInterval: 5 * time.Minute,
-		Recheck:      15 * time.Second,
-		Jitter:       0.10,
-		Debounce:     2 * time.Second,
-		WakeGap:      5 * time.Second,
-		Stable:       3,
+		Interval:       60 * time.Second,
+		FeedInterval:   5 * time.Minute,
+		Recheck:        15 * time.Second,
+		Jitter:         0.10,
+		FeedAfterStart: true,
+		Debounce:       2 * time.Second,
+		WakeGap:        5 * time.Second,
+		Stable:         3,
 	}
 }
 
@@ -160,7 +168,7 @@ func New(cfg Config, random func() float64) *Scheduler {
 // arrives after an overdue timer still polls the feed and reads as "wake".
 func (s *Scheduler) Next() (due time.Time, withFeed bool, why Reason) {
 	if !s.ran {
-		return time.Time{}, true, ReasonStart
+		return time.Time{}, !s.cfg.FeedAfterStart, ReasonStart
 	}
 	// Priority order for why: what the user or the system asked for first,
 	// then the regular plan, and "feed" only when the feed alone brought the

@@ -183,6 +183,17 @@ func TestTimelines(t *testing.T) {
 			ran(61*s, false, "ok").next(121*s, false, timer),
 		}},
 		{"triggers before the first cycle are answered by it", nil, []event{
+			trig(checkNow, 0).next(0, false, schedule.ReasonStart),
+			ran(0, true, "ok").next(60*s, false, timer),
+		}},
+		{"the first feed poll rides with the second cycle", nil, []event{
+			ran(0, false, "ok").next(60*s, true, timer),
+			ran(60*s, true, "ok").next(120*s, false, timer),
+		}},
+		{"the first feed poll rides with a recheck when the first verdict is not ok", nil, []event{
+			ran(0, false, "dns_filtered").next(15*s, true, recheck),
+		}},
+		{"without FeedAfterStart the first cycle polls the feed", func(c *schedule.Config) { c.FeedAfterStart = false }, []event{
 			trig(checkNow, 0).next(0, true, schedule.ReasonStart),
 			ran(0, true, "ok").next(60*s, false, timer),
 		}},
@@ -232,13 +243,41 @@ func TestTimelines(t *testing.T) {
 	}
 }
 
-func TestFirstNextStartsNowWithFeed(t *testing.T) {
+func TestFirstNextStartsNowFeedLater(t *testing.T) {
 	sch := schedule.New(schedule.DefaultConfig(), mid())
 	for range 3 { // idempotent
 		due, feed, why := sch.Next()
-		if !due.IsZero() || !feed || why != schedule.ReasonStart {
-			t.Fatalf("Next() = %v, %v, %s; want zero, true, start", due, feed, why)
+		if !due.IsZero() || feed || why != schedule.ReasonStart {
+			t.Fatalf("Next() = %v, %v, %s; want zero, false (the start-up delay), start", due, feed, why)
 		}
+	}
+}
+
+// TestFeedAfterStartSpreadsAFleet: 1,000 agents started in the same second
+// poll the feed spread over the second cycle's jitter, not together.
+func TestFeedAfterStartSpreadsAFleet(t *testing.T) {
+	cfg := schedule.DefaultConfig()
+	lo := time.Duration(float64(cfg.Interval) * (1 - cfg.Jitter))
+	hi := time.Duration(float64(cfg.Interval) * (1 + cfg.Jitter))
+	rng := rand.New(rand.NewPCG(1, 2))
+	perSecond := map[time.Duration]int{}
+	for range 1000 {
+		sch := schedule.New(cfg, rng.Float64)
+		_, feed, _ := sch.Next()
+		sch.Ran(t0, feed, "ok", true)
+		due, withFeed, _ := sch.Next()
+		if feed || !withFeed || due.Sub(t0) < lo || due.Sub(t0) > hi {
+			t.Fatalf("first cycle feed %v; first feed poll at +%s (feed %v), want within [%s, %s]", feed, due.Sub(t0), withFeed, lo, hi)
+		}
+		perSecond[due.Sub(t0)]++
+	}
+	busiest := 0
+	for _, n := range perSecond {
+		busiest = max(busiest, n)
+	}
+	// 12 s of whole seconds, about 80 a second; together they would be 1,000.
+	if len(perSecond) < 12 || busiest > 150 {
+		t.Errorf("first polls over %d distinct seconds, busiest %d: %v", len(perSecond), busiest, perSecond)
 	}
 }
 

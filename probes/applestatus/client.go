@@ -41,12 +41,25 @@ type Client struct {
 	URL string
 	// MaxBody caps the body in bytes; 0 means MaxBodySize.
 	MaxBody int64
+	// UserAgent names the poller to Apple (see UserAgent); empty means
+	// UserAgent("").
+	UserAgent string
 
 	mu           sync.Mutex
 	etag         string
 	lastModified string
 	snap         *Snapshot
 	fetched      time.Time
+}
+
+// UserAgent is the User-Agent of a poll by idpulse version ("idpulse/v1.2.0";
+// "idpulse" when the version is unknown): a fleet's polls are then
+// recognisable as one program's, as SOFA's README asks of its clients.
+func UserAgent(version string) string {
+	if version == "" {
+		return "idpulse"
+	}
+	return "idpulse/" + version
 }
 
 // FetchResult is the outcome of one successful Fetch.
@@ -89,6 +102,11 @@ func (c *Client) fetch(ctx context.Context, feed string) (FetchResult, error) {
 		return FetchResult{}, err
 	}
 	req.Header.Set("Accept", "application/json, application/javascript;q=0.9")
+	ua := c.UserAgent
+	if ua == "" {
+		ua = UserAgent("")
+	}
+	req.Header.Set("User-Agent", ua)
 
 	c.mu.Lock()
 	// Validators are only worth sending with a snapshot to fall back on:

@@ -447,3 +447,19 @@ func TestClientRedirects(t *testing.T) {
 		})
 	}
 }
+
+// TestClientUserAgent: every poll names idpulse and its version, never Go's
+// default client name.
+func TestClientUserAgent(t *testing.T) {
+	for _, tt := range []struct{ set, want string }{{"", "idpulse"}, {UserAgent("v1.4.0"), "idpulse/v1.4.0"}} {
+		f := &feedServer{}
+		f.set(load(t, consumer2021), `"v1"`, time.Time{})
+		_, c := newFeedServer(t, f)
+		c.UserAgent = tt.set
+		fetch(t, c)
+		fetch(t, c) // the conditional GET too
+		if got := f.lastRequest().Get("User-Agent"); got != tt.want {
+			t.Errorf("UserAgent %q: sent %q, want %q", tt.set, got, tt.want)
+		}
+	}
+}

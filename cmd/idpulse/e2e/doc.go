@@ -25,6 +25,8 @@
 // agent on its default schedule (time to the first verdict, RSS, context
 // switches and CPU between cycles) and RSS growth over 200 one-second
 // cycles; one iteration takes about five minutes (-short: one and a half).
+// BenchmarkAgentFootprintMetrics is its first part with the Prometheus
+// endpoint and textfile on, nobody scraping during the idle window.
 // TestScreenshotWorld is the fake Internet of
 // packaging/linux/screenshot.sh (`make screenshot`), not a test.
 //

@@ -9,7 +9,11 @@ package e2e
 
 import (
 	"bytes"
+	"context"
 	"fmt"
+	"io"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -114,7 +118,7 @@ func BenchmarkAgentFootprint(b *testing.B) {
 		metrics[unit] = append(metrics[unit], v)
 	}
 	for b.Loop() {
-		footprintDefault(b, ns, report)
+		footprintDefault(b, ns, ns.configPath(), report, nil)
 		if testing.Short() {
 			b.Log("-short: no growth run (rss-growth-MB)")
 		} else {
@@ -150,10 +154,82 @@ func (ns *netns) settle(tb testing.TB) {
 	}
 }
 
-// footprintDefault is run 1: the default schedule.
-func footprintDefault(b *testing.B, ns *netns, report func(string, float64)) {
+// metricsListen is where BenchmarkAgentFootprintMetrics's agent serves
+// /metrics: the namespace's own loopback.
+const metricsListen = "127.0.0.1:9273"
+
+// BenchmarkAgentFootprintMetrics is BenchmarkAgentFootprint's run 1 with both
+// metrics outputs on: agent.metrics_listen (nobody scrapes it during the
+// idle window: the server waits in accept, which must cost no wake-ups) and
+// agent.metrics_textfile (rewritten by each cycle, so only at its end). The
+// metrics are run 1's. After the idle window the endpoint is scraped once
+// from inside the namespace and the textfile read, proof that both were on;
+// rss-MB is then read after the second cycle as in run 1, so it includes
+// the HTTP server that has served a scrape.
+//
+//	sudo go test -run '^$' -bench AgentFootprintMetrics -benchtime 1x -timeout 10m ./cmd/idpulse/e2e/
+func BenchmarkAgentFootprintMetrics(b *testing.B) {
+	requireNetns(b)
+	ns := newNetns(b, "")
+	ns.startServers(b, helperConfig{})
+	ns.settle(b)
+	textfile := filepath.Join(ns.dir, "textfile", "idpulse.prom")
+	cfg := filepath.Join(ns.dir, "metrics.json")
+	data := `{"check": {"deadline": "3s", "probe_timeout": "2s"}, "apple_status": {"url": "` + feedURL + `"},
+  "agent": {"metrics_listen": "` + metricsListen + `", "metrics_textfile": "` + textfile + `"}}` + "\n"
+	if err := os.WriteFile(cfg, []byte(data), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	metrics := map[string][]float64{}
+	var units []string
+	report := func(unit string, v float64) {
+		if _, ok := metrics[unit]; !ok {
+			units = append(units, unit)
+		}
+		metrics[unit] = append(metrics[unit], v)
+	}
+	for b.Loop() {
+		footprintDefault(b, ns, cfg, report, func(b *testing.B, a *agentProc) {
+			body := scrapeIn(b, ns, "http://"+metricsListen+"/metrics")
+			if !strings.Contains(body, "idpulse_verdict_level 0\n") || !strings.Contains(body, `idpulse_checks_total{code="ok"} 1`) {
+				b.Fatalf("/metrics after the first cycle:\n%s", body)
+			}
+			if text, err := os.ReadFile(textfile); err != nil || !strings.Contains(string(text), "idpulse_verdict_level 0\n") {
+				b.Fatalf("textfile %s: %v\n%s", textfile, err, text)
+			}
+		})
+	}
+	for _, u := range units {
+		b.ReportMetric(median(metrics[u]), u)
+	}
+	b.ReportMetric(0, "ns/op")
+}
+
+// scrapeIn GETs url from inside the namespace.
+func scrapeIn(tb testing.TB, ns *netns, url string) string {
+	tb.Helper()
+	client := &http.Client{Timeout: execTimeout, Transport: &http.Transport{
+		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			return ns.Dial(ctx, &net.Dialer{}, network, addr)
+		},
+	}}
+	resp, err := client.Get(url)
+	if err != nil {
+		tb.Fatalf("GET %s in %s: %v", url, ns.Name, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		tb.Fatalf("GET %s: HTTP %d, %v", url, resp.StatusCode, err)
+	}
+	return string(body)
+}
+
+// footprintDefault is run 1: the default schedule, with the configuration
+// at cfg. afterIdle, when not nil, runs after the idle window's samples.
+func footprintDefault(b *testing.B, ns *netns, cfg string, report func(string, float64), afterIdle func(*testing.B, *agentProc)) {
 	fv := &firstLine{seen: make(chan struct{})}
-	a := ns.startAgentTee(b, "", fv, "run", "--headless", "--config", ns.configPath())
+	a := ns.startAgentTee(b, "", fv, "run", "--headless", "--config", cfg)
 	select {
 	case <-fv.seen:
 	case <-a.exited:
@@ -208,6 +284,9 @@ func footprintDefault(b *testing.B, ns *netns, report func(string, float64)) {
 	report("idle-cpu-ms", float64(d.ticks)*1000/clockTicks)
 	if d.oncpuKnown {
 		report("idle-oncpu-us", float64(d.oncpu)/float64(time.Microsecond))
+	}
+	if afterIdle != nil {
+		afterIdle(b, a)
 	}
 
 	// Steady state: after the second cycle, the schedule's own.

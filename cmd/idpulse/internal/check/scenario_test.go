@@ -576,6 +576,7 @@ func TestScenarios(t *testing.T) {
 			if sc.verify != nil {
 				sc.verify(t, doc)
 			}
+			promtoolAccepts(t, doc)
 		})
 	}
 }

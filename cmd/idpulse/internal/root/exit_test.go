@@ -21,7 +21,7 @@ func TestConfigInjected(t *testing.T) {
 	w := probetest.NewWorld(t)
 	for _, args := range [][]string{
 		{"check"}, {"check", "--json"}, {"fix", "list"}, {"fix", "flush-dns", "--dry-run"}, {"report"},
-		{"run", "--headless"}, {"apple-status"},
+		{"run", "--headless"}, {"apple-status"}, {"metrics"},
 	} {
 		d, out, errOut := deps(w)
 		var asked []string

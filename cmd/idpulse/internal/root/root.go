@@ -25,6 +25,7 @@ import (
 	"github.com/idpulse/idpulse/cmd/idpulse/internal/cli"
 	"github.com/idpulse/idpulse/cmd/idpulse/internal/fix"
 	historycmd "github.com/idpulse/idpulse/cmd/idpulse/internal/history"
+	"github.com/idpulse/idpulse/cmd/idpulse/internal/metrics"
 	"github.com/idpulse/idpulse/cmd/idpulse/internal/report"
 	"github.com/idpulse/idpulse/cmd/idpulse/internal/run"
 	svccmd "github.com/idpulse/idpulse/cmd/idpulse/internal/service"
@@ -81,12 +82,13 @@ const usage = `idpulse — why can't this Mac reach the Apple ID server?
 Usage:
   idpulse run [--headless] [--config FILE]
   idpulse check [--json] [--config FILE] [--timeout DURATION]
+  idpulse metrics [--config FILE] [--timeout DURATION]
   idpulse apple-status [--all] [--json] [--developer]
   idpulse fix list | idpulse fix ID [--dry-run] [--yes]
   idpulse history [--since 24h|7d|30d] [--json]
   idpulse report [--format text|markdown|json] [--output FILE] [--no-redact]
   idpulse install [--no-start] | uninstall | start | stop | restart
-  idpulse status [--json]
+  idpulse status [--json | --ea]
   idpulse version [--json]
 
 Run "idpulse COMMAND --help" for a command's flags.
@@ -134,6 +136,8 @@ func lookup(name string, d Deps) (command, bool) {
 	switch name {
 	case "check":
 		return bind(&check.Options{Deps: d.Deps}, check.Parse, check.Run), true
+	case "metrics":
+		return bind(&metrics.Options{Deps: d.Deps, Version: version.Version}, metrics.Parse, metrics.Run), true
 	case "fix":
 		return bind(&fix.Options{Deps: d.Deps, NewService: d.NewRemedy, Version: version.Version, HistoryDir: d.HistoryDir}, fix.Parse, fix.Run), true
 	case "history":

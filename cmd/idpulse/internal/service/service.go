@@ -48,6 +48,7 @@ type Options struct {
 	StatePath string
 
 	JSON    bool // status --json
+	EA      bool // status --ea
 	NoStart bool // install --no-start
 }
 
@@ -55,7 +56,7 @@ const usageText = `Usage:
   idpulse install [--no-start]  install the agent as a per-user service and start it
   idpulse uninstall             stop the agent and remove the service
   idpulse start | stop | restart
-  idpulse status [--json]       installed / running / pid and the last verdict
+  idpulse status [--json] [--ea] installed / running / pid and the last verdict
 
 macOS: a LaunchAgent, ~/Library/LaunchAgents/io.idpulse.agent.plist, in the
 logged-in user's GUI session (launchctl bootstrap/bootout/kickstart/print
@@ -71,6 +72,11 @@ stop lasts until the next login or 'idpulse start'.
 Flags:
   --no-start  install: write the service definition, start nothing
   --json      status: print the status as JSON
+  --ea        status: one line for MDM inventory (a Jamf extension
+              attribute), read from the state file without running a check:
+              <result>LEVEL: code — headline (checked HH:MM)</result>, or
+              <result>not running</result>, <result>not installed</result>,
+              <result>no check yet</result>, <result>state file unreadable</result>
 
 Exit status: 0 success, 1 failure, 3 usage error. status: 0 running,
 1 installed but not running (or unknown), 2 not installed, 3 usage error.
@@ -85,11 +91,18 @@ func Parse(opts *Options, args []string) error {
 		fs.BoolVar(&opts.NoStart, "no-start", false, "")
 	case "status":
 		fs.BoolVar(&opts.JSON, "json", false, "")
+		fs.BoolVar(&opts.EA, "ea", false, "")
 	case "uninstall", "start", "stop", "restart":
 	default:
 		return &cli.UsageError{Err: fmt.Errorf("unknown service command %q", command), Command: command}
 	}
-	return cli.ParseFlags(fs, args, opts.IO.Out, usageText)
+	if err := cli.ParseFlags(fs, args, opts.IO.Out, usageText); err != nil {
+		return err
+	}
+	if opts.JSON && opts.EA {
+		return &cli.UsageError{Err: errors.New("--json and --ea are two different outputs: choose one"), Command: command}
+	}
+	return nil
 }
 
 // Run carries out the command; it returns the exit code.
@@ -191,6 +204,12 @@ func status(ctx context.Context, opts *Options, ctl Controller) int {
 		code = StatusNotInstalled
 	}
 
+	if opts.EA {
+		if _, err := fmt.Fprintf(opts.IO.Out, "<result>%s</result>\n", eaLine(st, stErr, doc, missing)); err != nil {
+			return opts.failed(StatusNotRunning, err)
+		}
+		return code
+	}
 	if opts.JSON {
 		if err := cli.WriteJSON(opts.IO.Out, doc); err != nil {
 			// The caller cannot know the state: the table's "unknown".
@@ -265,6 +284,32 @@ func readState(path string) (string, *lastCheck, bool, string) {
 		return path, nil, errors.Is(err, fs.ErrNotExist), err.Error()
 	}
 	return path, &lastCheck{Time: doc.Time, Verdict: doc.Verdict}, false, ""
+}
+
+// eaLine is the value of `status --ea`, for Jamf's <result> (and, unwrapped,
+// Kandji and Intune): a short, stable line that Smart Groups match on
+// ("OK:", "DOWN: dns_filtered"). A stopped agent's last verdict is stale,
+// so it is not shown; when the service state is unknown the state file is.
+func eaLine(st agentsvc.Status, stErr error, doc statusDoc, missing bool) string {
+	switch {
+	case stErr == nil && !st.Running && !st.Installed:
+		return "not installed"
+	case stErr == nil && !st.Running:
+		return "not running"
+	case doc.LastCheck != nil:
+		v := doc.LastCheck.Verdict
+		return fmt.Sprintf("%s: %s — %s (checked %s)", strings.ToUpper(string(v.Level)), eaText(string(v.Code)),
+			eaText(v.Headline), doc.LastCheck.Time.Local().Format("15:04"))
+	case missing:
+		return "no check yet"
+	}
+	return "state file unreadable"
+}
+
+// eaText keeps a state file's text on its line and out of Jamf's markup: a
+// "</result>" inside would end the value early.
+func eaText(s string) string {
+	return strings.NewReplacer("<", "‹", ">", "›").Replace(textsafe.Terminal(s))
 }
 
 func describeCheck(doc statusDoc, missing bool, now time.Time) string {

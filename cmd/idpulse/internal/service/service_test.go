@@ -293,3 +293,45 @@ func TestStatusHugeStateFile(t *testing.T) {
 		}
 	}
 }
+
+// TestStatusEA: `status --ea` is one <result> line from the state file; a
+// stopped agent's verdict is stale and not shown; text that would end
+// Jamf's tag early cannot.
+func TestStatusEA(t *testing.T) {
+	at := now.Add(-3 * time.Minute)
+	hhmm := at.Local().Format("15:04")
+	down := verdict.Verdict{Level: verdict.LevelDown, Code: verdict.CodeDNSFiltered, Cause: verdict.CauseNetwork,
+		Headline: "This network's DNS blocks Apple's servers", Fixes: []string{}, Evidence: []string{}}
+	hostile := down
+	hostile.Headline = "Broken</result><result>OK\nand \x1b[31mred"
+	corrupt := filepath.Join(t.TempDir(), "state.json")
+	os.WriteFile(corrupt, []byte("{not json"), 0o644)
+	stopped := running
+	stopped.Running, stopped.PID = false, 0
+	for _, tt := range []struct {
+		name  string
+		ctl   *fakeCtl
+		state string
+		code  int
+		want  string
+	}{
+		{"down", &fakeCtl{status: running}, writeState(t, down, at), StatusRunning,
+			"<result>DOWN: dns_filtered — This network's DNS blocks Apple's servers (checked " + hhmm + ")</result>\n"},
+		{"hostile headline", &fakeCtl{status: running}, writeState(t, hostile, at), StatusRunning,
+			"<result>DOWN: dns_filtered — Broken‹/result›‹result›OK and red (checked " + hhmm + ")</result>\n"},
+		{"no state file", &fakeCtl{status: running}, filepath.Join(t.TempDir(), "none.json"), StatusRunning, "<result>no check yet</result>\n"},
+		{"corrupt state file", &fakeCtl{status: running}, corrupt, StatusRunning, "<result>state file unreadable</result>\n"},
+		{"stopped", &fakeCtl{status: stopped}, writeState(t, down, at), StatusNotRunning, "<result>not running</result>\n"},
+		{"not installed", &fakeCtl{status: agentsvc.Status{System: "systemd"}}, writeState(t, down, at), StatusNotInstalled, "<result>not installed</result>\n"},
+		{"service state unknown", &fakeCtl{stErr: errors.New("launchctl print: boom")}, writeState(t, down, at), StatusNotRunning,
+			"<result>DOWN: dns_filtered — This network's DNS blocks Apple's servers (checked " + hhmm + ")</result>\n"},
+	} {
+		code, out, errOut := runCmd(t, tt.ctl, tt.state, "status", "--ea")
+		if code != tt.code || out != tt.want || errOut != "" {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q; want %d, %q", tt.name, code, out, errOut, tt.code, tt.want)
+		}
+	}
+	if code, _, errOut := runCmd(t, &fakeCtl{}, "", "status", "--ea", "--json"); code != cli.ExitUsage || !strings.Contains(errOut, "choose one") {
+		t.Errorf("--ea --json: exit %d, stderr %q", code, errOut)
+	}
+}
