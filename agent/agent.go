@@ -423,7 +423,8 @@ func transition(at time.Time, from verdict.Code, v verdict.Verdict) history.Tran
 // observation is what the alert policy needs of a check.
 func (a *Agent) observation(doc verdict.Document) alert.Observation {
 	v := doc.Verdict
-	o := alert.Observation{At: a.d.Now(), Level: v.Level, Code: v.Code, Headline: v.Headline, Reason: lowerFirst(v.Headline)}
+	o := alert.Observation{At: a.d.Now(), Level: v.Level, Code: v.Code, Headline: v.Headline, Reason: lowerFirst(v.Headline),
+		Machine: verdict.Machine(doc.Probes)}
 	if len(v.Fixes) > 0 {
 		o.Fix = menu.DefaultFixTitle(v.Fixes[0])
 	}

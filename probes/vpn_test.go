@@ -150,6 +150,26 @@ func TestVPNFollowsTheRouteToApple(t *testing.T) {
 			wantRoutes:  []netenv.RouteTo{{Dest: "17.253.144.10", Prefix: "0.0.0.0/0", Interface: "eth0", Gateway: "192.168.1.1", Source: netenv.RouteSourceDefault, Via: "proc"}},
 		},
 		{
+			name: "Linux: NetworkManager VPN and WireGuard up, Apple's traffic bypasses them",
+			setup: func(t *testing.T, w *probetest.World, _ *probes.Env) {
+				w.SetNetworkManager(netenvTestdata(t, "nmcli-active_vpn-wireguard.txt"))
+			},
+			wantStatus:  probes.StatusOK,
+			wantSummary: `VPN "Office: Berlin" is up, but Apple's traffic bypasses it (default route via eth0)`,
+			wantRoutes:  []netenv.RouteTo{{Prefix: "0.0.0.0/0", Interface: "eth0", Gateway: "192.168.1.1", Source: netenv.RouteSourceDefault, Via: "proc"}},
+		},
+		{
+			name: "Linux: NetworkManager VPN whose tun0 carries Apple's block",
+			setup: func(t *testing.T, w *probetest.World, _ *probes.Env) {
+				w.SetNetworkManager(netenvTestdata(t, "nmcli-active_vpn-wireguard.txt"))
+				w.AddRoute("17.0.0.0/8", "tun0")
+			},
+			wantStatus:  probes.StatusWarn,
+			wantSummary: `VPN "Office: Berlin" on tun0 carries Apple's traffic (route to 17.0.0.0/8)`,
+			wantActive:  true,
+			wantRoutes:  []netenv.RouteTo{{Prefix: "17.0.0.0/8", Interface: "tun0", Tunnel: true, Source: netenv.RouteSourceSpecific, Via: "proc"}},
+		},
+		{
 			name: "macOS: connected L2TP that Apple's traffic bypasses",
 			setup: func(t *testing.T, w *probetest.World, env *probes.Env) {
 				darwin(t, w, env, "route-get_en1_real-world-systems.txt")

@@ -158,6 +158,9 @@ type Observation struct {
 	Headline string        // "This network's DNS blocks Apple's servers"
 	Reason   string        // short root cause for a body: "your clock is 7 min slow"
 	Fix      string        // title of the first fix, "Sync Clock"; "" if none
+	// Machine is what the texts call this machine (verdict.Machine of the
+	// check's results): "Mac", or "computer" off macOS; "" is a Mac.
+	Machine string
 }
 
 // Kind is what a notification is about.

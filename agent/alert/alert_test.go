@@ -15,12 +15,14 @@ var t0 = time.Date(2025, 3, 14, 9, 0, 0, 0, time.UTC)
 
 // fixtures are the verdicts timelines are written with.
 var fixtures = map[string]alert.Observation{
-	"ok":      {Level: "ok", Code: "ok", Headline: "Apple ID connectivity is healthy"},
-	"dns":     {Level: "down", Code: "dns_filtered", Headline: "This network's DNS blocks Apple's servers", Reason: "this network's DNS blocks Apple's servers", Fix: "Flush DNS Cache"},
-	"clock":   {Level: "down", Code: "clock_skew", Headline: "This Mac's clock is wrong", Reason: "your clock is 7 min slow", Fix: "Sync Clock"},
-	"push":    {Level: "degraded", Code: "push_blocked", Headline: "This network blocks Apple push", Reason: "this network blocks Apple's push service"},
-	"offline": {Level: "down", Code: "offline", Headline: "This Mac is not connected to a network", Reason: "no network"},
-	"outage":  {Level: "down", Code: "apple_outage", Headline: "Apple reports an outage", Reason: "Apple reports an Apple ID outage", Fix: "Open System Status"},
+	"ok":               {Level: "ok", Code: "ok", Headline: "Apple ID connectivity is healthy"},
+	"dns":              {Level: "down", Code: "dns_filtered", Headline: "This network's DNS blocks Apple's servers", Reason: "this network's DNS blocks Apple's servers", Fix: "Flush DNS Cache"},
+	"clock":            {Level: "down", Code: "clock_skew", Headline: "This Mac's clock is wrong", Reason: "your clock is 7 min slow", Fix: "Sync Clock"},
+	"push":             {Level: "degraded", Code: "push_blocked", Headline: "This network blocks Apple push", Reason: "this network blocks Apple's push service"},
+	"offline":          {Level: "down", Code: "offline", Headline: "This Mac is not connected to a network", Reason: "no network"},
+	"offline on a Mac": {Level: "down", Code: "offline", Headline: "This Mac is not connected to a network", Reason: "no network", Machine: verdict.MachineMac},
+	"offline on Linux": {Level: "down", Code: "offline", Headline: "This computer is not connected to a network", Reason: "no network", Machine: verdict.MachineComputer},
+	"outage":           {Level: "down", Code: "apple_outage", Headline: "Apple reports an outage", Reason: "Apple reports an Apple ID outage", Fix: "Open System Status"},
 }
 
 func obsAt(at time.Time, key string) alert.Observation {
@@ -402,6 +404,14 @@ func TestTexts(t *testing.T) {
 			set(0, func(s *alert.Settings) { s.PausedUntil = t0.Add(30 * min) }),
 			o(1*min, "dns"), o(1*min+15*sec, "dns"), o(2*min, "offline"), tick(30 * min)}},
 			title: "This Mac is offline", body: "While paused: 1 problem (DNS blocked). Now: this Mac is offline."},
+		{name: "summary while offline, macOS", tl: timeline{settings: plain, steps: []step{
+			set(0, func(s *alert.Settings) { s.PausedUntil = t0.Add(30 * min) }),
+			o(1*min, "dns"), o(1*min+15*sec, "dns"), o(2*min, "offline on a Mac"), tick(30 * min)}},
+			title: "This Mac is offline", body: "While paused: 1 problem (DNS blocked). Now: this Mac is offline."},
+		{name: "summary while offline, Linux", tl: timeline{settings: plain, steps: []step{
+			set(0, func(s *alert.Settings) { s.PausedUntil = t0.Add(30 * min) }),
+			o(1*min, "dns"), o(1*min+15*sec, "dns"), o(2*min, "offline on Linux"), tick(30 * min)}},
+			title: "This computer is offline", body: "While paused: 1 problem (DNS blocked). Now: this computer is offline."},
 		{name: "summary lists at most three causes", tl: timeline{settings: plain, steps: []step{
 			set(0, func(s *alert.Settings) { s.PausedUntil = t0.Add(30 * min) }),
 			o(1*min, "dns"), o(1*min+15*sec, "dns"), o(2*min, "clock"), o(2*min+15*sec, "clock"),

@@ -17,7 +17,7 @@ const (
 	titleBackOnline = "Back online"
 	titleUnstable   = "Connection unstable"
 	titleReachable  = "Apple ID is reachable"
-	titleOffline    = "This Mac is offline"
+	titleOffline    = "This Mac is offline" // verdict.OnMachine words it off macOS
 )
 
 func (p *Policy) render(t transition) Notification {
@@ -72,7 +72,8 @@ func (p *Policy) summary() Notification {
 	var title, now string
 	switch a := p.announced; {
 	case p.last.Code == verdict.CodeOffline:
-		title, now = titleOffline, "this Mac is offline."
+		m := p.last.Machine
+		title, now = verdict.OnMachine(titleOffline, m), verdict.OnMachine("this Mac is offline.", m)
 	case a.Code != "":
 		title, now = stateTitle(a), reason(a)+". "+fixHint(a)
 	default:

@@ -10,6 +10,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/idpulse/idpulse/agent/userdir"
 )
 
 // Writer replaces files atomically. The zero Writer is ready to use; the hook
@@ -23,6 +25,12 @@ type Writer struct {
 	// another user's folder is refused. The rename then replaces path's
 	// own directory entry, never what a link points at.
 	NoFollow bool
+	// UserDir is for idpulse's own files in a user's folder (the state
+	// file), which root may write too: the folder is created and checked
+	// by userdir.MkdirAll, a symlink at path is refused, not followed, and
+	// as root the new file is given to the folder's owner rather than kept
+	// as the old file's (see agent/userdir).
+	UserDir bool
 
 	beforeRename func() error
 }
@@ -44,15 +52,28 @@ func Write(path string, data []byte, perm fs.FileMode) error {
 // temporary file is left behind.
 func (w Writer) Write(path string, data []byte, perm fs.FileMode) (err error) {
 	target := path
-	if w.NoFollow {
+	var owner *userdir.Owner // UserDir: who the new file is given to
+	switch {
+	case w.UserDir:
+		o, err := userdir.MkdirAll(filepath.Dir(path))
+		if err != nil {
+			return fmt.Errorf("atomic write %s: %w", path, err)
+		}
+		if fi, err := os.Lstat(path); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+			return fmt.Errorf("atomic write %s: refusing to write through a symbolic link", path)
+		}
+		owner = &o
+	case w.NoFollow:
 		if err := checkOwnPath(path); err != nil {
 			return fmt.Errorf("atomic write %s: %w", path, err)
 		}
-	} else if target, err = resolve(path); err != nil {
-		return err
+	default:
+		if target, err = resolve(path); err != nil {
+			return err
+		}
 	}
 	dir := filepath.Dir(target)
-	if !w.NoFollow {
+	if !w.NoFollow && !w.UserDir {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return fmt.Errorf("atomic write %s: create directory: %w", path, err)
 		}
@@ -88,7 +109,12 @@ func (w Writer) Write(path string, data []byte, perm fs.FileMode) (err error) {
 	if err := f.Chmod(mode); err != nil {
 		return fmt.Errorf("atomic write %s: set permissions: %w", path, err)
 	}
-	if old != nil {
+	switch {
+	case owner != nil:
+		if err := owner.Give(f); err != nil {
+			return fmt.Errorf("atomic write %s: give it to the folder's owner: %w", path, err)
+		}
+	case old != nil:
 		if err := KeepOwner(f, old); err != nil {
 			return fmt.Errorf("atomic write %s: keep owner: %w", path, err)
 		}

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/idpulse/idpulse/agent/userdir/userdirtest"
 	"github.com/idpulse/idpulse/probes/filetest"
 )
 
@@ -136,4 +137,27 @@ func TestStaleTempsRemoved(t *testing.T) {
 	if _, err := os.Lstat(fresh); err != nil {
 		t.Errorf("a fresh temporary file was removed: %v", err)
 	}
+}
+
+// TestUserDirGivesTheFileToTheFolderOwner: as root in a user's folder the
+// new file is the user's even where the old one was root's (left by an
+// older root run), and a symlink at the path is refused.
+func TestUserDirGivesTheFileToTheFolderOwner(t *testing.T) {
+	dir := userdirtest.Folder(t)
+	path := filepath.Join(dir, "state.json")
+	filetest.Write(t, path, "old", 0o644) // root's
+	w := Writer{UserDir: true}
+	if err := w.Write(path, []byte("new"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	userdirtest.AssertOwnedByNobody(t, path)
+	if got := filetest.Read(t, path); got != "new" {
+		t.Errorf("content %q", got)
+	}
+	link := filepath.Join(dir, "linked.json")
+	target := userdirtest.Plant(t, link)
+	if err := w.Write(link, []byte("new"), 0o600); err == nil || !strings.Contains(err.Error(), "symbolic link") {
+		t.Errorf("error %v, want a refused link", err)
+	}
+	userdirtest.CheckUntouched(t, target)
 }

@@ -70,7 +70,11 @@ func normalise(p Plan) Plan {
 func TestPlans(t *testing.T) {
 	domains := probes.DefaultConfig().AppleDomains
 	wifiDoc := docOf(linkResult("en1"))
-	linuxDoc := docOf(linkResult("wlp2s0"), vpnResult(true, connected("", "Office VPN")))
+	nmVPN := func(uuid, name, typ string) netenv.NCService {
+		return netenv.NCService{Enabled: true, Status: "Connected", ID: uuid, Name: name, Type: typ, Interface: "wlp2s0"}
+	}
+	const nmUUID, wgUUID = "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a", "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"
+	linuxDoc := docOf(linkResult("wlp2s0"), vpnResult(true, nmVPN(nmUUID, "Office VPN", "vpn")))
 	txt := Step{Text: textMark}
 	url := func(u string) Step { return Step{URL: u} }
 	argv := func(a ...string) Step { return Step{Argv: a} }
@@ -167,11 +171,20 @@ func TestPlans(t *testing.T) {
 		{"disconnect-vpn darwin no doc", "disconnect-vpn", Context{GOOS: "darwin"},
 			no("no connected VPN was found in the last check")},
 		{"disconnect-vpn linux", "disconnect-vpn", Context{GOOS: "linux", LookPath: allLinuxTools, Doc: linuxDoc},
-			ok(`Disconnected VPN "Office VPN"`, argv("/usr/bin/nmcli", "connection", "down", "id", "Office VPN"))},
+			ok(`Disconnected VPN "Office VPN"`, argv("/usr/bin/nmcli", "connection", "down", "uuid", nmUUID))},
+		{"disconnect-vpn linux VPN plugin and WireGuard, option-like name", "disconnect-vpn", Context{GOOS: "linux", LookPath: allLinuxTools,
+			Doc: docOf(vpnResult(true, nmVPN(nmUUID, "Office: Berlin", "vpn"), nmVPN(wgUUID, "--help", "wireguard")))},
+			ok(`Disconnected VPN "Office: Berlin", "--help"`,
+				argv("/usr/bin/nmcli", "connection", "down", "uuid", nmUUID), argv("/usr/bin/nmcli", "connection", "down", "uuid", wgUUID))},
+		{"disconnect-vpn linux connection without a UUID skipped", "disconnect-vpn", Context{GOOS: "linux", LookPath: allLinuxTools,
+			Doc: docOf(vpnResult(true, nmVPN("", "Office VPN", "vpn"), nmVPN("--down", "x", "vpn")))},
+			no("the VPN is not a NetworkManager connection; disconnect it in the VPN app")},
 		{"disconnect-vpn linux without nmcli", "disconnect-vpn", Context{GOOS: "linux", LookPath: tools(), Doc: linuxDoc},
 			no("NetworkManager (/usr/bin/nmcli) is not installed")},
-		{"disconnect-vpn linux name unknown", "disconnect-vpn", Context{GOOS: "linux", LookPath: allLinuxTools, Doc: docOf(vpnResult(true))},
-			no("the VPN's connection name is not known; disconnect it in the VPN app")},
+		{"disconnect-vpn linux tunnel without a NetworkManager connection", "disconnect-vpn", Context{GOOS: "linux", LookPath: allLinuxTools, Doc: docOf(vpnResult(true))},
+			no("the VPN is not a NetworkManager connection; disconnect it in the VPN app")},
+		{"disconnect-vpn linux no VPN", "disconnect-vpn", Context{GOOS: "linux", LookPath: allLinuxTools, Doc: docOf(vpnResult(false))},
+			no("no connected VPN was found in the last check")},
 
 		// apple account, web pages
 		{"open-apple-account darwin 14", "open-apple-account", Context{GOOS: "darwin", MacOSMajor: 14},

@@ -94,10 +94,7 @@ func tryOtherNetwork() Fix {
 		ID: verdict.FixTryOtherNetwork, Title: "Try Another Network",
 		Explain: "Suggests checking from another network, which shows whether this network is what blocks Apple.",
 		plan: func(c Context) (Plan, error) {
-			device := "this computer"
-			if c.GOOS == "darwin" {
-				device = "this Mac"
-			}
+			device := verdict.OnMachine("this Mac", verdict.MachineOn(c.GOOS))
 			return available("Suggested trying another network",
 				Step{Text: "Connect " + device + " to a different network, then check again:"},
 				Step{Text: "• Personal Hotspot: on your iPhone open Settings → Personal Hotspot, turn on \"Allow Others to Join\", then join it from " + device + "'s Wi-Fi menu."},

@@ -15,12 +15,15 @@ const (
 	nmcli  = "/usr/bin/nmcli"
 )
 
-// ncServiceID is a network service's ID as `scutil --nc list` prints it.
-var ncServiceID = regexp.MustCompile(`^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$`)
+// uuidPattern is a UUID as `scutil --nc list` prints a service ID and
+// nmcli a connection's UUID.
+var uuidPattern = regexp.MustCompile(`^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$`)
 
-// disconnectVPN stops each VPN service the check saw Connected. The service
-// name is text the user (or a VPN profile) chose, so it only ever travels as
-// one argv element.
+// disconnectVPN stops each VPN the check saw connected: on macOS the
+// Connected network connection services, on Linux the active
+// NetworkManager VPN and WireGuard connections. The service name is text the
+// user (or a VPN profile) chose, so it only ever travels as one argv
+// element, and on Linux not at all: nmcli is given the connection's UUID.
 func disconnectVPN() Fix {
 	return change(verdict.FixDisconnectVPN, "Disconnect VPN",
 		"Disconnects the active VPN, which may route Apple's traffic through a network that blocks or filters it.",
@@ -40,18 +43,20 @@ func disconnectVPN() Fix {
 			for _, s := range connectedServices(ev) {
 				var argv []string
 				switch {
-				case c.GOOS == "darwin" && ncServiceID.MatchString(s.ID):
+				case c.GOOS == "linux" && uuidPattern.MatchString(s.ID):
+					// "uuid" makes nmcli take the next word as a UUID, never
+					// as a name or an option.
+					argv = []string{nmcli, "connection", "down", "uuid", s.ID}
+				case c.GOOS == "linux":
+					continue
+				case uuidPattern.MatchString(s.ID):
 					// The ID is exact where the name may not be: scutil
 					// truncates names of 32 characters or more in its list.
 					argv = []string{scutil, "--nc", "stop", s.ID}
 				case !safeArg(s.Name):
 					continue
-				case c.GOOS == "darwin":
-					argv = []string{scutil, "--nc", "stop", s.Name}
 				default:
-					// "id" makes nmcli take the next word as a name even
-					// when it looks like a UUID or a D-Bus path.
-					argv = []string{nmcli, "connection", "down", "id", s.Name}
+					argv = []string{scutil, "--nc", "stop", s.Name}
 				}
 				steps = append(steps, Step{Argv: argv})
 				names = append(names, fmt.Sprintf("%q", s.Name))
@@ -59,6 +64,8 @@ func disconnectVPN() Fix {
 			switch {
 			case len(steps) > 0:
 				return available("Disconnected VPN "+strings.Join(names, ", "), steps...)
+			case ev != nil && ev.Active && c.GOOS == "linux":
+				return unavailable("the VPN is not a NetworkManager connection; disconnect it in the VPN app")
 			case ev != nil && ev.Active:
 				return unavailable("the VPN's connection name is not known; disconnect it in the VPN app")
 			}

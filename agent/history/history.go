@@ -21,6 +21,7 @@ import (
 	"github.com/idpulse/idpulse/agent/atomicfile"
 	"github.com/idpulse/idpulse/agent/paths"
 	"github.com/idpulse/idpulse/agent/readcap"
+	"github.com/idpulse/idpulse/agent/userdir"
 )
 
 // Attempt is one fix the user tried, and how it went.
@@ -107,7 +108,9 @@ func (l Log[T]) limit() int {
 // renames a new log into place, and a writer queued on the old one would
 // append to an unlinked file. Readers take no lock (compaction is an atomic
 // rename). The directory is created 0700 and the files 0600: they may hold
-// home paths and error texts. An error mentioning "compact" comes after the
+// home paths and error texts. All of them go through agent/userdir: a root
+// run (`sudo idpulse fix`) follows no link planted in the folder and leaves
+// its files to the folder's owner. An error mentioning "compact" comes after the
 // line was written: log it, do not append again.
 func (l Log[T]) Append(v T) error {
 	line, err := json.Marshal(v)
@@ -117,7 +120,7 @@ func (l Log[T]) Append(v T) error {
 	// encoding/json escapes control characters, so the line cannot contain a
 	// newline of its own.
 	line = append(line, '\n')
-	if err := os.MkdirAll(filepath.Dir(l.Path), 0o700); err != nil {
+	if _, err := userdir.MkdirAll(filepath.Dir(l.Path)); err != nil {
 		return fmt.Errorf("history %s: %w", l.Path, err)
 	}
 	unlock, err := lock(l.Path + ".lock")
@@ -147,7 +150,7 @@ func (l Log[T]) Append(v T) error {
 // l.count when the file is the one this process last appended to, at the
 // size it left it; otherwise the file is read once to count.
 func (l Log[T]) write(line []byte) (lines int, size int64, err error) {
-	f, err := os.OpenFile(l.Path, os.O_RDWR|os.O_APPEND|os.O_CREATE, 0o600)
+	f, err := userdir.OpenFile(l.Path, os.O_RDWR|os.O_APPEND|os.O_CREATE, 0o600)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -222,7 +225,7 @@ func countLines(f *os.File) (int, error) {
 // fit in its last MaxBytes). The caller holds the lock; the rewrite is
 // atomic, so a reader sees the long file or the short one.
 func (l Log[T]) compact(size int64) error {
-	f, err := os.Open(l.Path)
+	f, err := userdir.OpenFile(l.Path, os.O_RDONLY, 0)
 	if err != nil {
 		return err
 	}
@@ -249,7 +252,7 @@ func (l Log[T]) compact(size int64) error {
 	if len(tail) > 0 && !bytes.HasSuffix(tail, []byte{'\n'}) {
 		tail = append(tail, '\n')
 	}
-	if err := atomicfile.Write(l.Path, tail, 0o600); err != nil {
+	if err := (atomicfile.Writer{UserDir: true}).Write(l.Path, tail, 0o600); err != nil {
 		l.remember(nil, 0)
 		return err
 	}

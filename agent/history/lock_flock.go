@@ -5,6 +5,8 @@ package history
 import (
 	"os"
 	"syscall"
+
+	"github.com/idpulse/idpulse/agent/userdir"
 )
 
 // lock takes an exclusive flock on the file at path, creating it. flock locks
@@ -13,7 +15,9 @@ import (
 // file is left in place: removing it would let a writer lock an unlinked
 // file while the next one creates a fresh one.
 func lock(path string) (unlock func(), err error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE, 0o600)
+	// userdir: a lock file root creates is the user's, or the user's own
+	// appends could never lock it again.
+	f, err := userdir.OpenFile(path, os.O_RDONLY|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, err
 	}

@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/idpulse/idpulse/agent/userdir"
 )
 
 // FileName is the lock file in the state directory.
@@ -39,10 +41,12 @@ const maxPIDFile = 64
 // *RunningError when another process holds it. release gives it up; the
 // file stays, as the lock belongs to the open file, not to its name.
 func Acquire(path string) (release func(), err error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+	// userdir: no link planted in the state folder is followed, and a
+	// lock file a root run creates is the user's.
+	if _, err := userdir.MkdirAll(filepath.Dir(path)); err != nil {
 		return nil, fmt.Errorf("agent lock: %w", err)
 	}
-	f, err := openNoFollow(path)
+	f, err := userdir.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("agent lock: %w", err)
 	}

@@ -10,12 +10,6 @@ import (
 
 var errLocked = errors.New("locked by another process")
 
-// openNoFollow opens the lock file without following a link planted in
-// its place.
-func openNoFollow(path string) (*os.File, error) {
-	return os.OpenFile(path, os.O_RDWR|os.O_CREATE|syscall.O_NOFOLLOW, 0o600)
-}
-
 // tryLock takes an exclusive flock without waiting. flock locks belong to
 // the open file description, so a second Acquire in one process is refused
 // exactly as another process's is.

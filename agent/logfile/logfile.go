@@ -14,6 +14,7 @@ import (
 	"sync"
 
 	"github.com/idpulse/idpulse/agent/paths"
+	"github.com/idpulse/idpulse/agent/userdir"
 )
 
 // DefaultDir is the log directory (see agent/paths): ~/Library/Logs/idpulse
@@ -72,7 +73,7 @@ func Open(path string, maxBytes int64, keep int) (*Writer, error) {
 	if keep < 0 {
 		return nil, fmt.Errorf("open log %s: keep must not be negative, got %d", path, keep)
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+	if _, err := userdir.MkdirAll(filepath.Dir(path)); err != nil {
 		return nil, fmt.Errorf("open log: %w", err)
 	}
 	w := &Writer{path: path, maxBytes: maxBytes, keep: keep}
@@ -85,7 +86,9 @@ func Open(path string, maxBytes int64, keep int) (*Writer, error) {
 // open (re)opens the current file and learns its size, so a restarted agent
 // continues the file and still rotates it at the right point.
 func (w *Writer) open() error {
-	f, err := os.OpenFile(w.path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	// userdir: the log folder is the user's; a root run must not follow a
+	// link planted there, nor leave a log the user's agent cannot append to.
+	f, err := userdir.OpenFile(w.path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
 	if err != nil {
 		return fmt.Errorf("open log: %w", err)
 	}

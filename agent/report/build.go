@@ -94,7 +94,7 @@ func (m model) system() []block {
 	}
 	osName := strings.TrimSpace(strings.Join([]string{ev.OS, ev.Version, ev.Extra}, " "))
 	model := "Model"
-	if strings.HasPrefix(strings.ToLower(ev.OS), "mac") {
+	if ev.OS != "" && verdict.Machine(m.Doc.Probes) == verdict.MachineMac {
 		model = "Mac model"
 	}
 	return []block{
@@ -375,7 +375,7 @@ func (m model) evidence(r probes.Result) (bs []block, known bool) {
 			listOf([]item{attemptItem(nil, ev.Attempt)}),
 		}
 	case *probes.ClockEvidence:
-		bs = clockBlocks(ev)
+		bs = clockBlocks(ev, verdict.Machine(m.Doc.Probes))
 	case *probes.ServicesEvidence:
 		bs = servicesBlocks(ev)
 	case *probes.CurrencyEvidence:
@@ -589,7 +589,9 @@ func proxyBlocks(ev *probes.ProxyEvidence) []block {
 	return bs
 }
 
-func clockBlocks(ev *probes.ClockEvidence) []block {
+// clockBlocks shows the clock's measurement; machine is verdict.Machine's
+// word for the machine measured.
+func clockBlocks(ev *probes.ClockEvidence, machine string) []block {
 	source := ev.Source
 	switch ev.Source {
 	case probes.ClockSourceNTP:
@@ -606,9 +608,9 @@ func clockBlocks(ev *probes.ClockEvidence) []block {
 		case ev.Inconclusive:
 			offset += " (within the uncertainty: the clock is right)"
 		case ev.OffsetMS > 0:
-			offset += " (this Mac is " + verdict.Span(fromMillis(ev.OffsetMS)) + " slow)"
+			offset += verdict.OnMachine(" (this Mac is "+verdict.Span(fromMillis(ev.OffsetMS))+" slow)", machine)
 		case ev.OffsetMS < 0:
-			offset += " (this Mac is " + verdict.Span(fromMillis(ev.OffsetMS)) + " fast)"
+			offset += verdict.OnMachine(" (this Mac is "+verdict.Span(fromMillis(ev.OffsetMS))+" fast)", machine)
 		}
 	}
 	stratum := ""

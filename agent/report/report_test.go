@@ -302,6 +302,17 @@ func TestSections(t *testing.T) {
 		in.Attempts, in.Transitions = nil, nil
 		return in
 	}
+	onOS := func(os string) func() Input {
+		return func() Input {
+			in := fixtureInput()
+			for i := range in.Doc.Probes {
+				if ev, ok := in.Doc.Probes[i].Evidence.(*probes.SystemEvidence); ok {
+					ev.OS = os
+				}
+			}
+			return in
+		}
+	}
 	tests := []struct {
 		name string
 		in   func() Input
@@ -317,6 +328,10 @@ func TestSections(t *testing.T) {
 			[]string{`evidence: {"jitter_ms":3,"note":"<user>"}`}, []string{secretUser}},
 		{"clock not measured", hostsDoc, FormatText,
 			[]string{"Source       none: the time could not be measured", "NTP failure  timeout", "NTP error: ntp time.apple.com: i/o timeout"}, []string{"Offset"}},
+		{"clock and model words on macOS", onOS("macOS"), FormatText,
+			[]string{"(this Mac is 1 min slow)", "Mac model     MacBookPro18,3"}, []string{"this computer"}},
+		{"clock and model words on Linux", onOS("Debian GNU/Linux"), FormatText,
+			[]string{"(this computer is 1 min slow)", "Model         MacBookPro18,3"}, []string{"this Mac is", "Mac model"}},
 		{"no system probe", hostsDoc, FormatText, []string{"Not recorded: the system check did not run."}, nil},
 		{"no history", hostsDoc, FormatText, []string{"Steps tried\n-----------\n  None recorded.", "Recent verdict changes\n----------------------\n  None recorded."}, nil},
 		{"feed off", hostsDoc, FormatText, []string{"Not consulted"}, nil},

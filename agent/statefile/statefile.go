@@ -32,7 +32,9 @@ func Write(path string, doc verdict.Document) error {
 	if err != nil {
 		return fmt.Errorf("write state file %s: %w", path, err)
 	}
-	if err := atomicfile.Write(path, append(data, '\n'), 0o644); err != nil {
+	// UserDir: `sudo idpulse check` must not leave root's file in the
+	// user's state folder, nor write through a link planted there.
+	if err := (atomicfile.Writer{UserDir: true}).Write(path, append(data, '\n'), 0o644); err != nil {
 		return fmt.Errorf("write state file: %w", err)
 	}
 	return nil

@@ -211,18 +211,3 @@ func (f *Facts) proxySource() string {
 func (f *Facts) signInShown() bool {
 	return f.genuineTLS() && f.https != nil && f.https.StatusCode != 0
 }
-
-// machine is what the words call this machine: "Mac" on macOS (and when
-// the system probe could not say), "computer" elsewhere.
-func (f *Facts) machine() string {
-	ev := probes.Evidence[probes.SystemEvidence](f.res)
-	if ev == nil || ev.OS == "" || strings.Contains(ev.OS, "mac") || strings.Contains(ev.OS, "Mac") {
-		return "Mac"
-	}
-	return "computer"
-}
-
-// onMachine rewrites "this Mac" (any case of "this") for machine m.
-func onMachine(s, m string) string {
-	return strings.NewReplacer("This Mac", "This "+m, "this Mac", "this "+m).Replace(s)
-}

@@ -667,10 +667,8 @@ func (r Rule) words(f *Facts) Verdict {
 	if r.Evidence != nil {
 		v.Evidence = capEvidence(append(v.Evidence, r.Evidence(f)...))
 	}
-	if m := f.machine(); m != "Mac" {
-		// The words say "this Mac"; on a Linux desktop that is wrong.
-		v.Headline, v.Detail = onMachine(v.Headline, m), onMachine(v.Detail, m)
-	}
+	m := Machine(f.res)
+	v.Headline, v.Detail = OnMachine(v.Headline, m), OnMachine(v.Detail, m)
 	if r.VPNSuspect && f.vpnActive() {
 		v.Detail += vpnNote
 		if !slices.Contains(v.Fixes, FixDisconnectVPN) {

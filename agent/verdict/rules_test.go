@@ -669,3 +669,38 @@ func TestMacOSOutdatedOnlyWhenOutdated(t *testing.T) {
 		})
 	}
 }
+
+// TestMachineWords: the one place that names the machine, for results and
+// for a GOOS, and the rewrite of "this Mac" it drives.
+func TestMachineWords(t *testing.T) {
+	sys := func(os string) probes.Results {
+		return probes.Results{{ID: probes.IDSystem, Evidence: &probes.SystemEvidence{SystemInfo: netenv.SystemInfo{OS: os}}}}
+	}
+	for _, tt := range []struct {
+		name string
+		res  probes.Results
+		want string
+	}{
+		{"macOS", sys("macOS"), MachineMac},
+		{"Mac OS X", sys("Mac OS X"), MachineMac},
+		{"Linux", sys("Debian GNU/Linux"), MachineComputer},
+		{"OS unknown", sys(""), MachineMac},
+		{"no system probe", nil, MachineMac},
+	} {
+		if got := Machine(tt.res); got != tt.want {
+			t.Errorf("Machine(%s) = %q, want %q", tt.name, got, tt.want)
+		}
+	}
+	if MachineOn("darwin") != MachineMac || MachineOn("linux") != MachineComputer || MachineOn("windows") != MachineComputer {
+		t.Errorf("MachineOn: darwin %q, linux %q, windows %q", MachineOn("darwin"), MachineOn("linux"), MachineOn("windows"))
+	}
+	for _, tt := range []struct{ m, want string }{
+		{MachineComputer, "This computer is offline; this computer's clock"},
+		{MachineMac, "This Mac is offline; this Mac's clock"},
+		{"", "This Mac is offline; this Mac's clock"},
+	} {
+		if got := OnMachine("This Mac is offline; this Mac's clock", tt.m); got != tt.want {
+			t.Errorf("OnMachine(%q) = %q, want %q", tt.m, got, tt.want)
+		}
+	}
+}

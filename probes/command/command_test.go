@@ -3,6 +3,7 @@ package command
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"os/exec"
 	"runtime"
 	"strings"
@@ -99,6 +100,11 @@ func TestExecMissingProgram(t *testing.T) {
 	var re *RunError
 	if !errors.As(err, &re) || !strings.HasPrefix(err.Error(), "run /nonexistent/idpulse-test-tool: ") {
 		t.Errorf("error %v, want a RunError naming the path", err)
+	}
+	// Readers of optional tools (gsettings, nmcli) tell "not installed"
+	// from "failed" by this.
+	if !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("error %v is not fs.ErrNotExist", err)
 	}
 }
 

@@ -174,3 +174,38 @@ func FuzzParseGSettingsProxy(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseNmcliActive: whatever is accepted has a UUID on every
+// connection, and printing the connections back in nmcli's terse form
+// (escaping ':' and '\') reads back the same.
+func FuzzParseNmcliActive(f *testing.F) {
+	addTestdataSeeds(f, "nmcli-active_")
+	f.Add([]byte(`a\:b\\:u:vpn:` + "\n"))
+	f.Add([]byte("x:u:wireguard:wg0\\"))
+	esc := strings.NewReplacer(`\`, `\\`, `:`, `\:`)
+	f.Fuzz(func(t *testing.T, in []byte) {
+		conns, err := ParseNmcliActive(in)
+		if err != nil {
+			return
+		}
+		var b strings.Builder
+		for _, c := range conns {
+			if c.UUID == "" {
+				t.Fatalf("accepted a connection without UUID: %+v", c)
+			}
+			b.WriteString(esc.Replace(c.Name) + ":" + esc.Replace(c.UUID) + ":" + esc.Replace(c.Type) + ":" + esc.Replace(c.Device) + "\n")
+		}
+		again, err := ParseNmcliActive([]byte(b.String()))
+		if err != nil {
+			t.Fatalf("re-reading %q: %v", b.String(), err)
+		}
+		if len(again) != len(conns) {
+			t.Fatalf("re-read %d connections, want %d", len(again), len(conns))
+		}
+		for i := range conns {
+			if again[i] != conns[i] {
+				t.Fatalf("re-read %+v, want %+v", again[i], conns[i])
+			}
+		}
+	})
+}

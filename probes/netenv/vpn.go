@@ -11,7 +11,8 @@ import (
 	"github.com/idpulse/idpulse/probes/command"
 )
 
-// NCService is one network connection (VPN) service from `scutil --nc list`.
+// NCService is one network connection (VPN) service from `scutil --nc list`,
+// or an active NetworkManager VPN connection from nmcli on Linux.
 type NCService struct {
 	Enabled   bool   `json:"enabled"`
 	Status    string `json:"status"` // Connected, Disconnected, Connecting, Disconnecting, Invalid
@@ -30,7 +31,9 @@ type VPNState struct {
 	// route to one of Apple's addresses leaving through a tunnel; without,
 	// a Connected service or a default route through a tunnel.
 	Active bool `json:"active"`
-	// Services are the Connected services (macOS only).
+	// Services are the Connected services: macOS's network connection
+	// services, Linux's active NetworkManager VPN and WireGuard connections
+	// (ID is then the connection's UUID, Interface its device).
 	Services []NCService `json:"services,omitempty"`
 	// DefaultViaTunnel: the default route leaves through a tunnel interface,
 	// so Apple's servers see the VPN's exit, not the user's network.
@@ -215,20 +218,29 @@ func TunnelInterface(name, goos, sysClassNet string) bool {
 	return false
 }
 
-// ReadVPN combines the two VPN signals: on darwin, Connected services from
-// `scutil --nc list` (which covers IPSec, L2TP and Network Extension VPNs),
-// and on every OS whether the default route leaves through a tunnel (which
-// also catches VPNs that scutil does not list, such as a bare OpenVPN).
+// ReadVPN combines the two VPN signals: the connected VPN services (on
+// darwin from `scutil --nc list`, which covers IPSec, L2TP and Network
+// Extension VPNs; on Linux the active NetworkManager VPN and WireGuard
+// connections from nmcli, where it is installed), and on every OS whether
+// the default route leaves through a tunnel (which also catches VPNs that
+// neither lists, such as a bare OpenVPN).
 //
-// When scutil fails, the returned state still holds the route-based signal
-// alongside the error.
+// When scutil or nmcli fails, the returned state still holds the
+// route-based signal alongside the error.
 func ReadVPN(ctx context.Context, r command.Runner, goos string, route DefaultRoute) (VPNState, error) {
 	st := VPNState{
 		Interface:        route.Interface,
 		DefaultViaTunnel: route.Interface != "" && IsTunnelInterface(route.Interface, goos),
 	}
 	st.Active = st.DefaultViaTunnel
-	if goos != "darwin" {
+	switch goos {
+	case "darwin":
+	case "linux":
+		vpns, err := readNMVPNs(ctx, r)
+		st.Services = vpns
+		st.Active = st.Active || len(vpns) > 0
+		return st, err
+	default:
 		return st, nil
 	}
 	out, err := run(ctx, r, scutilPath, "--nc", "list")

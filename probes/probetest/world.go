@@ -87,6 +87,8 @@ func NewWorld(t testing.TB) *World {
 	w.Runner = commandtest.New()
 	// A Linux desktop without GNOME's settings tool, until SetDesktopProxy.
 	w.Runner.Set(gsettingsCmdline, nil, &command.RunError{Path: "/usr/bin/gsettings", Err: fs.ErrNotExist})
+	// And without NetworkManager, until SetNetworkManager.
+	w.Runner.Set(nmcliActiveCmdline, nil, &command.RunError{Path: "/usr/bin/nmcli", Err: fs.ErrNotExist})
 	w.Config = probes.DefaultConfig()
 
 	for _, h := range w.Config.SignInHosts {
@@ -173,6 +175,16 @@ func (w *World) host(name, network string, port int, to string) netip.Addr {
 		w.Dialer.Set(network, netip.AddrPortFrom(ip, uint16(port)).String(), Route{To: to})
 	}
 	return ip
+}
+
+// nmcliActiveCmdline is how netenv reads NetworkManager's active connections.
+const nmcliActiveCmdline = "/usr/bin/nmcli -t -f NAME,UUID,TYPE,DEVICE connection show --active"
+
+// SetNetworkManager makes out (the output of `nmcli -t -f
+// NAME,UUID,TYPE,DEVICE connection show --active`) this world's active
+// NetworkManager connections.
+func (w *World) SetNetworkManager(out []byte) {
+	w.Runner.Set(nmcliActiveCmdline, out, nil)
 }
 
 // gsettingsCmdline is how netenv reads GNOME's proxy settings.

@@ -183,3 +183,37 @@ func TestFixSaysWhatHappened(t *testing.T) {
 		t.Errorf("copy-report: exit %d\n%s%s", code, out, errOut)
 	}
 }
+
+// TestFixDisconnectVPNLinux: on Linux the check reads NetworkManager's
+// active connections, and disconnect-vpn takes each VPN and WireGuard one
+// down by UUID, the plan shown first; without one it is listed as
+// unavailable with the reason.
+func TestFixDisconnectVPNLinux(t *testing.T) {
+	const office, wg = "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a", "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"
+	f := newFixEnv(t)
+	code, out, errOut := f.run(t, "fix", "list")
+	if code != 0 || !strings.Contains(out, "disconnect-vpn") || !strings.Contains(out, "no connected VPN was found in the last check") {
+		t.Errorf("fix list without NetworkManager: exit %d\n%s%s", code, out, errOut)
+	}
+
+	nm, err := os.ReadFile(filepath.Join("..", "..", "..", "..", "probes", "netenv", "testdata", "nmcli-active_vpn-wireguard.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.w.SetNetworkManager(nm)
+	f.hasTTY, f.ttyIn = true, "n\n"
+	code, out, _ = f.run(t, "fix", "disconnect-vpn")
+	for _, w := range []string{"run  /usr/bin/nmcli connection down uuid " + office, "run  /usr/bin/nmcli connection down uuid " + wg} {
+		if !strings.Contains(out, w) {
+			t.Errorf("the plan does not show %q:\n%s", w, out)
+		}
+	}
+	if code != 4 || len(f.rec.Cmdlines()) != 0 {
+		t.Errorf("answered no: exit %d, ran %v", code, f.rec.Cmdlines())
+	}
+	code, out, errOut = f.run(t, "fix", "disconnect-vpn", "--yes")
+	if code != 0 || !strings.Contains(out, `Disconnected VPN "Office: Berlin", "wg0"`) {
+		t.Errorf("fix: exit %d\n%s%s", code, out, errOut)
+	}
+	f.rec.AssertCalls(t, "/usr/bin/nmcli connection down uuid "+office, "/usr/bin/nmcli connection down uuid "+wg)
+}

@@ -1,0 +1,90 @@
+//go:build unix
+
+// Package userdirtest sets up what agent/userdir guards against, for the
+// tests of every package that writes in a user's folder: root writing in a
+// folder another user owns.
+package userdirtest
+
+import (
+	"os"
+	"path/filepath"
+	"syscall"
+	"testing"
+)
+
+// Nobody is the user who owns the folders: 65534, "nobody" on Debian and
+// most Linux systems, with its own group.
+const Nobody = 65534
+
+// Folder is a folder owned by Nobody (mode 0755) in a world-readable
+// temporary folder, so that a command run as Nobody can reach it too. The
+// test needs root, to give the folder away; without root it is skipped
+// (CI runs as root).
+func Folder(t testing.TB) string {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("needs root: the test is about files root writes in another user's folder")
+	}
+	base, err := os.MkdirTemp("", "idpulse-userdir-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(base) })
+	if err := os.Chmod(base, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(base, "home")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chown(dir, Nobody, Nobody); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// AssertOwnedByNobody fails t for each path (not followed if a link) that
+// does not belong to Nobody:Nobody.
+func AssertOwnedByNobody(t testing.TB, paths ...string) {
+	t.Helper()
+	for _, p := range paths {
+		fi, err := os.Lstat(p)
+		if err != nil {
+			t.Errorf("%s: %v", p, err)
+			continue
+		}
+		st := fi.Sys().(*syscall.Stat_t)
+		if st.Uid != Nobody || st.Gid != Nobody {
+			t.Errorf("%s is owned by %d:%d, want %d:%d (the folder's owner)", p, st.Uid, st.Gid, Nobody, Nobody)
+		}
+	}
+}
+
+// Plant makes path a symbolic link to a fresh file holding "precious",
+// owned by root, and returns that file's path: CheckUntouched tells
+// whether anything was written through the link.
+func Plant(t testing.TB, path string) string {
+	t.Helper()
+	target := filepath.Join(t.TempDir(), "precious")
+	if err := os.WriteFile(target, []byte("precious"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(target, path); err != nil {
+		t.Fatal(err)
+	}
+	return target
+}
+
+// CheckUntouched fails t unless target (from Plant) still holds "precious"
+// and is root's.
+func CheckUntouched(t testing.TB, target string) {
+	t.Helper()
+	b, err := os.ReadFile(target)
+	if err != nil || string(b) != "precious" {
+		t.Errorf("the link's target %s now holds %q (%v): written through the link", target, b, err)
+	}
+	fi, err := os.Stat(target)
+	if err == nil && fi.Sys().(*syscall.Stat_t).Uid != 0 {
+		t.Errorf("the link's target %s was given away", target)
+	}
+}
