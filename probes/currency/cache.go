@@ -8,10 +8,9 @@ import (
 	"io/fs"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"strconv"
 	"time"
-
-	"github.com/idpulse/idpulse/agent/atomicfile"
 )
 
 // CacheSchema names the cache file's format.
@@ -178,10 +177,40 @@ func (c Cache) Save(e Entry) error {
 	if err != nil {
 		return fmt.Errorf("save gdmf cache: %w", err)
 	}
-	if err := atomicfile.Write(c.Path, append(data, '\n'), 0o600); err != nil {
+	if err := replace(c.Path, append(data, '\n')); err != nil {
 		return fmt.Errorf("save gdmf cache: %w", err)
 	}
 	return nil
+}
+
+// replace writes path through a temporary file in its folder and a rename,
+// so a reader or a crash sees the old list or the new one. It is the small
+// part of agent/atomicfile a cache needs, here because probes never import
+// agent (cmd/idpulse's import-boundary test).
+func replace(path string, data []byte) (err error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	if _, err = f.Write(data); err != nil {
+		return err
+	}
+	if err = f.Sync(); err != nil {
+		return err
+	}
+	if err = f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
 }
 
 // setAside renames the unusable file to a name not taken yet.

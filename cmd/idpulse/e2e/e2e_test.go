@@ -71,7 +71,7 @@ type probeDoc struct {
 }
 
 // probeIDs is the checklist in report order.
-var probeIDs = []string{"link", "control", "captive", "dns", "hosts", "proxy", "vpn", "reach", "tls", "https", "services", "clock", "system"}
+var probeIDs = []string{"link", "control", "captive", "dns", "hosts", "proxy", "vpn", "reach", "tls", "https", "services", "clock", "system", "currency"}
 
 func (d *checkDoc) probe(t *testing.T, id string) probeDoc {
 	t.Helper()

@@ -128,7 +128,7 @@ func TestCheckJSONContract(t *testing.T) {
 	if _, ok := v["fixes"].([]any); !ok {
 		t.Errorf("verdict.fixes = %v, want an array (never null)", v["fixes"])
 	}
-	wantIDs := []string{"link", "control", "captive", "dns", "hosts", "proxy", "vpn", "reach", "tls", "https", "services", "clock", "system"}
+	wantIDs := []string{"link", "control", "captive", "dns", "hosts", "proxy", "vpn", "reach", "tls", "https", "services", "clock", "system", "currency"}
 	ps := doc["probes"].([]any)
 	if len(ps) != len(wantIDs) {
 		t.Fatalf("%d probes, want %d", len(ps), len(wantIDs))
