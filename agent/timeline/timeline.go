@@ -38,6 +38,8 @@ import (
 	"time"
 
 	gojson "github.com/goccy/go-json"
+
+	"github.com/idpulse/idpulse/agent/userdir"
 )
 
 // Record is one check cycle.
@@ -134,11 +136,13 @@ func (s Store) Append(r Record) error {
 		return fmt.Errorf("timeline: encode record: %w", err)
 	}
 	line = append(line, '\n')
-	if err := os.MkdirAll(s.Dir, 0o700); err != nil {
+	// The state folder may be shared with a root-run idpulse: userdir
+	// follows no planted link and leaves no root-owned file behind.
+	if _, err := userdir.MkdirAll(s.Dir); err != nil {
 		return fmt.Errorf("timeline: %w", err)
 	}
 	path := s.segment(r.At)
-	f, err := openAppend(path)
+	f, err := userdir.OpenFile(path, os.O_RDWR|os.O_APPEND|os.O_CREATE, 0o600)
 	if err != nil {
 		return fmt.Errorf("timeline: %w", err)
 	}
@@ -235,7 +239,7 @@ func (s Store) Read(since time.Time) (records []Record, skipped int, err error) 
 }
 
 func readSegment(path string, since time.Time) (out []Record, skipped int, err error) {
-	f, err := openRead(path)
+	f, err := userdir.OpenFile(path, os.O_RDONLY, 0)
 	if err != nil {
 		return nil, 0, fmt.Errorf("timeline: %w", err)
 	}
