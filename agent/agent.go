@@ -400,7 +400,7 @@ func (a *Agent) finishCycle(ctx context.Context, res cycleDone) {
 	if out := a.fixOutcome(doc); out != nil && a.set.NotificationsEnabled {
 		a.notify(ctx, out)
 	}
-	a.sched.Ran(res.Started, res.withFeed, string(doc.Verdict.Code), doc.Verdict.Level == verdict.LevelOK)
+	a.sched.Ran(res.Started, res.withFeed, doc.Verdict.Level == verdict.LevelOK)
 }
 
 // sampleFailed reports whether doc's services probe checked only the sample

@@ -20,6 +20,7 @@ func (a *Agent) model(now time.Time) menu.Model {
 		RunningFix:    a.runningFix,
 		AllFixes:      a.allFixes(),
 		LogFailing:    a.d.LogFailing != nil && a.d.LogFailing(),
+		IncidentSince: a.sched.IncidentSince(),
 	}
 	if due, _, _ := a.sched.Next(); !due.IsZero() {
 		in.NextCheck = due

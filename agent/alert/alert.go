@@ -13,7 +13,9 @@
 //     consecutive checks are not ok (the code may change between them; the
 //     latest is announced). Recovery needs a single ok check.
 //  2. No all-clear for a blip: "recovered" only follows an announced problem,
-//     and only with Settings.NotifyRecovery.
+//     and only with Settings.NotifyRecovery. It says how long the problem
+//     lasted: from the first check that was not ok to the ok check that
+//     ended it.
 //  3. Wake grace: nothing is announced for WakeGrace after Woke. Checks still
 //     count, and whatever is still due when grace ends is announced then.
 //  4. Offline is not notified (macOS already says so) and holds Apple alerts.
@@ -218,6 +220,13 @@ type Policy struct {
 	backOnline   bool          // an outage ended and has not been told yet
 	offlineFor   time.Duration // how long that outage lasted
 
+	// The current (or last) incident: consecutive checks that were not ok,
+	// offline included, whatever their codes. troubleFor is how long the
+	// last one lasted, from its first check to the ok check that ended it,
+	// for the "recovered" notification.
+	troubleSince time.Time
+	troubleFor   time.Duration
+
 	// announced is what the user was last told is wrong; zero Code: nothing.
 	announced Observation
 
@@ -303,6 +312,12 @@ func (p *Policy) record(o Observation) {
 	o = normalize(o)
 	wasOffline := p.seen && p.last.Code == verdict.CodeOffline
 	switch {
+	case o.Level != verdict.LevelOK && p.troubleSince.IsZero():
+		p.troubleSince = o.At
+	case o.Level == verdict.LevelOK && !p.troubleSince.IsZero():
+		p.troubleFor, p.troubleSince = o.At.Sub(p.troubleSince), time.Time{}
+	}
+	switch {
 	case o.Code == verdict.CodeOffline:
 		if !wasOffline && !p.backOnline {
 			// A new outage. (One that starts again before the previous one
@@ -362,7 +377,7 @@ type transition struct {
 	from   Observation   // announced before
 	to     Observation   // announced after; zero Code: nothing
 	silent bool          // commit without telling: a recovery the user opted out of
-	outage time.Duration // back-online: how long the Mac was offline
+	outage time.Duration // back-online: how long the Mac was offline; recovered: how long the problem lasted
 }
 
 // transition is the change the current state calls for, if any (rules 1, 2,
@@ -382,7 +397,7 @@ func (p *Policy) transition(s Settings) (transition, bool) {
 			return transition{kind: KindBackOnline, key: verdict.CodeOffline, from: a, silent: !s.NotifyRecovery, outage: p.offlineFor}, true
 		}
 		if a.Code != "" {
-			return transition{kind: KindRecovered, key: a.Code, from: a, silent: !s.NotifyRecovery}, true
+			return transition{kind: KindRecovered, key: a.Code, from: a, silent: !s.NotifyRecovery, outage: p.troubleFor}, true
 		}
 	case a.Code == "":
 		if p.streak >= p.cfg.RaiseAfter {

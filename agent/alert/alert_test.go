@@ -383,7 +383,10 @@ func TestTexts(t *testing.T) {
 		{name: "cause changed", tl: timeline{settings: plain, steps: []step{o(0, "dns"), o(15*sec, "dns"), o(30*sec, "clock"), o(45*sec, "clock")}},
 			title: "Can't reach Apple ID", body: "Cause changed — your clock is 7 min slow. Open idpulse → Sync Clock"},
 		{name: "recovered", tl: timeline{settings: recovery, steps: []step{o(0, "dns"), o(15*sec, "dns"), o(30*sec, "ok")}},
-			title: "Apple ID is reachable again", body: "The problem (DNS blocked) has cleared; Apple ID sign-in should work now."},
+			title: "Apple ID is reachable again", body: "The problem (DNS blocked) lasted 30 s and has cleared; Apple ID sign-in should work now."},
+		{name: "recovered after a long incident whose cause changed", tl: timeline{settings: recovery, steps: []step{
+			o(0, "ok"), o(1*min, "clock"), o(1*min+15*sec, "dns"), o(2*min, "dns"), o(3*min, "offline"), o(13*min, "dns"), o(13*min+15*sec, "dns"), o(15*min, "ok")}},
+			title: "Apple ID is reachable again", body: "The problem (DNS blocked) lasted 14 min and has cleared; Apple ID sign-in should work now."},
 		{name: "back online", tl: timeline{settings: recovery, steps: []step{o(0, "offline"), o(1*min, "offline"), o(12*min, "ok")}},
 			title: "Back online", body: "Back online after 12 min; Apple ID is reachable again."},
 		{name: "long outage", tl: timeline{settings: recovery, steps: []step{o(0, "offline"), o(1*min, "offline"), o(125*min, "ok")}},

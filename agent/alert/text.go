@@ -32,7 +32,7 @@ func (p *Policy) render(t transition) Notification {
 		n.Body = "Cause changed — " + reason(t.to) + ". " + fixHint(t.to)
 	case KindRecovered:
 		n.Title = titleRecovered
-		n.Body = "The problem (" + label(string(t.from.Code)) + ") has cleared; Apple ID sign-in should work now."
+		n.Body = "The problem (" + label(string(t.from.Code)) + ") lasted " + verdict.Span(t.outage) + " and has cleared; Apple ID sign-in should work now."
 	case KindBackOnline:
 		n.Title = titleBackOnline
 		n.Body = "Back online after " + verdict.Span(t.outage) + "; Apple ID is reachable again."

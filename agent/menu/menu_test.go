@@ -270,6 +270,19 @@ func TestBuildDetails(t *testing.T) {
 			"status", "idpulse cannot write its log", "Its records are lost until it can (is the disk full?); it retries with each one.", false},
 		{"even while a check runs", func(in *Input) { in.LogFailing = true; in.Checking = true },
 			"status", "idpulse cannot write its log", "Its records are lost until it can (is the disk full?); it retries with each one.", false},
+		{"an incident says since when, and the tooltip when it was checked", func(in *Input) { in.Doc = downDoc(); in.IncidentSince = at(13, 50, 0) },
+			"status", "Down since 13:50 (12 min)", "Last checked 14:02 · next in 45 s", false},
+		{"even while a recheck runs", func(in *Input) { in.Doc = downDoc(); in.IncidentSince = at(13, 50, 0); in.Checking = true },
+			"status", "Down since 13:50 (12 min)", "Last checked 14:02 · next in 45 s", false},
+		{"a degraded incident", func(in *Input) {
+			in.Doc = downDoc()
+			in.Doc.Verdict.Level = verdict.LevelDegraded
+			in.IncidentSince = at(14, 1, 0)
+		}, "status", "Degraded since 14:01 (1 min)", "Last checked 14:02 · next in 45 s", false},
+		{"an incident that started yesterday", func(in *Input) { in.Doc = downDoc(); in.IncidentSince = at(14, 2, 15).Add(-25 * time.Hour) },
+			"status", "Down since yesterday 13:02 (25 h)", "Last checked 14:02 · next in 45 s", false},
+		{"no incident row once the verdict is ok", func(in *Input) { in.Doc = healthyDoc(); in.IncidentSince = at(13, 50, 0) },
+			"status", "Last checked 14:02 · next in 45 s", "", false},
 		{"paused without an end", func(in *Input) { in.Paused = true },
 			"paused", "Notifications paused", "", false},
 		{"launch at login unavailable", func(in *Input) { in.LaunchAtLogin = nil },

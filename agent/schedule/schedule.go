@@ -19,7 +19,9 @@ type Config struct {
 	Interval     time.Duration // local probes
 	FeedInterval time.Duration // Apple System Status feed
 	// Recheck is the period while the verdict is not ok, so a problem is
-	// confirmed (or found to be a blip) in seconds rather than a minute.
+	// confirmed (or found to be a blip) in seconds rather than a minute, and
+	// its end is seen, notified and recorded within about Recheck of
+	// happening (see FastFor).
 	Recheck time.Duration
 	// Jitter is the ±fraction applied to Interval and FeedInterval so a fleet
 	// of Macs woken by the same event does not hit Apple in lockstep. Recheck
@@ -40,10 +42,15 @@ type Config struct {
 	// WakeGap is how far the wall clock may run ahead of the monotonic clock
 	// before that counts as the machine having slept (see WakeDetector).
 	WakeGap time.Duration
-	// Stable is how many identical non-ok verdict codes in a row end the fast
-	// rechecks: the problem is confirmed and rechecking every few seconds
-	// would only burn battery.
-	Stable int
+	// FastFor is how long into an incident (consecutive non-ok cycles,
+	// whatever their codes) the agent keeps rechecking every Recheck. After
+	// that the period grows with the incident's age, Recheck×age/FastFor,
+	// until it reaches Interval: most outages end within minutes and their
+	// end should be seen at once, while a Mac offline all afternoon should
+	// not keep its radio busy every 15 s. With the defaults that is 15 s for
+	// the first 10 minutes, 30 s at 20 minutes and the 60 s interval from 40
+	// minutes on.
+	FastFor time.Duration
 }
 
 // DefaultConfig is the cadence when nothing is configured.
@@ -56,7 +63,7 @@ func DefaultConfig() Config {
 		FeedAfterStart: true,
 		Debounce:       2 * time.Second,
 		WakeGap:        5 * time.Second,
-		Stable:         3,
+		FastFor:        10 * time.Minute,
 	}
 }
 
@@ -70,7 +77,7 @@ func (c Config) Validate() error {
 		d   time.Duration
 	}{
 		{"interval", c.Interval}, {"feed_interval", c.FeedInterval}, {"recheck", c.Recheck},
-		{"debounce", c.Debounce}, {"wake_gap", c.WakeGap},
+		{"debounce", c.Debounce}, {"wake_gap", c.WakeGap}, {"fast_for", c.FastFor},
 	} {
 		if f.d < time.Second {
 			return fmt.Errorf("%s: must be at least 1s, got %s", f.key, f.d)
@@ -81,8 +88,6 @@ func (c Config) Validate() error {
 		return fmt.Errorf("recheck: %s is longer than interval %s", c.Recheck, c.Interval)
 	case math.IsNaN(c.Jitter) || c.Jitter < 0 || c.Jitter > MaxJitter:
 		return fmt.Errorf("jitter: %v is not between 0 and %v", c.Jitter, MaxJitter)
-	case c.Stable < 1:
-		return fmt.Errorf("stable: must be at least 1, got %d", c.Stable)
 	}
 	return nil
 }
@@ -130,9 +135,9 @@ type Scheduler struct {
 	lastFeed   time.Time     // start of the last cycle that polled the feed
 	feedPeriod time.Duration // jittered FeedInterval drawn at that poll
 
-	// streakCode has been the non-ok verdict of the last streak cycles.
-	streakCode string
-	streak     int
+	// incidentStart is the start of the first of the current run of non-ok
+	// cycles; zero while the verdict is ok.
+	incidentStart time.Time
 
 	// The regular plan, drawn once per finished cycle so Next is idempotent.
 	local    slot
@@ -205,8 +210,11 @@ func (s *Scheduler) Next() (due time.Time, withFeed bool, why Reason) {
 // Ran records a finished cycle that started at at. withFeed says the cycle
 // took its feed turn: pass the withFeed Next returned even when the feed is
 // disabled or the poll failed, so a broken feed is retried after
-// FeedInterval rather than on every cycle. code and ok are the verdict.
-func (s *Scheduler) Ran(at time.Time, withFeed bool, code string, ok bool) {
+// FeedInterval rather than on every cycle. ok says the verdict was ok; the
+// code does not matter, as an incident lasts while the verdict is not ok
+// whatever it is called (a "dns_filtered" that turns into "offline" is one
+// outage to the person waiting for it to end).
+func (s *Scheduler) Ran(at time.Time, withFeed bool, ok bool) {
 	s.ran = true
 	s.see(at)
 
@@ -228,15 +236,13 @@ func (s *Scheduler) Ran(at time.Time, withFeed bool, code string, ok bool) {
 
 	switch {
 	case ok:
-		s.streakCode, s.streak = "", 0
-	case code == s.streakCode:
-		s.streak++
-	default:
-		s.streakCode, s.streak = code, 1
+		s.incidentStart = time.Time{}
+	case s.incidentStart.IsZero():
+		s.incidentStart = at
 	}
 
-	if !ok && s.streak < s.cfg.Stable {
-		s.local = slot{due: at.Add(s.cfg.Recheck), set: true}
+	if p, fast := s.recheckPeriod(at); fast {
+		s.local = slot{due: at.Add(p), set: true}
 		s.localWhy = ReasonRecheck
 	} else {
 		s.local = slot{due: at.Add(s.jittered(s.cfg.Interval)), set: true}
@@ -264,6 +270,31 @@ func (s *Scheduler) Ran(at time.Time, withFeed bool, code string, ok bool) {
 		}
 		s.feed = slot{due: d, feed: true, set: true}
 	}
+}
+
+// IncidentSince is when the first cycle of the ongoing incident started: the
+// first of the latest run of cycles that were not ok. Zero when the last
+// cycle was ok or none has run.
+func (s *Scheduler) IncidentSince() time.Time { return s.incidentStart }
+
+// recheckPeriod is the period after a cycle started at at while an incident
+// is ongoing, and false when there is none or it has backed off to Interval
+// (see Config.FastFor). The period is not jittered, like Recheck.
+func (s *Scheduler) recheckPeriod(at time.Time) (time.Duration, bool) {
+	if s.incidentStart.IsZero() {
+		return 0, false
+	}
+	age := at.Sub(s.incidentStart)
+	if age <= s.cfg.FastFor {
+		return s.cfg.Recheck, true
+	}
+	// Recheck×age/FastFor in floating point: age can be days and the
+	// integer product would overflow.
+	p := time.Duration(float64(s.cfg.Recheck) * (float64(age) / float64(s.cfg.FastFor))).Round(time.Second)
+	if p >= s.cfg.Interval {
+		return 0, false
+	}
+	return p, true
 }
 
 // Trigger asks for an early cycle at now:

@@ -46,7 +46,7 @@ func TestValidateNamesTheField(t *testing.T) {
 		{"negative jitter", func(c *schedule.Config) { c.Jitter = -0.1 }, "jitter: -0.1 is not between 0 and 0.5"},
 		{"huge jitter", func(c *schedule.Config) { c.Jitter = 0.9 }, "jitter: 0.9 is not between 0 and 0.5"},
 		{"NaN jitter", func(c *schedule.Config) { c.Jitter = math.NaN() }, "jitter: NaN is not between"},
-		{"zero stable", func(c *schedule.Config) { c.Stable = 0 }, "stable: must be at least 1"},
+		{"sub-second fast_for", func(c *schedule.Config) { c.FastFor = time.Millisecond }, "fast_for: must be at least 1s"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -126,20 +126,23 @@ func TestTimelines(t *testing.T) {
 			ran(0, true, "ok").next(60*s, false, timer),
 			ran(60*s, false, "ok").next(75*s, true, feedWhy), // feed due at 65, not before 60+15
 		}},
-		{"non-ok rechecks until the same code is seen Stable times", nil, []event{
+		{"an incident is rechecked every Recheck for FastFor, then backs off to Interval", func(c *schedule.Config) { c.FeedInterval = 24 * time.Hour }, []event{
 			ran(0, true, "ok").next(60*s, false, timer),
-			ran(60*s, false, "dns_filtered").next(75*s, false, recheck),
+			ran(60*s, false, "dns_filtered").next(75*s, false, recheck), // the incident starts at 60 s
 			ran(75*s, false, "dns_filtered").next(90*s, false, recheck),
-			ran(90*s, false, "dns_filtered").next(150*s, false, timer), // 3rd in a row: stable
-			ran(150*s, false, "dns_filtered").next(210*s, false, timer),
-			ran(210*s, false, "clock_skew").next(225*s, false, recheck), // new cause: confirm it
-			ran(225*s, false, "dns_filtered").next(240*s, false, recheck),
-			ran(240*s, false, "dns_filtered").next(255*s, false, recheck),
-			ran(255*s, true, "ok").next(315*s, false, timer),
-			ran(315*s, false, "dns_filtered").next(330*s, false, recheck), // ok reset the count
+			ran(90*s, false, "offline").next(105*s, false, recheck), // a new code is the same incident
+			ran(60*s+10*m, false, "offline").next(60*s+10*m+15*s, false, recheck), // 10 min in: still fast
+			ran(60*s+15*m, false, "offline").next(60*s+15*m+23*s, false, recheck), // 15×15/10 = 22.5 s, rounded
+			ran(60*s+20*m, false, "offline").next(60*s+20*m+30*s, false, recheck),
+			ran(60*s+30*m, false, "offline").next(60*s+30*m+45*s, false, recheck),
+			ran(60*s+40*m, false, "offline").next(60*s+41*m, false, timer), // 60 s: back to the interval
+			ran(60*s+5*time.Hour, false, "offline").next(60*s+5*time.Hour+m, false, timer),
+			ran(60*s+5*time.Hour+m, true, "ok").next(60*s+5*time.Hour+2*m, false, timer),
+			ran(60*s+5*time.Hour+2*m, false, "dns_filtered").next(60*s+5*time.Hour+2*m+15*s, false, recheck), // ok ended it: a new incident
 		}},
-		{"Stable=1 never rechecks", func(c *schedule.Config) { c.Stable = 1 }, []event{
-			ran(0, true, "offline").next(60*s, false, timer),
+		{"an incident days old does not overflow the back-off", nil, []event{
+			ran(0, true, "offline").next(15*s, false, recheck),
+			ran(400*24*time.Hour, true, "offline").next(400*24*time.Hour+m, false, timer),
 		}},
 		{"feed due during rechecks rides along", nil, []event{
 			ran(0, true, "ok").next(60*s, false, timer),
@@ -222,7 +225,7 @@ func TestTimelines(t *testing.T) {
 			sch := schedule.New(cfg, mid())
 			for i, e := range tt.events {
 				if e.ran {
-					sch.Ran(at(e.at), e.withFeed, e.code, e.code == "ok")
+					sch.Ran(at(e.at), e.withFeed, e.code == "ok")
 				} else {
 					sch.Trigger(e.trigger, at(e.at))
 				}
@@ -264,7 +267,7 @@ func TestFeedAfterStartSpreadsAFleet(t *testing.T) {
 	for range 1000 {
 		sch := schedule.New(cfg, rng.Float64)
 		_, feed, _ := sch.Next()
-		sch.Ran(t0, feed, "ok", true)
+		sch.Ran(t0, feed, true)
 		due, withFeed, _ := sch.Next()
 		if feed || !withFeed || due.Sub(t0) < lo || due.Sub(t0) > hi {
 			t.Fatalf("first cycle feed %v; first feed poll at +%s (feed %v), want within [%s, %s]", feed, due.Sub(t0), withFeed, lo, hi)
@@ -284,7 +287,7 @@ func TestFeedAfterStartSpreadsAFleet(t *testing.T) {
 func TestJitterDrawnOncePerCycle(t *testing.T) {
 	src := &fixed{r: 0.25}
 	sch := schedule.New(schedule.DefaultConfig(), src.next)
-	sch.Ran(t0, true, "ok", true) // draws for the feed and for the interval
+	sch.Ran(t0, true, true) // draws for the feed and for the interval
 	drawn := src.draws
 	first, _, _ := sch.Next()
 	for range 5 {
@@ -318,7 +321,7 @@ func TestJitterBounds(t *testing.T) {
 	}
 	for _, tt := range tests {
 		sch := schedule.New(schedule.DefaultConfig(), func() float64 { return tt.r })
-		sch.Ran(t0, true, "ok", true)
+		sch.Ran(t0, true, true)
 		if due, _, _ := sch.Next(); due.Sub(t0) != tt.want {
 			t.Errorf("r=%v: interval %s, want %s", tt.r, due.Sub(t0), tt.want)
 		}
@@ -327,7 +330,7 @@ func TestJitterBounds(t *testing.T) {
 
 func TestRecheckIsNotJittered(t *testing.T) {
 	sch := schedule.New(schedule.DefaultConfig(), func() float64 { return 0 })
-	sch.Ran(t0, true, "dns_filtered", false)
+	sch.Ran(t0, true, false)
 	if due, _, why := sch.Next(); due.Sub(t0) != 15*time.Second || why != schedule.ReasonRecheck {
 		t.Errorf("Next() = +%s %s, want +15s recheck", due.Sub(t0), why)
 	}
@@ -337,7 +340,7 @@ func TestSubSecondJitteredPeriodIsOneSecond(t *testing.T) {
 	cfg := schedule.DefaultConfig()
 	cfg.Interval, cfg.Recheck, cfg.Jitter = time.Second, time.Second, 0.5
 	sch := schedule.New(cfg, func() float64 { return 0 })
-	sch.Ran(t0, true, "ok", true)
+	sch.Ran(t0, true, true)
 	if due, _, _ := sch.Next(); due.Sub(t0) != time.Second {
 		t.Errorf("interval = %s, want the 1s floor", due.Sub(t0))
 	}
@@ -392,7 +395,7 @@ func TestSimulatedLoopProperties(t *testing.T) {
 				t.Fatalf("seed %d: feed not polled for %s", seed, now.Sub(lastFeed))
 			}
 			code := codes[rng.IntN(len(codes))]
-			sch.Ran(now, feed, code, code == "ok")
+			sch.Ran(now, feed, code == "ok")
 			if feed {
 				lastFeed = now
 			}
@@ -433,5 +436,36 @@ func TestWakeDetector(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestIncidentSince(t *testing.T) {
+	sch := schedule.New(schedule.DefaultConfig(), mid())
+	steps := []struct {
+		at   time.Duration
+		ok   bool
+		want time.Duration // -1: zero
+	}{
+		{0, true, -1},
+		{60 * time.Second, false, 60 * time.Second},
+		{75 * time.Second, false, 60 * time.Second},
+		{90 * time.Second, true, -1},
+		{150 * time.Second, false, 150 * time.Second},
+	}
+	if got := sch.IncidentSince(); !got.IsZero() {
+		t.Fatalf("before any cycle: %v", got)
+	}
+	for _, s := range steps {
+		sch.Ran(at(s.at), false, s.ok)
+		got := sch.IncidentSince()
+		if s.want < 0 {
+			if !got.IsZero() {
+				t.Errorf("after +%s (ok=%v): %v, want zero", s.at, s.ok, got)
+			}
+			continue
+		}
+		if !got.Equal(at(s.want)) {
+			t.Errorf("after +%s (ok=%v): +%s, want +%s", s.at, s.ok, got.Sub(t0), s.want)
+		}
 	}
 }

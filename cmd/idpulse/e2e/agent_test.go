@@ -58,7 +58,8 @@ const clearFault = "delete table inet f\n"
 type agentProc struct {
 	cmd  *exec.Cmd
 	pid  int
-	root string // its HOME and XDG directories live here
+	root string   // its HOME and XDG directories live here
+	env  []string // its environment, for commands run beside it (idpulse history)
 	// stdout and stderr are the agent's own: `ip netns exec` execs it.
 	stdout, stderr *probetest.SyncBuffer
 	exited         chan struct{}
@@ -107,7 +108,7 @@ func (ns *netns) startAgentTee(t testing.TB, bus string, tee io.Writer, args ...
 		env = append(env, "DBUS_SESSION_BUS_ADDRESS="+bus)
 	}
 	a.cmd = exec.Command("ip", append([]string{"netns", "exec", ns.Name, binPath}, args...)...)
-	a.cmd.Env = env
+	a.cmd.Env, a.env = env, env
 	a.cmd.Stdout, a.cmd.Stderr = a.stdout, a.stderr
 	if tee != nil {
 		a.cmd.Stdout = io.MultiWriter(a.stdout, tee)
@@ -590,6 +591,7 @@ func TestAgentHeadlessEndToEnd(t *testing.T) {
 
 	a.betweenCycles(t)
 	before := a.cycles("")
+	faultAt := time.Now()
 	ns.nft(t, blockSignIn())
 	lines = waitLines("a verdict line after the fault", 2)
 	if l := lines[1]; l[2] != "DOWN" || l[3] != "blocked" || !strings.Contains(strings.Join(l, " "), blockedHeadline) {
@@ -601,8 +603,10 @@ func TestAgentHeadlessEndToEnd(t *testing.T) {
 	waitCycles(t, a, before, 4)
 
 	a.betweenCycles(t)
+	clearedAt := time.Now()
 	ns.nft(t, clearFault)
 	lines = waitLines("a verdict line after the fault is cleared", 3)
+	recoveredBy := time.Now()
 	if l := lines[2]; l[2] != "OK" || l[3] != "ok" {
 		t.Errorf("verdict line after clearing %q, want OK ok", strings.Join(l, " "))
 	}
@@ -632,5 +636,56 @@ func TestAgentHeadlessEndToEnd(t *testing.T) {
 	if strings.Contains(a.stderr.String(), "panic") {
 		t.Errorf("stderr mentions a panic:\n%s", a.stderr)
 	}
+	checkHistory(t, a, faultAt, clearedAt, recoveredBy)
 	t.Logf("%d cycles; %s in all\n%s", a.cycles(""), time.Since(start).Round(time.Millisecond), a.stdout)
+}
+
+// checkHistory runs `idpulse history --json` beside the stopped agent (same
+// HOME and XDG folders) and checks that the per-cycle history holds exactly
+// the one incident the test caused: code blocked, starting with the first
+// cycle after the fault and ending with the first cycle after it was lifted.
+// Each cycle was started after the state change that caused it (the test
+// waits between cycles); a check's time is kept to the second, so the lower
+// bounds are too.
+func checkHistory(t *testing.T, a *agentProc, faultAt, clearedAt, recoveredBy time.Time) {
+	t.Helper()
+	faultAt, clearedAt = faultAt.Truncate(time.Second), clearedAt.Truncate(time.Second)
+	cmd := exec.Command(binPath, "history", "--json", "--since", "24h")
+	cmd.Env = a.env
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("idpulse history --json: %v\n%s", err, stderr.String())
+	}
+	var h struct {
+		Schema    string `json:"schema"`
+		Checks    int    `json:"checks"`
+		Incidents []struct {
+			Start  time.Time  `json:"start"`
+			End    *time.Time `json:"end"`
+			Code   string     `json:"code"`
+			Level  string     `json:"level"`
+			Checks int        `json:"checks"`
+		} `json:"incidents"`
+	}
+	if err := json.Unmarshal(out, &h); err != nil {
+		t.Fatalf("history --json is not JSON: %v\n%s", err, out)
+	}
+	if h.Schema != "idpulse.history/v1" || h.Checks != a.cycles("") {
+		t.Errorf("schema %q, %d checks; want idpulse.history/v1 and the agent's %d cycles", h.Schema, h.Checks, a.cycles(""))
+	}
+	if len(h.Incidents) != 1 {
+		t.Fatalf("history has %d incidents, want 1:\n%s", len(h.Incidents), out)
+	}
+	in := h.Incidents[0]
+	if in.Code != "blocked" || in.Level != "down" || in.Checks < 2 {
+		t.Errorf("incident %s/%s over %d checks, want blocked/down over at least 2", in.Code, in.Level, in.Checks)
+	}
+	if in.Start.Before(faultAt) || !in.Start.Before(clearedAt) {
+		t.Errorf("incident starts %s, want between the fault (%s) and its removal (%s)", in.Start, faultAt, clearedAt)
+	}
+	if in.End == nil || in.End.Before(clearedAt) || in.End.After(recoveredBy) {
+		t.Errorf("incident ends %v, want between the removal (%s) and the recovered verdict (%s)", in.End, clearedAt, recoveredBy)
+	}
 }
