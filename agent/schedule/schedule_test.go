@@ -130,7 +130,7 @@ func TestTimelines(t *testing.T) {
 			ran(0, true, "ok").next(60*s, false, timer),
 			ran(60*s, false, "dns_filtered").next(75*s, false, recheck), // the incident starts at 60 s
 			ran(75*s, false, "dns_filtered").next(90*s, false, recheck),
-			ran(90*s, false, "offline").next(105*s, false, recheck), // a new code is the same incident
+			ran(90*s, false, "offline").next(105*s, false, recheck),               // a new code is the same incident
 			ran(60*s+10*m, false, "offline").next(60*s+10*m+15*s, false, recheck), // 10 min in: still fast
 			ran(60*s+15*m, false, "offline").next(60*s+15*m+23*s, false, recheck), // 15×15/10 = 22.5 s, rounded
 			ran(60*s+20*m, false, "offline").next(60*s+20*m+30*s, false, recheck),
