@@ -191,6 +191,13 @@ func (a *Agent) Run(ctx context.Context) error {
 	a.reports = make(chan reportDone)
 	a.loadSettings()
 	a.catalogue.Started(a.d.Now())
+	if a.d.Timeline.Dir != "" {
+		// Appends prune only when a new day starts; a retention lowered in
+		// the config applies from this start.
+		if err := a.d.Timeline.Prune(a.d.Now()); err != nil {
+			a.log.Warn("old history not dropped", "err", err)
+		}
+	}
 	a.serveMetrics(ctx)
 	ui := newUIPump(a.d.UI)
 	a.wg.Go(func() { ui.run(ctx) })

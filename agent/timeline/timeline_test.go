@@ -77,6 +77,33 @@ func TestRetentionDropsWholeDays(t *testing.T) {
 	}
 }
 
+// TestPruneAppliesALoweredRetention: appends prune only when a day starts,
+// so a retention lowered between two runs takes effect through Prune (the
+// agent calls it at start-up), not at the next midnight.
+func TestPruneAppliesALoweredRetention(t *testing.T) {
+	dir := t.TempDir()
+	long := timeline.Store{Dir: dir, Days: 10}
+	for n := 0; n < 5*1440; n += 60 {
+		if err := long.Append(cycle(n)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	short := timeline.Store{Dir: dir, Days: 2}
+	last := cycle(5*1440 - 60).At
+	if err := short.Append(cycle(5*1440 - 30)); err != nil { // same day: no prune
+		t.Fatal(err)
+	}
+	if names, _ := os.ReadDir(dir); len(names) != 5 {
+		t.Fatalf("%d segments before Prune, want all 5 (an append within a day does not prune)", len(names))
+	}
+	if err := short.Prune(last); err != nil {
+		t.Fatal(err)
+	}
+	if names, _ := os.ReadDir(dir); len(names) != 2 {
+		t.Errorf("%d segments after Prune, want 2", len(names))
+	}
+}
+
 // TestTornTailIsSkippedAndEnded: a line cut short by a crash is skipped by
 // readers, and the next append starts on a line of its own.
 func TestTornTailIsSkippedAndEnded(t *testing.T) {
