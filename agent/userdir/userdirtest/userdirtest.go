@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"syscall"
 	"testing"
+
+	"github.com/idpulse/idpulse/probes/filetest"
 )
 
 // Nobody is the user who owns the folders: 65534, "nobody" on Debian and
@@ -60,29 +62,12 @@ func AssertOwnedByNobody(t testing.TB, paths ...string) {
 	}
 }
 
-// Plant makes path a symbolic link to a fresh file holding "precious",
-// owned by root, and returns that file's path: CheckUntouched tells
-// whether anything was written through the link.
-func Plant(t testing.TB, path string) string {
-	t.Helper()
-	target := filepath.Join(t.TempDir(), "precious")
-	if err := os.WriteFile(target, []byte("precious"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Symlink(target, path); err != nil {
-		t.Fatal(err)
-	}
-	return target
-}
-
-// CheckUntouched fails t unless target (from Plant) still holds "precious"
-// and is root's.
+// CheckUntouched fails t unless target (from filetest.Plant) still holds
+// what Plant wrote and is root's: a root run neither wrote through the link
+// nor gave the file away.
 func CheckUntouched(t testing.TB, target string) {
 	t.Helper()
-	b, err := os.ReadFile(target)
-	if err != nil || string(b) != "precious" {
-		t.Errorf("the link's target %s now holds %q (%v): written through the link", target, b, err)
-	}
+	filetest.Untouched(t, target)
 	fi, err := os.Stat(target)
 	if err == nil && fi.Sys().(*syscall.Stat_t).Uid != 0 {
 		t.Errorf("the link's target %s was given away", target)
