@@ -28,7 +28,7 @@ func TestRootLogInTheUsersFolder(t *testing.T) {
 		}
 	}
 	w.Close()
-	userdirtest.AssertOwnedByNobody(t, filepath.Join(home, "Library"), filepath.Join(home, "Library", "Logs"), dir, path, path+".1")
+	userdirtest.AssertOwnedBelow(t, home, path, path+".1")
 
 	other := filepath.Join(dir, "other.log")
 	target := filetest.Plant(t, other)

@@ -23,7 +23,7 @@ func TestRootWriteInTheUsersFolder(t *testing.T) {
 		if err := Write(path, sampleDoc()); err != nil {
 			t.Fatal(err)
 		}
-		userdirtest.AssertOwnedByNobody(t, filepath.Join(home, "Library"), filepath.Join(home, "Library", "Application Support"), dir, path)
+		userdirtest.AssertOwnedBelow(t, home, path)
 	}
 	if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o644 {
 		t.Errorf("mode %v, want 0644 (MDM tools read it)", fi.Mode().Perm())

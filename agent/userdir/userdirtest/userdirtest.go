@@ -6,8 +6,11 @@
 package userdirtest
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"syscall"
 	"testing"
 
@@ -60,6 +63,39 @@ func AssertOwnedByNobody(t testing.TB, paths ...string) {
 			t.Errorf("%s is owned by %d:%d, want %d:%d (the folder's owner)", p, st.Uid, st.Gid, Nobody, Nobody)
 		}
 	}
+}
+
+// AssertOwnedBelow fails t unless each path, and every folder between home
+// and it, belongs to Nobody: what root creates on a fresh account
+// (~/Library/Logs/idpulse/idpulse.log) must be the user's at every level,
+// or the user's own runs cannot write there later.
+func AssertOwnedBelow(t testing.TB, home string, paths ...string) {
+	t.Helper()
+	levels, err := levelsBelow(home, paths)
+	if err != nil {
+		t.Fatal(err)
+	}
+	AssertOwnedByNobody(t, levels...)
+}
+
+// levelsBelow lists each path and every folder between home and it, once
+// each, every folder before what it holds; home itself is not listed.
+func levelsBelow(home string, paths []string) ([]string, error) {
+	home = filepath.Clean(home)
+	var levels []string
+	for _, p := range paths {
+		rel, err := filepath.Rel(home, p)
+		if err != nil || rel == "." || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			return nil, fmt.Errorf("%s is not below %s", p, home)
+		}
+		for q := filepath.Clean(p); q != home; q = filepath.Dir(q) {
+			if !slices.Contains(levels, q) {
+				levels = append(levels, q)
+			}
+		}
+	}
+	slices.Sort(levels)
+	return levels, nil
 }
 
 // CheckUntouched fails t unless target (from filetest.Plant) still holds
