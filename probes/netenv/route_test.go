@@ -13,6 +13,7 @@ import (
 
 	"github.com/idpulse/idpulse/probes/command"
 	"github.com/idpulse/idpulse/probes/command/commandtest"
+	"github.com/idpulse/idpulse/probes/filetest"
 )
 
 // routeResult is a default route with whether the error says there is none.
@@ -450,16 +451,9 @@ func TestRouteSourceOf(t *testing.T) {
 func TestTunnelInterface(t *testing.T) {
 	dir := t.TempDir()
 	dev := func(name, typ string, tunFlags bool) {
-		if err := os.MkdirAll(filepath.Join(dir, name), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, name, "type"), []byte(typ+"\n"), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		filetest.Write(t, filepath.Join(dir, name, "type"), typ+"\n", 0o644)
 		if tunFlags {
-			if err := os.WriteFile(filepath.Join(dir, name, "tun_flags"), []byte("0x1801\n"), 0o644); err != nil {
-				t.Fatal(err)
-			}
+			filetest.Write(t, filepath.Join(dir, name, "tun_flags"), "0x1801\n", 0o644)
 		}
 	}
 	dev("corp0", "65534", true) // a tun device with a name of its own (real: see testdata/README.md)
