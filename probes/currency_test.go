@@ -248,14 +248,7 @@ func TestCurrencyEvidenceRoundTrip(t *testing.T) {
 		t.Fatalf("installed %q state %s", ev.Installed, ev.State)
 	}
 	res.ID = probes.IDCurrency
-	data, err := json.Marshal(res)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var back probes.Result
-	if err := json.Unmarshal(data, &back); err != nil {
-		t.Fatal(err)
-	}
+	data, back := roundTrip(t, res)
 	if got, ok := back.Evidence.(*probes.CurrencyEvidence); !ok || !reflect.DeepEqual(got, ev) {
 		t.Errorf("came back as %#v", back.Evidence)
 	}

@@ -87,14 +87,7 @@ func TestEvidenceRoundTrip(t *testing.T) {
 		Evidence: &probes.ErrorEvidence{Error: "probe ignored its deadline", Class: probes.ClassTimeout}})
 	for _, r := range results {
 		t.Run(fmt.Sprintf("%s %s", r.ID, r.Summary), func(t *testing.T) {
-			data, err := json.Marshal(r)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var back probes.Result
-			if err := json.Unmarshal(data, &back); err != nil {
-				t.Fatal(err)
-			}
+			data, back := roundTrip(t, r)
 			if got, want := reflect.TypeOf(back.Evidence), reflect.TypeOf(r.Evidence); got != want {
 				t.Fatalf("evidence came back as %v, want %v", got, want)
 			}
@@ -110,6 +103,21 @@ func TestEvidenceRoundTrip(t *testing.T) {
 			}
 		})
 	}
+}
+
+// roundTrip encodes r as JSON and decodes it back, as a stored check is
+// read: the bytes, for tests that look at the wire form, and the result.
+func roundTrip(t *testing.T, r probes.Result) ([]byte, probes.Result) {
+	t.Helper()
+	data, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back probes.Result
+	if err := json.Unmarshal(data, &back); err != nil {
+		t.Fatal(err)
+	}
+	return data, back
 }
 
 func TestResultUnmarshal(t *testing.T) {

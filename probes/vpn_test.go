@@ -3,24 +3,21 @@ package probes_test
 import (
 	"context"
 	"net/netip"
-	"os"
 	"path/filepath"
 	"testing"
 
 	"golang.org/x/net/dns/dnsmessage"
 
 	"github.com/idpulse/idpulse/probes"
+	"github.com/idpulse/idpulse/probes/filetest"
 	"github.com/idpulse/idpulse/probes/netenv"
 	"github.com/idpulse/idpulse/probes/probetest"
 )
 
+// netenvTestdata is one of netenv's recorded command outputs.
 func netenvTestdata(t *testing.T, name string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("netenv", "testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
+	return []byte(filetest.Read(t, filepath.Join("netenv", "testdata", name)))
 }
 
 // TestVPNFollowsTheRouteToApple: the probe asks how the OS routes the first
@@ -103,13 +100,7 @@ func TestVPNFollowsTheRouteToApple(t *testing.T) {
 			name: "a tunnel device with a name of its own",
 			setup: func(t *testing.T, w *probetest.World, _ *probes.Env) {
 				w.AddRoute("17.0.0.0/8", "corp0")
-				dev := filepath.Join(w.SysClassNet, "corp0")
-				if err := os.Mkdir(dev, 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(filepath.Join(dev, "type"), []byte("65534\n"), 0o644); err != nil {
-					t.Fatal(err)
-				}
+				filetest.Write(t, filepath.Join(w.SysClassNet, "corp0", "type"), "65534\n", 0o644)
 			},
 			wantStatus:  probes.StatusWarn,
 			wantSummary: "VPN corp0 carries Apple's traffic (route to 17.0.0.0/8)",

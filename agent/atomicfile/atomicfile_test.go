@@ -140,9 +140,7 @@ func TestWriteThroughSymlink(t *testing.T) {
 	real := filepath.Join(dir, "real")
 	link := filepath.Join(dir, "link")
 	filetest.Write(t, real, "old", 0o644)
-	if err := os.Symlink("real", link); err != nil {
-		t.Fatal(err)
-	}
+	filetest.Symlink(t, "real", link)
 	if err := Write(link, []byte("new"), 0o600); err != nil {
 		t.Fatal(err)
 	}

@@ -53,21 +53,12 @@ func TestWriteKeepsOwnerAsRoot(t *testing.T) {
 func TestNoFollow(t *testing.T) {
 	w := Writer{NoFollow: true}
 	t.Run("a symlink is refused and its target untouched", func(t *testing.T) {
-		dir := t.TempDir()
-		target := filepath.Join(dir, "precious")
-		if err := os.WriteFile(target, []byte("keep"), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		link := filepath.Join(dir, "report.txt")
-		if err := os.Symlink(target, link); err != nil {
-			t.Fatal(err)
-		}
+		link := filepath.Join(t.TempDir(), "report.txt")
+		target := filetest.Plant(t, link)
 		if err := w.Write(link, []byte("new"), 0o600); err == nil || !strings.Contains(err.Error(), "symbolic link") {
 			t.Errorf("err = %v, want a refusal", err)
 		}
-		if b, _ := os.ReadFile(target); string(b) != "keep" {
-			t.Errorf("target = %q", b)
-		}
+		filetest.Untouched(t, target)
 	})
 	t.Run("a missing folder is an error and nothing is created", func(t *testing.T) {
 		dir := filepath.Join(t.TempDir(), "nonexistent")
@@ -155,7 +146,7 @@ func TestUserDirGivesTheFileToTheFolderOwner(t *testing.T) {
 		t.Errorf("content %q", got)
 	}
 	link := filepath.Join(dir, "linked.json")
-	target := userdirtest.Plant(t, link)
+	target := filetest.Plant(t, link)
 	if err := w.Write(link, []byte("new"), 0o600); err == nil || !strings.Contains(err.Error(), "symbolic link") {
 		t.Errorf("error %v, want a refused link", err)
 	}

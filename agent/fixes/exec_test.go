@@ -4,67 +4,30 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"path/filepath"
 	"reflect"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/idpulse/idpulse/probes/command"
+	"github.com/idpulse/idpulse/probes/command/commandtest"
 	"github.com/idpulse/idpulse/probes/filetest"
 )
 
-// recorder is a command.Runner that records every command with the time it
-// was given, and answers from reply (nil: success, no output).
-type recorder struct {
-	reply func(argv []string) ([]byte, error)
-
-	mu     sync.Mutex
-	calls  [][]string
-	limits []time.Duration
+// replying is a runner that records every command and answers each with
+// reply.
+func replying(reply func(argv []string) ([]byte, error)) *commandtest.Runner {
+	r := commandtest.New()
+	r.Reply = reply
+	return r
 }
 
-func (r *recorder) Run(ctx context.Context, path string, args ...string) ([]byte, error) {
-	argv := append([]string{path}, args...)
-	limit := time.Duration(-1)
-	if dl, ok := ctx.Deadline(); ok {
-		limit = time.Until(dl)
-	}
-	r.mu.Lock()
-	r.calls = append(r.calls, argv)
-	r.limits = append(r.limits, limit)
-	r.mu.Unlock()
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	if r.reply == nil {
-		return nil, nil
-	}
-	return r.reply(argv)
-}
-
-func (r *recorder) Calls() [][]string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([][]string(nil), r.calls...)
-}
-
-// exitStatus is an error with an exit code, as *exec.ExitError has.
-type exitStatus int
-
-func (e exitStatus) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
-func (e exitStatus) ExitCode() int { return int(e) }
-
-func runErr(path string, code int, stderr string) error {
-	return &command.RunError{Path: path, Stderr: stderr, Err: exitStatus(code)}
-}
-
-// fixture is an Executor with everything recorded.
+// fixture is an Executor with everything recorded; its runner answers
+// every command with success and no output unless a test sets rec.
 type fixture struct {
-	rec      *recorder
+	rec      *commandtest.Runner
 	opened   []string
 	launched [][]string
 	log      bytes.Buffer
@@ -72,7 +35,7 @@ type fixture struct {
 
 func (fx *fixture) executor(goos string, euid int) Executor {
 	if fx.rec == nil {
-		fx.rec = &recorder{}
+		fx.rec = replying(func([]string) ([]byte, error) { return nil, nil })
 	}
 	return Executor{
 		GOOS: goos, Runner: fx.rec, Euid: euid,
@@ -80,6 +43,15 @@ func (fx *fixture) executor(goos string, euid int) Executor {
 		Launch: func(argv []string) error { fx.launched = append(fx.launched, argv); return nil },
 		Logger: slog.New(slog.NewTextHandler(&fx.log, nil)),
 	}
+}
+
+// calls are the commands the runner was given, in order.
+func (fx *fixture) calls() [][]string {
+	var argvs [][]string
+	for _, c := range fx.rec.Calls() {
+		argvs = append(argvs, c.Argv)
+	}
+	return argvs
 }
 
 func plan(t *testing.T, id string, c Context) Plan {
@@ -161,12 +133,12 @@ func TestExecutorCommands(t *testing.T) {
 			if out != tt.outcome {
 				t.Errorf("outcome = %q, want %q", out, tt.outcome)
 			}
-			if got := fx.rec.Calls(); !reflect.DeepEqual(got, tt.want) {
+			if got := fx.calls(); !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("commands\n got %q\nwant %q", got, tt.want)
 			}
-			for _, l := range fx.rec.limits {
-				if l > tt.limit || l < tt.limit-5*time.Second {
-					t.Errorf("time limit %v, want %v", l, tt.limit)
+			for _, c := range fx.rec.Calls() {
+				if c.Limit > tt.limit || c.Limit < tt.limit-5*time.Second {
+					t.Errorf("%s: time limit %v, want %v", c.Cmdline(), c.Limit, tt.limit)
 				}
 			}
 			if !reflect.DeepEqual(fx.opened, tt.opened) {
@@ -197,7 +169,7 @@ func TestExecutorBatchesAdminSteps(t *testing.T) {
 		{"/bin/c"},
 		{"/usr/bin/pkexec", "/bin/d"},
 	}
-	if got := fx.rec.Calls(); !reflect.DeepEqual(got, want) {
+	if got := fx.calls(); !reflect.DeepEqual(got, want) {
 		t.Errorf("commands\n got %q\nwant %q", got, want)
 	}
 }
@@ -212,24 +184,24 @@ func TestExecutorCancelAndFailure(t *testing.T) {
 		wantErr    string
 	}{
 		{name: "osascript cancel", goos: "darwin", fix: "flush-dns",
-			reply: runErr(osa, 1, "0:139: execution error: User canceled. (-128)"), wantCancel: true},
+			reply: commandtest.Failed(osa, 1, "0:139: execution error: User canceled. (-128)"), wantCancel: true},
 		{name: "osascript -128 only", goos: "darwin", fix: "sync-clock",
-			reply: runErr(osa, 1, "execution error: (-128)"), wantCancel: true},
+			reply: commandtest.Failed(osa, 1, "execution error: (-128)"), wantCancel: true},
 		{name: "osascript command failed", goos: "darwin", fix: "flush-dns",
-			reply:   runErr(osa, 1, "0:139: execution error: No matching processes belonging to you were found (1)"),
+			reply:   commandtest.Failed(osa, 1, "0:139: execution error: No matching processes belonging to you were found (1)"),
 			wantErr: "No matching processes"},
 		{name: "osascript output mentioning -128 mid-text is a failure", goos: "darwin", fix: "sync-clock",
-			reply:   runErr(osa, 1, "0:80: execution error: sntp: offset -128.5 rejected (1)"),
+			reply:   commandtest.Failed(osa, 1, "0:80: execution error: sntp: offset -128.5 rejected (1)"),
 			wantErr: "offset -128.5"},
-		{name: "pkexec dismissed", goos: "linux", fix: "flush-dns", reply: runErr("/usr/bin/pkexec", 126, ""), wantCancel: true},
-		{name: "pkexec not authorised", goos: "linux", fix: "flush-dns", reply: runErr("/usr/bin/pkexec", 127, "Not authorized"),
+		{name: "pkexec dismissed", goos: "linux", fix: "flush-dns", reply: commandtest.Failed("/usr/bin/pkexec", 126, ""), wantCancel: true},
+		{name: "pkexec not authorised", goos: "linux", fix: "flush-dns", reply: commandtest.Failed("/usr/bin/pkexec", 127, "Not authorized"),
 			wantErr: "not authorised to run resolvectl as administrator"},
-		{name: "pkexec command failed", goos: "linux", fix: "sync-clock", reply: runErr("/usr/bin/pkexec", 1, "503 No such command"),
+		{name: "pkexec command failed", goos: "linux", fix: "sync-clock", reply: commandtest.Failed("/usr/bin/pkexec", 1, "503 No such command"),
 			wantErr: "503 No such command"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			fx := &fixture{rec: &recorder{reply: func([]string) ([]byte, error) { return nil, tt.reply }}}
+			fx := &fixture{rec: replying(func([]string) ([]byte, error) { return nil, tt.reply })}
 			out, err := fx.executor(tt.goos, 1000).Apply(context.Background(), plan(t, tt.fix, Context{GOOS: tt.goos, LookPath: allLinuxTools}))
 			if out != "" {
 				t.Errorf("outcome %q after a failure", out)
@@ -247,26 +219,26 @@ func TestExecutorCancelAndFailure(t *testing.T) {
 // A failing step stops the plan: Wi-Fi is not turned on by a step that
 // follows a failed "off".
 func TestExecutorStopsAtFirstFailure(t *testing.T) {
-	fx := &fixture{rec: &recorder{reply: func(argv []string) ([]byte, error) {
-		return nil, runErr(argv[0], 10, "en9 is not a Wi-Fi interface.")
-	}}}
+	fx := &fixture{rec: replying(func(argv []string) ([]byte, error) {
+		return nil, commandtest.Failed(argv[0], 10, "en9 is not a Wi-Fi interface.")
+	})}
 	_, err := fx.executor("darwin", 501).Apply(context.Background(), plan(t, "toggle-wifi", Context{GOOS: "darwin", Doc: docOf(linkResult("en9"))}))
 	if err == nil || !strings.Contains(err.Error(), "not a Wi-Fi interface") || !strings.HasPrefix(err.Error(), "toggle-wifi: ") {
 		t.Errorf("err = %v", err)
 	}
-	if n := len(fx.rec.Calls()); n != 1 {
+	if n := len(fx.calls()); n != 1 {
 		t.Errorf("%d commands ran, want 1", n)
 	}
 }
 
 func TestExecutorLogsOutput(t *testing.T) {
-	fx := &fixture{rec: &recorder{reply: func(argv []string) ([]byte, error) { return []byte("stdout of " + argv[3]), nil }}}
+	fx := &fixture{rec: replying(func(argv []string) ([]byte, error) { return []byte("stdout of " + argv[3]), nil })}
 	if _, err := fx.executor("darwin", 501).Apply(context.Background(), plan(t, "toggle-wifi", Context{GOOS: "darwin"})); err != nil {
 		t.Fatal(err)
 	}
-	fx2 := &fixture{rec: &recorder{reply: func(argv []string) ([]byte, error) {
-		return []byte("partial output"), runErr(argv[0], 1, "scutil: no service")
-	}}}
+	fx2 := &fixture{rec: replying(func(argv []string) ([]byte, error) {
+		return []byte("partial output"), commandtest.Failed(argv[0], 1, "scutil: no service")
+	})}
 	_, err := fx2.executor("darwin", 501).Apply(context.Background(), plan(t, "disconnect-vpn", Context{GOOS: "darwin", Doc: docOf(vpnResult(true, connected(vpnID, "W")))}))
 	if err == nil {
 		t.Fatal("no error")
@@ -310,8 +282,8 @@ func TestExecutorRefuses(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("err = %v, want %q", err, tt.want)
 			}
-			if len(fx.rec.Calls())+len(fx.opened)+len(fx.launched) > 0 {
-				t.Errorf("something ran: %q %q %q", fx.rec.Calls(), fx.opened, fx.launched)
+			if len(fx.calls())+len(fx.opened)+len(fx.launched) > 0 {
+				t.Errorf("something ran: %q %q %q", fx.calls(), fx.opened, fx.launched)
 			}
 		})
 	}
@@ -323,13 +295,13 @@ func TestExecutorMissingDependencies(t *testing.T) {
 		t.Errorf("nil Runner: %v", err)
 	}
 	admin := plan(t, "flush-dns", Context{GOOS: "darwin"})
-	if _, err := (Executor{GOOS: "windows", Euid: 501, Runner: &recorder{}}).Apply(context.Background(), admin); err == nil ||
+	if _, err := (Executor{GOOS: "windows", Euid: 501, Runner: commandtest.New()}).Apply(context.Background(), admin); err == nil ||
 		!strings.Contains(err.Error(), "run idpulse as root") {
 		t.Errorf("admin on windows: %v", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := (Executor{GOOS: "darwin", Euid: 501, Runner: &recorder{}}).Apply(ctx, p); !errors.Is(err, context.Canceled) {
+	if _, err := (Executor{GOOS: "darwin", Euid: 501, Runner: commandtest.New()}).Apply(ctx, p); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled context: %v", err)
 	}
 }
@@ -343,7 +315,7 @@ func TestExecutorDefaultOpen(t *testing.T) {
 	if _, err := x.Apply(context.Background(), plan(t, "open-system-status", Context{GOOS: "darwin"})); err != nil {
 		t.Fatal(err)
 	}
-	if got, want := fx.rec.Calls(), [][]string{{"/usr/bin/open", "https://www.apple.com/support/systemstatus/"}}; !reflect.DeepEqual(got, want) {
+	if got, want := fx.calls(), [][]string{{"/usr/bin/open", "https://www.apple.com/support/systemstatus/"}}; !reflect.DeepEqual(got, want) {
 		t.Errorf("darwin: %q, want %q", got, want)
 	}
 	fx = &fixture{}
@@ -379,8 +351,8 @@ func TestExecutorHostsFix(t *testing.T) {
 		if !strings.HasPrefix(out, "Removed Apple entries from 1 line of "+path+" (backup: "+path+".idpulse-") {
 			t.Errorf("outcome = %q", out)
 		}
-		if len(fx.rec.Calls()) > 0 {
-			t.Errorf("commands ran: %q", fx.rec.Calls())
+		if len(fx.calls()) > 0 {
+			t.Errorf("commands ran: %q", fx.calls())
 		}
 		out, err = x.Apply(context.Background(), p)
 		if err != nil || out != "No Apple entries left to remove in "+path {
@@ -396,7 +368,7 @@ func TestExecutorHostsFix(t *testing.T) {
 			if _, err := fx.executor(goos, 501).Apply(context.Background(), p); err != nil {
 				t.Fatalf("%s %q: %v", goos, h, err)
 			}
-			calls := fx.rec.Calls()
+			calls := fx.calls()
 			if len(calls) != 1 {
 				t.Fatalf("%s %q: %d calls", goos, h, len(calls))
 			}
@@ -429,7 +401,7 @@ func TestExecutorInjectionFromEvidence(t *testing.T) {
 				t.Fatalf("%s %q: %v", id, h, err)
 			}
 		}
-		calls := fx.rec.Calls()
+		calls := fx.calls()
 		if got := calls[0]; !reflect.DeepEqual(got, []string{"/usr/sbin/scutil", "--nc", "stop", "VPN" + h}) {
 			t.Errorf("%q: disconnect ran %q", h, got)
 		}

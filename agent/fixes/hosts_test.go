@@ -327,9 +327,7 @@ func TestHostsApplySymlink(t *testing.T) {
 	realDir, target := hostsFile(t, sampleHosts, 0o644)
 	linkDir := t.TempDir()
 	link := filepath.Join(linkDir, "hosts")
-	if err := os.Symlink(target, link); err != nil {
-		t.Fatal(err)
-	}
+	filetest.Symlink(t, target, link)
 	backup, _, err := HostsEdit{Path: link, Domains: appleDomains, Now: fixedNow}.Apply()
 	if err != nil {
 		t.Fatal(err)

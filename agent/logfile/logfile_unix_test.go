@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/idpulse/idpulse/agent/userdir/userdirtest"
+	"github.com/idpulse/idpulse/probes/filetest"
 )
 
 // TestRootLogInTheUsersFolder: a root run's log, its folder and the files
@@ -27,10 +28,10 @@ func TestRootLogInTheUsersFolder(t *testing.T) {
 		}
 	}
 	w.Close()
-	userdirtest.AssertOwnedByNobody(t, filepath.Join(home, "Library"), filepath.Join(home, "Library", "Logs"), dir, path, path+".1")
+	userdirtest.AssertOwnedBelow(t, home, path, path+".1")
 
 	other := filepath.Join(dir, "other.log")
-	target := userdirtest.Plant(t, other)
+	target := filetest.Plant(t, other)
 	if _, err := Open(other, 1<<20, 1); err == nil || !strings.Contains(err.Error(), "symbolic link") {
 		t.Errorf("error %v, want a refused link", err)
 	}

@@ -12,4 +12,4 @@ var (
 	WritePlist = writePlist
 )
 
-func NewFakePlutil(t *testing.T) command.Runner { return &fakePlutil{t: t} }
+func NewFakePlutil(t *testing.T) command.Runner { return fakePlutil(t) }

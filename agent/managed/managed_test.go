@@ -12,35 +12,36 @@ import (
 	"time"
 
 	"github.com/idpulse/idpulse/probes/command"
+	"github.com/idpulse/idpulse/probes/command/commandtest"
 	"howett.net/plist"
 )
 
-// fakePlutil stands in for `/usr/bin/plutil -convert json -o - FILE`: it
-// parses the plist with howett.net/plist and writes JSON, failing like
-// plutil on values JSON cannot hold (<date>, <data>).
-type fakePlutil struct {
-	t     *testing.T
-	calls []string
-}
-
-func (f *fakePlutil) Run(_ context.Context, path string, args ...string) ([]byte, error) {
-	f.calls = append(f.calls, strings.Join(append([]string{path}, args...), " "))
-	if path != "/usr/bin/plutil" || len(args) != 5 || strings.Join(args[:4], " ") != "-convert json -o -" {
-		f.t.Errorf("unexpected command %s %q", path, args)
-		return nil, errors.New("unexpected command")
+// fakePlutil is a runner standing in for `/usr/bin/plutil -convert json
+// -o - FILE`: it parses the plist with howett.net/plist and writes JSON,
+// failing like plutil on values JSON cannot hold (<date>, <data>). It
+// records every call, as any commandtest runner does.
+func fakePlutil(t *testing.T) *commandtest.Runner {
+	r := commandtest.New()
+	r.Reply = func(argv []string) ([]byte, error) {
+		path, args := argv[0], argv[1:]
+		if path != "/usr/bin/plutil" || len(args) != 5 || strings.Join(args[:4], " ") != "-convert json -o -" {
+			t.Errorf("unexpected command %q", argv)
+			return nil, errors.New("unexpected command")
+		}
+		data, err := os.ReadFile(args[4])
+		if err != nil {
+			return nil, &command.RunError{Path: path, Stderr: args[4] + ": file does not exist or is not readable", Err: err}
+		}
+		var v any
+		if _, err := plist.Unmarshal(data, &v); err != nil {
+			return nil, &command.RunError{Path: path, Stderr: args[4] + ": Property List error: " + err.Error(), Err: err}
+		}
+		if bad := jsonless(v); bad != "" {
+			return nil, &command.RunError{Path: path, Stderr: "invalid object in plist for destination format (" + bad + ")", Err: errors.New("exit status 1")}
+		}
+		return json.Marshal(v)
 	}
-	data, err := os.ReadFile(args[4])
-	if err != nil {
-		return nil, &command.RunError{Path: path, Stderr: args[4] + ": file does not exist or is not readable", Err: err}
-	}
-	var v any
-	if _, err := plist.Unmarshal(data, &v); err != nil {
-		return nil, &command.RunError{Path: path, Stderr: args[4] + ": Property List error: " + err.Error(), Err: err}
-	}
-	if bad := jsonless(v); bad != "" {
-		return nil, &command.RunError{Path: path, Stderr: "invalid object in plist for destination format (" + bad + ")", Err: errors.New("exit status 1")}
-	}
-	return json.Marshal(v)
+	return r
 }
 
 func jsonless(v any) string {
@@ -104,7 +105,7 @@ func TestFiles(t *testing.T) {
 }
 
 func TestOverlayNothingManaged(t *testing.T) {
-	f := &fakePlutil{t: t}
+	f := fakePlutil(t)
 	for _, goos := range []string{"linux", "windows"} {
 		if b, err := overlay(context.Background(), f, goos, "jane", t.TempDir()); b != nil || err != nil {
 			t.Errorf("%s: %s %v", goos, b, err)
@@ -113,8 +114,8 @@ func TestOverlayNothingManaged(t *testing.T) {
 	if b, err := overlay(context.Background(), f, "darwin", "jane", t.TempDir()); b != nil || err != nil {
 		t.Errorf("no profile: %s %v", b, err)
 	}
-	if len(f.calls) != 0 {
-		t.Errorf("plutil ran without a file: %v", f.calls)
+	if calls := f.Cmdlines(); len(calls) != 0 {
+		t.Errorf("plutil ran without a file: %v", calls)
 	}
 	// Only profile bookkeeping: nothing managed.
 	root := t.TempDir()
@@ -138,7 +139,7 @@ func TestOverlayDeviceThenUser(t *testing.T) {
 		"check":        map[string]any{"deadline": "20s", "signin_hosts": []any{"c.example"}},
 		"apple_status": map[string]any{"enabled": false},
 	})
-	f := &fakePlutil{t: t}
+	f := fakePlutil(t)
 	got, err := overlay(context.Background(), f, "darwin", "jane", root)
 	if err != nil {
 		t.Fatal(err)
@@ -154,8 +155,8 @@ func TestOverlayDeviceThenUser(t *testing.T) {
 	if !strings.Contains(string(got), `"https_port":8443`) {
 		t.Errorf("integer not kept as an integer: %s", got)
 	}
-	if want := []string{"/usr/bin/plutil -convert json -o - " + dev, "/usr/bin/plutil -convert json -o - " + usr}; !reflect.DeepEqual(f.calls, want) {
-		t.Errorf("commands %q", f.calls)
+	if want := []string{"/usr/bin/plutil -convert json -o - " + dev, "/usr/bin/plutil -convert json -o - " + usr}; !reflect.DeepEqual(f.Cmdlines(), want) {
+		t.Errorf("commands %q", f.Cmdlines())
 	}
 }
 
@@ -181,7 +182,7 @@ func TestOverlayErrors(t *testing.T) {
 			} else {
 				path = writePlist(t, root, "io.idpulse.agent.plist", tt.prefs)
 			}
-			_, err := overlay(context.Background(), &fakePlutil{t: t}, "darwin", "", root)
+			_, err := overlay(context.Background(), fakePlutil(t), "darwin", "", root)
 			if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), "managed preferences "+path) {
 				t.Errorf("error %v, want one naming %s and %q", err, path, tt.want)
 			}

@@ -233,9 +233,8 @@ func TestAutostartStatusFindsProcess(t *testing.T) {
 	filetest.Write(t, s.autostartPath(), "[Desktop Entry]\n", 0o644)
 	proc := func(pid int, exe string, argv ...string) {
 		dir := filepath.Join(s.ProcRoot, strconv.Itoa(pid))
-		os.MkdirAll(dir, 0o755)
-		os.Symlink(exe, filepath.Join(dir, "exe"))
-		os.WriteFile(filepath.Join(dir, "cmdline"), []byte(strings.Join(argv, "\x00")+"\x00"), 0o644)
+		filetest.Write(t, filepath.Join(dir, "cmdline"), strings.Join(argv, "\x00")+"\x00", 0o644)
+		filetest.Symlink(t, exe, filepath.Join(dir, "exe"))
 	}
 	proc(10, "/usr/bin/bash", "bash")
 	proc(11, linuxBin, linuxBin, "check")             // not the agent

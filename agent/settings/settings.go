@@ -15,7 +15,6 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
-	"os"
 	"reflect"
 	"strconv"
 	"strings"
@@ -24,6 +23,7 @@ import (
 	"github.com/idpulse/idpulse/agent/atomicfile"
 	"github.com/idpulse/idpulse/agent/paths"
 	"github.com/idpulse/idpulse/agent/readcap"
+	"github.com/idpulse/idpulse/probes/keepaside"
 )
 
 // Settings is everything the user can change from the menu.
@@ -190,25 +190,14 @@ func (s *Store) read() (v Settings, reason, err error) {
 	return v, reason, nil
 }
 
-// setAside renames the corrupt file to a name that does not exist yet and
-// logs why. The existence check and the rename are not one atomic step; only
-// this agent writes the file, so nothing races it in practice.
+// setAside keeps the corrupt file under a name not taken yet and logs why.
 func (s *Store) setAside(reason error) (string, error) {
 	now := time.Now
 	if s.Now != nil {
 		now = s.Now
 	}
-	base := s.Path + ".corrupt-" + now().Format("20060102-150405")
-	dst := base
-	for i := 1; ; i++ {
-		if _, err := os.Lstat(dst); errors.Is(err, fs.ErrNotExist) {
-			break
-		} else if err != nil {
-			return "", fmt.Errorf("settings file %s is unusable (%v) and could not be kept aside: %w", s.Path, reason, err)
-		}
-		dst = base + "-" + strconv.Itoa(i)
-	}
-	if err := os.Rename(s.Path, dst); err != nil {
+	dst, err := keepaside.Rename(s.Path, now())
+	if err != nil {
 		return "", fmt.Errorf("settings file %s is unusable (%v) and could not be kept aside: %w", s.Path, reason, err)
 	}
 	s.logger().Warn("settings file unusable; kept aside, using defaults",

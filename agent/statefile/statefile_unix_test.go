@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/idpulse/idpulse/agent/userdir/userdirtest"
+	"github.com/idpulse/idpulse/probes/filetest"
 )
 
 // TestRootWriteInTheUsersFolder: `sudo idpulse check` writes the user's
@@ -22,7 +23,7 @@ func TestRootWriteInTheUsersFolder(t *testing.T) {
 		if err := Write(path, sampleDoc()); err != nil {
 			t.Fatal(err)
 		}
-		userdirtest.AssertOwnedByNobody(t, filepath.Join(home, "Library"), filepath.Join(home, "Library", "Application Support"), dir, path)
+		userdirtest.AssertOwnedBelow(t, home, path)
 	}
 	if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o644 {
 		t.Errorf("mode %v, want 0644 (MDM tools read it)", fi.Mode().Perm())
@@ -31,7 +32,7 @@ func TestRootWriteInTheUsersFolder(t *testing.T) {
 	if err := os.Remove(path); err != nil {
 		t.Fatal(err)
 	}
-	target := userdirtest.Plant(t, path)
+	target := filetest.Plant(t, path)
 	if err := Write(path, sampleDoc()); err == nil || !strings.Contains(err.Error(), "symbolic link") {
 		t.Errorf("error %v, want a refused link", err)
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/idpulse/idpulse/agent/timeline"
+	"github.com/idpulse/idpulse/probes/filetest"
 )
 
 var t0 = time.Date(2026, 11, 2, 0, 0, 30, 0, time.UTC)
@@ -134,17 +135,11 @@ func TestTornTailIsSkippedAndEnded(t *testing.T) {
 
 func TestSymlinkedSegmentIsRefused(t *testing.T) {
 	s := timeline.Store{Dir: t.TempDir()}
-	victim := filepath.Join(t.TempDir(), "victim")
-	os.WriteFile(victim, []byte("keep\n"), 0o644)
-	if err := os.Symlink(victim, filepath.Join(s.Dir, "2026-11-02.jsonl")); err != nil {
-		t.Fatal(err)
-	}
+	victim := filetest.Plant(t, filepath.Join(s.Dir, "2026-11-02.jsonl"))
 	if err := s.Append(cycle(0)); err == nil {
 		t.Error("Append through a planted symlink succeeded")
 	}
-	if b, _ := os.ReadFile(victim); string(b) != "keep\n" {
-		t.Errorf("the link's target was written: %q", b)
-	}
+	filetest.Untouched(t, victim)
 }
 
 // TestReadWhileWriting: a reader in another goroutine sees an ordered

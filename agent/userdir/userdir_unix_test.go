@@ -11,6 +11,7 @@ import (
 
 	"github.com/idpulse/idpulse/agent/userdir"
 	"github.com/idpulse/idpulse/agent/userdir/userdirtest"
+	"github.com/idpulse/idpulse/probes/filetest"
 )
 
 func TestOpenFileAsRoot(t *testing.T) {
@@ -22,29 +23,23 @@ func TestOpenFileAsRoot(t *testing.T) {
 	}{
 		{"a file root creates is the folder owner's", nil, ""},
 		{"a root-owned file an older run left is given back", func(t *testing.T, path string) func(*testing.T) {
-			if err := os.WriteFile(path, []byte("old\n"), 0o600); err != nil {
-				t.Fatal(err)
-			}
+			filetest.Write(t, path, "old\n", 0o600)
 			return nil
 		}, ""},
 		{"the owner's own file is used as it is", func(t *testing.T, path string) func(*testing.T) {
-			if err := os.WriteFile(path, []byte("old\n"), 0o600); err != nil {
-				t.Fatal(err)
-			}
+			filetest.Write(t, path, "old\n", 0o600)
 			if err := os.Chown(path, userdirtest.Nobody, userdirtest.Nobody); err != nil {
 				t.Fatal(err)
 			}
 			return nil
 		}, ""},
 		{"a symbolic link is not followed", func(t *testing.T, path string) func(*testing.T) {
-			target := userdirtest.Plant(t, path)
+			target := filetest.Plant(t, path)
 			return func(t *testing.T) { userdirtest.CheckUntouched(t, target) }
 		}, "refusing to open through a symbolic link"},
 		{"a hard link to root's file is refused", func(t *testing.T, path string) func(*testing.T) {
 			target := filepath.Join(filepath.Dir(path), "precious")
-			if err := os.WriteFile(target, []byte("precious"), 0o600); err != nil {
-				t.Fatal(err)
-			}
+			filetest.Write(t, target, "precious", 0o600)
 			if err := os.Link(target, path); err != nil {
 				t.Fatal(err)
 			}
@@ -55,9 +50,7 @@ func TestOpenFileAsRoot(t *testing.T) {
 			}
 		}, "refusing a file with other hard links"},
 		{"a third user's file is refused", func(t *testing.T, path string) func(*testing.T) {
-			if err := os.WriteFile(path, nil, 0o600); err != nil {
-				t.Fatal(err)
-			}
+			filetest.Write(t, path, "", 0o600)
 			if err := os.Chown(path, 4321, 4321); err != nil {
 				t.Fatal(err)
 			}
@@ -120,9 +113,7 @@ func TestCheckFolder(t *testing.T) {
 			real := filepath.Join(filepath.Dir(home), "elsewhere")
 			mkdir(t, real, 0o755)
 			link := filepath.Join(home, "state")
-			if err := os.Symlink(real, link); err != nil {
-				t.Fatal(err)
-			}
+			filetest.Symlink(t, real, link)
 			if err := os.Lchown(link, userdirtest.Nobody, userdirtest.Nobody); err != nil {
 				t.Fatal(err)
 			}
@@ -132,9 +123,7 @@ func TestCheckFolder(t *testing.T) {
 			real := filepath.Join(home, "real")
 			mkdir(t, real, 0o755)
 			link := filepath.Join(home, "state")
-			if err := os.Symlink(real, link); err != nil {
-				t.Fatal(err)
-			}
+			filetest.Symlink(t, real, link)
 			return link
 		}, ""},
 		{"writable by every user", func(t *testing.T, home string) string {
@@ -149,9 +138,7 @@ func TestCheckFolder(t *testing.T) {
 		}, ""},
 		{"a file, not a folder", func(t *testing.T, home string) string {
 			p := filepath.Join(home, "file")
-			if err := os.WriteFile(p, nil, 0o600); err != nil {
-				t.Fatal(err)
-			}
+			filetest.Write(t, p, "", 0o600)
 			return p
 		}, "not a folder"},
 	}
@@ -179,7 +166,7 @@ func TestMkdirAllAsRoot(t *testing.T) {
 	if _, err := userdir.MkdirAll(dir); err != nil {
 		t.Fatal(err)
 	}
-	userdirtest.AssertOwnedByNobody(t, filepath.Join(home, ".local"), filepath.Join(home, ".local", "state"), dir)
+	userdirtest.AssertOwnedBelow(t, home, dir)
 	if fi, _ := os.Stat(dir); fi.Mode().Perm() != 0o700 {
 		t.Errorf("mode %v, want 0700", fi.Mode().Perm())
 	}

@@ -9,8 +9,9 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"strconv"
 	"time"
+
+	"github.com/idpulse/idpulse/probes/keepaside"
 )
 
 // CacheSchema names the cache file's format.
@@ -213,21 +214,11 @@ func replace(path string, data []byte) (err error) {
 	return os.Rename(f.Name(), path)
 }
 
-// setAside renames the unusable file to a name not taken yet.
+// setAside keeps the unusable file under a name not taken yet.
 func (c Cache) setAside() (string, error) {
 	now := time.Now
 	if c.Now != nil {
 		now = c.Now
 	}
-	base := c.Path + ".corrupt-" + now().Format("20060102-150405")
-	dst := base
-	for i := 1; ; i++ {
-		if _, err := os.Lstat(dst); errors.Is(err, fs.ErrNotExist) {
-			break
-		} else if err != nil {
-			return "", err
-		}
-		dst = base + "-" + strconv.Itoa(i)
-	}
-	return dst, os.Rename(c.Path, dst)
+	return keepaside.Rename(c.Path, now())
 }

@@ -1,6 +1,7 @@
 // Package filetest holds the file helpers that tests across the tree share:
-// write a file with an exact mode, read or stat one, list a directory. Each
-// fails the test on an error, so a test reads as what it checks.
+// write a file with an exact mode, read or stat one, list a directory, make
+// a link or plant one where a file is expected. Each fails the test on an
+// error, so a test reads as what it checks.
 package filetest
 
 import (
@@ -63,4 +64,35 @@ func Names(t testing.TB, dir string) []string {
 		names[i] = e.Name()
 	}
 	return names
+}
+
+// Symlink makes link a symbolic link to target.
+func Symlink(t testing.TB, target, link string) {
+	t.Helper()
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// precious is what a planted link's target holds until something writes
+// through the link.
+const precious = "precious"
+
+// Plant makes path a symbolic link to a fresh file holding "precious", in a
+// folder of its own, and returns that file's path: Untouched tells whether
+// anything was written through the link.
+func Plant(t testing.TB, path string) string {
+	t.Helper()
+	target := filepath.Join(t.TempDir(), "precious")
+	Write(t, target, precious, 0o600)
+	Symlink(t, target, path)
+	return target
+}
+
+// Untouched fails t unless target (from Plant) still holds "precious".
+func Untouched(t testing.TB, target string) {
+	t.Helper()
+	if b, err := os.ReadFile(target); err != nil || string(b) != precious {
+		t.Errorf("the link's target %s now holds %q (%v): written through the link", target, b, err)
+	}
 }

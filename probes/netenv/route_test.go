@@ -13,6 +13,7 @@ import (
 
 	"github.com/idpulse/idpulse/probes/command"
 	"github.com/idpulse/idpulse/probes/command/commandtest"
+	"github.com/idpulse/idpulse/probes/filetest"
 )
 
 // routeResult is a default route with whether the error says there is none.
@@ -450,16 +451,9 @@ func TestRouteSourceOf(t *testing.T) {
 func TestTunnelInterface(t *testing.T) {
 	dir := t.TempDir()
 	dev := func(name, typ string, tunFlags bool) {
-		if err := os.MkdirAll(filepath.Join(dir, name), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, name, "type"), []byte(typ+"\n"), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		filetest.Write(t, filepath.Join(dir, name, "type"), typ+"\n", 0o644)
 		if tunFlags {
-			if err := os.WriteFile(filepath.Join(dir, name, "tun_flags"), []byte("0x1801\n"), 0o644); err != nil {
-				t.Fatal(err)
-			}
+			filetest.Write(t, filepath.Join(dir, name, "tun_flags"), "0x1801\n", 0o644)
 		}
 	}
 	dev("corp0", "65534", true) // a tun device with a name of its own (real: see testdata/README.md)
@@ -520,8 +514,10 @@ func TestTunnelInterface(t *testing.T) {
 
 func TestReadRouteTo(t *testing.T) {
 	const (
-		ipCmd  = "/sbin/ip route get fibmatch 17.253.144.10"
-		ipCmd2 = "/usr/sbin/ip route get fibmatch 17.253.144.10"
+		routeCmd  = "/sbin/route -n get 17.253.144.10"
+		route6Cmd = "/sbin/route -n get -inet6 2620:149:a44::10"
+		ipCmd     = "/sbin/ip route get fibmatch 17.253.144.10"
+		ipCmd2    = "/usr/sbin/ip route get fibmatch 17.253.144.10"
 	)
 	files := RouteFiles{
 		Route:       testdataPath("proc-net-route_split-default-tun0_netns.txt"),
@@ -542,34 +538,33 @@ func TestReadRouteTo(t *testing.T) {
 			name:      "darwin: split half on utun3",
 			goos:      "darwin",
 			dst:       appleV4,
-			replies:   map[string]commandtest.Reply{"/sbin/route -n get 17.253.144.10": commandtest.OK(file("route-get_utun3-split-half.txt"))},
+			replies:   map[string]commandtest.Reply{routeCmd: commandtest.OK(file("route-get_utun3-split-half.txt"))},
 			want:      RouteTo{Dest: "17.253.144.10", Prefix: "0.0.0.0/1", Interface: "utun3", Gateway: "10.8.0.1", Tunnel: true, Source: RouteSourceSplit, Via: "route"},
-			wantCalls: []string{"/sbin/route -n get 17.253.144.10"},
+			wantCalls: []string{routeCmd},
 		},
 		{
 			name:      "darwin: IPv6 asks with -inet6",
 			goos:      "darwin",
 			dst:       appleV6,
-			replies:   map[string]commandtest.Reply{"/sbin/route -n get -inet6 2620:149:a44::10": commandtest.OK(file("route-get-inet6_utun3-split-half.txt"))},
+			replies:   map[string]commandtest.Reply{route6Cmd: commandtest.OK(file("route-get-inet6_utun3-split-half.txt"))},
 			want:      RouteTo{Dest: "2620:149:a44::10", Prefix: "::/1", Interface: "utun3", Tunnel: true, Source: RouteSourceSplit, Via: "route"},
-			wantCalls: []string{"/sbin/route -n get -inet6 2620:149:a44::10"},
+			wantCalls: []string{route6Cmd},
 		},
 		{
 			name:      "darwin: cloned host route",
 			goos:      "darwin",
 			dst:       appleV4,
-			replies:   map[string]commandtest.Reply{"/sbin/route -n get 17.253.144.10": commandtest.OK(file("route-get_utun3-cloned-host.txt"))},
+			replies:   map[string]commandtest.Reply{routeCmd: commandtest.OK(file("route-get_utun3-cloned-host.txt"))},
 			want:      RouteTo{Dest: "17.253.144.10", Interface: "utun3", Gateway: "10.8.0.1", Tunnel: true, Source: RouteSourceSpecific, Via: "route"},
-			wantCalls: []string{"/sbin/route -n get 17.253.144.10"},
+			wantCalls: []string{routeCmd},
 		},
 		{
-			name: "darwin: not in table",
-			goos: "darwin",
-			dst:  appleV4,
-			replies: map[string]commandtest.Reply{"/sbin/route -n get 17.253.144.10": {
-				Err: commandtest.Failed("/sbin/route", 1, "route: writing to routing socket: not in table")}},
+			name:      "darwin: not in table",
+			goos:      "darwin",
+			dst:       appleV4,
+			replies:   map[string]commandtest.Reply{routeCmd: {Err: commandtest.Failed("/sbin/route", 1, "route: writing to routing socket: not in table")}},
 			want:      RouteTo{Dest: "17.253.144.10", Via: "route", Error: "route to 17.253.144.10: no route"},
-			wantCalls: []string{"/sbin/route -n get 17.253.144.10"},
+			wantCalls: []string{routeCmd},
 		},
 		{
 			name:      "linux: ip sees the policy-routed tunnel",

@@ -6,10 +6,15 @@
 package userdirtest
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/idpulse/idpulse/probes/filetest"
 )
 
 // Nobody is the user who owns the folders: 65534, "nobody" on Debian and
@@ -60,29 +65,45 @@ func AssertOwnedByNobody(t testing.TB, paths ...string) {
 	}
 }
 
-// Plant makes path a symbolic link to a fresh file holding "precious",
-// owned by root, and returns that file's path: CheckUntouched tells
-// whether anything was written through the link.
-func Plant(t testing.TB, path string) string {
+// AssertOwnedBelow fails t unless each path, and every folder between home
+// and it, belongs to Nobody: what root creates on a fresh account
+// (~/Library/Logs/idpulse/idpulse.log) must be the user's at every level,
+// or the user's own runs cannot write there later.
+func AssertOwnedBelow(t testing.TB, home string, paths ...string) {
 	t.Helper()
-	target := filepath.Join(t.TempDir(), "precious")
-	if err := os.WriteFile(target, []byte("precious"), 0o600); err != nil {
+	levels, err := levelsBelow(home, paths)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.Symlink(target, path); err != nil {
-		t.Fatal(err)
-	}
-	return target
+	AssertOwnedByNobody(t, levels...)
 }
 
-// CheckUntouched fails t unless target (from Plant) still holds "precious"
-// and is root's.
+// levelsBelow lists each path and every folder between home and it, once
+// each, every folder before what it holds; home itself is not listed.
+func levelsBelow(home string, paths []string) ([]string, error) {
+	home = filepath.Clean(home)
+	var levels []string
+	for _, p := range paths {
+		rel, err := filepath.Rel(home, p)
+		if err != nil || rel == "." || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			return nil, fmt.Errorf("%s is not below %s", p, home)
+		}
+		for q := filepath.Clean(p); q != home; q = filepath.Dir(q) {
+			if !slices.Contains(levels, q) {
+				levels = append(levels, q)
+			}
+		}
+	}
+	slices.Sort(levels)
+	return levels, nil
+}
+
+// CheckUntouched fails t unless target (from filetest.Plant) still holds
+// what Plant wrote and is root's: a root run neither wrote through the link
+// nor gave the file away.
 func CheckUntouched(t testing.TB, target string) {
 	t.Helper()
-	b, err := os.ReadFile(target)
-	if err != nil || string(b) != "precious" {
-		t.Errorf("the link's target %s now holds %q (%v): written through the link", target, b, err)
-	}
+	filetest.Untouched(t, target)
 	fi, err := os.Stat(target)
 	if err == nil && fi.Sys().(*syscall.Stat_t).Uid != 0 {
 		t.Errorf("the link's target %s was given away", target)

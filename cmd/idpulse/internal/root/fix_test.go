@@ -15,6 +15,7 @@ import (
 	"github.com/idpulse/idpulse/cmd/idpulse/internal/cli"
 	"github.com/idpulse/idpulse/cmd/idpulse/internal/root"
 	"github.com/idpulse/idpulse/probes/command/commandtest"
+	"github.com/idpulse/idpulse/probes/filetest"
 	"github.com/idpulse/idpulse/probes/probetest"
 )
 
@@ -155,19 +156,12 @@ func TestReportCommand(t *testing.T) {
 		t.Error("report --output created the missing folder")
 	}
 	// Through a planted link: refused, its target untouched.
-	dir := t.TempDir()
-	target := filepath.Join(dir, "precious")
-	os.WriteFile(target, []byte("keep"), 0o600)
-	link := filepath.Join(dir, "report.txt")
-	if err := os.Symlink(target, link); err != nil {
-		t.Fatal(err)
-	}
+	link := filepath.Join(t.TempDir(), "report.txt")
+	target := filetest.Plant(t, link)
 	if code, _, errOut := f.run(t, "report", "--output", link); code == 0 || !strings.Contains(errOut, "symbolic link") {
 		t.Errorf("symlink: exit %d %q", code, errOut)
 	}
-	if b, _ := os.ReadFile(target); string(b) != "keep" {
-		t.Errorf("the link's target was overwritten: %q", b)
-	}
+	filetest.Untouched(t, target)
 }
 
 func TestFixSaysWhatHappened(t *testing.T) {
