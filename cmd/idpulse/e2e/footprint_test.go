@@ -10,6 +10,7 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -173,13 +174,7 @@ func BenchmarkAgentFootprintMetrics(b *testing.B) {
 	ns := newNetns(b, "")
 	ns.startServers(b, helperConfig{})
 	ns.settle(b)
-	textfile := filepath.Join(ns.dir, "textfile", "idpulse.prom")
-	cfg := filepath.Join(ns.dir, "metrics.json")
-	data := `{"check": {"deadline": "3s", "probe_timeout": "2s"}, "apple_status": {"url": "` + feedURL + `"},
-  "agent": {"metrics_listen": "` + metricsListen + `", "metrics_textfile": "` + textfile + `"}}` + "\n"
-	if err := os.WriteFile(cfg, []byte(data), 0o644); err != nil {
-		b.Fatal(err)
-	}
+	cfg, textfile := footprintConfig(b, ns, "metrics", true, true)
 	metrics := map[string][]float64{}
 	var units []string
 	report := func(unit string, v float64) {
@@ -189,20 +184,53 @@ func BenchmarkAgentFootprintMetrics(b *testing.B) {
 		metrics[unit] = append(metrics[unit], v)
 	}
 	for b.Loop() {
-		footprintDefault(b, ns, cfg, report, func(b *testing.B, a *agentProc) {
-			body := scrapeIn(b, ns, "http://"+metricsListen+"/metrics")
-			if !strings.Contains(body, "idpulse_verdict_level 0\n") || !strings.Contains(body, `idpulse_checks_total{code="ok"} 1`) {
-				b.Fatalf("/metrics after the first cycle:\n%s", body)
-			}
-			if text, err := os.ReadFile(textfile); err != nil || !strings.Contains(string(text), "idpulse_verdict_level 0\n") {
-				b.Fatalf("textfile %s: %v\n%s", textfile, err, text)
-			}
-		})
+		footprintDefault(b, ns, cfg, report, func(b *testing.B, _ *agentProc) { checkMetricsOutputs(b, ns, textfile) })
 	}
 	for _, u := range units {
 		b.ReportMetric(median(metrics[u]), u)
 	}
 	b.ReportMetric(0, "ns/op")
+}
+
+// footprintConfig writes ns's default config (the default schedule) with
+// the optional outputs that cost memory switched on or off: both metrics
+// outputs (agent.metrics_listen on metricsListen and agent.metrics_textfile,
+// returned; "" when off) and the per-cycle history (agent.history, on by
+// default). It returns the config's path.
+func footprintConfig(tb testing.TB, ns *netns, name string, metrics, history bool) (path, textfile string) {
+	tb.Helper()
+	agent := map[string]any{"history": history}
+	if metrics {
+		textfile = filepath.Join(ns.dir, name+"-textfile", "idpulse.prom")
+		agent["metrics_listen"], agent["metrics_textfile"] = metricsListen, textfile
+	}
+	data, err := json.Marshal(map[string]any{
+		"check":        map[string]string{"deadline": "3s", "probe_timeout": "2s"},
+		"apple_status": map[string]string{"url": feedURL},
+		"agent":        agent,
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	path = filepath.Join(ns.dir, name+".json")
+	if err := os.WriteFile(path, append(data, '\n'), 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	return path, textfile
+}
+
+// checkMetricsOutputs is the proof that both metrics outputs are on once a
+// healthy cycle has run: the endpoint, scraped from inside the namespace,
+// and the textfile both hold its verdict.
+func checkMetricsOutputs(tb testing.TB, ns *netns, textfile string) {
+	tb.Helper()
+	body := scrapeIn(tb, ns, "http://"+metricsListen+"/metrics")
+	if !strings.Contains(body, "idpulse_verdict_level 0\n") || !strings.Contains(body, `idpulse_checks_total{code="ok"} 1`) {
+		tb.Fatalf("/metrics after the first cycle:\n%s", body)
+	}
+	if text, err := os.ReadFile(textfile); err != nil || !strings.Contains(string(text), "idpulse_verdict_level 0\n") {
+		tb.Fatalf("textfile %s: %v\n%s", textfile, err, text)
+	}
 }
 
 // scrapeIn GETs url from inside the namespace.
@@ -289,20 +317,29 @@ func footprintDefault(b *testing.B, ns *netns, cfg string, report func(string, f
 		afterIdle(b, a)
 	}
 
-	// Steady state: after the second cycle, the schedule's own.
+	s3 := afterSecondCycle(b, a, first)
+	report("rss-MiB", mib(s3.rssKB))
+	report("peak-rss-MiB", mib(s3.hwmKB))
+
+	stopAgent(b, a)
+}
+
+// afterSecondCycle waits for the default schedule's own second cycle (the
+// state file no longer holds first) and samples the process rssSettle after
+// it: the agent's steady state between cycles.
+func afterSecondCycle(b *testing.B, a *agentProc, first stateInfo) procSample {
+	b.Helper()
 	var second stateInfo
 	waitForUpTo(b, a, "the second cycle (default 60 s interval)", time.Until(first.mtime.Add(defaultMaxGap)), func() (bool, string) {
 		second = readState(a)
 		return second.ok && !second.same(first), "the state file still holds the first cycle"
 	})
 	sleepUntil(second.mtime.Add(rssSettle))
-	s3 := sampleProc(b, a.pid)
-	b.Logf("second cycle %s after the first (took %s); %s later: VmRSS %.1f MiB (RssAnon %.1f MiB), VmHWM %.1f MiB, %d threads",
-		second.mtime.Sub(first.mtime).Round(time.Second), second.took.Round(time.Millisecond), rssSettle, mib(s3.rssKB), mib(s3.anonKB), mib(s3.hwmKB), len(s3.threads))
-	report("rss-MB", mib(s3.rssKB))
-	report("peak-rss-MB", mib(s3.hwmKB))
-
-	stopAgent(b, a)
+	s := sampleProc(b, a.pid)
+	b.Logf("second cycle %s after the first (took %s); %s later: VmRSS %.1f MiB (RssAnon %.1f MiB, RssFile %.1f MiB), VmHWM %.1f MiB, %d threads",
+		second.mtime.Sub(first.mtime).Round(time.Second), second.took.Round(time.Millisecond), rssSettle,
+		mib(s.rssKB), mib(s.anonKB), mib(s.fileKB), mib(s.hwmKB), len(s.threads))
+	return s
 }
 
 // footprintGrowth is run 2: a cycle a second, RSS around cycle 20 and 200.
@@ -432,7 +469,8 @@ type procSample struct {
 	ticks   int64 // utime+stime of the whole process, in clockTicks
 	rssKB   int64
 	hwmKB   int64
-	anonKB  int64 // RssAnon: heap, stacks; the rest of VmRSS is mostly the binary's mapped text
+	anonKB  int64 // RssAnon: heap, stacks
+	fileKB  int64 // RssFile: the pages of the binary (text, rodata, pclntab) and libraries touched so far
 }
 
 type threadSample struct {
@@ -452,6 +490,7 @@ func sampleProc(tb testing.TB, pid int) procSample {
 	s.rssKB = statusField(status, "VmRSS")
 	s.hwmKB = statusField(status, "VmHWM")
 	s.anonKB = statusField(status, "RssAnon")
+	s.fileKB = statusField(status, "RssFile")
 
 	stat, err := os.ReadFile(base + "/stat")
 	if err != nil {
