@@ -89,12 +89,15 @@ const growthConfig = `{
 //     the metrics are the differences (a thread born in the window counts
 //     in full), wakeups normalised to a minute. The state file is checked
 //     unchanged at t+52 s: no cycle ran in the window.
-//   - rss-MB, peak-rss-MB: VmRSS and VmHWM (/proc/PID/status, MiB) 2 s after
-//     the second cycle's state file, at about 56-68 s. The second cycle is
-//     the default schedule's own, not a shortened one.
+//   - rss-MiB, peak-rss-MiB: VmRSS and VmHWM (/proc/PID/status) in MiB
+//     (2^20 bytes) 2 s after the second cycle's state file, at about 56-68 s.
+//     The second cycle is the default schedule's own, not a shortened one.
+//     The budget is 25 MB (decimal) = 23.84 MiB; BenchmarkAgentRSS splits
+//     the reading into RssAnon and RssFile for each combination of the
+//     metrics outputs and the history.
 //
 // Run 2, unless -short (growthConfig: a cycle every second, --log-level
-// debug): rss-growth-MB is the median VmRSS after cycles 200-204 minus the
+// debug): rss-growth-MiB is the median VmRSS after cycles 200-204 minus the
 // median after cycles 20-24, cycles counted by the "cycle start" lines of
 // the JSON log under the run's XDG_STATE_HOME (rotated files included).
 //
@@ -121,7 +124,7 @@ func BenchmarkAgentFootprint(b *testing.B) {
 	for b.Loop() {
 		footprintDefault(b, ns, ns.configPath(), report, nil)
 		if testing.Short() {
-			b.Log("-short: no growth run (rss-growth-MB)")
+			b.Log("-short: no growth run (rss-growth-MiB)")
 		} else {
 			footprintGrowth(b, ns, growthCfg, report)
 		}
@@ -165,7 +168,7 @@ const metricsListen = "127.0.0.1:9273"
 // agent.metrics_textfile (rewritten by each cycle, so only at its end). The
 // metrics are run 1's. After the idle window the endpoint is scraped once
 // from inside the namespace and the textfile read, proof that both were on;
-// rss-MB is then read after the second cycle as in run 1, so it includes
+// rss-MiB is then read after the second cycle as in run 1, so it includes
 // the HTTP server that has served a scrape.
 //
 //	sudo go test -run '^$' -bench AgentFootprintMetrics -benchtime 1x -timeout 10m ./cmd/idpulse/e2e/
@@ -352,7 +355,7 @@ func footprintGrowth(b *testing.B, ns *netns, cfg string, report func(string, fl
 	if v := verdictLines(a.stdout.String()); len(v) != 1 || v[0][3] != "ok" {
 		b.Fatalf("growth run verdict lines %q, want one: ok (the world must stay healthy)\n%s", v, a.stdout)
 	}
-	report("rss-growth-MB", at200-at20)
+	report("rss-growth-MiB", at200-at20)
 	stopAgent(b, a)
 }
 
