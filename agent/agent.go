@@ -247,6 +247,7 @@ func (a *Agent) Run(ctx context.Context) error {
 		case res := <-a.cycles:
 			a.finishCycle(ctx, res)
 			ui.show(a.model(a.d.Now()), a.last)
+			releaseMemory()
 		case f := <-a.fixes:
 			a.finishFix(ctx, f)
 			ui.show(a.model(a.d.Now()), a.last)

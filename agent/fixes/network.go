@@ -2,6 +2,7 @@ package fixes
 
 import (
 	"regexp"
+	"sync"
 
 	"github.com/idpulse/idpulse/agent/verdict"
 	"github.com/idpulse/idpulse/probes"
@@ -20,10 +21,10 @@ var (
 	// macEthernetLike are the BSD names of Wi-Fi and Ethernet devices. A
 	// default route through utunN, pppN or ipsecN is a VPN, and neither
 	// networksetup nor DHCP has anything to do with it.
-	macEthernetLike = regexp.MustCompile(`^en[0-9]+$`)
+	macEthernetLike = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^en[0-9]+$`) })
 	// linuxIface is a Linux interface name (at most 15 bytes, IFNAMSIZ)
 	// that cannot be mistaken for an option.
-	linuxIface = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$`)
+	linuxIface = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$`) })
 )
 
 // routeInterface is the default-route interface the link probe saw, or "".
@@ -39,7 +40,7 @@ func routeInterface(doc *verdict.Document) string {
 // Ethernet device, else en0. Anything else from the evidence is dropped here,
 // so an odd name never reaches a command.
 func macDevice(doc *verdict.Document) string {
-	if d := routeInterface(doc); macEthernetLike.MatchString(d) {
+	if d := routeInterface(doc); macEthernetLike().MatchString(d) {
 		return d
 	}
 	return defaultMacWiFi
@@ -76,7 +77,7 @@ func renewDHCP() Fix {
 			},
 			func(c Context) (Plan, error) {
 				dev := routeInterface(c.Doc)
-				if !linuxIface.MatchString(dev) {
+				if !linuxIface().MatchString(dev) {
 					return unavailable("the network interface is not known (no default route in the last check)")
 				}
 				return firstOf("neither NetworkManager nor systemd-networkd is present",

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/idpulse/idpulse/agent/verdict"
 	"github.com/idpulse/idpulse/probes"
@@ -16,8 +17,13 @@ const (
 )
 
 // uuidPattern is a UUID as `scutil --nc list` prints a service ID and
-// nmcli a connection's UUID.
-var uuidPattern = regexp.MustCompile(`^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$`)
+// nmcli a connection's UUID. Compiled on first use, like the patterns in
+// network.go: the agent only needs them when a fix is offered, and compiled
+// at start-up they held 33 KB of heap (GODEBUG=inittrace=1) in every
+// idpulse process for as long as it ran.
+var uuidPattern = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$`)
+})
 
 // disconnectVPN stops each VPN the check saw connected: on macOS the
 // Connected network connection services, on Linux the active
@@ -43,13 +49,13 @@ func disconnectVPN() Fix {
 			for _, s := range connectedServices(ev) {
 				var argv []string
 				switch {
-				case c.GOOS == "linux" && uuidPattern.MatchString(s.ID):
+				case c.GOOS == "linux" && uuidPattern().MatchString(s.ID):
 					// "uuid" makes nmcli take the next word as a UUID, never
 					// as a name or an option.
 					argv = []string{nmcli, "connection", "down", "uuid", s.ID}
 				case c.GOOS == "linux":
 					continue
-				case uuidPattern.MatchString(s.ID):
+				case uuidPattern().MatchString(s.ID):
 					// The ID is exact where the name may not be: scutil
 					// truncates names of 32 characters or more in its list.
 					argv = []string{scutil, "--nc", "stop", s.ID}

@@ -27,6 +27,8 @@
 // cycles; one iteration takes about five minutes (-short: one and a half).
 // BenchmarkAgentFootprintMetrics is its first part with the Prometheus
 // endpoint and textfile on, nobody scraping during the idle window.
+// BenchmarkAgentRSS is its memory reading alone (VmRSS, RssAnon, RssFile)
+// for metrics on and off times history on and off, about five minutes.
 // TestScreenshotWorld is the fake Internet of
 // packaging/linux/screenshot.sh (`make screenshot`), not a test.
 //
@@ -38,6 +40,7 @@
 //	sudo go test -count=1 -v ./cmd/idpulse/e2e/
 //	sudo go test -run='^$' -bench=. ./cmd/idpulse/e2e/
 //	sudo go test -run='^$' -bench=AgentFootprint -benchtime=1x -timeout=20m ./cmd/idpulse/e2e/
+//	sudo go test -run='^$' -bench=AgentRSS -benchtime=1x -timeout=20m ./cmd/idpulse/e2e/
 //
 // The package has no non-test code; this file only documents it.
 package e2e

@@ -10,6 +10,7 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -88,12 +89,15 @@ const growthConfig = `{
 //     the metrics are the differences (a thread born in the window counts
 //     in full), wakeups normalised to a minute. The state file is checked
 //     unchanged at t+52 s: no cycle ran in the window.
-//   - rss-MB, peak-rss-MB: VmRSS and VmHWM (/proc/PID/status, MiB) 2 s after
-//     the second cycle's state file, at about 56-68 s. The second cycle is
-//     the default schedule's own, not a shortened one.
+//   - rss-MiB, peak-rss-MiB: VmRSS and VmHWM (/proc/PID/status) in MiB
+//     (2^20 bytes) 2 s after the second cycle's state file, at about 56-68 s.
+//     The second cycle is the default schedule's own, not a shortened one.
+//     The budget is 25 MB (decimal) = 23.84 MiB; BenchmarkAgentRSS splits
+//     the reading into RssAnon and RssFile for each combination of the
+//     metrics outputs and the history.
 //
 // Run 2, unless -short (growthConfig: a cycle every second, --log-level
-// debug): rss-growth-MB is the median VmRSS after cycles 200-204 minus the
+// debug): rss-growth-MiB is the median VmRSS after cycles 200-204 minus the
 // median after cycles 20-24, cycles counted by the "cycle start" lines of
 // the JSON log under the run's XDG_STATE_HOME (rotated files included).
 //
@@ -120,7 +124,7 @@ func BenchmarkAgentFootprint(b *testing.B) {
 	for b.Loop() {
 		footprintDefault(b, ns, ns.configPath(), report, nil)
 		if testing.Short() {
-			b.Log("-short: no growth run (rss-growth-MB)")
+			b.Log("-short: no growth run (rss-growth-MiB)")
 		} else {
 			footprintGrowth(b, ns, growthCfg, report)
 		}
@@ -164,7 +168,7 @@ const metricsListen = "127.0.0.1:9273"
 // agent.metrics_textfile (rewritten by each cycle, so only at its end). The
 // metrics are run 1's. After the idle window the endpoint is scraped once
 // from inside the namespace and the textfile read, proof that both were on;
-// rss-MB is then read after the second cycle as in run 1, so it includes
+// rss-MiB is then read after the second cycle as in run 1, so it includes
 // the HTTP server that has served a scrape.
 //
 //	sudo go test -run '^$' -bench AgentFootprintMetrics -benchtime 1x -timeout 10m ./cmd/idpulse/e2e/
@@ -173,13 +177,7 @@ func BenchmarkAgentFootprintMetrics(b *testing.B) {
 	ns := newNetns(b, "")
 	ns.startServers(b, helperConfig{})
 	ns.settle(b)
-	textfile := filepath.Join(ns.dir, "textfile", "idpulse.prom")
-	cfg := filepath.Join(ns.dir, "metrics.json")
-	data := `{"check": {"deadline": "3s", "probe_timeout": "2s"}, "apple_status": {"url": "` + feedURL + `"},
-  "agent": {"metrics_listen": "` + metricsListen + `", "metrics_textfile": "` + textfile + `"}}` + "\n"
-	if err := os.WriteFile(cfg, []byte(data), 0o644); err != nil {
-		b.Fatal(err)
-	}
+	cfg, textfile := footprintConfig(b, ns, "metrics", true, true)
 	metrics := map[string][]float64{}
 	var units []string
 	report := func(unit string, v float64) {
@@ -189,20 +187,53 @@ func BenchmarkAgentFootprintMetrics(b *testing.B) {
 		metrics[unit] = append(metrics[unit], v)
 	}
 	for b.Loop() {
-		footprintDefault(b, ns, cfg, report, func(b *testing.B, a *agentProc) {
-			body := scrapeIn(b, ns, "http://"+metricsListen+"/metrics")
-			if !strings.Contains(body, "idpulse_verdict_level 0\n") || !strings.Contains(body, `idpulse_checks_total{code="ok"} 1`) {
-				b.Fatalf("/metrics after the first cycle:\n%s", body)
-			}
-			if text, err := os.ReadFile(textfile); err != nil || !strings.Contains(string(text), "idpulse_verdict_level 0\n") {
-				b.Fatalf("textfile %s: %v\n%s", textfile, err, text)
-			}
-		})
+		footprintDefault(b, ns, cfg, report, func(b *testing.B, _ *agentProc) { checkMetricsOutputs(b, ns, textfile) })
 	}
 	for _, u := range units {
 		b.ReportMetric(median(metrics[u]), u)
 	}
 	b.ReportMetric(0, "ns/op")
+}
+
+// footprintConfig writes ns's default config (the default schedule) with
+// the optional outputs that cost memory switched on or off: both metrics
+// outputs (agent.metrics_listen on metricsListen and agent.metrics_textfile,
+// returned; "" when off) and the per-cycle history (agent.history, on by
+// default). It returns the config's path.
+func footprintConfig(tb testing.TB, ns *netns, name string, metrics, history bool) (path, textfile string) {
+	tb.Helper()
+	agent := map[string]any{"history": history}
+	if metrics {
+		textfile = filepath.Join(ns.dir, name+"-textfile", "idpulse.prom")
+		agent["metrics_listen"], agent["metrics_textfile"] = metricsListen, textfile
+	}
+	data, err := json.Marshal(map[string]any{
+		"check":        map[string]string{"deadline": "3s", "probe_timeout": "2s"},
+		"apple_status": map[string]string{"url": feedURL},
+		"agent":        agent,
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	path = filepath.Join(ns.dir, name+".json")
+	if err := os.WriteFile(path, append(data, '\n'), 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	return path, textfile
+}
+
+// checkMetricsOutputs is the proof that both metrics outputs are on once a
+// healthy cycle has run: the endpoint, scraped from inside the namespace,
+// and the textfile both hold its verdict.
+func checkMetricsOutputs(tb testing.TB, ns *netns, textfile string) {
+	tb.Helper()
+	body := scrapeIn(tb, ns, "http://"+metricsListen+"/metrics")
+	if !strings.Contains(body, "idpulse_verdict_level 0\n") || !strings.Contains(body, `idpulse_checks_total{code="ok"} 1`) {
+		tb.Fatalf("/metrics after the first cycle:\n%s", body)
+	}
+	if text, err := os.ReadFile(textfile); err != nil || !strings.Contains(string(text), "idpulse_verdict_level 0\n") {
+		tb.Fatalf("textfile %s: %v\n%s", textfile, err, text)
+	}
 }
 
 // scrapeIn GETs url from inside the namespace.
@@ -289,20 +320,29 @@ func footprintDefault(b *testing.B, ns *netns, cfg string, report func(string, f
 		afterIdle(b, a)
 	}
 
-	// Steady state: after the second cycle, the schedule's own.
+	s3 := afterSecondCycle(b, a, first)
+	report("rss-MiB", mib(s3.rssKB))
+	report("peak-rss-MiB", mib(s3.hwmKB))
+
+	stopAgent(b, a)
+}
+
+// afterSecondCycle waits for the default schedule's own second cycle (the
+// state file no longer holds first) and samples the process rssSettle after
+// it: the agent's steady state between cycles.
+func afterSecondCycle(b *testing.B, a *agentProc, first stateInfo) procSample {
+	b.Helper()
 	var second stateInfo
 	waitForUpTo(b, a, "the second cycle (default 60 s interval)", time.Until(first.mtime.Add(defaultMaxGap)), func() (bool, string) {
 		second = readState(a)
 		return second.ok && !second.same(first), "the state file still holds the first cycle"
 	})
 	sleepUntil(second.mtime.Add(rssSettle))
-	s3 := sampleProc(b, a.pid)
-	b.Logf("second cycle %s after the first (took %s); %s later: VmRSS %.1f MiB (RssAnon %.1f MiB), VmHWM %.1f MiB, %d threads",
-		second.mtime.Sub(first.mtime).Round(time.Second), second.took.Round(time.Millisecond), rssSettle, mib(s3.rssKB), mib(s3.anonKB), mib(s3.hwmKB), len(s3.threads))
-	report("rss-MB", mib(s3.rssKB))
-	report("peak-rss-MB", mib(s3.hwmKB))
-
-	stopAgent(b, a)
+	s := sampleProc(b, a.pid)
+	b.Logf("second cycle %s after the first (took %s); %s later: VmRSS %.1f MiB (RssAnon %.1f MiB, RssFile %.1f MiB), VmHWM %.1f MiB, %d threads",
+		second.mtime.Sub(first.mtime).Round(time.Second), second.took.Round(time.Millisecond), rssSettle,
+		mib(s.rssKB), mib(s.anonKB), mib(s.fileKB), mib(s.hwmKB), len(s.threads))
+	return s
 }
 
 // footprintGrowth is run 2: a cycle a second, RSS around cycle 20 and 200.
@@ -315,7 +355,7 @@ func footprintGrowth(b *testing.B, ns *netns, cfg string, report func(string, fl
 	if v := verdictLines(a.stdout.String()); len(v) != 1 || v[0][3] != "ok" {
 		b.Fatalf("growth run verdict lines %q, want one: ok (the world must stay healthy)\n%s", v, a.stdout)
 	}
-	report("rss-growth-MB", at200-at20)
+	report("rss-growth-MiB", at200-at20)
 	stopAgent(b, a)
 }
 
@@ -432,7 +472,8 @@ type procSample struct {
 	ticks   int64 // utime+stime of the whole process, in clockTicks
 	rssKB   int64
 	hwmKB   int64
-	anonKB  int64 // RssAnon: heap, stacks; the rest of VmRSS is mostly the binary's mapped text
+	anonKB  int64 // RssAnon: heap, stacks
+	fileKB  int64 // RssFile: the pages of the binary (text, rodata, pclntab) and libraries touched so far
 }
 
 type threadSample struct {
@@ -452,6 +493,7 @@ func sampleProc(tb testing.TB, pid int) procSample {
 	s.rssKB = statusField(status, "VmRSS")
 	s.hwmKB = statusField(status, "VmHWM")
 	s.anonKB = statusField(status, "RssAnon")
+	s.fileKB = statusField(status, "RssFile")
 
 	stat, err := os.ReadFile(base + "/stat")
 	if err != nil {
