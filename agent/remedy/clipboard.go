@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/idpulse/idpulse/agent/atomicfile"
-	"github.com/idpulse/idpulse/agent/history"
 	"github.com/idpulse/idpulse/agent/report"
 	"github.com/idpulse/idpulse/agent/verdict"
 	"github.com/idpulse/idpulse/probes/command"
@@ -52,8 +51,8 @@ func (c Clipboard) Text(doc *verdict.Document) ([]byte, error) {
 	}
 	in := report.Input{Doc: *doc, Version: c.Version, Generated: time.Now()}
 	if c.Dir != "" {
-		in.Attempts, _ = history.Attempts(c.Dir).Recent(20)
-		in.Transitions, _ = history.Transitions(c.Dir).Recent(20)
+		// What cannot be read is left out; the report is still worth having.
+		_ = in.ReadState(c.Dir, report.FormatText)
 	}
 	// The serial and the full name are redacted too (the system probe's
 	// evidence, `id -F` on macOS), bounded: a report is never held up.

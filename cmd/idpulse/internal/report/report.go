@@ -10,7 +10,6 @@ import (
 
 	"github.com/idpulse/idpulse/agent/atomicfile"
 	"github.com/idpulse/idpulse/agent/diagnose"
-	"github.com/idpulse/idpulse/agent/history"
 	"github.com/idpulse/idpulse/agent/report"
 	"github.com/idpulse/idpulse/cmd/idpulse/internal/cli"
 )
@@ -75,8 +74,9 @@ func Run(ctx context.Context, opts *Options) int {
 	in := report.Input{Doc: doc, Version: opts.Version, Generated: opts.Now()}
 	if opts.HistoryDir != "" {
 		// A damaged history line is skipped; the report is still worth having.
-		in.Attempts, _ = history.Attempts(opts.HistoryDir).Recent(30)
-		in.Transitions, _ = history.Transitions(opts.HistoryDir).Recent(30)
+		if err := in.ReadState(opts.HistoryDir, format); err != nil {
+			fmt.Fprintf(opts.IO.ErrOut, "idpulse: part of the history is missing from the report: %v\n", err)
+		}
 	}
 	var red *report.Redactor
 	if !opts.NoRedact {
