@@ -42,7 +42,7 @@ const (
 )
 
 // Formats lists the formats, for flag help.
-var Formats = []Format{FormatText, FormatMarkdown, FormatJSON}
+var Formats = []Format{FormatText, FormatMarkdown, FormatJSON, FormatHTML}
 
 // ParseFormat accepts a format name as typed on a command line ("md" too).
 func ParseFormat(s string) (Format, error) {
@@ -53,6 +53,8 @@ func ParseFormat(s string) (Format, error) {
 		return FormatMarkdown, nil
 	case "json":
 		return FormatJSON, nil
+	case "html", "htm":
+		return FormatHTML, nil
 	}
 	return "", fmt.Errorf("unknown report format %q (want text, markdown, json or html)", s)
 }
@@ -106,6 +108,12 @@ func Write(w io.Writer, in Input, f Format, redact *Redactor) error {
 			return writeText(w, blocks)
 		}
 		return writeMarkdown(w, blocks)
+	case FormatHTML:
+		m, err := decodeModel(tree, in.Generated.Location())
+		if err != nil {
+			return fmt.Errorf("report: %w", err)
+		}
+		return writeHTML(w, m, in.Timeline)
 	}
 	return fmt.Errorf("report: unknown format %q", f)
 }
