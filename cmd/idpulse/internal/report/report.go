@@ -18,7 +18,8 @@ import (
 type Options struct {
 	cli.Deps
 	Version string
-	// HistoryDir holds the attempts and transitions logs ("" = none).
+	// HistoryDir is the agent's state folder: the attempts and transitions
+	// logs and the timeline ("" = none).
 	HistoryDir string
 	// Redactor is what --no-redact turns off; nil means the system's.
 	Redactor *report.Redactor
@@ -29,19 +30,23 @@ type Options struct {
 	NoRedact   bool
 }
 
-const usage = `Usage: idpulse report [--format text|markdown|json] [--output FILE] [--no-redact]
+const usage = `Usage: idpulse report [--format text|markdown|json|html] [--output FILE] [--no-redact]
 
 Checks again and writes a diagnostic report for Apple Support: Mac model, OS
 version and build, the verdict chain, every check's exact errors and timings,
-Apple System Status, the fixes tried with their times, and recent verdict
-changes. Your user name and full name, home folder, computer name, serial
+Apple System Status, the fixes tried with their times, recent verdict
+changes and the incidents the menu bar agent recorded in the last 7 days.
+--format html writes one self-contained page (no script, nothing fetched)
+with 30 days of history: a timeline strip, latency plots and each day's
+share of checks ok, to open in a browser or attach to a support chat.
+Your user name and full name, home folder, computer name, serial
 numbers, MAC addresses (and IPv6 addresses made from them), Wi-Fi network
 names, e-mail addresses, tokens and the values in web addresses' queries are
 redacted unless --no-redact is given.
 
 Flags:
-  --format F     text (default), markdown or json
-  --output FILE  write to FILE instead of standard output
+  --format F     text (default), markdown, json or html
+  --output FILE  write to FILE instead of standard output (html: report.html, say)
   --no-redact    keep personal details
   --config FILE  read settings from FILE
 `
