@@ -1,8 +1,12 @@
 package report
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
+	"path/filepath"
 
+	"github.com/idpulse/idpulse/agent/atomicfile"
 	"github.com/idpulse/idpulse/agent/history"
 	"github.com/idpulse/idpulse/agent/incidents"
 	"github.com/idpulse/idpulse/agent/timeline"
@@ -31,4 +35,24 @@ func (in *Input) ReadState(stateDir string, f Format) error {
 	errs = append(errs, err)
 	in.Incidents = incidents.Group(in.Timeline, all, in.Generated)
 	return errors.Join(errs...)
+}
+
+// PageName is the HTML page's file in the state folder, which the menu's
+// Show History… writes and opens: the one place its name is decided.
+const PageName = "history.html"
+
+// WritePage writes the HTML report of in to PageName in stateDir, whole
+// or not at all (atomicfile through agent/userdir, as the other state
+// files: the folder may be shared with a root-run idpulse), readable by the
+// user only, and returns its path. redact nil writes it unredacted.
+func WritePage(stateDir string, in Input, redact *Redactor) (string, error) {
+	var buf bytes.Buffer
+	if err := Write(&buf, in, FormatHTML, redact); err != nil {
+		return "", err
+	}
+	path := filepath.Join(stateDir, PageName)
+	if err := (atomicfile.Writer{UserDir: true}).Write(path, buf.Bytes(), 0o600); err != nil {
+		return "", fmt.Errorf("report: %w", err)
+	}
+	return path, nil
 }
