@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/idpulse/idpulse/agent/history"
-	"github.com/idpulse/idpulse/agent/incidents"
 	"github.com/idpulse/idpulse/agent/timeline"
 	"github.com/idpulse/idpulse/agent/verdict"
 	"github.com/idpulse/idpulse/probes"
@@ -188,8 +187,7 @@ func fixtureInput() Input {
 		},
 		Generated: utcAt(9, 30, 0),
 	}
-	in.Timeline = fixtureTimeline(in.Generated)
-	in.Incidents = incidents.Group(in.Timeline, in.Attempts, in.Generated)
+	in.History = HistoryOf(fixtureTimeline(in.Generated), in.Attempts, in.Generated)
 	return in
 }
 

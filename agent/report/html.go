@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/idpulse/idpulse/agent/timeline"
 	"github.com/idpulse/idpulse/probes/textsafe"
 )
 
@@ -96,12 +95,12 @@ type htmlItem struct {
 // follow in build's order.
 var pageOrder = []string{sectionIncidents, sectionFindings, sectionSteps, sectionSystem}
 
-func writeHTML(w io.Writer, m model, records []timeline.Record) error {
+func writeHTML(w io.Writer, m model, h History) error {
 	tmpl, err := pageTemplate()
 	if err != nil {
 		return fmt.Errorf("report: html template: %w", err)
 	}
-	hist, err := historyView(m, records)
+	hist, err := historyView(m, h)
 	if err != nil {
 		return fmt.Errorf("report: charts: %w", err)
 	}

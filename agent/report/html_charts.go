@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"fmt"
 	"html/template"
 	"math"
@@ -10,7 +11,6 @@ import (
 	"github.com/go-analyze/charts"
 
 	"github.com/idpulse/idpulse/agent/incidents"
-	"github.com/idpulse/idpulse/agent/timeline"
 )
 
 // The history part of the HTML page. A month is about 43,000 records; each
@@ -18,9 +18,10 @@ import (
 // level and the median timings of each), so the page and its rendering cost
 // do not grow with the record.
 //
-// Only numbers, times and the closed set of levels leave the records here:
-// no text of theirs (the headline) reaches a chart, so nothing needs
-// redacting; the incidents' words come from the redacted tree.
+// Only numbers, times and the closed set of levels reach this file (Point,
+// incidents.Day): no text of a record (the headline) is in a chart, so
+// nothing here needs redacting; the incidents' words come from the
+// redacted tree.
 
 // window is one span of the history: its length and its buckets.
 type window struct {
@@ -49,8 +50,8 @@ type bucket struct {
 	Start      time.Time
 	Checks, OK int
 	Worst      int // rank: -1 no check, 0 ok, 1 degraded, 2 down
-	dns, tls   []float64
-	firstByte  []float64
+	dns, tls   []float32
+	firstByte  []float32
 }
 
 // levelRank orders levels; a level this idpulse does not know counts as
@@ -74,51 +75,55 @@ func (b bucket) state() string {
 	return stateNames[b.Worst]
 }
 
-// bucketize spreads records (oldest first) over n buckets of w ending at
+// bucketize spreads points (oldest first) over n buckets of w ending at
 // end.
-func bucketize(records []timeline.Record, w window, n int, end time.Time) []bucket {
+func bucketize(points []Point, w window, n int, end time.Time) []bucket {
 	step := w.Length / time.Duration(n)
 	start := end.Add(-w.Length)
 	out := make([]bucket, n)
 	for i := range out {
 		out[i] = bucket{Start: start.Add(time.Duration(i) * step), Worst: -1}
 	}
-	from, _ := slices.BinarySearchFunc(records, start, func(r timeline.Record, t time.Time) int { return r.At.Compare(t) })
-	for _, r := range records[from:] {
-		i := int(r.At.Sub(start) / step)
+	for _, p := range pointsFrom(points, start) {
+		i := int(time.Duration(p.At-start.UnixNano()) / step)
 		if i >= n {
 			break
 		}
 		b := &out[i]
 		b.Checks++
-		rank := levelRank(r.Level)
-		if rank == 0 {
+		if p.Rank == 0 {
 			b.OK++
 		}
-		b.Worst = max(b.Worst, rank)
-		add := func(dst *[]float64, v *float64) {
-			if v != nil && !math.IsNaN(*v) && !math.IsInf(*v, 0) {
-				*dst = append(*dst, *v)
+		b.Worst = max(b.Worst, int(p.Rank))
+		add := func(dst *[]float32, v float32) {
+			if !math.IsNaN(float64(v)) {
+				*dst = append(*dst, v)
 			}
 		}
-		add(&b.dns, r.Timings.DNS)
-		add(&b.tls, r.Timings.TLS)
-		add(&b.firstByte, r.Timings.FirstByte)
+		add(&b.dns, p.DNS)
+		add(&b.tls, p.TLS)
+		add(&b.firstByte, p.FirstByte)
 	}
 	return out
 }
 
+// pointsFrom is the points at or after from.
+func pointsFrom(points []Point, from time.Time) []Point {
+	i, _ := slices.BinarySearchFunc(points, from.UnixNano(), func(p Point, t int64) int { return cmp.Compare(p.At, t) })
+	return points[i:]
+}
+
 // median is the middle value, the chart library's null when there is none
 // (no measurement in the bucket: a gap in the line, not a zero).
-func median(vs []float64) float64 {
+func median(vs []float32) float64 {
 	if len(vs) == 0 {
 		return charts.GetNullValue()
 	}
 	slices.Sort(vs)
 	if n := len(vs); n%2 == 0 {
-		return (vs[n/2-1] + vs[n/2]) / 2
+		return (float64(vs[n/2-1]) + float64(vs[n/2])) / 2
 	}
-	return vs[len(vs)/2]
+	return float64(vs[len(vs)/2])
 }
 
 // htmlHistory is the template's view of the timeline.
@@ -154,34 +159,31 @@ type htmlPlot struct {
 // stripWidth is the strip's viewBox width.
 const stripWidth = 1000
 
-func historyView(m model, records []timeline.Record) (*htmlHistory, error) {
-	h := &htmlHistory{}
+func historyView(m model, hist History) (*htmlHistory, error) {
 	end := m.Generated
 	from := end.Add(-PageWindow)
-	for _, r := range records {
-		if !r.At.Before(from) && !r.At.After(end) {
-			h.Checks++
-		}
-	}
+	points := pointsFrom(hist.Points, from)
+	h := &htmlHistory{Checks: len(points)}
 	for _, w := range windows {
-		h.Strips = append(h.Strips, strip(w, bucketize(records, w, w.Buckets, end), m))
-		svg, err := latencyPlot(w, bucketize(records, w, w.PlotBuckets, end), m)
+		h.Strips = append(h.Strips, strip(w, bucketize(points, w, w.Buckets, end), m))
+		svg, err := latencyPlot(w, bucketize(points, w, w.PlotBuckets, end), m)
 		if err != nil {
 			return nil, fmt.Errorf("%s latency: %w", w.ID, err)
 		}
 		h.Plots = append(h.Plots, htmlPlot{Title: w.Title, SVG: svg})
 	}
-	svg, err := availabilityChart(incidents.Availability(recordsFrom(records, from), m.Loc))
+	var days []incidents.Day
+	for _, d := range hist.Days {
+		if d.Date >= from.In(m.Loc).Format(time.DateOnly) {
+			days = append(days, d)
+		}
+	}
+	svg, err := availabilityChart(days)
 	if err != nil {
 		return nil, fmt.Errorf("availability: %w", err)
 	}
 	h.Availability = svg
 	return h, nil
-}
-
-func recordsFrom(records []timeline.Record, from time.Time) []timeline.Record {
-	i, _ := slices.BinarySearchFunc(records, from, func(r timeline.Record, t time.Time) int { return r.At.Compare(t) })
-	return records[i:]
 }
 
 // strip is hand-built SVG: one rect a bucket, filled with its state's
@@ -282,10 +284,10 @@ func availabilityChart(days []incidents.Day) (template.HTML, error) {
 	for i, d := range days {
 		values[i] = math.Round(d.Ratio*1000) / 10
 		lowest = min(lowest, values[i])
+		// Date is ours (incidents.Availability); anything else is not
+		// shown, so no text but a date reaches the chart.
 		if t, err := time.Parse(time.DateOnly, d.Date); err == nil {
 			labels[i] = t.Format("2 Jan")
-		} else {
-			labels[i] = d.Date
 		}
 	}
 	floor := math.Max(0, math.Floor(lowest/5)*5-5)
@@ -320,5 +322,5 @@ func renderChart(opt charts.ChartOption) (template.HTML, error) {
 	if err != nil {
 		return "", err
 	}
-	return template.HTML(svg), nil //nolint:gosec // built from our numbers and labels only, see above
+	return template.HTML(svg), nil
 }

@@ -18,7 +18,6 @@ import (
 
 	"golang.org/x/net/html"
 
-	"github.com/idpulse/idpulse/agent/incidents"
 	"github.com/idpulse/idpulse/agent/timeline"
 	"github.com/idpulse/idpulse/probes/probetest"
 )
@@ -88,8 +87,7 @@ func monthTimeline(end time.Time) []timeline.Record {
 // monthInput is the fixture's report over a month of history.
 func monthInput() Input {
 	in := fixtureInput()
-	in.Timeline = monthTimeline(in.Generated)
-	in.Incidents = incidents.Group(in.Timeline, in.Attempts, in.Generated)
+	in.History = HistoryOf(monthTimeline(in.Generated), in.Attempts, in.Generated)
 	return in
 }
 
@@ -292,7 +290,7 @@ func TestHTMLStructure(t *testing.T) {
 // An empty timeline is a page that says so, not an error or empty charts.
 func TestHTMLWithoutHistory(t *testing.T) {
 	in := fixtureInput()
-	in.Timeline, in.Incidents = nil, nil
+	in.History = History{}
 	out := render(t, in, FormatHTML, plantedRedactor())
 	if !strings.Contains(out, "No checks recorded yet") || strings.Contains(out, `class="plot"`) {
 		t.Errorf("page without history:\n%s", out)
@@ -309,10 +307,10 @@ func TestHTMLHostileText(t *testing.T) {
 	in.Doc.Probes[0].Summary += `"><a href="https://evil.example/">click</a>`
 	in.Doc.Verdict.Headline += tag
 	in.Attempts[0].Error = tag
-	in.Timeline = fixtureTimeline(in.Generated)
-	in.Timeline[len(in.Timeline)-1].Headline += tag
-	in.Timeline[len(in.Timeline)-1].Level = `down"><script>alert(3)</script>`
-	in.Incidents = incidents.Group(in.Timeline, in.Attempts, in.Generated)
+	records := fixtureTimeline(in.Generated)
+	records[len(records)-1].Headline += tag
+	records[len(records)-1].Level = `down"><script>alert(3)</script>`
+	in.History = HistoryOf(records, in.Attempts, in.Generated)
 	for _, r := range []*Redactor{nil, plantedRedactor()} {
 		out := render(t, in, FormatHTML, r)
 		doc := parseHTML(t, out)
@@ -414,9 +412,9 @@ func BenchmarkHTML30Days(b *testing.B) {
 // builds it) and the attempts, group, render.
 func BenchmarkHTML30DaysFromStore(b *testing.B) {
 	dir := b.TempDir()
-	in := monthInput()
+	in := fixtureInput()
 	store := timeline.Store{Dir: timeline.In(dir)}
-	for _, r := range in.Timeline {
+	for _, r := range monthTimeline(in.Generated) {
 		if err := store.Append(r); err != nil {
 			b.Fatal(err)
 		}
@@ -424,8 +422,8 @@ func BenchmarkHTML30DaysFromStore(b *testing.B) {
 	red := plantedRedactor()
 	for b.Loop() {
 		page := Input{Doc: in.Doc, Version: in.Version, Generated: in.Generated}
-		if err := page.ReadState(dir, FormatHTML); err != nil || len(page.Timeline) < 40000 {
-			b.Fatal(len(page.Timeline), err)
+		if err := page.ReadState(dir, FormatHTML); err != nil || len(page.History.Points) < 40000 {
+			b.Fatal(len(page.History.Points), err)
 		}
 		if err := Write(io.Discard, page, FormatHTML, red); err != nil {
 			b.Fatal(err)

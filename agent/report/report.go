@@ -24,7 +24,6 @@ import (
 
 	"github.com/idpulse/idpulse/agent/history"
 	"github.com/idpulse/idpulse/agent/incidents"
-	"github.com/idpulse/idpulse/agent/timeline"
 	"github.com/idpulse/idpulse/agent/verdict"
 )
 
@@ -65,13 +64,11 @@ type Input struct {
 	Version     string // idpulse version
 	Attempts    []history.Attempt
 	Transitions []history.Transition
-	// Timeline is the agent's record of every check (agent/timeline),
-	// oldest first, from at least Window(format) ago: the HTML page's strip
-	// and plots. Incidents are its incidents as incidents.Group makes them
-	// (oldest first); every format lists those of its window. ReadState
-	// fills both, and Attempts and Transitions, from the state folder.
-	Timeline  []timeline.Record
-	Incidents []incidents.Incident
+	// History is the agent's record of every check (agent/timeline) from
+	// at least Window(format) ago: the incidents every format lists, and
+	// the HTML page's strip and plots. ReadState fills it, and Attempts and
+	// Transitions, from the state folder; HistoryOf makes it of records.
+	History History
 	// Generated is when the report is made. Its location is the user's local
 	// time zone: local times are shown in it (pass time.Now()).
 	Generated time.Time
@@ -113,7 +110,7 @@ func Write(w io.Writer, in Input, f Format, redact *Redactor) error {
 		if err != nil {
 			return fmt.Errorf("report: %w", err)
 		}
-		return writeHTML(w, m, in.Timeline)
+		return writeHTML(w, m, in.History)
 	}
 	return fmt.Errorf("report: unknown format %q", f)
 }
@@ -184,7 +181,7 @@ func redactedTree(in Input, window time.Duration, redacted bool, clean func(stri
 		Attempts:             in.Attempts,
 		Transitions:          in.Transitions,
 		IncidentsSince:       since,
-		Incidents:            incidentsSince(in.Incidents, since),
+		Incidents:            incidentsSince(in.History.Incidents, since),
 	}
 	if env.Attempts == nil {
 		env.Attempts = []history.Attempt{}

@@ -48,11 +48,14 @@ func TestReadState(t *testing.T) {
 		if len(in.Attempts) != Recent {
 			t.Errorf("%s: %d attempts listed, want the last %d", tt.f, len(in.Attempts), Recent)
 		}
-		if first := in.Timeline[0].At; first.Before(gen.Add(-Window(tt.f))) {
+		if len(in.History.Points) != 0 {
+			t.Errorf("%s: %d points read; only the HTML page draws them", tt.f, len(in.History.Points))
+		}
+		if first := in.History.Days[0].Date; first < gen.Add(-Window(tt.f)).Format(time.DateOnly) {
 			t.Errorf("%s: timeline read from %v, before the window", tt.f, first)
 		}
 		out := render(t, in, tt.f, nil)
-		if got := len(incidentsSince(in.Incidents, gen.Add(-Window(tt.f)))); got != tt.incidents {
+		if got := len(incidentsSince(in.History.Incidents, gen.Add(-Window(tt.f)))); got != tt.incidents {
 			t.Errorf("%s: %d incidents in the window, want %d", tt.f, got, tt.incidents)
 		}
 		if !strings.Contains(out, "renew-dhcp") || strings.Contains(out, "x_down") {
