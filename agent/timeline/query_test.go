@@ -46,3 +46,15 @@ func TestEachDayIsReadByTheDay(t *testing.T) {
 		t.Errorf("EachDay returned %v, want fn's error", err)
 	}
 }
+
+// BenchmarkEachDay30Days reads a full 30-day store a day at a time, as the
+// HTML report does (compare BenchmarkRead30Days).
+func BenchmarkEachDay30Days(b *testing.B) {
+	s := thirtyDays(b)
+	for b.Loop() {
+		n := 0
+		if _, err := s.EachDay(time.Time{}, func(day []timeline.Record) error { n += len(day); return nil }); err != nil || n != 30*1440 {
+			b.Fatal(n, err)
+		}
+	}
+}
