@@ -2,6 +2,7 @@ package report
 
 import (
 	"bufio"
+	"cmp"
 	"embed"
 	"fmt"
 	"html/template"
@@ -28,15 +29,8 @@ var templateFS embed.FS
 // idpulse processes never write a page.
 func pageTemplate() (*template.Template, error) {
 	return template.New("report.html").Funcs(template.FuncMap{
-		"mark": func(s string) string { return cmpOr(s, "•") },
+		"mark": func(s string) string { return cmp.Or(s, "•") },
 	}).ParseFS(templateFS, "templates/report.html")
-}
-
-func cmpOr(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 // htmlCSP allows nothing to load or run: no script, no connection, no
@@ -122,8 +116,6 @@ func writeHTML(w io.Writer, m model, h History) error {
 	for _, s := range all {
 		if s.ID == sectionVerdict {
 			s.Class = "banner " + p.Level
-		}
-		if s.ID == sectionVerdict {
 			p.Before = append(p.Before, s)
 		} else {
 			rest = append(rest, s)

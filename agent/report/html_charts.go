@@ -33,8 +33,7 @@ type window struct {
 	// library keeps 2 px either side of a bar, so a bar in a slot narrower
 	// than about 10 px is a hairline and the shading would not show.
 	PlotBuckets int
-	// Label formats a bucket's start on the plot's axis and in the
-	// strip's tooltips.
+	// Label is the time layout of the plot's axis and the strip's ticks.
 	Label string
 }
 
@@ -42,7 +41,7 @@ var windows = []window{
 	// Cells of 15 min, 1 h and 4 h; points of 15 min, 2 h and 8 h.
 	{Title: "Last 24 hours", ID: "24h", Length: 24 * time.Hour, Buckets: 96, PlotBuckets: 96, Label: "15:04"},
 	{Title: "Last 7 days", ID: "7d", Length: 7 * 24 * time.Hour, Buckets: 168, PlotBuckets: 84, Label: "Mon 15h"},
-	{Title: "Last 30 days", ID: "30d", Length: 30 * 24 * time.Hour, Buckets: 180, PlotBuckets: 90, Label: "2 Jan"},
+	{Title: "Last 30 days", ID: "30d", Length: PageWindow, Buckets: 180, PlotBuckets: 90, Label: "2 Jan"},
 }
 
 // bucket is one cell of a window.
@@ -129,6 +128,7 @@ func median(vs []float32) float64 {
 // htmlHistory is the template's view of the timeline.
 type htmlHistory struct {
 	Checks       int
+	Days         int // the page's window
 	Strips       []htmlStrip
 	Plots        []htmlPlot
 	Availability template.HTML
@@ -163,7 +163,7 @@ func historyView(m model, hist History) (*htmlHistory, error) {
 	end := m.Generated
 	from := end.Add(-PageWindow)
 	points := pointsFrom(hist.Points, from)
-	h := &htmlHistory{Checks: len(points)}
+	h := &htmlHistory{Checks: len(points), Days: int(PageWindow / (24 * time.Hour))}
 	for _, w := range windows {
 		h.Strips = append(h.Strips, strip(w, bucketize(points, w, w.Buckets, end), m))
 		svg, err := latencyPlot(w, bucketize(points, w, w.PlotBuckets, end), m)
