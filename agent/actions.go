@@ -2,6 +2,7 @@ package agent
 
 import (
 	"context"
+	"runtime/debug"
 	"time"
 
 	"github.com/idpulse/idpulse/agent/alert"
@@ -39,6 +40,8 @@ func (a *Agent) handle(ctx context.Context, act menu.Action) (quit bool) {
 		a.toggleLogin(ctx)
 	case menu.ActionCopyReport:
 		a.copyReport(ctx)
+	case menu.ActionShowHistory:
+		a.showHistory(ctx)
 	}
 	return false
 }
@@ -57,6 +60,35 @@ func (a *Agent) open(ctx context.Context, url string) {
 		if err := a.d.Open(ctx, url); err != nil {
 			a.log.Warn("open URL failed", "url", url, "err", err)
 		}
+	})
+}
+
+// showHistory writes the HTML report with the history (redacted, into the
+// state folder) and opens it in the browser through Open, on a worker:
+// reading a month of history takes a moment, and the menu must not wait.
+// A failure is logged; there is nothing for the user to act on.
+func (a *Agent) showHistory(ctx context.Context) {
+	if a.d.Reporter == nil || a.d.Open == nil || a.last == nil {
+		return
+	}
+	doc := a.last
+	a.wg.Go(func() {
+		cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		path, err := a.d.Reporter.HistoryPage(cctx, doc)
+		// The page takes some 6 MB at its peak (a month of history read a
+		// day at a time, four charts drawn); hand it back to the system
+		// now rather than whenever the scavenger gets to it, so the
+		// agent's RSS returns to its budget.
+		debug.FreeOSMemory()
+		if err == nil {
+			err = a.d.Open(cctx, path)
+		}
+		if err != nil {
+			a.log.Warn("show history", "err", err)
+			return
+		}
+		a.log.Info("show history", "page", path)
 	})
 }
 

@@ -505,6 +505,10 @@ func (r hangingReporter) Copy(ctx context.Context, _ *verdict.Document) (string,
 	return "", r.hold(ctx, "report")
 }
 
+func (r hangingReporter) HistoryPage(ctx context.Context, _ *verdict.Document) (string, error) {
+	return "", r.hold(ctx, "history")
+}
+
 type hangingFixer struct{ *hang }
 
 func (f hangingFixer) List() []menu.Fix { return nil }
@@ -536,9 +540,10 @@ func TestAgentFixWhenNothingWasWrong(t *testing.T) {
 }
 
 // TestRunWaitsForItsWorkers leaves every kind of worker hanging — Launch at
-// Login at start-up, a notification, a fix, the report copy, opening a URL —
-// and expects the loop to carry on regardless, and Run, once cancelled, to
-// return only after each of them has, leaving no goroutine behind.
+// Login at start-up, a notification, a fix, the report copy, opening a URL,
+// writing the history page — and expects the loop to carry on regardless,
+// and Run, once cancelled, to return only after each of them has, leaving
+// no goroutine behind.
 func TestRunWaitsForItsWorkers(t *testing.T) {
 	hg := newHang()
 	h := startWith(t, func(d *agent.Deps, w *probetest.World) {
@@ -559,13 +564,14 @@ func TestRunWaitsForItsWorkers(t *testing.T) {
 	h.ui.clicks <- menu.Action{Kind: menu.ActionFix, Arg: verdict.FixFlushDNS}
 	h.ui.clicks <- menu.Action{Kind: menu.ActionCopyReport}
 	h.ui.clicks <- menu.Action{Kind: menu.ActionOpenURL, Arg: applestatus.PageURL}
-	hg.waitEntered(t, "notify", "fix", "report", "open")
+	h.ui.clicks <- menu.Action{Kind: menu.ActionShowHistory}
+	hg.waitEntered(t, "notify", "fix", "report", "open", "history")
 	h.checkNow(t) // and the loop still runs cycles
 
 	if err := h.stop(); !errors.Is(err, context.Canceled) {
 		t.Errorf("Run after cancel = %v, want context.Canceled", err)
 	}
-	if got, want := hg.done(), []string{"fix", "login", "notify", "open", "report"}; !slices.Equal(got, want) {
+	if got, want := hg.done(), []string{"fix", "history", "login", "notify", "open", "report"}; !slices.Equal(got, want) {
 		t.Errorf("Run returned with calls still in progress: returned %q, want %q", got, want)
 	}
 	h.noneLeft(t)

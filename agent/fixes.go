@@ -30,6 +30,9 @@ type Fixer interface {
 // where it went ("copied to the clipboard", or a file path).
 type Reporter interface {
 	Copy(ctx context.Context, doc *verdict.Document) (string, error)
+	// HistoryPage writes the HTML report of doc with the history and
+	// returns the file's absolute path (Show History…).
+	HistoryPage(ctx context.Context, doc *verdict.Document) (string, error)
 }
 
 // fixDone is a finished fix, reported by its worker.

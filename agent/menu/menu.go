@@ -51,6 +51,7 @@ const (
 	ActionToggleQuietHours    ActionKind = "toggle-quiet-hours"
 	ActionToggleLaunchAtLogin ActionKind = "toggle-launch-at-login"
 	ActionCopyReport          ActionKind = "copy-report"
+	ActionShowHistory         ActionKind = "show-history" // the HTML report with the history, in the browser
 	ActionQuit                ActionKind = "quit"
 	// ActionMenuOpened is not a row: the tray reports that the menu was
 	// opened, so relative times ("next in 45 s") are brought up to date
@@ -184,6 +185,8 @@ func Build(in Input) Model {
 	items = append(items,
 		b.allFixes(),
 		action("copy-report", "Copy Diagnostic Report", b.in.Doc != nil, Action{Kind: ActionCopyReport}),
+		// The page is the report plus the history: it needs a check too.
+		action("show-history", "Show History…", b.in.Doc != nil, Action{Kind: ActionShowHistory}),
 		separator("sep.fixes"),
 		b.checks(),
 		b.services(),

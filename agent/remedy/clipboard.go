@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/idpulse/idpulse/agent/atomicfile"
-	"github.com/idpulse/idpulse/agent/history"
 	"github.com/idpulse/idpulse/agent/report"
 	"github.com/idpulse/idpulse/agent/verdict"
 	"github.com/idpulse/idpulse/probes/command"
@@ -45,26 +44,51 @@ func (c Clipboard) Copy(ctx context.Context, doc *verdict.Document) (string, err
 }
 
 // Text is the redacted text report of doc with the recent fixes and
-// verdict changes: what Copy copies and `idpulse fix copy-report` prints.
+// verdict changes and the last week's incidents: what Copy copies and
+// `idpulse fix copy-report` prints.
 func (c Clipboard) Text(doc *verdict.Document) ([]byte, error) {
+	in, red, err := c.input(doc, report.FormatText)
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	if err := report.Write(&buf, in, report.FormatText, &red); err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// HistoryPage writes the redacted HTML report of doc, with 30 days of
+// history, into the state folder (report.PageName) and returns its path:
+// what the menu's Show History… opens.
+func (c Clipboard) HistoryPage(_ context.Context, doc *verdict.Document) (string, error) {
+	if c.Dir == "" {
+		return "", fmt.Errorf("history: no state folder on this system")
+	}
+	in, red, err := c.input(doc, report.FormatHTML)
+	if err != nil {
+		return "", err
+	}
+	return report.WritePage(c.Dir, in, &red)
+}
+
+// input is the report of doc in format f with what the state folder holds,
+// and the redactor for it.
+func (c Clipboard) input(doc *verdict.Document, f report.Format) (report.Input, report.Redactor, error) {
 	if doc == nil {
-		return nil, fmt.Errorf("no check yet: wait for the first result")
+		return report.Input{}, report.Redactor{}, fmt.Errorf("no check yet: wait for the first result")
 	}
 	in := report.Input{Doc: *doc, Version: c.Version, Generated: time.Now()}
 	if c.Dir != "" {
-		in.Attempts, _ = history.Attempts(c.Dir).Recent(20)
-		in.Transitions, _ = history.Transitions(c.Dir).Recent(20)
+		// What cannot be read is left out; the report is still worth having.
+		_ = in.ReadState(c.Dir, f)
 	}
 	// The serial and the full name are redacted too (the system probe's
 	// evidence, `id -F` on macOS), bounded: a report is never held up.
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	red := report.SystemRedactor().WithSystem(ctx, command.Exec{Timeout: time.Second}, c.GOOS, doc.Probes)
-	var buf bytes.Buffer
-	if err := report.Write(&buf, in, report.FormatText, &red); err != nil {
-		return nil, fmt.Errorf("report: %w", err)
-	}
-	return buf.Bytes(), nil
+	return in, red, nil
 }
 
 // ToClipboard puts text on the clipboard with the first tool that is

@@ -37,7 +37,20 @@ type block interface{ isBlock() }
 type heading struct {
 	level int // 1 title, 2 section, 3 probe
 	text  inline
+	// id names a section the HTML page places or links to ("" for most).
+	id string
 }
+
+// The sections the HTML page places itself.
+const (
+	sectionSystem    = "system"
+	sectionVerdict   = "verdict"
+	sectionFindings  = "findings"
+	sectionIncidents = "incidents"
+	sectionSteps     = "steps"
+)
+
+func section(id, title string) heading { return heading{level: 2, text: line(plain(title)), id: id} }
 
 type para struct{ text inline }
 

@@ -19,32 +19,34 @@ import (
 // side, then what the user already tried.
 func build(m model) []block {
 	var bs blocks
-	bs.add(heading{1, line(plain("idpulse diagnostic report"))})
+	bs.add(heading{level: 1, text: line(plain("idpulse diagnostic report"))})
 	bs.add(m.header())
-	bs.add(heading{2, line(plain("System"))})
+	bs.add(section(sectionSystem, "System"))
 	bs.add(m.system()...)
-	bs.add(heading{2, line(plain("Verdict"))})
+	bs.add(section(sectionVerdict, "Verdict"))
 	bs.add(m.verdict()...)
 	if len(m.Doc.Findings) > 0 {
-		bs.add(heading{2, line(plain("Also noticed"))})
+		bs.add(section(sectionFindings, "Also noticed"))
 		bs.add(m.findings())
 	}
-	bs.add(heading{2, line(plain("Install / update / restore"))})
+	bs.add(heading{level: 2, text: line(plain("Install / update / restore"))})
 	bs.add(m.readinessBlocks()...)
-	bs.add(heading{2, line(plain("Checks"))})
+	bs.add(heading{level: 2, text: line(plain("Checks"))})
 	bs.add(m.checks())
-	bs.add(heading{2, line(plain("Check details"))})
+	bs.add(heading{level: 2, text: line(plain("Check details"))})
 	for _, r := range m.Doc.Probes {
-		bs.add(heading{3, line(plain(string(r.ID)), plain(" · "+verdict.StatusSymbol(r.Status)+" "+string(r.Status)+" · "+millis(r.Duration)))})
+		bs.add(heading{level: 3, text: line(plain(string(r.ID)), plain(" · "+verdict.StatusSymbol(r.Status)+" "+string(r.Status)+" · "+millis(r.Duration)))})
 		bs.add(para{line(plain(r.Summary))})
 		ev, _ := m.evidence(r)
 		bs.add(ev...)
 	}
-	bs.add(heading{2, line(plain("Apple System Status"))})
+	bs.add(heading{level: 2, text: line(plain("Apple System Status"))})
 	bs.add(m.apple()...)
-	bs.add(heading{2, line(plain("Steps tried"))})
+	bs.add(section(sectionIncidents, m.incidentsTitle()))
+	bs.add(m.incidents())
+	bs.add(section(sectionSteps, "Steps tried"))
 	bs.add(m.steps())
-	bs.add(heading{2, line(plain("Recent verdict changes"))})
+	bs.add(heading{level: 2, text: line(plain("Recent verdict changes"))})
 	bs.add(m.transitions())
 	return bs
 }
@@ -724,6 +726,54 @@ func (m model) steps() block {
 		items = append(items, item{text: text, sub: sub})
 	}
 	return list{items}
+}
+
+// incidentsTitle says the window: "Incidents, last 7 days".
+func (m model) incidentsTitle() string {
+	days := int(m.Generated.Sub(m.IncidentsSince).Round(time.Hour).Hours()) / 24
+	return fmt.Sprintf("Incidents, last %d days", days)
+}
+
+// incidents is a table of the window's incidents, newest first: when,
+// how long, how bad, what, and the fixes tried meanwhile.
+func (m model) incidents() block {
+	if len(m.Incidents) == 0 {
+		return para{line(plain("None: every recorded check was ok (or the agent recorded none)."))}
+	}
+	t := table{head: []string{"Start", "End", "Lasted", "Level", "What"}, right: []bool{false, false, true, false, false}}
+	for _, i := range m.Incidents {
+		end := "ongoing"
+		if i.End != nil {
+			end = i.End.In(m.Loc).Format("15:04")
+			if !sameDay(i.Start.In(m.Loc), i.End.In(m.Loc)) {
+				end = i.End.In(m.Loc).Format("2 Jan 15:04")
+			}
+		}
+		what := line(plain(i.Headline+" "), plain("("), code(i.Code), plain(")"))
+		// Code is the worst level's; the others seen are "also".
+		if others := slices.DeleteFunc(slices.Clone(i.Codes), func(c string) bool { return c == i.Code }); len(others) > 0 {
+			what = append(what, plain(", also "))
+			what = append(what, codes(others)...)
+		}
+		if len(i.FixesTried) > 0 {
+			what = append(what, plain("; tried "))
+			what = append(what, codes(i.FixesTried)...)
+		}
+		t.rows = append(t.rows, []inline{
+			line(plain(i.Start.In(m.Loc).Format("2 Jan 15:04"))),
+			line(plain(end)),
+			line(plain(verdict.Span(time.Duration(i.DurationS * float64(time.Second))))),
+			line(plain(i.Level)),
+			what,
+		})
+	}
+	return t
+}
+
+func sameDay(a, b time.Time) bool {
+	ay, am, ad := a.Date()
+	by, bm, bd := b.Date()
+	return ay == by && am == bm && ad == bd
 }
 
 func (m model) transitions() block {

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/idpulse/idpulse/agent/history"
+	"github.com/idpulse/idpulse/agent/timeline"
 	"github.com/idpulse/idpulse/agent/verdict"
 	"github.com/idpulse/idpulse/probes"
 	"github.com/idpulse/idpulse/probes/catalog"
@@ -171,7 +172,7 @@ func fixtureInput() Input {
 		},
 	}
 	doc := verdict.NewDocument(utcAt(9, 29, 41), ms(4213), verdict.Input{Results: res, Apple: apple})
-	return Input{
+	in := Input{
 		Doc:     doc,
 		Version: "1.4.0",
 		Attempts: []history.Attempt{
@@ -186,4 +187,39 @@ func fixtureInput() Input {
 		},
 		Generated: utcAt(9, 30, 0),
 	}
+	in.History = HistoryOf(fixtureTimeline(in.Generated), in.Attempts, in.Generated)
+	return in
+}
+
+// fixtureTimeline is the week before the fixture's report at one check a
+// minute: ok but for a DNS outage on 10 March (14:02–14:14 UTC), a slow
+// evening on the 12th, and this morning's trouble, push blocked from 09:02
+// and the DNS filtered from 09:05, still going on, with both fixes tried.
+// Timings drift with the time of day so the plots have a shape.
+func fixtureTimeline(generated time.Time) []timeline.Record {
+	f := func(v float64) *float64 { return &v }
+	var out []timeline.Record
+	start := generated.Add(-IncidentWindow).Truncate(time.Minute).Add(30 * time.Second)
+	for at := start; at.Before(generated); at = at.Add(time.Minute) {
+		n := int(at.Sub(start) / time.Minute)
+		wave := float64((n*37)%101) / 100 // deterministic jitter, 0..1
+		r := timeline.Record{At: at, Code: "ok", Level: "ok", Cause: "none", TookMS: 900 + 300*wave,
+			Probes:  "link=ok dns=ok tls=ok https=ok",
+			Timings: timeline.Timings{DNS: f(2 + 6*wave), Connect: f(18 + 4*wave), TLS: f(38 + 20*wave), FirstByte: f(80 + 60*wave)}}
+		switch {
+		case !at.Before(time.Date(2026, 3, 10, 14, 2, 0, 0, time.UTC)) && at.Before(time.Date(2026, 3, 10, 14, 14, 0, 0, time.UTC)):
+			r.Code, r.Level, r.Cause, r.Headline = "dns_failure", "down", "network", "DNS is not working"
+			r.Probes, r.Timings = "link=ok dns=fail tls=skip https=skip", timeline.Timings{}
+		case !at.Before(time.Date(2026, 3, 12, 22, 40, 0, 0, time.UTC)) && at.Before(time.Date(2026, 3, 12, 23, 5, 0, 0, time.UTC)):
+			r.Code, r.Level, r.Cause, r.Headline = "slow_network", "degraded", "network", "This network is slow"
+			r.Timings.TLS, r.Timings.FirstByte = f(900+400*wave), f(2400+900*wave)
+		case !at.Before(utcAt(9, 5, 0)):
+			r.Code, r.Level, r.Cause, r.Headline = "dns_filtered", "down", "network", "This network's DNS blocks Apple's servers"
+			r.Probes, r.Timings = "link=ok dns=fail tls=skip https=skip", timeline.Timings{DNS: f(1.5)}
+		case !at.Before(utcAt(9, 2, 0)):
+			r.Code, r.Level, r.Cause, r.Headline = "push_blocked", "degraded", "network", "Apple push notifications are blocked on this network"
+		}
+		out = append(out, r)
+	}
+	return out
 }

@@ -18,10 +18,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/idpulse/idpulse/agent/history"
+	"github.com/idpulse/idpulse/agent/incidents"
 	"github.com/idpulse/idpulse/agent/verdict"
 )
 
@@ -35,10 +37,11 @@ const (
 	FormatText     Format = "text"     // plain, ≤ 100 columns: for a support chat or an email
 	FormatMarkdown Format = "markdown" // headings, lists, a table of checks, fenced errors
 	FormatJSON     Format = "json"     // {"schema":"idpulse.report/v1", …, "check": <idpulse.check/v1>}
+	FormatHTML     Format = "html"     // one self-contained page: the report plus the history's strip and plots
 )
 
 // Formats lists the formats, for flag help.
-var Formats = []Format{FormatText, FormatMarkdown, FormatJSON}
+var Formats = []Format{FormatText, FormatMarkdown, FormatJSON, FormatHTML}
 
 // ParseFormat accepts a format name as typed on a command line ("md" too).
 func ParseFormat(s string) (Format, error) {
@@ -49,8 +52,10 @@ func ParseFormat(s string) (Format, error) {
 		return FormatMarkdown, nil
 	case "json":
 		return FormatJSON, nil
+	case "html", "htm":
+		return FormatHTML, nil
 	}
-	return "", fmt.Errorf("unknown report format %q (want text, markdown or json)", s)
+	return "", fmt.Errorf("unknown report format %q (want text, markdown, json or html)", s)
 }
 
 // Input is everything a report shows.
@@ -59,6 +64,11 @@ type Input struct {
 	Version     string // idpulse version
 	Attempts    []history.Attempt
 	Transitions []history.Transition
+	// History is the agent's record of every check (agent/timeline) from
+	// at least Window(format) ago: the incidents every format lists, and
+	// the HTML page's strip and plots. ReadState fills it, and Attempts and
+	// Transitions, from the state folder; HistoryOf makes it of records.
+	History History
 	// Generated is when the report is made. Its location is the user's local
 	// time zone: local times are shown in it (pass time.Now()).
 	Generated time.Time
@@ -72,7 +82,7 @@ func Write(w io.Writer, in Input, f Format, redact *Redactor) error {
 	if redact != nil {
 		clean = redact.compile().apply
 	}
-	tree, err := redactedTree(in, redact != nil, clean)
+	tree, err := redactedTree(in, Window(f), redact != nil, clean)
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
@@ -95,6 +105,12 @@ func Write(w io.Writer, in Input, f Format, redact *Redactor) error {
 			return writeText(w, blocks)
 		}
 		return writeMarkdown(w, blocks)
+	case FormatHTML:
+		m, err := decodeModel(tree, in.Generated.Location())
+		if err != nil {
+			return fmt.Errorf("report: %w", err)
+		}
+		return writeHTML(w, m, in.History)
 	}
 	return fmt.Errorf("report: unknown format %q", f)
 }
@@ -110,15 +126,51 @@ type envelope struct {
 	InstallUpdateRestore readiness            `json:"install_update_restore"`
 	Attempts             []history.Attempt    `json:"attempts"`
 	Transitions          []history.Transition `json:"transitions"`
+	// Incidents are the timeline's incidents (agent/incidents, the grouping
+	// `idpulse history` shows) that touch the window before Generated,
+	// newest first; IncidentsSince is where that window starts.
+	IncidentsSince time.Time            `json:"incidents_since"`
+	Incidents      []incidents.Incident `json:"incidents"`
+}
+
+// IncidentWindow is how far back the text, markdown and JSON reports (and
+// the support report) list incidents: what Apple Support asks ("how often
+// this week?") without a month of noise.
+const IncidentWindow = 7 * 24 * time.Hour
+
+// PageWindow is how far back the HTML page goes: its longest strip.
+const PageWindow = 30 * 24 * time.Hour
+
+// Window is how much of the timeline format f shows: Input.Timeline needs
+// records from Generated-Window(f) on.
+func Window(f Format) time.Duration {
+	if f == FormatHTML {
+		return PageWindow
+	}
+	return IncidentWindow
+}
+
+// incidentsSince keeps the incidents still going on at since or begun
+// after it, newest first.
+func incidentsSince(all []incidents.Incident, since time.Time) []incidents.Incident {
+	out := []incidents.Incident{}
+	for _, i := range all {
+		if i.End == nil || i.End.After(since) {
+			out = append(out, i)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b incidents.Incident) int { return b.Start.Compare(a.Start) })
+	return out
 }
 
 // redactedTree marshals the report and redacts every string value in it.
 // Object keys are the schema's own names and are kept.
-func redactedTree(in Input, redacted bool, clean func(string) string) ([]byte, error) {
+func redactedTree(in Input, window time.Duration, redacted bool, clean func(string) string) ([]byte, error) {
 	check, err := json.Marshal(in.Doc)
 	if err != nil {
 		return nil, err
 	}
+	since := in.Generated.Add(-window).UTC().Truncate(time.Second)
 	env := envelope{
 		Schema:               Schema,
 		Generated:            in.Generated.UTC().Truncate(time.Second),
@@ -128,6 +180,8 @@ func redactedTree(in Input, redacted bool, clean func(string) string) ([]byte, e
 		InstallUpdateRestore: readinessOf(in.Doc),
 		Attempts:             in.Attempts,
 		Transitions:          in.Transitions,
+		IncidentsSince:       since,
+		Incidents:            incidentsSince(in.History.Incidents, since),
 	}
 	if env.Attempts == nil {
 		env.Attempts = []history.Attempt{}
@@ -219,6 +273,9 @@ type model struct {
 	Doc         verdict.Document
 	Attempts    []history.Attempt
 	Transitions []history.Transition
+	// Incidents are newest first, from IncidentsSince on.
+	Incidents      []incidents.Incident
+	IncidentsSince time.Time
 }
 
 func decodeModel(tree []byte, loc *time.Location) (model, error) {
@@ -236,6 +293,7 @@ func decodeModel(tree []byte, loc *time.Location) (model, error) {
 	return model{
 		Generated: env.Generated, Loc: loc, Version: env.Version, Redacted: env.Redacted,
 		Doc: doc, Attempts: env.Attempts, Transitions: env.Transitions,
+		Incidents: env.Incidents, IncidentsSince: env.IncidentsSince,
 	}, nil
 }
 

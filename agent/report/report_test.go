@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"html"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -36,8 +37,10 @@ func render(t *testing.T, in Input, f Format, r *Redactor) string {
 	return b.String()
 }
 
+// The HTML page has no golden file: its charts are the chart library's
+// drawing, and TestHTMLStructure checks what the page must hold instead.
 func TestGolden(t *testing.T) {
-	for _, f := range Formats {
+	for _, f := range []Format{FormatText, FormatMarkdown, FormatJSON} {
 		t.Run(string(f), func(t *testing.T) {
 			got := render(t, fixtureInput(), f, plantedRedactor())
 			path := filepath.Join("testdata", goldenFiles[f])
@@ -99,7 +102,7 @@ func TestRedactionInEveryFormat(t *testing.T) {
 				}
 			}
 			for _, p := range []string{PlaceholderUser, PlaceholderComputer, PlaceholderSerial, PlaceholderMAC, "~/Library"} {
-				if !strings.Contains(out, p) && !strings.Contains(out, mdEscape(p)) {
+				if !strings.Contains(out, p) && !strings.Contains(out, mdEscape(p)) && !strings.Contains(out, html.EscapeString(p)) {
 					t.Errorf("placeholder %q missing: the planted detail was dropped, not replaced", p)
 				}
 			}
@@ -418,14 +421,14 @@ func TestParseFormat(t *testing.T) {
 	}{
 		{"text", FormatText, false}, {"", FormatText, false}, {"TXT", FormatText, false},
 		{"markdown", FormatMarkdown, false}, {"md", FormatMarkdown, false},
-		{" json ", FormatJSON, false}, {"html", "", true},
+		{" json ", FormatJSON, false}, {"html", FormatHTML, false}, {"HTM", FormatHTML, false}, {"pdf", "", true},
 	} {
 		got, err := ParseFormat(tt.in)
 		if got != tt.want || (err != nil) != tt.wantErr {
 			t.Errorf("ParseFormat(%q) = %q, %v", tt.in, got, err)
 		}
 	}
-	if err := Write(&bytes.Buffer{}, fixtureInput(), "html", nil); err == nil {
+	if err := Write(&bytes.Buffer{}, fixtureInput(), "pdf", nil); err == nil {
 		t.Error("Write accepted an unknown format")
 	}
 }

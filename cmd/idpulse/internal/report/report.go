@@ -10,7 +10,6 @@ import (
 
 	"github.com/idpulse/idpulse/agent/atomicfile"
 	"github.com/idpulse/idpulse/agent/diagnose"
-	"github.com/idpulse/idpulse/agent/history"
 	"github.com/idpulse/idpulse/agent/report"
 	"github.com/idpulse/idpulse/cmd/idpulse/internal/cli"
 )
@@ -19,7 +18,8 @@ import (
 type Options struct {
 	cli.Deps
 	Version string
-	// HistoryDir holds the attempts and transitions logs ("" = none).
+	// HistoryDir is the agent's state folder: the attempts and transitions
+	// logs and the timeline ("" = none).
 	HistoryDir string
 	// Redactor is what --no-redact turns off; nil means the system's.
 	Redactor *report.Redactor
@@ -30,19 +30,23 @@ type Options struct {
 	NoRedact   bool
 }
 
-const usage = `Usage: idpulse report [--format text|markdown|json] [--output FILE] [--no-redact]
+const usage = `Usage: idpulse report [--format text|markdown|json|html] [--output FILE] [--no-redact]
 
 Checks again and writes a diagnostic report for Apple Support: Mac model, OS
 version and build, the verdict chain, every check's exact errors and timings,
-Apple System Status, the fixes tried with their times, and recent verdict
-changes. Your user name and full name, home folder, computer name, serial
+Apple System Status, the fixes tried with their times, recent verdict
+changes and the incidents the menu bar agent recorded in the last 7 days.
+--format html writes one self-contained page (no script, nothing fetched)
+with 30 days of history: a timeline strip, latency plots and each day's
+share of checks ok, to open in a browser or attach to a support chat.
+Your user name and full name, home folder, computer name, serial
 numbers, MAC addresses (and IPv6 addresses made from them), Wi-Fi network
 names, e-mail addresses, tokens and the values in web addresses' queries are
 redacted unless --no-redact is given.
 
 Flags:
-  --format F     text (default), markdown or json
-  --output FILE  write to FILE instead of standard output
+  --format F     text (default), markdown, json or html
+  --output FILE  write to FILE instead of standard output (html: report.html, say)
   --no-redact    keep personal details
   --config FILE  read settings from FILE
 `
@@ -75,8 +79,9 @@ func Run(ctx context.Context, opts *Options) int {
 	in := report.Input{Doc: doc, Version: opts.Version, Generated: opts.Now()}
 	if opts.HistoryDir != "" {
 		// A damaged history line is skipped; the report is still worth having.
-		in.Attempts, _ = history.Attempts(opts.HistoryDir).Recent(30)
-		in.Transitions, _ = history.Transitions(opts.HistoryDir).Recent(30)
+		if err := in.ReadState(opts.HistoryDir, format); err != nil {
+			fmt.Fprintf(opts.IO.ErrOut, "idpulse: part of the history is missing from the report: %v\n", err)
+		}
 	}
 	var red *report.Redactor
 	if !opts.NoRedact {

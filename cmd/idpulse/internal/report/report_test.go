@@ -2,10 +2,13 @@ package report_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/idpulse/idpulse/agent/timeline"
 	"github.com/idpulse/idpulse/cmd/idpulse/internal/cli"
 	"github.com/idpulse/idpulse/cmd/idpulse/internal/cli/clitest"
 	"github.com/idpulse/idpulse/cmd/idpulse/internal/report"
@@ -58,6 +61,63 @@ func TestReportRedactsSerialAndFullNameFromTheSystem(t *testing.T) {
 		// Markdown escapes the placeholders' brackets.
 		if !strings.Contains(strings.ReplaceAll(out, `\`, ""), "<user>'s VPN <serial>") {
 			t.Errorf("%s: no redacted VPN name in:\n%s", f, out)
+		}
+	}
+}
+
+// --format html --output FILE writes the page, with the incidents the agent
+// recorded in the state folder, whole and private to the user.
+func TestReportHTMLToFile(t *testing.T) {
+	w := probetest.NewWorld(t)
+	dir := t.TempDir()
+	now := time.Now()
+	store := timeline.Store{Dir: timeline.In(dir)}
+	for i := range 120 {
+		r := timeline.Record{At: now.Add(time.Duration(i-120) * time.Minute), Code: "ok", Level: "ok"}
+		if i >= 60 && i < 72 {
+			r.Code, r.Level, r.Headline = "dns_failure", "down", "DNS is not working"
+		}
+		if err := store.Append(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out := filepath.Join(t.TempDir(), "report.html")
+	io, stdout, errOut := cli.Test()
+	opts := &report.Options{Deps: cli.Deps{IO: io, Now: func() time.Time { return now },
+		NewEnv:     func(probes.Config) probes.Env { return w.Env() },
+		LoadConfig: clitest.Loader(clitest.WorldConfig(w), nil)}, HistoryDir: dir}
+	if err := report.Parse(opts, []string{"--format", "html", "--output", out}); err != nil {
+		t.Fatal(err)
+	}
+	if code := report.Run(context.Background(), opts); code != cli.ExitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := string(data)
+	if !strings.HasPrefix(page, "<!DOCTYPE html>") || !strings.Contains(page, "DNS is not working") ||
+		!strings.Contains(page, `id="history"`) || !strings.Contains(page, "120 checks recorded") {
+		t.Errorf("the page lacks the history:\n%.2000s", page)
+	}
+	if fi, _ := os.Stat(out); fi.Mode().Perm() != 0o600 {
+		t.Errorf("mode %v, want 0600", fi.Mode().Perm())
+	}
+	if stdout.Len() != 0 || !strings.Contains(errOut.String(), "Report written to "+out) {
+		t.Errorf("stdout %q, stderr %q", stdout, errOut)
+	}
+}
+
+func TestReportFormatFlag(t *testing.T) {
+	for _, tt := range []struct {
+		format string
+		ok     bool
+	}{{"html", true}, {"md", true}, {"pdf", false}} {
+		io, _, _ := cli.Test()
+		err := report.Parse(&report.Options{Deps: cli.Deps{IO: io}}, []string{"--format", tt.format})
+		if (err == nil) != tt.ok {
+			t.Errorf("--format %s: %v", tt.format, err)
 		}
 	}
 }

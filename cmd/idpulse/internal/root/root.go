@@ -86,7 +86,7 @@ Usage:
   idpulse apple-status [--all] [--json] [--developer]
   idpulse fix list | idpulse fix ID [--dry-run] [--yes]
   idpulse history [--since 24h|7d|30d] [--json]
-  idpulse report [--format text|markdown|json] [--output FILE] [--no-redact]
+  idpulse report [--format text|markdown|json|html] [--output FILE] [--no-redact]
   idpulse install [--no-start] | uninstall | start | stop | restart
   idpulse status [--json | --ea]
   idpulse version [--json]
