@@ -43,6 +43,12 @@ type Incident struct {
 	FixesTried []string   `json:"fixes_tried"`
 }
 
+// Also is every code seen other than Code (the worst level's), in order:
+// what "…, also dns_failure" lists.
+func (i Incident) Also() []string {
+	return slices.DeleteFunc(slices.Clone(i.Codes), func(c string) bool { return c == i.Code })
+}
+
 // Ongoing reports whether the incident has not ended.
 func (i Incident) Ongoing() bool { return i.End == nil }
 

@@ -2,6 +2,7 @@ package incidents_test
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -94,5 +95,25 @@ func TestAvailability(t *testing.T) {
 	want := []incidents.Day{{Date: "2026-12-01", Checks: 1, OK: 1, Ratio: 1}, {Date: "2026-12-02", Checks: 4, OK: 3, Ratio: 0.75}}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("Availability = %v, want %v", got, want)
+	}
+}
+
+func TestAlsoLeavesOutTheMainCode(t *testing.T) {
+	for _, tt := range []struct {
+		code  string
+		codes []string
+		want  []string
+	}{
+		{"blocked", []string{"blocked"}, []string{}},
+		{"blocked", []string{"slow_network", "blocked", "dns_failure"}, []string{"slow_network", "dns_failure"}},
+		{"dns_failure", []string{"dns_failure", "offline"}, []string{"offline"}},
+	} {
+		i := incidents.Incident{Code: tt.code, Codes: tt.codes}
+		if got := i.Also(); !slices.Equal(got, tt.want) {
+			t.Errorf("Also() of %s in %v = %v, want %v", tt.code, tt.codes, got, tt.want)
+		}
+		if len(i.Codes) != len(tt.codes) {
+			t.Errorf("Also changed Codes: %v", i.Codes)
+		}
 	}
 }

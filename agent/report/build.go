@@ -751,7 +751,7 @@ func (m model) incidents() block {
 		}
 		what := line(plain(i.Headline+" "), plain("("), code(i.Code), plain(")"))
 		// Code is the worst level's; the others seen are "also".
-		if others := slices.DeleteFunc(slices.Clone(i.Codes), func(c string) bool { return c == i.Code }); len(others) > 0 {
+		if others := i.Also(); len(others) > 0 {
 			what = append(what, plain(", also "))
 			what = append(what, codes(others)...)
 		}

@@ -33,10 +33,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	gojson "github.com/goccy/go-json"
@@ -224,52 +222,15 @@ func (s Store) segments() ([]string, error) {
 
 // Read returns the records at or after since, oldest first, and how many
 // lines were skipped because they did not parse (a torn write). It reads
-// only the days from since's on.
+// only the days from since's on, through EachDay (so on every core).
 func (s Store) Read(since time.Time) (records []Record, skipped int, err error) {
-	names, err := s.segments()
+	skipped, err = s.EachDay(since, func(day []Record) error {
+		records = append(records, day...)
+		return nil
+	})
 	if err != nil {
 		return nil, 0, err
 	}
-	first := since.UTC().Format(segmentLayout)
-	names = slices.DeleteFunc(names, func(n string) bool { return strings.TrimSuffix(n, ".jsonl") < first })
-	// Days decode independently, so they are read on every core: decoding
-	// is nearly all of a 30-day read's time, and halving it on a two-core
-	// Mac is the difference the 300 ms goal needs.
-	type result struct {
-		records []Record
-		skipped int
-		err     error
-	}
-	results := make([]result, len(names))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(names)) {
-		wg.Go(func() {
-			for i := range next {
-				r := &results[i]
-				r.records, r.skipped, r.err = readSegment(filepath.Join(s.Dir, names[i]), since)
-			}
-		})
-	}
-	for i := range names {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	total := 0
-	for _, r := range results {
-		if r.err != nil {
-			return nil, 0, r.err
-		}
-		total += len(r.records)
-	}
-	records = make([]Record, 0, total)
-	for _, r := range results {
-		records, skipped = append(records, r.records...), skipped+r.skipped
-	}
-	// Lines are in the order they were written; a wall clock set back
-	// would leave them out of time order, which every reader assumes.
-	slices.SortStableFunc(records, func(a, b Record) int { return a.At.Compare(b.At) })
 	return records, skipped, nil
 }
 

@@ -163,8 +163,8 @@ func Print(w io.Writer, doc Document, loc *time.Location) error {
 			}
 			line := fmt.Sprintf("  %s %s–%s  %-8s %s (%s)", verdict.StatusSymbol(levelStatus(i.Level)), i.Start.In(loc).Format("2 Jan 15:04"), end,
 				verdict.Span(time.Duration(i.DurationS*float64(time.Second))), textsafe.Terminal(i.Headline), i.Code)
-			if len(i.Codes) > 1 {
-				line += ", also " + strings.Join(i.Codes[1:], ", ")
+			if also := i.Also(); len(also) > 0 {
+				line += ", also " + strings.Join(also, ", ")
 			}
 			if len(i.FixesTried) > 0 {
 				line += "; tried " + strings.Join(i.FixesTried, ", ")
