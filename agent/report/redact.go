@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -109,23 +110,31 @@ type redactor struct {
 var (
 	// appleNames are protected: support needs them verbatim. The hosts
 	// probe's Apple domains plus the other domains Apple's services use.
-	appleNames = regexp.MustCompile(`(?i)(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)*(?:` +
+	appleNames = lazyRegexp(`(?i)(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)*(?:` +
 		strings.Join(quoteAll(append(probes.DefaultConfig().AppleDomains,
 			"apple-dns.net", "aaplimg.com", "apple.news", "me.com", "mac.com", "itunes.com", "apple-livephotoskit.com")), "|") +
 		`)\b`)
-	ipv4 = regexp.MustCompile(`\b\d{1,3}(?:\.\d{1,3}){3}\b`)
+	ipv4 = lazyRegexp(`\b\d{1,3}(?:\.\d{1,3}){3}\b`)
 
-	macColon = regexp.MustCompile(`[0-9A-Fa-f]{1,2}(?::[0-9A-Fa-f]{1,2}){5}`)
-	macDash  = regexp.MustCompile(`[0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){5}`)
+	macColon = lazyRegexp(`[0-9A-Fa-f]{1,2}(?::[0-9A-Fa-f]{1,2}){5}`)
+	macDash  = lazyRegexp(`[0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){5}`)
 	// serialAfter is "serial", optionally "number"/"no"/"#" and a
 	// parenthesised qualifier ("Serial Number (system):", ioreg's
 	// "IOPlatformSerialNumber" = "…"), then the serial itself, upper case.
 	// Any case: a pasted or lower-cased serial is still the Mac's. A word
 	// after "serial" ("serial connection") has no digit and is kept.
-	serialAfter = regexp.MustCompile(`(?i)serial(?:[ _-]?(?:number|num|no\.?|#))?(?:\s*\([^)]{0,20}\))?[\s"'=:#]*([a-z0-9]{10,12})\b`)
-	dotLocal    = regexp.MustCompile(`(?i)[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*\.local\b`)
-	macStyle    = regexp.MustCompile(`(?i)[a-z0-9][a-z0-9-]*-(?:macbook(?:-pro|-air)?|imac(?:-pro)?|mac-mini|mac-pro|mac-studio|mbp|mba)(?:-\d+)?\b`)
+	serialAfter = lazyRegexp(`(?i)serial(?:[ _-]?(?:number|num|no\.?|#))?(?:\s*\([^)]{0,20}\))?[\s"'=:#]*([a-z0-9]{10,12})\b`)
+	dotLocal    = lazyRegexp(`(?i)[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*\.local\b`)
+	macStyle    = lazyRegexp(`(?i)[a-z0-9][a-z0-9-]*-(?:macbook(?:-pro|-air)?|imac(?:-pro)?|mac-mini|mac-pro|mac-studio|mbp|mba)(?:-\d+)?\b`)
 )
+
+// lazyRegexp compiles expr on first use. The patterns above are some
+// 200 KB and 1,400 allocations of compiled state: compiled at package init
+// they would sit in every idpulse process, the menu bar agent included,
+// which redacts only when a report is asked for.
+func lazyRegexp(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
+}
 
 // systemAccounts are never redacted: "root" also means a root certificate.
 var systemAccounts = []string{"root", "daemon", "nobody", "user", "system", "localhost"}
@@ -197,7 +206,7 @@ func (c *redactor) apply(s string) string {
 	}
 	s = redactNetwork(s)
 	var protected [][]int
-	for _, re := range []*regexp.Regexp{appleNames, ipv4} {
+	for _, re := range []*regexp.Regexp{appleNames(), ipv4()} {
 		protected = append(protected, matches(s, re, hostBounded)...)
 	}
 	if len(protected) == 0 {
@@ -225,8 +234,8 @@ func (c *redactor) redact(s string) string {
 	for _, re := range c.serials {
 		s = replace(s, re, alnumBounded, func(string) string { return PlaceholderSerial })
 	}
-	s = replace(s, serialAfter, nil, func(m string) string {
-		return replaceGroups(serialAfter, m, func(v string) string {
+	s = replace(s, serialAfter(), nil, func(m string) string {
+		return replaceGroups(serialAfter(), m, func(v string) string {
 			if !strings.ContainsAny(v, "0123456789") {
 				return v
 			}
@@ -239,8 +248,8 @@ func (c *redactor) redact(s string) string {
 	for _, re := range c.hosts {
 		s = replace(s, re, labelBounded, func(string) string { return PlaceholderComputer })
 	}
-	s = replace(s, dotLocal, hostBounded, func(string) string { return PlaceholderComputer })
-	s = replace(s, macStyle, labelBounded, func(string) string { return PlaceholderComputer })
+	s = replace(s, dotLocal(), hostBounded, func(string) string { return PlaceholderComputer })
+	s = replace(s, macStyle(), labelBounded, func(string) string { return PlaceholderComputer })
 	for _, re := range c.users {
 		s = replace(s, re, encodedWordBounded, func(string) string { return PlaceholderUser })
 	}

@@ -23,31 +23,31 @@ var (
 	// least one "=", and its fragment. Captive portals put the SSID, the
 	// client's MAC, the e-mail address and session tokens there; support
 	// needs the keys, never the values.
-	query = regexp.MustCompile(`\?[^\s"'<>#?]*=[^\s"'<>#]*(?:#[^\s"'<>]*)?`)
+	query = lazyRegexp(`\?[^\s"'<>#?]*=[^\s"'<>#]*(?:#[^\s"'<>]*)?`)
 	// fragment is a URL's fragment, after a scheme and a host.
-	fragment = regexp.MustCompile(`(?i)\b[a-z][a-z0-9+.-]*://[^\s"'<>#?]*(#[^\s"'<>]+)`)
+	fragment = lazyRegexp(`(?i)\b[a-z][a-z0-9+.-]*://[^\s"'<>#?]*(#[^\s"'<>]+)`)
 
 	// email: the local part, "@" (or its URL encoding) and a domain.
-	email = regexp.MustCompile(`(?i)[a-z0-9._%+-]+(?:@|%40)((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,})`)
+	email = lazyRegexp(`(?i)[a-z0-9._%+-]+(?:@|%40)((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,})`)
 
 	// ssidLabel is "SSID", "network name" or "Wi-Fi network" and a
 	// separator, the value quoted or up to the end of its field.
-	ssidLabel = regexp.MustCompile(`(?i)(?:\b(?:[a-z]+_)?ssid|\bnetwork[ _]name|\bwi-?fi[ _]network)"?\s*(?:[:=]|%3d)\s*(?:"([^"\r\n]*)"|'([^'\r\n]*)'|([^\s"',;&)\]}][^"',;&\r\n)\]}]*))`)
+	ssidLabel = lazyRegexp(`(?i)(?:\b(?:[a-z]+_)?ssid|\bnetwork[ _]name|\bwi-?fi[ _]network)"?\s*(?:[:=]|%3d)\s*(?:"([^"\r\n]*)"|'([^'\r\n]*)'|([^\s"',;&)\]}][^"',;&\r\n)\]}]*))`)
 
 	// tokenLabel is a key that names a secret, a separator and a value of
 	// at least 6 token characters.
-	tokenLabel = regexp.MustCompile(`(?i)\b[a-z_-]*(?:token|session|sessid|sid|key|secret|passw(?:or)?d|cookie|ticket|nonce)"?\s*(?:[:=]|%3d)\s*"?([a-z0-9._~+/%=-]{6,})`)
-	bearer     = regexp.MustCompile(`(?i)\b(?:bearer|basic)\s+([a-z0-9._~+/=-]{8,})`)
+	tokenLabel = lazyRegexp(`(?i)\b[a-z_-]*(?:token|session|sessid|sid|key|secret|passw(?:or)?d|cookie|ticket|nonce)"?\s*(?:[:=]|%3d)\s*"?([a-z0-9._~+/%=-]{6,})`)
+	bearer     = lazyRegexp(`(?i)\b(?:bearer|basic)\s+([a-z0-9._~+/=-]{8,})`)
 
 	// MAC addresses beyond aa:bb:cc:dd:ee:ff and aa-bb-…: Cisco's
 	// aabb.ccdd.eeff, URL-encoded colons, and twelve bare hex digits after
 	// a label that says it is one.
-	macDots    = regexp.MustCompile(`(?i)\b[0-9a-f]{4}\.[0-9a-f]{4}\.[0-9a-f]{4}\b`)
-	macEncoded = regexp.MustCompile(`(?i)[0-9a-f]{1,2}(?:%(?:25)?3a[0-9a-f]{1,2}){5}`)
-	macLabel   = regexp.MustCompile(`(?i)(?:mac|bssid|ether|hwaddr|lladdr|hw[ _-]?address)[a-z_-]*"?\s*(?:[:=]|%3d)?\s*"?([0-9a-f]{12})\b`)
+	macDots    = lazyRegexp(`(?i)\b[0-9a-f]{4}\.[0-9a-f]{4}\.[0-9a-f]{4}\b`)
+	macEncoded = lazyRegexp(`(?i)[0-9a-f]{1,2}(?:%(?:25)?3a[0-9a-f]{1,2}){5}`)
+	macLabel   = lazyRegexp(`(?i)(?:mac|bssid|ether|hwaddr|lladdr|hw[ _-]?address)[a-z_-]*"?\s*(?:[:=]|%3d)?\s*"?([0-9a-f]{12})\b`)
 
 	// ipv6 is a candidate IPv6 address; netip decides.
-	ipv6 = regexp.MustCompile(`(?i)[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7}(?:%[a-z0-9]+)?`)
+	ipv6 = lazyRegexp(`(?i)[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7}(?:%[a-z0-9]+)?`)
 )
 
 // redactNetwork applies the network rules to the whole of s.
@@ -60,23 +60,23 @@ func redactNetwork(s string) string {
 		b[11], b[12] = 0xff, 0xfe
 		return netip.AddrFrom16(b).WithZone(a.Zone()).String()
 	}
-	s = replace(s, query, afterURLPath, redactQuery)
-	s = replace(s, fragment, nil, func(m string) string {
+	s = replace(s, query(), afterURLPath, redactQuery)
+	s = replace(s, fragment(), nil, func(m string) string {
 		i := strings.IndexByte(m, '#')
 		return m[:i+1] + PlaceholderRedacted
 	})
 	// MACs before labels: "BSSID: a483e7123456" is a MAC, not a session id.
-	s = replace(s, macColon, macBounded, func(string) string { return PlaceholderMAC })
-	s = replace(s, macDash, macBounded, func(string) string { return PlaceholderMAC })
-	s = replace(s, macDots, nil, func(string) string { return PlaceholderMAC })
-	s = replace(s, macEncoded, alnumBounded, func(string) string { return PlaceholderMAC })
-	s = replace(s, macLabel, nil, func(m string) string {
-		return replaceGroups(macLabel, m, func(string) string { return PlaceholderMAC })
+	s = replace(s, macColon(), macBounded, func(string) string { return PlaceholderMAC })
+	s = replace(s, macDash(), macBounded, func(string) string { return PlaceholderMAC })
+	s = replace(s, macDots(), nil, func(string) string { return PlaceholderMAC })
+	s = replace(s, macEncoded(), alnumBounded, func(string) string { return PlaceholderMAC })
+	s = replace(s, macLabel(), nil, func(m string) string {
+		return replaceGroups(macLabel(), m, func(string) string { return PlaceholderMAC })
 	})
-	s = replace(s, ipv6, ipv6Bounded, redactEUI64)
-	s = replace(s, email, emailBounded, redactEmail)
-	s = replace(s, ssidLabel, nil, func(m string) string {
-		return replaceGroups(ssidLabel, m, func(v string) string {
+	s = replace(s, ipv6(), ipv6Bounded, redactEUI64)
+	s = replace(s, email(), emailBounded, redactEmail)
+	s = replace(s, ssidLabel(), nil, func(m string) string {
+		return replaceGroups(ssidLabel(), m, func(v string) string {
 			if strings.TrimSpace(v) == "" || placeholder(v) {
 				return v
 			}
@@ -85,16 +85,16 @@ func redactNetwork(s string) string {
 			return PlaceholderSSID + v[len(t):]
 		})
 	})
-	s = replace(s, tokenLabel, nil, func(m string) string {
-		return replaceGroups(tokenLabel, m, func(v string) string {
+	s = replace(s, tokenLabel(), nil, func(m string) string {
+		return replaceGroups(tokenLabel(), m, func(v string) string {
 			if !randomLooking(v) || placeholder(v) {
 				return v
 			}
 			return PlaceholderRedacted
 		})
 	})
-	s = replace(s, bearer, nil, func(m string) string {
-		return replaceGroups(bearer, m, func(string) string { return PlaceholderRedacted })
+	s = replace(s, bearer(), nil, func(m string) string {
+		return replaceGroups(bearer(), m, func(string) string { return PlaceholderRedacted })
 	})
 	return s
 }
@@ -173,8 +173,8 @@ func redactEmail(m string) string {
 	if at < 0 {
 		at = strings.LastIndex(strings.ToLower(m), "%40")
 	}
-	sub := email.FindStringSubmatch(m)
-	if len(sub) == 2 && appleNames.MatchString(sub[1]) && appleNames.FindString(sub[1]) == sub[1] {
+	sub := email().FindStringSubmatch(m)
+	if len(sub) == 2 && appleNames().MatchString(sub[1]) && appleNames().FindString(sub[1]) == sub[1] {
 		return PlaceholderUser + m[at:]
 	}
 	return PlaceholderEmail
