@@ -23,6 +23,8 @@ type Diagnoser struct {
 	Logger *slog.Logger
 	// Now is the wall clock; nil means time.Now.
 	Now func() time.Time
+	// Version names idpulse in the User-Agent of Once's feed poll.
+	Version string
 }
 
 // Cycle is one cycle's raw outcome, before the verdict: what the agent keeps
@@ -67,7 +69,7 @@ func Document(c Cycle, apple *verdict.AppleStatus) verdict.Document {
 func (d Diagnoser) Once(ctx context.Context) verdict.Document {
 	var feed *applestatus.Client
 	if d.Config.AppleStatus.Enabled {
-		feed = &applestatus.Client{URL: d.Config.AppleStatus.URL}
+		feed = &applestatus.Client{URL: d.Config.AppleStatus.URL, UserAgent: applestatus.UserAgent(d.Version)}
 	}
 	c := d.Run(ctx, feed)
 	return Document(c, d.AppleStatus(c, nil))

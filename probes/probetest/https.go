@@ -39,6 +39,7 @@ type HTTPSServer struct {
 	requests   int
 	handshakes int
 	hosts      []string
+	userAgents []string
 }
 
 // NewHTTPSServer starts a TLS server on Loopback that presents cert.
@@ -102,6 +103,9 @@ func (s *HTTPSServer) Handshakes() int { return load(&s.mu, &s.handshakes) }
 // Hosts are the Host headers of the latest requests received (up to 256), in order.
 func (s *HTTPSServer) Hosts() []string { return loadCopy(&s.mu, &s.hosts) }
 
+// UserAgents are the User-Agent headers of the latest requests, oldest first.
+func (s *HTTPSServer) UserAgents() []string { return loadCopy(&s.mu, &s.userAgents) }
+
 func (s *HTTPSServer) getCertificate(*tls.ClientHelloInfo) (*tls.Certificate, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -117,6 +121,7 @@ func (s *HTTPSServer) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.requests++
 	s.hosts = keepLast(s.hosts, r.Host)
+	s.userAgents = keepLast(s.userAgents, r.UserAgent())
 	b := s.behavior
 	s.mu.Unlock()
 

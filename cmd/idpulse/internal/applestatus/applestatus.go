@@ -84,7 +84,7 @@ func Run(ctx context.Context, opts *Options) int {
 	env := opts.NewEnv(cfg.Check)
 	ctx, cancel := context.WithTimeout(ctx, opts.Timeout)
 	defer cancel()
-	client := &feed.Client{URL: url, HTTP: &http.Client{Transport: probes.Transport(ctx, env)}}
+	client := &feed.Client{URL: url, HTTP: &http.Client{Transport: probes.Transport(ctx, env)}, UserAgent: feed.UserAgent(opts.Version)}
 	res, err := client.Fetch(ctx)
 	watch := cfg.AppleStatus.WatchList()
 	if opts.All {

@@ -71,7 +71,7 @@ func Run(ctx context.Context, opts *Options) int {
 	if err != nil {
 		return cli.Exit(opts.IO, err)
 	}
-	doc := diagnose.Diagnoser{Config: cfg, Env: opts.NewEnv(cfg.Check), Now: opts.Now}.Once(ctx)
+	doc := diagnose.Diagnoser{Config: cfg, Env: opts.NewEnv(cfg.Check), Now: opts.Now, Version: opts.Version}.Once(ctx)
 	if !opts.JSON {
 		Render(opts.IO, doc)
 	} else if err := cli.WriteJSON(opts.IO.Out, doc); err != nil {

@@ -45,6 +45,9 @@ type IO struct {
 type Deps struct {
 	IO  *IO
 	Now func() time.Time
+	// Version is idpulse's ("v1.2.0"): in reports, the menu's About row,
+	// build_info and the User-Agent of every request to Apple.
+	Version string
 	// NewEnv builds the probes' view of the machine; tests point it at fakes.
 	NewEnv     func(probes.Config) probes.Env
 	LoadConfig LoadConfig

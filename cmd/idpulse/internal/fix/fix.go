@@ -30,8 +30,7 @@ type Options struct {
 	cli.Deps
 	// NewService builds the fix service for the configuration.
 	NewService func(cfg config.Config) remedy.Service
-	// Version and HistoryDir go into the copy-report report.
-	Version    string
+	// HistoryDir goes into the copy-report report.
 	HistoryDir string
 
 	ConfigPath string
@@ -132,7 +131,7 @@ func Run(ctx context.Context, opts *Options) int {
 }
 
 func (o *Options) check(ctx context.Context, cfg config.Config) verdict.Document {
-	return diagnose.Diagnoser{Config: cfg, Env: o.NewEnv(cfg.Check), Now: o.Now}.Once(ctx)
+	return diagnose.Diagnoser{Config: cfg, Env: o.NewEnv(cfg.Check), Now: o.Now, Version: o.Version}.Once(ctx)
 }
 
 type listed struct {

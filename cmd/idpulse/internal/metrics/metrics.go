@@ -18,8 +18,6 @@ import (
 // Options are the command's flags and injected dependencies.
 type Options struct {
 	cli.Deps
-	// Version is idpulse_build_info's version.
-	Version string
 
 	ConfigPath string
 	Timeout    time.Duration
@@ -64,7 +62,7 @@ func Run(ctx context.Context, opts *Options) int {
 			cfg.Check.ProbeTimeout = probes.Duration(opts.Timeout)
 		}
 	}
-	doc := diagnose.Diagnoser{Config: cfg, Env: opts.NewEnv(cfg.Check), Now: opts.Now}.Once(ctx)
+	doc := diagnose.Diagnoser{Config: cfg, Env: opts.NewEnv(cfg.Check), Now: opts.Now, Version: opts.Version}.Once(ctx)
 	// The verdict is in the series, not the exit status: a cron job's
 	// `&& mv` must publish a down check too.
 	e := metrics.New(opts.Version, false)

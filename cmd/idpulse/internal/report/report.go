@@ -17,7 +17,6 @@ import (
 // Options are the command's flags and injected dependencies.
 type Options struct {
 	cli.Deps
-	Version string
 	// HistoryDir is the agent's state folder: the attempts and transitions
 	// logs and the timeline ("" = none).
 	HistoryDir string
@@ -75,7 +74,7 @@ func Run(ctx context.Context, opts *Options) int {
 	}
 	format, _ := report.ParseFormat(opts.Format)
 	env := opts.NewEnv(cfg.Check)
-	doc := diagnose.Diagnoser{Config: cfg, Env: env, Now: opts.Now}.Once(ctx)
+	doc := diagnose.Diagnoser{Config: cfg, Env: env, Now: opts.Now, Version: opts.Version}.Once(ctx)
 	in := report.Input{Doc: doc, Version: opts.Version, Generated: opts.Now()}
 	if opts.HistoryDir != "" {
 		// A damaged history line is skipped; the report is still worth having.

@@ -51,7 +51,7 @@ func SystemDeps() Deps {
 	dir, _ := history.DefaultDir()
 	lock, _ := paths.StateFile(instance.FileName)
 	d := Deps{
-		Deps:       cli.Deps{IO: cli.System(), Now: time.Now, NewEnv: probes.SystemEnv, LoadConfig: config.LoadNamed},
+		Deps:       cli.Deps{IO: cli.System(), Now: time.Now, NewEnv: probes.SystemEnv, LoadConfig: config.LoadNamed, Version: version.Version},
 		HistoryDir: dir,
 		AgentLock:  lock,
 		NewRemedy:  func(cfg config.Config) remedy.Service { return systemRemedy(cfg, dir) },
@@ -137,15 +137,15 @@ func lookup(name string, d Deps) (command, bool) {
 	case "check":
 		return bind(&check.Options{Deps: d.Deps}, check.Parse, check.Run), true
 	case "metrics":
-		return bind(&metrics.Options{Deps: d.Deps, Version: version.Version}, metrics.Parse, metrics.Run), true
+		return bind(&metrics.Options{Deps: d.Deps}, metrics.Parse, metrics.Run), true
 	case "fix":
-		return bind(&fix.Options{Deps: d.Deps, NewService: d.NewRemedy, Version: version.Version, HistoryDir: d.HistoryDir}, fix.Parse, fix.Run), true
+		return bind(&fix.Options{Deps: d.Deps, NewService: d.NewRemedy, HistoryDir: d.HistoryDir}, fix.Parse, fix.Run), true
 	case "history":
 		return bind(&historycmd.Options{Deps: d.Deps, HistoryDir: d.HistoryDir}, historycmd.Parse, historycmd.Run), true
 	case "report":
-		return bind(&report.Options{Deps: d.Deps, Version: version.Version, HistoryDir: d.HistoryDir}, report.Parse, report.Run), true
+		return bind(&report.Options{Deps: d.Deps, HistoryDir: d.HistoryDir}, report.Parse, report.Run), true
 	case "run":
-		return bind(&run.Options{Deps: d.Deps, Version: version.Version, NewRemedy: d.NewRemedy, HistoryDir: d.HistoryDir,
+		return bind(&run.Options{Deps: d.Deps, NewRemedy: d.NewRemedy, HistoryDir: d.HistoryDir,
 			LoginItem: d.LoginItem, LockPath: d.AgentLock}, run.Parse, run.Run), true
 	case "apple-status":
 		return bind(&applestatus.Options{Deps: d.Deps}, applestatus.Parse, applestatus.Run), true

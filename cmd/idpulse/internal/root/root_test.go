@@ -36,6 +36,29 @@ func run(t *testing.T, w *probetest.World, args ...string) (int, string, string)
 	return code, out.String(), errOut.String()
 }
 
+// TestFeedUserAgent: every command that reads Apple's System Status names
+// idpulse and its version, as the agent does (a fleet's polls are then
+// recognisable as one program's).
+func TestFeedUserAgent(t *testing.T) {
+	for _, args := range [][]string{{"check"}, {"apple-status"}, {"metrics"}, {"report"}} {
+		t.Run(args[0], func(t *testing.T) {
+			w := probetest.NewWorld(t)
+			d, _, errOut := deps(w)
+			d.Version = "v9.8.7"
+			root.Main(context.Background(), args, d)
+			uas := w.Feed.UserAgents()
+			if len(uas) == 0 {
+				t.Fatalf("idpulse %s did not poll the feed; stderr:\n%s", args[0], errOut)
+			}
+			for _, ua := range uas {
+				if ua != "idpulse/v9.8.7" {
+					t.Errorf("idpulse %s sent User-Agent %q, want idpulse/v9.8.7", args[0], ua)
+				}
+			}
+		})
+	}
+}
+
 func TestCheckExitCodes(t *testing.T) {
 	tests := []struct {
 		name  string

@@ -35,8 +35,6 @@ import (
 // Options are the command's flags and injected dependencies.
 type Options struct {
 	cli.Deps
-	// Version is shown in the menu's About row.
-	Version string
 	// NewRemedy builds the fix service; HistoryDir keeps attempts and
 	// verdict transitions for the report.
 	NewRemedy  func(config.Config) remedy.Service
