@@ -113,26 +113,16 @@ func BenchmarkAgentFootprint(b *testing.B) {
 		b.Fatal(err)
 	}
 
-	metrics := map[string][]float64{}
-	var units []string
-	report := func(unit string, v float64) {
-		if _, ok := metrics[unit]; !ok {
-			units = append(units, unit)
-		}
-		metrics[unit] = append(metrics[unit], v)
-	}
+	var m medians
 	for b.Loop() {
-		footprintDefault(b, ns, ns.configPath(), report, nil)
+		footprintDefault(b, ns, ns.configPath(), m.add, nil)
 		if testing.Short() {
 			b.Log("-short: no growth run (rss-growth-MiB)")
 		} else {
-			footprintGrowth(b, ns, growthCfg, report)
+			footprintGrowth(b, ns, growthCfg, m.add)
 		}
 	}
-	for _, u := range units {
-		b.ReportMetric(median(metrics[u]), u)
-	}
-	b.ReportMetric(0, "ns/op")
+	m.report(b)
 }
 
 // settle waits until the new namespace's links have finished IPv6 duplicate
@@ -178,21 +168,11 @@ func BenchmarkAgentFootprintMetrics(b *testing.B) {
 	ns.startServers(b, helperConfig{})
 	ns.settle(b)
 	cfg, textfile := footprintConfig(b, ns, "metrics", true, true)
-	metrics := map[string][]float64{}
-	var units []string
-	report := func(unit string, v float64) {
-		if _, ok := metrics[unit]; !ok {
-			units = append(units, unit)
-		}
-		metrics[unit] = append(metrics[unit], v)
-	}
+	var m medians
 	for b.Loop() {
-		footprintDefault(b, ns, cfg, report, func(b *testing.B, _ *agentProc) { checkMetricsOutputs(b, ns, textfile) })
+		footprintDefault(b, ns, cfg, m.add, func(b *testing.B, _ *agentProc) { checkMetricsOutputs(b, ns, textfile) })
 	}
-	for _, u := range units {
-		b.ReportMetric(median(metrics[u]), u)
-	}
-	b.ReportMetric(0, "ns/op")
+	m.report(b)
 }
 
 // footprintConfig writes ns's default config (the default schedule) with
@@ -602,6 +582,31 @@ func sleepUntil(t time.Time) { time.Sleep(time.Until(t)) }
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
 func mib(kB int64) float64 { return float64(kB) / 1024 }
+
+// medians collects each iteration's figures and reports each unit's median,
+// in the order the units were first seen; ns/op is suppressed, as an
+// iteration is minutes of mostly sleeping.
+type medians struct {
+	units []string
+	vals  map[string][]float64
+}
+
+func (m *medians) add(unit string, v float64) {
+	if m.vals == nil {
+		m.vals = map[string][]float64{}
+	}
+	if _, ok := m.vals[unit]; !ok {
+		m.units = append(m.units, unit)
+	}
+	m.vals[unit] = append(m.vals[unit], v)
+}
+
+func (m *medians) report(b *testing.B) {
+	for _, u := range m.units {
+		b.ReportMetric(median(m.vals[u]), u)
+	}
+	b.ReportMetric(0, "ns/op")
+}
 
 func median(v []float64) float64 {
 	s := slices.Clone(v)

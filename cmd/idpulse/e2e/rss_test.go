@@ -55,25 +55,20 @@ func BenchmarkAgentRSS(b *testing.B) {
 	for i, c := range rssCases {
 		cfg, textfile := footprintConfig(b, ns, "rss"+string(rune('a'+i)), c.metrics, c.history)
 		b.Run(c.name, func(b *testing.B) {
-			metrics := map[string][]float64{}
-			units := []string{"rss-MiB", "anon-MiB", "file-MiB", "peak-rss-MiB", "budget-%"}
+			var m medians
 			for b.Loop() {
 				s := idleRSS(b, ns, cfg, func() {
 					if c.metrics {
 						checkMetricsOutputs(b, ns, textfile)
 					}
 				})
-				for u, v := range map[string]float64{
-					"rss-MiB": mib(s.rssKB), "anon-MiB": mib(s.anonKB), "file-MiB": mib(s.fileKB), "peak-rss-MiB": mib(s.hwmKB),
-					"budget-%": float64(s.rssKB) * 1024 * 100 / rssBudgetBytes,
-				} {
-					metrics[u] = append(metrics[u], v)
-				}
+				m.add("rss-MiB", mib(s.rssKB))
+				m.add("anon-MiB", mib(s.anonKB))
+				m.add("file-MiB", mib(s.fileKB))
+				m.add("peak-rss-MiB", mib(s.hwmKB))
+				m.add("budget-%", float64(s.rssKB)*1024*100/rssBudgetBytes)
 			}
-			for _, u := range units {
-				b.ReportMetric(median(metrics[u]), u)
-			}
-			b.ReportMetric(0, "ns/op")
+			m.report(b)
 		})
 	}
 }
