@@ -81,9 +81,11 @@ lines:
 		case "domain":
 			cur.Domain = v
 		case "if_index":
-			// "6 (en0)": the name is what a user recognises.
+			// "6 (en0)": the name is what a user recognises. Trimmed, as
+			// every other value is: "6 ( en0)" names en0.
 			if _, rest, ok := strings.Cut(v, "("); ok {
-				cur.Interface, _, _ = strings.Cut(rest, ")")
+				name, _, _ := strings.Cut(rest, ")")
+				cur.Interface = strings.TrimSpace(name)
 			}
 		}
 	}
