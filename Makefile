@@ -61,7 +61,10 @@ bench:
 # files this platform builds, and their "func FuzzX(" lines name the
 # targets. FUZZ_JOBS targets run at once, each with GOMAXPROCS/FUZZ_JOBS
 # fuzzing workers, so that one run's go command and start-up overlap
-# another's fuzzing; each run's output is printed whole when it ends.
+# another's fuzzing; each run's output is printed whole when it ends. The
+# first target runs alone: on a cold build cache its build instruments the
+# standard library and the dependencies, which parallel runs would each
+# compile again.
 # Every target runs even after one fails; a failure leaves its input in the
 # package's testdata/fuzz/FuzzX/ (commit it as a regression seed).
 FUZZ_JOBS ?= 1
@@ -72,11 +75,13 @@ fuzz:
 	if [ -z "$$targets" ]; then echo "fuzz: no fuzz targets found"; exit 0; fi; \
 	workers=$${GOMAXPROCS:-$$(getconf _NPROCESSORS_ONLN)}; \
 	workers=$$(( workers / $(FUZZ_JOBS) > 0 ? workers / $(FUZZ_JOBS) : 1 )); \
-	status=0; \
-	printf '%s\n' "$$targets" | xargs -P $(FUZZ_JOBS) -L 1 bash -c \
-		'out=$$($(GO) test -run="^$$" -fuzz="^$$1$$" -fuzztime=$(FUZZTIME) -parallel='"$$workers"' "$$0" </dev/null 2>&1); st=$$?; \
+	run='out=$$($(GO) test -run="^$$" -fuzz="^$$1$$" -fuzztime=$(FUZZTIME) -parallel='"$$workers"' "$$0" </dev/null 2>&1); st=$$?; \
 		printf "==> fuzz: %s %s for %s\n%s\n" "$$0" "$$1" "$(FUZZTIME)" "$$out" | grep -v "^fuzz: elapsed: "; \
-		if [ $$st -ne 0 ]; then echo "fuzz: FAILED $$0 $$1"; exit 1; fi' || status=$$?; \
+		if [ $$st -ne 0 ]; then echo "fuzz: FAILED $$0 $$1"; exit 1; fi'; \
+	status=0; \
+	printf '%s\n' "$$targets" | head -n 1 | xargs -L 1 bash -c "$$run" || status=$$?; \
+	rest=$$(printf '%s\n' "$$targets" | tail -n +2); \
+	if [ -n "$$rest" ]; then printf '%s\n' "$$rest" | xargs -P $(FUZZ_JOBS) -L 1 bash -c "$$run" || status=$$?; fi; \
 	echo "==> fuzz: $$(printf '%s\n' "$$targets" | wc -l) targets, $(FUZZTIME) each, $(FUZZ_JOBS) at a time, in $$(($$(date +%s) - start))s"; \
 	if (( status != 0 )); then echo "fuzz: some targets FAILED (above)"; exit 1; fi
 
