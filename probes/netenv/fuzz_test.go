@@ -273,6 +273,20 @@ func FuzzParseResolvConf(f *testing.F) {
 			t.Fatalf("ParseResolvConf = %+v, %v; want one resolver, no error", res, err)
 		}
 		r := res[0]
+		// Only ASCII blanks separate words, as in glibc and Go's own
+		// resolver: every value is a whole blank-separated field of the
+		// file ("search a\u00a0b" is one domain).
+		fields := map[string]bool{}
+		for _, ln := range strings.Split(string(in), "\n") {
+			for _, w := range strings.FieldsFunc(ln, func(r rune) bool { return r == ' ' || r == '\t' || r == '\r' }) {
+				fields[w] = true
+			}
+		}
+		for _, v := range append(append([]string{r.Domain}, r.Nameservers...), r.SearchDomains...) {
+			if v != "" && !fields[v] {
+				t.Fatalf("%q is not a blank-separated field of the file", v)
+			}
+		}
 		if len(r.Nameservers) > maxNameservers {
 			t.Fatalf("%d name servers, more than the resolver asks", len(r.Nameservers))
 		}
