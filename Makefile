@@ -66,7 +66,10 @@ bench:
 # standard library and the dependencies, which parallel runs would each
 # compile again.
 # Every target runs even after one fails; a failure leaves its input in the
-# package's testdata/fuzz/FuzzX/ (commit it as a regression seed).
+# package's testdata/fuzz/FuzzX/ (commit it as a regression seed). A bare
+# "context deadline exceeded" with no failing input is Go's own coordinator
+# racing -fuzztime's end (go.dev/issue/75804, fixed in Go 1.27; seen here
+# under load): that target runs once more, and a second failure counts.
 FUZZ_JOBS ?= 1
 fuzz:
 	@start=$$(date +%s); \
@@ -75,8 +78,12 @@ fuzz:
 	if [ -z "$$targets" ]; then echo "fuzz: no fuzz targets found"; exit 0; fi; \
 	workers=$${GOMAXPROCS:-$$(getconf _NPROCESSORS_ONLN)}; \
 	workers=$$(( workers / $(FUZZ_JOBS) > 0 ? workers / $(FUZZ_JOBS) : 1 )); \
-	run='out=$$($(GO) test -run="^$$" -fuzz="^$$1$$" -fuzztime=$(FUZZTIME) -parallel='"$$workers"' "$$0" </dev/null 2>&1); st=$$?; \
-		printf "==> fuzz: %s %s for %s\n%s\n" "$$0" "$$1" "$(FUZZTIME)" "$$out" | grep -v "^fuzz: elapsed: "; \
+	run='for try in 1 2; do \
+			out=$$($(GO) test -run="^$$" -fuzz="^$$1$$" -fuzztime=$(FUZZTIME) -parallel='"$$workers"' "$$0" </dev/null 2>&1); st=$$?; \
+			printf "==> fuzz: %s %s for %s\n%s\n" "$$0" "$$1" "$(FUZZTIME)" "$$out" | grep -v "^fuzz: elapsed: "; \
+			[ $$st -ne 0 ] && [ $$try = 1 ] && ! grep -q "Failing input written" <<< "$$out" && grep -qx "    context deadline exceeded" <<< "$$out" || break; \
+			echo "fuzz: no failing input, only go.dev/issue/75804 (the fuzztime deadline race of Go < 1.27): once more"; \
+		done; \
 		if [ $$st -ne 0 ]; then echo "fuzz: FAILED $$0 $$1"; exit 1; fi'; \
 	status=0; \
 	printf '%s\n' "$$targets" | head -n 1 | xargs -L 1 bash -c "$$run" || status=$$?; \
