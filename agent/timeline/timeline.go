@@ -36,6 +36,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	gojson "github.com/goccy/go-json"
 
@@ -287,7 +288,16 @@ func readSegment(path string, since time.Time) (out []Record, skipped int, err e
 		// takes "ms":01 and "ms":1., which no writer of ours produces;
 		// refusing them would mean encoding/json's scanner on every line,
 		// three times the read.)
-		if bytes.IndexByte(line, 0) >= 0 || gojson.Unmarshal(line, &r) != nil || r.At.IsZero() {
+		//
+		// goccy also keeps invalid UTF-8 in strings as it is, where
+		// encoding/json makes each bad byte U+FFFD (FuzzReadSegment found
+		// it): such a line, which only damage produces, goes to
+		// encoding/json, so a record's text is valid UTF-8 whoever reads it.
+		decode := gojson.Unmarshal
+		if !utf8.Valid(line) {
+			decode = json.Unmarshal
+		}
+		if bytes.IndexByte(line, 0) >= 0 || decode(line, &r) != nil || r.At.IsZero() {
 			skipped++
 			continue
 		}
