@@ -226,7 +226,9 @@ func Load(path string, required bool) (Config, error) {
 func Parse(data []byte, cfg *Config) error {
 	// Editors on Windows and some MDM tools write a UTF-8 byte-order mark.
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	trimmed := bytes.TrimSpace(data)
+	// JSON's own white space: a form feed is not, and must not make
+	// "\f{}" look like an object that then fails as a syntax error.
+	trimmed := bytes.Trim(data, jsonSpace)
 	if len(trimmed) == 0 {
 		return nil
 	}
@@ -250,6 +252,9 @@ func Parse(data []byte, cfg *Config) error {
 	}
 	return nil
 }
+
+// jsonSpace is the white space JSON allows between tokens (RFC 8259).
+const jsonSpace = " \t\r\n"
 
 // jsonKind names the JSON value that starts with c.
 func jsonKind(c byte) string {
@@ -300,8 +305,14 @@ func decodeStrict(data []byte, v reflect.Value, path string) error {
 		if !ok {
 			return fmt.Errorf("%s: unknown key (known: %s)", key, knownKeys(fields))
 		}
-		if f.Kind() == reflect.Struct && !f.Addr().Type().Implements(reflect.TypeFor[json.Unmarshaler]()) {
+		if isPlainStruct(f.Type()) {
 			if err := decodeStrict(raw[k], f, key); err != nil {
+				return err
+			}
+			continue
+		}
+		if f.Kind() == reflect.Slice && isPlainStruct(f.Type().Elem()) {
+			if err := decodeStrictSlice(raw[k], f, key); err != nil {
 				return err
 			}
 			continue
@@ -314,6 +325,36 @@ func decodeStrict(data []byte, v reflect.Value, path string) error {
 			return fmt.Errorf("%s: %w", key, err)
 		}
 	}
+	return nil
+}
+
+// isPlainStruct reports a struct that decodes field by field (it has no
+// UnmarshalJSON of its own), which decodeStrict must walk: encoding/json
+// would ignore its unknown keys and match the others in any case.
+func isPlainStruct(t reflect.Type) bool {
+	return t.Kind() == reflect.Struct && !reflect.PointerTo(t).Implements(reflect.TypeFor[json.Unmarshaler]())
+}
+
+// decodeStrictSlice decodes a JSON array of objects into the slice v
+// element by element, so that a misspelt key inside one ("services.add")
+// is an error naming it, "check.services.add[0]: proBe: unknown key", as it
+// is outside arrays. null empties the slice, as encoding/json does.
+func decodeStrictSlice(data []byte, v reflect.Value, path string) error {
+	var items []json.RawMessage
+	if err := json.Unmarshal(data, &items); err != nil {
+		return fmt.Errorf("%s: want an array", path)
+	}
+	if items == nil {
+		v.SetZero()
+		return nil
+	}
+	s := reflect.MakeSlice(v.Type(), len(items), len(items))
+	for i, item := range items {
+		if err := decodeStrict(item, s.Index(i), fmt.Sprintf("%s[%d]", path, i)); err != nil {
+			return err
+		}
+	}
+	v.Set(s)
 	return nil
 }
 

@@ -42,6 +42,14 @@ func TestParseErrorsNameTheKey(t *testing.T) {
 		{"syntax error", "{\n  \"check\": {,}\n}", "not a JSON object: line 2, column 13: invalid character ',' looking for beginning of object key string"},
 		{"unknown service", `{"check": {"services": {"disable": ["music"]}}}`, `check.services.disable[0]: unknown service "music"`},
 		{"added host without a port", `{"check": {"services": {"add": [{"service": "icloud", "host": "a.example", "probe": "tls"}]}}}`, "check.services.add[0].port: 0 is not a port"},
+		// Found by FuzzParse: encoding/json ignored unknown keys inside
+		// array elements and matched the others in any case.
+		{"misspelt key of an added host", `{"check": {"services": {"add": [{"service": "icloud", "host": "a.example", "port": 443, "prob": "tls"}]}}}`,
+			"check.services.add[0].prob: unknown key (known: direct, host, port, probe, protocol, sample, service)"},
+		{"key of an added host in another case", `{"check": {"services": {"add": [{"service": "icloud", "host": "a.example", "port": 443, "proBe": "tls"}]}}}`,
+			"check.services.add[0].proBe: unknown key"},
+		{"added hosts not an array", `{"check": {"services": {"add": {"service": "icloud"}}}}`, "check.services.add: want an array"},
+		{"added host not an object", `{"check": {"services": {"add": ["a.example"]}}}`, "check.services.add[0]: want an object"},
 		{"unknown services key", `{"check": {"services": {"remove": []}}}`, "check.services.remove: unknown key (known: add, disable)"},
 		{"negative duration", `{"check": {"deadline": "-1s"}}`, `check.deadline: duration "-1s" is negative`},
 		{"no history days", `{"agent": {"history_days": 0}}`, "agent.history_days: 0 is not between 1 and 366"},

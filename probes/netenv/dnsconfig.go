@@ -81,9 +81,11 @@ lines:
 		case "domain":
 			cur.Domain = v
 		case "if_index":
-			// "6 (en0)": the name is what a user recognises.
+			// "6 (en0)": the name is what a user recognises. Trimmed, as
+			// every other value is: "6 ( en0)" names en0.
 			if _, rest, ok := strings.Cut(v, "("); ok {
-				cur.Interface, _, _ = strings.Cut(rest, ")")
+				name, _, _ := strings.Cut(rest, ")")
+				cur.Interface = strings.TrimSpace(name)
 			}
 		}
 	}
@@ -100,15 +102,16 @@ const maxNameservers = 3
 
 // ParseResolvConf reads resolv.conf's nameserver, search and domain lines.
 // It never fails: like the C library, it ignores what it does not know,
-// including unparsable addresses.
+// including unparsable addresses. Words are separated by ASCII blanks only,
+// as glibc and Go's resolver separate them: "nameserver\u00a01.1.1.1" is
+// no name server line, and "search a\u00a0b" names one domain.
 func ParseResolvConf(out []byte) ([]Resolver, error) {
 	r := Resolver{Nameservers: []string{}}
 	for line := range strings.Lines(string(out)) {
-		t := strings.TrimSpace(line)
-		if t == "" || t[0] == '#' || t[0] == ';' {
+		f := strings.FieldsFunc(line, isResolvConfBlank)
+		if len(f) == 0 || f[0][0] == '#' || f[0][0] == ';' {
 			continue
 		}
-		f := strings.Fields(t)
 		switch f[0] {
 		case "nameserver":
 			if len(f) > 1 && len(r.Nameservers) < maxNameservers {
@@ -129,6 +132,10 @@ func ParseResolvConf(out []byte) ([]Resolver, error) {
 	}
 	return []Resolver{r}, nil
 }
+
+// isResolvConfBlank is what separates words in resolv.conf: space and tab
+// (glibc), and the CR and LF of a line's end (Go's resolver).
+func isResolvConfBlank(r rune) bool { return r == ' ' || r == '\t' || r == '\r' || r == '\n' }
 
 // ReadNameservers returns the name servers the system resolver uses: on
 // darwin from `scutil --dns`, elsewhere from resolvConf ("" means

@@ -70,6 +70,13 @@ func TestParseResolvConf(t *testing.T) {
 			in:   "",
 			want: []Resolver{{Nameservers: []string{}}},
 		},
+		{
+			// Found by FuzzParseResolvConf: strings.Fields split at NBSP
+			// and NEL, which the C library does not.
+			name: "only ASCII blanks separate words",
+			in:   "nameserver\u00a01.1.1.1\n\u00a0nameserver 8.8.8.8\nnameserver\t9.9.9.9\r\nsearch a.example\u00a0b.example\u0085c.example\n",
+			want: []Resolver{{Nameservers: []string{"9.9.9.9"}, SearchDomains: []string{"a.example\u00a0b.example\u0085c.example"}}},
+		},
 	})
 }
 
