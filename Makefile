@@ -161,9 +161,9 @@ clean:
 
 # shellcheck over the packaging scripts (every *.sh and the .pkg postinstall).
 # CI installs shellcheck; without it (and outside CI) this is skipped.
-SHELL_SCRIPTS = $(shell find packaging -type f \( -name '*.sh' -o -name postinstall \) | sort)
+SHELL_SCRIPTS = $(shell find packaging -type f \( -name '*.sh' -o -name postinstall \) | sort) .ci/run
 lint-shell:
-	@echo "==> lint-shell: shellcheck packaging scripts"
+	@echo "==> lint-shell: shellcheck packaging scripts and .ci/run"
 	@if command -v shellcheck >/dev/null; then shellcheck -x $(SHELL_SCRIPTS); \
 	elif [ -n "$${CI:-}" ]; then echo "lint-shell: shellcheck is not installed (CI needs it)"; exit 1; \
 	else echo "lint-shell: shellcheck not installed, skipping (apt-get install shellcheck / brew install shellcheck)"; fi
