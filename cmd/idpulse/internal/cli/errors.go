@@ -3,8 +3,10 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/idpulse/idpulse/agent/verdict"
+	"github.com/idpulse/idpulse/probes/textsafe"
 )
 
 // ErrHelp means the user asked for help; it is printed and the exit is 0.
@@ -51,21 +53,33 @@ func Exit(io *IO, err error) int {
 	case err == nil, errors.Is(err, ErrHelp):
 		return ExitOK
 	case errors.As(err, &ue):
-		fmt.Fprintf(io.ErrOut, "idpulse %s: %v\nRun 'idpulse %s --help' for usage.\n", ue.Command, ue.Err, ue.Command)
+		fmt.Fprintf(io.ErrOut, "idpulse %s: %s\nRun 'idpulse %s --help' for usage.\n", ue.Command, safeText(ue.Err), ue.Command)
 		return ExitUsage
 	case errors.As(err, &ce):
-		fmt.Fprintf(io.ErrOut, "idpulse: %v\n", ce)
+		fmt.Fprintf(io.ErrOut, "idpulse: %s\n", safeText(ce))
 		return ExitUsage
 	case errors.As(err, &ee):
 		prog := "idpulse"
 		if ee.Command != "" {
 			prog += " " + ee.Command
 		}
-		fmt.Fprintf(io.ErrOut, "%s: %v\n", prog, ee.Err)
+		fmt.Fprintf(io.ErrOut, "%s: %s\n", prog, safeText(ee.Err))
 		return ee.Code
 	}
-	fmt.Fprintf(io.ErrOut, "idpulse: %v\n", err)
+	fmt.Fprintf(io.ErrOut, "idpulse: %s\n", safeText(err))
 	return ExitFailure
+}
+
+// safeText is err's message for a terminal: errors quote what they could
+// not use (a config key, a file name, a server's reason phrase), and an
+// escape sequence in it must not reach the screen. Each line is cleaned on
+// its own, so a message of several lines keeps them.
+func safeText(err error) string {
+	lines := strings.Split(err.Error(), "\n")
+	for i, l := range lines {
+		lines[i] = textsafe.Terminal(l)
+	}
+	return strings.Join(lines, "\n")
 }
 
 // ExitFor is the contract's exit status for a verdict level: what `check`

@@ -28,6 +28,12 @@ func TestExit(t *testing.T) {
 		{"exit code", &cli.ExitError{Code: 4, Err: boom}, 4, "idpulse: boom\n"},
 		{"exit code of a command", &cli.ExitError{Code: 1, Command: "start", Err: boom}, 1, "idpulse start: boom\n"},
 		{"anything else", boom, cli.ExitFailure, "idpulse: boom\n"},
+		// A config key, a path or a server's words inside an error are the
+		// user's or the network's: no escape sequence reaches the terminal,
+		// and a message of two lines keeps them.
+		{"hostile config key", &cli.ConfigError{Err: errors.New("check.\x1b]52;c;aGk=\x07x\u202e: unknown key")}, cli.ExitUsage,
+			"idpulse: config: check.x: unknown key\n"},
+		{"two lines", errors.New("first\x1b[2J\nsecond"), cli.ExitFailure, "idpulse: first\nsecond\n"},
 	} {
 		io, out, errOut := cli.Test()
 		if code := cli.Exit(io, tt.err); code != tt.code || errOut.String() != tt.stderr || out.Len() > 0 {
