@@ -2,7 +2,6 @@ package fixes
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -10,51 +9,28 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/idpulse/idpulse/agent/applescript/applescripttest"
 )
 
-// decodeDoShellScript is an AppleScript reader for exactly the script
-// AdminArgv writes: it unquotes the string literal (\\ \" \n \r \t are the
-// only escapes AppleScript knows) and insists the literal ends where the
-// script says "with administrator privileges" — a quote that escaped the
-// literal would end it early and fail here.
+// decodeDoShellScript reads exactly the script AdminArgv writes: one string
+// literal (read by AppleScript's rules) that must end where the script says
+// "with administrator privileges" — a quote that escaped the literal would
+// end it early and fail here.
 func decodeDoShellScript(script string) (string, error) {
-	const pre, post = `do shell script "`, `" with administrator privileges`
-	if !strings.HasPrefix(script, pre) {
+	const pre, post = `do shell script `, ` with administrator privileges`
+	rest, ok := strings.CutPrefix(script, pre)
+	if !ok {
 		return "", fmt.Errorf("script does not start with %q: %q", pre, script)
 	}
-	rest := script[len(pre):]
-	var b strings.Builder
-	for i := 0; i < len(rest); i++ {
-		switch c := rest[i]; c {
-		case '\\':
-			i++
-			if i == len(rest) {
-				return "", errors.New("backslash at the end of the script")
-			}
-			switch rest[i] {
-			case '\\', '"':
-				b.WriteByte(rest[i])
-			case 'n':
-				b.WriteByte('\n')
-			case 'r':
-				b.WriteByte('\r')
-			case 't':
-				b.WriteByte('\t')
-			default:
-				return "", fmt.Errorf("unknown escape \\%c", rest[i])
-			}
-		case '"':
-			if rest[i:] != post {
-				return "", fmt.Errorf("string literal ends early, script goes on with %q", rest[i:])
-			}
-			return b.String(), nil
-		case '\n', '\r':
-			return "", errors.New("raw line break in the script")
-		default:
-			b.WriteByte(c)
-		}
+	lit, rest, err := applescripttest.Cut(rest)
+	if err != nil {
+		return "", err
 	}
-	return "", errors.New("unterminated string literal")
+	if rest != post {
+		return "", fmt.Errorf("string literal ends early, script goes on with %q", rest)
+	}
+	return lit, nil
 }
 
 // splitQuotedShell is a strict POSIX sh word splitter for what shellCommand

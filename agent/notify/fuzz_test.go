@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/idpulse/idpulse/agent/alert"
+	"github.com/idpulse/idpulse/agent/applescript/applescripttest"
 	"github.com/idpulse/idpulse/agent/verdict"
 	"github.com/idpulse/idpulse/probes/textsafe"
 )
@@ -77,11 +78,11 @@ func checkNotification(t *testing.T, rawTitle, rawBody string, markup bool) {
 
 	script := AppleScriptNotification(title, body)
 	rest, ok := strings.CutPrefix(script, "display notification ")
-	gotBody, rest, ok1 := cutLiteral(rest)
+	gotBody, rest, err1 := applescripttest.Cut(rest)
 	rest, ok2 := strings.CutPrefix(rest, " with title ")
-	gotTitle, rest, ok3 := cutLiteral(rest)
-	if !ok || !ok1 || !ok2 || !ok3 || rest != "" {
-		t.Fatalf("script %q is not one display notification statement", script)
+	gotTitle, rest, err3 := applescripttest.Cut(rest)
+	if !ok || err1 != nil || !ok2 || err3 != nil || rest != "" {
+		t.Fatalf("script %q is not one display notification statement (%v, %v)", script, err1, err3)
 	}
 	if gotBody != body || gotTitle != title {
 		t.Fatalf("script %q shows %q / %q, want %q / %q", script, gotTitle, gotBody, title, body)
@@ -93,38 +94,4 @@ func checkNotification(t *testing.T, rawTitle, rawBody string, markup bool) {
 // spaces), except the zero-width joiner of emoji sequences.
 func unshowable(r rune) bool {
 	return unicode.IsControl(r) || (unicode.Is(unicode.Cf, r) && r != zwj)
-}
-
-// cutLiteral reads one AppleScript string literal at the start of s, as
-// AppleScript does: only \\ \" \n \r \t are escapes, and the first
-// unescaped quote ends it.
-func cutLiteral(s string) (lit, rest string, ok bool) {
-	if !strings.HasPrefix(s, `"`) {
-		return "", s, false
-	}
-	var b strings.Builder
-	for i := 1; i < len(s); i++ {
-		switch c := s[i]; c {
-		case '"':
-			return b.String(), s[i+1:], true
-		case '\\':
-			if i+1 == len(s) {
-				return "", s, false
-			}
-			i++
-			switch s[i] {
-			case 'n':
-				b.WriteByte('\n')
-			case 'r':
-				b.WriteByte('\r')
-			case 't':
-				b.WriteByte('\t')
-			default:
-				b.WriteByte(s[i])
-			}
-		default:
-			b.WriteByte(c)
-		}
-	}
-	return "", s, false
 }
