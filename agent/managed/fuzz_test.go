@@ -81,7 +81,7 @@ func FuzzOverlay(f *testing.F) {
 					continue
 				}
 				var got map[string]json.RawMessage
-				_ = json.Unmarshal(merged[sec], &got)
+				_ = json.Unmarshal(merged[jsonKey(sec)], &got)
 				for k, want := range kv {
 					if _, dict := want.(map[string]any); dict {
 						continue // merged key by key with the device's
@@ -89,7 +89,7 @@ func FuzzOverlay(f *testing.F) {
 					wj, _ := json.Marshal(want)
 					var a, b any
 					_ = json.Unmarshal(wj, &a)
-					_ = json.Unmarshal(got[k], &b)
+					_ = json.Unmarshal(got[jsonKey(k)], &b)
 					if string(mustJSON(t, a)) != string(mustJSON(t, b)) {
 						t.Fatalf("%s.%s = %s, want the user-level %s", sec, k, got[k], wj)
 					}
@@ -101,6 +101,15 @@ func FuzzOverlay(f *testing.F) {
 			t.Fatalf("config error %q does not name its section", err)
 		}
 	})
+}
+
+// jsonKey is k as it comes out of JSON: a plist key may hold invalid UTF-8,
+// which JSON (plutil's output, the merge) carries as U+FFFD, byte by byte.
+func jsonKey(k string) string {
+	b, _ := json.Marshal(k)
+	var out string
+	_ = json.Unmarshal(b, &out)
+	return out
 }
 
 func isSection(k string) bool {
