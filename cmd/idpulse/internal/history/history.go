@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -124,10 +125,15 @@ func Run(_ context.Context, opts *Options) int {
 	return cli.Exit(opts.IO, Print(opts.IO.Out, doc, opts.Now().Location()))
 }
 
-// Build reads the window [now-since, now] of the history kept in dir.
+// Build reads the window [now-since, now] of the history kept in dir, a day
+// at a time (incidents.Summary: the reports summarise it the same way).
 func Build(dir string, days int, now time.Time, since time.Duration) (Document, error) {
 	from := now.Add(-since)
-	records, skipped, err := timeline.Store{Dir: timeline.In(dir), Days: days}.Read(from)
+	sum := incidents.Summary{Loc: now.Location()}
+	skipped, err := timeline.Store{Dir: timeline.In(dir), Days: days}.EachDay(from, func(day []timeline.Record) error {
+		sum.Add(day)
+		return nil
+	})
 	if err != nil {
 		return Document{}, err
 	}
@@ -135,12 +141,10 @@ func Build(dir string, days int, now time.Time, since time.Duration) (Document, 
 	if err != nil {
 		return Document{}, err
 	}
-	is := incidents.Group(records, attempts, now)
-	for i, j := 0, len(is)-1; i < j; i, j = i+1, j-1 {
-		is[i], is[j] = is[j], is[i]
-	}
-	return Document{Schema: Schema, Since: from.UTC(), Until: now.UTC(), Checks: len(records), SkippedLines: skipped,
-		Incidents: is, Days: incidents.Availability(records, now.Location())}, nil
+	is := sum.Incidents(attempts, now)
+	slices.Reverse(is)
+	return Document{Schema: Schema, Since: from.UTC(), Until: now.UTC(), Checks: sum.Checks, SkippedLines: skipped,
+		Incidents: is, Days: sum.Days}, nil
 }
 
 // Print writes doc for a person, times in loc.
