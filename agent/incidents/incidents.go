@@ -52,7 +52,18 @@ func (i Incident) Also() []string {
 // Ongoing reports whether the incident has not ended.
 func (i Incident) Ongoing() bool { return i.End == nil }
 
-var rank = map[string]int{"ok": 0, "degraded": 1, "down": 2}
+// Rank orders verdict levels, ok 0, degraded 1, down 2; a level this
+// idpulse does not know (a newer one wrote the record) counts as degraded:
+// not ok, not known to be down.
+func Rank(level string) int {
+	switch level {
+	case "ok":
+		return 0
+	case "down":
+		return 2
+	}
+	return 1
+}
 
 // Group returns the incidents in records (oldest first, as timeline.Read
 // returns them), oldest first. now bounds an ongoing incident's duration;
@@ -84,7 +95,7 @@ func Group(records []timeline.Record, attempts []history.Attempt, now time.Time)
 		if !slices.Contains(cur.Codes, r.Code) {
 			cur.Codes = append(cur.Codes, r.Code)
 		}
-		if cur.Level == "" || rank[r.Level] > rank[cur.Level] {
+		if cur.Level == "" || Rank(r.Level) > Rank(cur.Level) {
 			cur.Level, cur.Code, cur.Cause, cur.Headline = r.Level, r.Code, r.Cause, r.Headline
 		}
 	}

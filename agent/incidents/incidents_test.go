@@ -117,3 +117,18 @@ func TestAlsoLeavesOutTheMainCode(t *testing.T) {
 		}
 	}
 }
+
+func TestRank(t *testing.T) {
+	for level, want := range map[string]int{"ok": 0, "degraded": 1, "down": 2, "critical": 1, "": 1} {
+		if got := incidents.Rank(level); got != want {
+			t.Errorf("Rank(%q) = %d, want %d", level, got, want)
+		}
+	}
+	// An incident of a level a newer idpulse wrote is not taken for ok:
+	// it outranks nothing worse, and a later down still wins.
+	rs := timelineOf(".dd.")
+	rs[1].Level = "critical"
+	if is := incidents.Group(rs, nil, rs[3].At); len(is) != 1 || is[0].Level != "down" {
+		t.Errorf("incidents %s, want one, down", describe(is))
+	}
+}

@@ -53,18 +53,6 @@ type bucket struct {
 	firstByte  []float32
 }
 
-// levelRank orders levels; a level this idpulse does not know counts as
-// degraded: not ok, not known to be down.
-func levelRank(level string) int {
-	switch level {
-	case "ok":
-		return 0
-	case "down":
-		return 2
-	}
-	return 1
-}
-
 var stateNames = []string{"ok", "degraded", "down"}
 
 func (b bucket) state() string {

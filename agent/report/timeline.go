@@ -28,7 +28,7 @@ type History struct {
 // sign-in path's timings in milliseconds (NaN where not measured).
 type Point struct {
 	At                  int64 // Unix nanoseconds
-	Rank                int8  // levelRank
+	Rank                int8  // incidents.Rank
 	DNS, TLS, FirstByte float32
 }
 
@@ -62,7 +62,7 @@ func (b *historyBuilder) add(day []timeline.Record) {
 		return
 	}
 	for _, r := range day {
-		b.h.Points = append(b.h.Points, Point{At: r.At.UnixNano(), Rank: int8(levelRank(r.Level)),
+		b.h.Points = append(b.h.Points, Point{At: r.At.UnixNano(), Rank: int8(incidents.Rank(r.Level)),
 			DNS: ms32(r.Timings.DNS), TLS: ms32(r.Timings.TLS), FirstByte: ms32(r.Timings.FirstByte)})
 	}
 }
