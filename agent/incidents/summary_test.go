@@ -8,6 +8,7 @@ import (
 
 	"github.com/idpulse/idpulse/agent/history"
 	"github.com/idpulse/idpulse/agent/incidents"
+	"github.com/idpulse/idpulse/agent/timeline/timelinetest"
 )
 
 // TestSummaryMatchesTheWholeRecord: fed a UTC day at a time, in a time zone
@@ -24,13 +25,8 @@ func TestSummaryMatchesTheWholeRecord(t *testing.T) {
 	now := records[len(records)-1].At.Add(time.Minute).In(loc)
 
 	s := incidents.Summary{Loc: loc}
-	for start := 0; start < len(records); {
-		end := start
-		for end < len(records) && records[end].At.UTC().YearDay() == records[start].At.UTC().YearDay() {
-			end++
-		}
-		s.Add(records[start:end])
-		start = end
+	for _, day := range timelinetest.Days(records) {
+		s.Add(day)
 	}
 	if want := incidents.Group(records, attempts, now); !reflect.DeepEqual(s.Incidents(attempts, now), want) {
 		t.Errorf("incidents differ:\n got %s\nwant %s", describe(s.Incidents(attempts, now)), describe(want))

@@ -119,6 +119,18 @@ func attr(n *html.Node, key string) (string, bool) {
 	return "", false
 }
 
+// divsOfClass is every <div> under n with class among its classes, in
+// document order.
+func divsOfClass(n *html.Node, class string) []*html.Node {
+	var out []*html.Node
+	walk(n, func(e *html.Node) {
+		if e.Data == "div" && hasClass(e, class) {
+			out = append(out, e)
+		}
+	})
+	return out
+}
+
 func hasClass(n *html.Node, class string) bool {
 	v, _ := attr(n, "class")
 	for c := range strings.FieldsSeq(v) {
@@ -210,15 +222,11 @@ func TestHTMLStructure(t *testing.T) {
 		t.Errorf("verdict section class %q, want banner down", v)
 	}
 
-	// Three strips, one cell a bucket, every cell one of the four states.
-	var strips []*html.Node
-	walk(ids["history"], func(n *html.Node) {
-		if n.Data == "div" && hasClass(n, "strip") {
-			strips = append(strips, n)
-		}
-	})
-	if len(strips) != len(windows) {
-		t.Fatalf("%d strips, want %d", len(strips), len(windows))
+	// A strip and a plot a window; one strip cell a bucket, every cell one of
+	// the four states.
+	strips, plots := divsOfClass(ids["history"], "strip"), divsOfClass(ids["history"], "plot")
+	if len(strips) != len(windows) || len(plots) != len(windows) {
+		t.Fatalf("%d strips and %d plots, want %d of each", len(strips), len(plots), len(windows))
 	}
 	for i, s := range strips {
 		states := map[string]int{}
@@ -245,15 +253,6 @@ func TestHTMLStructure(t *testing.T) {
 	}
 
 	// The plots: the library's SVG, lines and the incident shading.
-	var plots []*html.Node
-	walk(ids["history"], func(n *html.Node) {
-		if n.Data == "div" && hasClass(n, "plot") {
-			plots = append(plots, n)
-		}
-	})
-	if len(plots) != len(windows) {
-		t.Fatalf("%d plots, want %d", len(plots), len(windows))
-	}
 	for i, p := range plots {
 		paths, texts := 0, ""
 		walk(p, func(n *html.Node) {

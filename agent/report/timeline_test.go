@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/idpulse/idpulse/agent/incidents"
+	"github.com/idpulse/idpulse/agent/timeline/timelinetest"
 )
 
 // The summary finds what the whole record does: the same incidents as
@@ -28,13 +29,8 @@ func TestHistoryMatchesTheWholeRecord(t *testing.T) {
 	records[999].Code, records[999].Level = "slow_network", "degraded"
 
 	b := newHistoryBuilder(gen.Location(), true)
-	for start := 0; start < len(records); {
-		end := start
-		for end < len(records) && records[end].At.UTC().YearDay() == records[start].At.UTC().YearDay() {
-			end++
-		}
-		b.add(records[start:end])
-		start = end
+	for _, day := range timelinetest.Days(records) {
+		b.add(day)
 	}
 	got := b.done(in.Attempts, gen)
 	if want := incidents.Group(records, in.Attempts, gen); !reflect.DeepEqual(got.Incidents, want) {
