@@ -253,10 +253,7 @@ func FuzzParseScutilDNS(f *testing.F) {
 				}
 			}
 		}
-		again, err := ParseScutilDNS([]byte(b.String()))
-		if err != nil || !reflect.DeepEqual(again, res) {
-			t.Fatalf("re-reading\n%s\ngave %+v, %v\nwant %+v", b.String(), again, err, res)
-		}
+		rereads(t, ParseScutilDNS, b.String(), res)
 	})
 }
 
@@ -306,10 +303,7 @@ func FuzzParseResolvConf(f *testing.F) {
 		if len(r.SearchDomains) > 0 {
 			b.WriteString("search " + strings.Join(r.SearchDomains, " ") + "\n")
 		}
-		again, err := ParseResolvConf([]byte(b.String()))
-		if err != nil || !reflect.DeepEqual(again, res) {
-			t.Fatalf("re-reading\n%s\ngave %+v, %v\nwant %+v", b.String(), again, err, res)
-		}
+		rereads(t, ParseResolvConf, b.String(), res)
 	})
 }
 
@@ -336,10 +330,7 @@ func FuzzParseRouteGetDefault(f *testing.F) {
 			out += "    gateway: " + r.Gateway + "\n"
 		}
 		out += "  interface: " + r.Interface + "\n      flags: <UP,GATEWAY,DONE,STATIC,PRCLONING>\n"
-		again, err := ParseRouteGetDefault([]byte(out))
-		if err != nil || again != r {
-			t.Fatalf("re-reading\n%s\ngave %+v, %v\nwant %+v", out, again, err, r)
-		}
+		rereads(t, ParseRouteGetDefault, out, r)
 	})
 }
 
@@ -368,10 +359,7 @@ func FuzzParseSwVers(f *testing.F) {
 		if si.Build != "" {
 			out += "BuildVersion:\t\t" + si.Build + "\n"
 		}
-		again, err := ParseSwVers([]byte(out))
-		if err != nil || again != si {
-			t.Fatalf("re-reading\n%s\ngave %+v, %v\nwant %+v", out, again, err, si)
-		}
+		rereads(t, ParseSwVers, out, si)
 	})
 }
 
@@ -397,10 +385,7 @@ func FuzzParseOSRelease(f *testing.F) {
 			t.Fatalf("field of %+v holds a line break", si)
 		}
 		out := "NAME=\"" + esc.Replace(si.OS) + "\"\nVERSION_ID=\"" + esc.Replace(si.Version) + "\"\n"
-		again, err := ParseOSRelease([]byte(out))
-		if err != nil || again != si {
-			t.Fatalf("re-reading\n%s\ngave %+v, %v\nwant %+v", out, again, err, si)
-		}
+		rereads(t, ParseOSRelease, out, si)
 	})
 }
 
@@ -436,5 +421,15 @@ func checkOneLine(t *testing.T, fields ...string) {
 		if strings.ContainsAny(v, "\n") || v != strings.TrimSpace(v) {
 			t.Fatalf("field %q is not one trimmed line", v)
 		}
+	}
+}
+
+// rereads fails t unless parse reads out, the printed form of what a fuzz
+// target's parser accepted, back as want.
+func rereads[T any](t *testing.T, parse func([]byte) (T, error), out string, want T) {
+	t.Helper()
+	again, err := parse([]byte(out))
+	if err != nil || !reflect.DeepEqual(again, want) {
+		t.Fatalf("re-reading\n%s\ngave %+v, %v\nwant %+v", out, again, err, want)
 	}
 }
