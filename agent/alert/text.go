@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/idpulse/idpulse/agent/verdict"
+	"github.com/idpulse/idpulse/probes/textsafe"
 )
 
 // Rule 8: the title names the state, the body the cause and what to do.
@@ -125,7 +126,7 @@ func label(code string) string {
 	if l := verdict.Label(verdict.Code(code)); l != "" {
 		return l
 	}
-	return truncate(clean(strings.ReplaceAll(code, "_", " ")), 32)
+	return textsafe.Truncate(clean(strings.ReplaceAll(code, "_", " ")), 32)
 }
 
 func plural(n int, one, many string) string {
@@ -138,8 +139,8 @@ func plural(n int, one, many string) string {
 // finish bounds the texts (rule 8). Escaping is the notifier's job; here
 // they only lose control characters and excess length.
 func finish(n Notification) Notification {
-	n.Title = truncate(clean(n.Title), MaxTitle)
-	n.Body = truncate(clean(n.Body), MaxBody)
+	n.Title = textsafe.Truncate(clean(n.Title), MaxTitle)
+	n.Body = textsafe.Truncate(clean(n.Body), MaxBody)
 	return n
 }
 
@@ -155,13 +156,4 @@ func clean(s string) string {
 		return r
 	}, s)
 	return strings.Join(strings.Fields(s), " ")
-}
-
-// truncate cuts s to at most n characters, marking the cut with "…".
-func truncate(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	return strings.TrimRight(string(r[:n-1]), " ") + "…"
 }

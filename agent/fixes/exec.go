@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/idpulse/idpulse/probes/command"
+	"github.com/idpulse/idpulse/probes/textsafe"
 )
 
 // Step time limits. An administrator step waits for a person to type a
@@ -158,7 +159,7 @@ func (x Executor) run(ctx context.Context, log *slog.Logger, argv []string, time
 		stderr = re.Stderr
 	}
 	log.Info("fix step", "argv", argv, "took", time.Since(start).Round(time.Millisecond),
-		"stdout", clip(string(out)), "stderr", clip(stderr), "err", err)
+		"stdout", logged(string(out)), "stderr", logged(stderr), "err", err)
 	if err != nil && ctx.Err() != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		return fmt.Errorf("%s timed out after %s: %w", filepath.Base(argv[0]), timeout, err)
 	}
@@ -297,12 +298,6 @@ func plural(n int, one, many string) string {
 	return many
 }
 
-// clip keeps logs readable when a command is chatty.
-func clip(s string) string {
-	const max = 4 << 10
-	s = strings.TrimSpace(s)
-	if len(s) > max {
-		return s[:max] + "…"
-	}
-	return s
-}
+// logged is a command's output as the log keeps it: trimmed, and clipped
+// to 4 KiB so a chatty command keeps the log readable.
+func logged(s string) string { return textsafe.Clip(strings.TrimSpace(s), 4<<10) }

@@ -157,12 +157,7 @@ func Sanitize(s string, max int) string {
 			b.WriteRune(r)
 		}
 	}
-	out := b.String()
-	if utf8.RuneCountInString(out) <= max {
-		return out
-	}
-	runes := []rune(out)[:max-1]
-	return strings.TrimRightFunc(string(runes), unicode.IsSpace) + "…"
+	return textsafe.Truncate(b.String(), max)
 }
 
 // AppleScriptNotification is the script osascript runs to show title and

@@ -4,10 +4,10 @@ import (
 	"cmp"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/idpulse/idpulse/agent/verdict"
 	"github.com/idpulse/idpulse/probes/applestatus"
+	"github.com/idpulse/idpulse/probes/textsafe"
 )
 
 // The state file is rewritten every cycle and read by MDM scripts, so it
@@ -42,7 +42,7 @@ func bound(doc verdict.Document) verdict.Document {
 	}
 	out := *in
 	if in.Error != nil {
-		e := clip(*in.Error, MaxMessageBytes)
+		e := textsafe.Clip(*in.Error, MaxMessageBytes)
 		out.Error = &e
 	}
 	services := in.Services
@@ -51,8 +51,8 @@ func bound(doc verdict.Document) verdict.Document {
 	}
 	out.Services = make([]verdict.AppleService, len(services))
 	for i, s := range services {
-		s.Name = clip(s.Name, maxFieldBytes)
-		s.Status = clip(s.Status, maxFieldBytes)
+		s.Name = textsafe.Clip(s.Name, maxFieldBytes)
+		s.Status = textsafe.Clip(s.Status, maxFieldBytes)
 		s.Events = boundEvents(s.Events)
 		out.Services[i] = s
 	}
@@ -81,11 +81,11 @@ func boundEvents(events []verdict.AppleEvent) []verdict.AppleEvent {
 	out := make([]verdict.AppleEvent, len(idx))
 	for i, j := range idx {
 		e := events[j]
-		e.ID = clip(e.ID, maxFieldBytes)
-		e.Type = clip(e.Type, maxFieldBytes)
-		e.Status = clip(e.Status, maxFieldBytes)
-		e.UsersAffected = clip(e.UsersAffected, maxFieldBytes)
-		e.Message = clip(e.Message, MaxMessageBytes)
+		e.ID = textsafe.Clip(e.ID, maxFieldBytes)
+		e.Type = textsafe.Clip(e.Type, maxFieldBytes)
+		e.Status = textsafe.Clip(e.Status, maxFieldBytes)
+		e.UsersAffected = textsafe.Clip(e.UsersAffected, maxFieldBytes)
+		e.Message = textsafe.Clip(e.Message, MaxMessageBytes)
 		out[i] = e
 	}
 	return out
@@ -106,17 +106,4 @@ func startUnix(e verdict.AppleEvent) int64 {
 		return 0
 	}
 	return e.Start.Unix()
-}
-
-// clip cuts s to at most max bytes, on a character boundary, marking the cut.
-func clip(s string, max int) string {
-	if len(s) <= max {
-		return s
-	}
-	const mark = "…"
-	cut := max - len(mark)
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + mark
 }

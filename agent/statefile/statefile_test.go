@@ -295,23 +295,6 @@ func TestBoundKeepsActiveThenNewest(t *testing.T) {
 	}
 }
 
-func TestClip(t *testing.T) {
-	for _, tc := range []struct {
-		in   string
-		max  int
-		want string
-	}{
-		{"short", 10, "short"},
-		{"exactly10!", 10, "exactly10!"},
-		{"0123456789ab", 10, "0123456…"},
-		{"ééééééé", 10, "ééé…"}, // 14 bytes; a cut never splits a character
-	} {
-		if got := clip(tc.in, tc.max); got != tc.want || len(got) > tc.max {
-			t.Errorf("clip(%q, %d) = %q, want %q", tc.in, tc.max, got, tc.want)
-		}
-	}
-}
-
 func TestReadRefusesHugeFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "state.json")
 	data := append([]byte(`{"schema":"idpulse.check/v1","pad":"`), bytes.Repeat([]byte("x"), MaxBytes)...)

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/idpulse/idpulse/probes/textsafe"
 )
 
 // scValue is one value of the text scutil prints for a property list
@@ -160,10 +162,4 @@ func isDigits(s string) bool {
 }
 
 // clip keeps error messages readable when the input is garbage.
-func clip(s string) string {
-	const max = 60
-	if len(s) <= max {
-		return s
-	}
-	return s[:max] + "…"
-}
+func clip(s string) string { return textsafe.Clip(s, 60) }

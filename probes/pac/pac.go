@@ -23,6 +23,8 @@ import (
 	"time"
 
 	"github.com/dop251/goja"
+
+	"github.com/idpulse/idpulse/probes/textsafe"
 )
 
 // MaxScriptSize is the largest PAC file Parse accepts. Real corporate PACs
@@ -151,7 +153,7 @@ func (s *Script) FindProxy(ctx context.Context, u *url.URL) ([]Hop, error) {
 	}
 	str, ok := answer.Export().(string)
 	if !ok {
-		return nil, fmt.Errorf("%w: FindProxyForURL(%q) returned %s, not a string", ErrBadAnswer, pacURL, truncate(answer.String(), 80))
+		return nil, fmt.Errorf("%w: FindProxyForURL(%q) returned %s, not a string", ErrBadAnswer, pacURL, textsafe.Clip(answer.String(), 80))
 	}
 	return ParseResult(str)
 }
@@ -298,7 +300,7 @@ func (e *eval) explain(err error) error {
 	case errors.As(err, &ie):
 		return fmt.Errorf("pac: evaluation interrupted: %v", ie.Value())
 	case errors.As(err, &ex):
-		return fmt.Errorf("%w: %s", ErrThrown, truncate(ex.Error(), 300))
+		return fmt.Errorf("%w: %s", ErrThrown, textsafe.Clip(ex.Error(), 300))
 	case errors.As(err, &cpl):
 		return fmt.Errorf("pac: compile: %w", err)
 	}

@@ -6,6 +6,8 @@ import (
 	"net"
 	"strconv"
 	"strings"
+
+	"github.com/idpulse/idpulse/probes/textsafe"
 )
 
 // Kind is how one hop of a PAC answer is reached.
@@ -60,7 +62,7 @@ var kinds = map[string]struct {
 // malformed address is an error that quotes the answer.
 func ParseResult(answer string) ([]Hop, error) {
 	bad := func(reason string) error {
-		return fmt.Errorf("%w %q: %s", ErrBadAnswer, truncate(answer, 200), reason)
+		return fmt.Errorf("%w %q: %s", ErrBadAnswer, textsafe.Clip(answer, 200), reason)
 	}
 	var hops []Hop
 	for entry := range strings.SplitSeq(answer, ";") {
@@ -70,7 +72,7 @@ func ParseResult(answer string) ([]Hop, error) {
 		}
 		k, ok := kinds[strings.ToUpper(fields[0])]
 		if !ok {
-			return nil, bad(fmt.Sprintf("unknown keyword %q", truncate(fields[0], 40)))
+			return nil, bad(fmt.Sprintf("unknown keyword %q", textsafe.Clip(fields[0], 40)))
 		}
 		if k.kind == KindDirect {
 			if len(fields) != 1 {
@@ -103,14 +105,14 @@ func hostPort(s, defPort string) (string, error) {
 	} else if strings.HasPrefix(s, "[") && strings.HasSuffix(s, "]") {
 		host = s[1 : len(s)-1]
 	} else if strings.Contains(s, ":") {
-		return "", fmt.Errorf("bad address %q", truncate(s, 80))
+		return "", fmt.Errorf("bad address %q", textsafe.Clip(s, 80))
 	}
 	n, err := strconv.Atoi(port)
 	if err != nil || n < 1 || n > 65535 || port[0] == '+' {
-		return "", fmt.Errorf("bad port in %q", truncate(s, 80))
+		return "", fmt.Errorf("bad port in %q", textsafe.Clip(s, 80))
 	}
 	if !validHost(host) {
-		return "", fmt.Errorf("bad host in %q", truncate(s, 80))
+		return "", fmt.Errorf("bad host in %q", textsafe.Clip(s, 80))
 	}
 	return net.JoinHostPort(strings.ToLower(host), strconv.Itoa(n)), nil
 }
@@ -132,11 +134,4 @@ func validHost(h string) bool {
 		}
 	}
 	return true
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }
