@@ -73,7 +73,7 @@ func (r *Result) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	*r = Result{
-		ID: w.ID, Status: w.Status, Summary: w.Summary, Duration: fromMillis(w.DurationMS),
+		ID: w.ID, Status: w.Status, Summary: w.Summary, Duration: FromMillis(w.DurationMS),
 		Evidence: decodeEvidence(w.ID, w.Status, w.Evidence),
 	}
 	return nil
@@ -85,8 +85,8 @@ func Millis(d time.Duration) float64 {
 	return math.Round(float64(d)/1e3) / 1e3
 }
 
-// fromMillis is the inverse of Millis.
-func fromMillis(ms float64) time.Duration {
+// FromMillis is the inverse of Millis.
+func FromMillis(ms float64) time.Duration {
 	return time.Duration(ms * float64(time.Millisecond)).Round(time.Microsecond)
 }
 
@@ -129,7 +129,7 @@ func (p *Phases) UnmarshalJSON(data []byte) error {
 	}
 	*p = Phases{}
 	for _, f := range p.fields() {
-		*f.d = fromMillis(m[f.name])
+		*f.d = FromMillis(m[f.name])
 	}
 	return nil
 }
@@ -145,6 +145,14 @@ func (rs Results) Get(id ID) (Result, bool) {
 		}
 	}
 	return Result{}, false
+}
+
+// Plural is one when n is 1, else many: "1 line", "3 lines".
+func Plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // HumanDuration renders a measured duration for a summary line: "0.4 ms",

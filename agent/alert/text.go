@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/idpulse/idpulse/agent/verdict"
+	"github.com/idpulse/idpulse/probes"
 	"github.com/idpulse/idpulse/probes/textsafe"
 )
 
@@ -60,7 +61,7 @@ func (p *Policy) summary() Notification {
 		if len(causes) > maxCauses {
 			causes, more = causes[:maxCauses], ", …"
 		}
-		parts = append(parts, fmt.Sprintf("%d %s (%s%s)", h.problems, plural(h.problems, "problem", "problems"),
+		parts = append(parts, fmt.Sprintf("%d %s (%s%s)", h.problems, probes.Plural(h.problems, "problem", "problems"),
 			strings.Join(causes, ", "), more))
 	}
 	if h.offline > 0 {
@@ -127,13 +128,6 @@ func label(code string) string {
 		return l
 	}
 	return textsafe.Truncate(clean(strings.ReplaceAll(code, "_", " ")), 32)
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }
 
 // finish bounds the texts (rule 8). Escaping is the notifier's job; here

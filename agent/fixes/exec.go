@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/idpulse/idpulse/probes"
 	"github.com/idpulse/idpulse/probes/command"
 	"github.com/idpulse/idpulse/probes/textsafe"
 )
@@ -288,14 +289,7 @@ func (x Executor) editHosts(ctx context.Context, log *slog.Logger, s Step) (stri
 	case n == 0:
 		return "No Apple entries left to remove in " + h.Path, nil
 	}
-	return fmt.Sprintf("Removed Apple entries from %d %s of %s (backup: %s)", n, plural(n, "line", "lines"), h.Path, backup), nil
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
+	return fmt.Sprintf("Removed Apple entries from %d %s of %s (backup: %s)", n, probes.Plural(n, "line", "lines"), h.Path, backup), nil
 }
 
 // logged is a command's output as the log keeps it: trimmed, and clipped

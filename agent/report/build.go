@@ -533,7 +533,7 @@ func dnsBlocks(ev *probes.DNSEvidence) []block {
 			}
 			t.rows = append(t.rows, []inline{
 				line(plain(name)), line(plain(l.Resolver)), line(plain(result)),
-				line(plain(millis(fromMillis(l.DurationMS)))), line(plain(cmp.Or(strings.Join(addrs, ", "), "—"))),
+				line(plain(millis(probes.FromMillis(l.DurationMS)))), line(plain(cmp.Or(strings.Join(addrs, ", "), "—"))),
 			})
 			errs.add(errorBlock("error ("+l.Name+" via "+l.Resolver+")", l.Error))
 		}
@@ -610,9 +610,9 @@ func clockBlocks(ev *probes.ClockEvidence, machine string) []block {
 		case ev.Inconclusive:
 			offset += " (within the uncertainty: the clock is right)"
 		case ev.OffsetMS > 0:
-			offset += verdict.OnMachine(" (this Mac is "+verdict.Span(fromMillis(ev.OffsetMS))+" slow)", machine)
+			offset += verdict.OnMachine(" (this Mac is "+verdict.Span(probes.FromMillis(ev.OffsetMS))+" slow)", machine)
 		case ev.OffsetMS < 0:
-			offset += verdict.OnMachine(" (this Mac is "+verdict.Span(fromMillis(ev.OffsetMS))+" fast)", machine)
+			offset += verdict.OnMachine(" (this Mac is "+verdict.Span(probes.FromMillis(ev.OffsetMS))+" fast)", machine)
 		}
 	}
 	stratum := ""
@@ -623,7 +623,7 @@ func clockBlocks(ev *probes.ClockEvidence, machine string) []block {
 	for _, s := range ev.Samples {
 		it := item{text: line(code(s.URL))}
 		if s.Error == "" {
-			it.text = append(it.text, plain(fmt.Sprintf(": offset %+.3f s, round trip %s", s.OffsetMS/1e3, millis(fromMillis(s.RTTMS)))))
+			it.text = append(it.text, plain(fmt.Sprintf(": offset %+.3f s, round trip %s", s.OffsetMS/1e3, millis(probes.FromMillis(s.RTTMS)))))
 		}
 		if e := errorBlock("error", s.Error); e != nil {
 			it.sub = []block{e}

@@ -187,7 +187,7 @@ func clockLine(c *probes.ClockEvidence, st probes.Status) string {
 		if c.OffsetMS < 0 {
 			dir = "fast"
 		}
-		s += " (" + verdict.Span(fromMillis(c.OffsetMS)) + " " + dir + ")"
+		s += " (" + verdict.Span(probes.FromMillis(c.OffsetMS)) + " " + dir + ")"
 	}
 	if c.Source == probes.ClockSourceHTTPDate {
 		return s + ", from Apple's HTTPS Date headers"

@@ -306,7 +306,3 @@ func decodeDocument(data []byte) (verdict.Document, error) {
 	}
 	return doc, nil
 }
-
-func fromMillis(ms float64) time.Duration {
-	return time.Duration(ms * float64(time.Millisecond)).Round(time.Microsecond)
-}
