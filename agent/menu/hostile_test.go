@@ -5,16 +5,16 @@ import (
 	"testing"
 
 	"github.com/idpulse/idpulse/agent/verdict"
+	"github.com/idpulse/idpulse/probes/textsafe"
 )
 
-// unsafeRune is the first rune in s a terminal or a menu would act on.
+// unsafeRune is the first rune in s a terminal or a menu would act on: a
+// menu row is one line, so a newline counts too.
 func unsafeRune(s string) (rune, bool) {
-	for _, r := range s {
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0x9f) || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) {
-			return r, true
-		}
+	if strings.Contains(s, "\n") {
+		return '\n', true
 	}
-	return 0, false
+	return textsafe.Unsafe(s)
 }
 
 // everyText is each title and tooltip of m, with its item's id.

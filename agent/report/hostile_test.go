@@ -32,9 +32,6 @@ func hostileInput() Input {
 	return in
 }
 
-// unsafeRune is the first rune in s a terminal would act on.
-func unsafeRune(s string) (rune, bool) { return textsafe.Unsafe(s) }
-
 func TestHostileText(t *testing.T) {
 	for _, f := range []Format{FormatText, FormatMarkdown} {
 		for _, redact := range []*Redactor{nil, plantedRedactor()} {
@@ -44,7 +41,7 @@ func TestHostileText(t *testing.T) {
 					t.Fatal(err)
 				}
 				out := b.String()
-				if r, bad := unsafeRune(out); bad {
+				if r, bad := textsafe.Unsafe(out); bad {
 					t.Errorf("report keeps %U", r)
 				}
 				if f == FormatMarkdown {

@@ -20,6 +20,7 @@ import (
 
 	"github.com/idpulse/idpulse/agent/timeline"
 	"github.com/idpulse/idpulse/probes/probetest"
+	"github.com/idpulse/idpulse/probes/textsafe"
 )
 
 var docShot = flag.String("docshot", "", "also write TestHTMLInChromium's screenshot to this file (docs/history-report.png)")
@@ -314,7 +315,7 @@ func TestHTMLHostileText(t *testing.T) {
 		out := render(t, in, FormatHTML, r)
 		doc := parseHTML(t, out)
 		selfContained(t, doc)
-		if r, bad := unsafeRune(out); bad {
+		if r, bad := textsafe.Unsafe(out); bad {
 			t.Errorf("page keeps %U", r)
 		}
 		walk(doc, func(n *html.Node) {

@@ -22,9 +22,6 @@ const hostileFeed = `{"services":[{"serviceName":"Apple ID\u001b]52;c;cm0gLXJmIH
 	`"message":"Sign in \u001b]8;;http://x\u001b\\here\u001b]8;;\u001b\\\u202etxt.exe\nline two","usersAffected":"All\u009b2J users\u2066"}]},` +
 	`{"serviceName":"Photos","events":[{"statusType":"Issue","eventStatus":"\u001b]0;pwned\u0007resolved","epochStartDate":1700000000000}]}]}`
 
-// unsafeRune is the first rune in s a terminal would act on.
-func unsafeRune(s string) (rune, bool) { return textsafe.Unsafe(s) }
-
 func TestRunHostileFeed(t *testing.T) {
 	w := probetest.NewWorld(t)
 	w.SetFeed(hostileFeed)
@@ -40,7 +37,7 @@ func TestRunHostileFeed(t *testing.T) {
 		t.Errorf("exit %d, want %d\n%s%s", code, ExitProblem, out, errOut)
 	}
 	got := out.String()
-	if r, bad := unsafeRune(got); bad {
+	if r, bad := textsafe.Unsafe(got); bad {
 		t.Errorf("output keeps %U:\n%q", r, got)
 	}
 	clitest.Contains(t, got, "Apple ID", "Ongoing Outage — since", "Sign in heretxt.exe line two", " · All users", "Resolved Issue")
@@ -53,14 +50,14 @@ func TestRenderHostileError(t *testing.T) {
 	io, out, _ := cli.Test()
 	msg := "unexpected HTTP status 503 \x1b]52;c;eA==\x07Busy\u202e"
 	render(io, &verdict.AppleStatus{Source: "https://www.apple.com/feed", Error: &msg}, time.Now())
-	if r, bad := unsafeRune(out.String()); bad {
+	if r, bad := textsafe.Unsafe(out.String()); bad {
 		t.Errorf("output keeps %U:\n%q", r, out.String())
 	}
 	clitest.Contains(t, out.String(), "could not be read: unexpected HTTP status 503 Busy")
 
 	base := errors.New(msg)
 	err := terminalError{base}
-	if r, bad := unsafeRune(err.Error()); bad || !errors.Is(err, base) {
+	if r, bad := textsafe.Unsafe(err.Error()); bad || !errors.Is(err, base) {
 		t.Errorf("terminalError = %q (keeps %U), Is(base) = %v", err.Error(), r, errors.Is(err, base))
 	}
 }

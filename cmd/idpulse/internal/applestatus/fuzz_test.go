@@ -92,7 +92,7 @@ func renderFeed(t *testing.T, body []byte) {
 	shown["notification"] = bodies.String()
 
 	for where, s := range shown {
-		if r, bad := unsafeRune(s); bad {
+		if r, bad := textsafe.Unsafe(s); bad {
 			t.Fatalf("%s keeps %U:\n%q", where, r, s)
 		}
 	}
