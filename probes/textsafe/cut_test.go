@@ -5,50 +5,47 @@ import (
 	"unicode/utf8"
 )
 
-func TestTruncate(t *testing.T) {
-	for _, tt := range []struct {
+// TestCuts: Truncate counts characters, Clip bytes; both mark a cut with
+// "…" inside the limit and never split a character.
+func TestCuts(t *testing.T) {
+	type cut struct {
 		in   string
 		max  int
 		want string
-	}{
-		{"short", 10, "short"},
-		{"exactly ten", 11, "exactly ten"},
-		{"Apple ID server", 9, "Apple ID…"},
-		{"one two three", 9, "one two…"}, // no space before the mark
-		{"Störung überall", 8, "Störung…"},
-		{"🍎🍎🍎🍎", 3, "🍎🍎…"},
-		{"anything", 1, "…"},
-		{"anything", 0, ""},
-	} {
-		got := Truncate(tt.in, tt.max)
-		if got != tt.want {
-			t.Errorf("Truncate(%q, %d) = %q, want %q", tt.in, tt.max, got, tt.want)
-		}
-		if utf8.RuneCountInString(got) > tt.max {
-			t.Errorf("Truncate(%q, %d) = %q: longer than %d characters", tt.in, tt.max, got, tt.max)
-		}
 	}
-}
-
-func TestClip(t *testing.T) {
-	for _, tt := range []struct {
-		in   string
-		max  int
-		want string
+	for _, fn := range []struct {
+		name  string
+		cut   func(string, int) string
+		size  func(string) int
+		cases []cut
 	}{
-		{"short", 10, "short"},
-		{"exactly10!", 10, "exactly10!"},
-		{"0123456789ab", 10, "0123456…"},
-		{"ééééééé", 10, "ééé…"}, // 14 bytes; a cut never splits a character
-		{"0123456789", 3, "…"},
-		{"0123456789", 2, ""},
+		{"Truncate", Truncate, utf8.RuneCountInString, []cut{
+			{"short", 10, "short"},
+			{"exactly ten", 11, "exactly ten"},
+			{"Apple ID server", 9, "Apple ID…"},
+			{"one two three", 9, "one two…"}, // no space before the mark
+			{"Störung überall", 8, "Störung…"},
+			{"🍎🍎🍎🍎", 3, "🍎🍎…"},
+			{"anything", 1, "…"},
+			{"anything", 0, ""},
+		}},
+		{"Clip", Clip, func(s string) int { return len(s) }, []cut{
+			{"short", 10, "short"},
+			{"exactly10!", 10, "exactly10!"},
+			{"0123456789ab", 10, "0123456…"},
+			{"ééééééé", 10, "ééé…"}, // 14 bytes
+			{"0123456789", 3, "…"},
+			{"0123456789", 2, ""},
+		}},
 	} {
-		got := Clip(tt.in, tt.max)
-		if got != tt.want {
-			t.Errorf("Clip(%q, %d) = %q, want %q", tt.in, tt.max, got, tt.want)
-		}
-		if len(got) > tt.max || !utf8.ValidString(got) {
-			t.Errorf("Clip(%q, %d) = %q: over %d bytes or split a character", tt.in, tt.max, got, tt.max)
+		for _, c := range fn.cases {
+			got := fn.cut(c.in, c.max)
+			if got != c.want {
+				t.Errorf("%s(%q, %d) = %q, want %q", fn.name, c.in, c.max, got, c.want)
+			}
+			if fn.size(got) > c.max || !utf8.ValidString(got) {
+				t.Errorf("%s(%q, %d) = %q: over the limit or a split character", fn.name, c.in, c.max, got)
+			}
 		}
 	}
 }
