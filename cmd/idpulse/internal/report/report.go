@@ -5,8 +5,12 @@ package report
 import (
 	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 
 	"github.com/idpulse/idpulse/agent/atomicfile"
 	"github.com/idpulse/idpulse/agent/diagnose"
@@ -72,6 +76,9 @@ func Run(ctx context.Context, opts *Options) int {
 	if err != nil {
 		return cli.Exit(opts.IO, &cli.ConfigError{Err: err})
 	}
+	if err := outputFolder(opts.Output); err != nil {
+		return cli.Exit(opts.IO, &cli.UsageError{Err: err, Command: "report"})
+	}
 	format, _ := report.ParseFormat(opts.Format)
 	env := opts.NewEnv(cfg.Check)
 	doc := diagnose.Diagnoser{Config: cfg, Env: env, Now: opts.Now, Version: opts.Version}.Once(ctx)
@@ -96,6 +103,27 @@ func Run(ctx context.Context, opts *Options) int {
 		return cli.Exit(opts.IO, fmt.Errorf("report: %w", err))
 	}
 	return cli.ExitOK
+}
+
+// outputFolder refuses an --output whose folder is not there, before the
+// check spends its seconds: the report goes into an existing folder only,
+// since the caller may be root and idpulse creates no folder where it was
+// pointed.
+func outputFolder(path string) error {
+	if path == "" {
+		return nil
+	}
+	dir := filepath.Dir(path)
+	fi, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("--output %s: there is no folder %s", path, dir)
+	case err != nil:
+		return fmt.Errorf("--output %s: %w", path, err)
+	case !fi.IsDir():
+		return fmt.Errorf("--output %s: %s is not a folder", path, dir)
+	}
+	return nil
 }
 
 // write puts the report on standard output or, with --output, in the file:

@@ -2,12 +2,15 @@ package report_test
 
 import (
 	"context"
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/idpulse/idpulse/agent/config"
 	"github.com/idpulse/idpulse/agent/timeline"
 	"github.com/idpulse/idpulse/cmd/idpulse/internal/cli"
 	"github.com/idpulse/idpulse/cmd/idpulse/internal/cli/clitest"
@@ -119,5 +122,41 @@ func TestReportFormatFlag(t *testing.T) {
 		if (err == nil) != tt.ok {
 			t.Errorf("--format %s: %v", tt.format, err)
 		}
+	}
+}
+
+// An --output whose folder is missing, or is a file, is a usage error found
+// before the check runs; no folder is created.
+func TestReportOutputFolder(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "notes.txt")
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		output, want string
+	}{
+		{filepath.Join(dir, "missing", "report.html"), "there is no folder " + filepath.Join(dir, "missing")},
+		{filepath.Join(file, "report.html"), file + " is not a folder"},
+	} {
+		io, stdout, errOut := cli.Test()
+		opts := &report.Options{Deps: cli.Deps{IO: io, Now: time.Now,
+			NewEnv: func(probes.Config) probes.Env {
+				t.Errorf("--output %s: the check ran", tt.output)
+				return probes.Env{}
+			},
+			LoadConfig: clitest.Loader(config.Default(), nil)}}
+		if err := report.Parse(opts, []string{"--output", tt.output}); err != nil {
+			t.Fatal(err)
+		}
+		if code := report.Run(context.Background(), opts); code != cli.ExitUsage {
+			t.Errorf("--output %s: exit %d, want %d", tt.output, code, cli.ExitUsage)
+		}
+		if !strings.Contains(errOut.String(), "--output "+tt.output+": "+tt.want) || stdout.Len() != 0 {
+			t.Errorf("--output %s: stdout %q, stderr %q, want %q", tt.output, stdout, errOut, tt.want)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "missing")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the missing folder: %v, want it still missing", err)
 	}
 }
