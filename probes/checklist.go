@@ -67,8 +67,10 @@ func (c Checker) Run(ctx context.Context, feed *applestatus.Client) Cycle {
 	ctx, cancel := context.WithTimeout(ctx, deadline)
 	defer cancel()
 
+	env := c.Env
+	env.Lookups = NewLookups(ctx, env.Resolver)
 	pctx, pcancel := context.WithTimeout(ctx, deadline/5)
-	env := c.Env.WithProxy(pctx)
+	env = env.WithProxy(pctx)
 	pcancel()
 
 	var cycle Cycle

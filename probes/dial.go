@@ -43,7 +43,7 @@ func dialTimed(ctx context.Context, env Env, network, host string, port int, a *
 		addrs = []netip.Addr{ip}
 	} else {
 		start := time.Now()
-		addrs, err = env.Resolver.LookupNetIP(ctx, "ip", host)
+		addrs, err = env.lookup(ctx, host)
 		a.Phases.Resolve = time.Since(start)
 		if err == nil && len(addrs) == 0 {
 			err = fmt.Errorf("resolve %s: no addresses", host)

@@ -289,7 +289,7 @@ func firstIPv4(addrs []netip.Addr) netip.Addr {
 func (p DNS) system(ctx context.Context, name string) DNSLookup {
 	l := DNSLookup{Name: name, Resolver: "system", Addresses: []netip.Addr{}}
 	start := time.Now()
-	addrs, err := p.Env.Resolver.LookupNetIP(ctx, "ip", name)
+	addrs, err := p.Env.lookup(ctx, name)
 	l.DurationMS = Millis(time.Since(start))
 	if err != nil {
 		l.Class, l.Error = Classify(err), err.Error()

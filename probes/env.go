@@ -31,6 +31,9 @@ type Env struct {
 	SmallSegments Dialer
 	// Resolver is the system resolver: what apps on this machine see.
 	Resolver *net.Resolver
+	// Lookups answers the probes' questions to Resolver once a cycle; nil
+	// asks Resolver every time (outside a cycle).
+	Lookups *Lookups
 	// RootCAs verifies TLS chains; nil means the system roots.
 	RootCAs *x509.CertPool
 	// AppleRoots verifies the servers on Apple's private PKI

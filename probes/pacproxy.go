@@ -70,7 +70,7 @@ func loadPAC(ctx context.Context, env Env) *PACState {
 	}
 	script.Env = pac.Env{
 		Resolver: func(ctx context.Context, host string) ([]netip.Addr, error) {
-			return env.Resolver.LookupNetIP(ctx, "ip", host)
+			return env.lookup(ctx, host)
 		},
 		MyIPs: func() []netip.Addr { return myAddresses(env) },
 		Now:   env.now,

@@ -142,7 +142,7 @@ const familyGrace = time.Second
 // families dials host over each family on its own; nil when host does not
 // have addresses of both.
 func (p Reach) families(ctx context.Context, host string) *FamilyCheck {
-	addrs, err := p.Env.Resolver.LookupNetIP(ctx, "ip", host)
+	addrs, err := p.Env.lookup(ctx, host)
 	if err != nil {
 		return nil
 	}

@@ -69,7 +69,7 @@ func (p VPN) destinations(ctx context.Context) []netip.Addr {
 	var out []netip.Addr
 	if len(p.Hosts) > 0 && p.Env.Resolver != nil {
 		rctx, cancel := context.WithTimeout(ctx, vpnResolveTimeout)
-		addrs, _ := p.Env.Resolver.LookupNetIP(rctx, "ip", p.Hosts[0])
+		addrs, _ := p.Env.lookup(rctx, p.Hosts[0])
 		cancel()
 		var v4, v6 netip.Addr
 		for _, a := range addrs {

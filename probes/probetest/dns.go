@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"golang.org/x/net/dns/dnsmessage"
 )
@@ -39,6 +40,12 @@ type DNSServer struct {
 	def     Answer
 	queries int
 	byName  map[string]int
+	// SetRateLimit's: at most rate queries answered per window of per,
+	// the current window opened at windowStart with answered so far.
+	rate        int
+	per         time.Duration
+	windowStart time.Time
+	answered    int
 }
 
 // NewDNSServer starts a DNS server on Loopback (UDP and TCP, one port). It
@@ -69,6 +76,7 @@ func NewDNSServerOn(t testing.TB, pc net.PacketConn, ln net.Listener) *DNSServer
 		addr:    pc.LocalAddr().String(),
 		answers: map[string]Answer{},
 		def:     Answer{Rcode: dnsmessage.RCodeNameError},
+		rate:    -1,
 		byName:  map[string]int{},
 	}
 	s.res = &net.Resolver{
@@ -122,6 +130,32 @@ func (s *DNSServer) Set(name string, a Answer) {
 // SetDefault fixes the answer for names not Set. The initial default is NXDOMAIN.
 func (s *DNSServer) SetDefault(a Answer) { store(&s.mu, &s.def, cloneAnswer(a)) }
 
+// SetRateLimit makes the server answer at most n queries, whatever their
+// names, in each window of per (the first opens with the next query), and
+// drop the others unanswered, as a resolver that rate-limits bursts does
+// (some drop queries after 20–25 in a row). n < 0 lifts the limit.
+func (s *DNSServer) SetRateLimit(n int, per time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.rate, s.per, s.windowStart, s.answered = n, per, time.Time{}, 0
+}
+
+// overLimit counts one query against SetRateLimit's window and reports
+// whether it must go unanswered. s.mu must be held.
+func (s *DNSServer) overLimit(now time.Time) bool {
+	if s.rate < 0 || s.per <= 0 {
+		return false
+	}
+	if s.windowStart.IsZero() || now.Sub(s.windowStart) >= s.per {
+		s.windowStart, s.answered = now, 0
+	}
+	if s.answered >= s.rate {
+		return true
+	}
+	s.answered++
+	return false
+}
+
 // Queries is the number of queries received, answered or not.
 func (s *DNSServer) Queries() int { return load(&s.mu, &s.queries) }
 
@@ -147,7 +181,6 @@ func cloneAnswer(a Answer) Answer {
 	return a
 }
 
-// lookup counts the query and returns the answer for name.
 // lookup is the answer for name and how many queries for it have come,
 // this one included.
 func (s *DNSServer) lookup(name string) (Answer, int) {
@@ -193,13 +226,14 @@ func (s *DNSServer) respond(query []byte, maxSize int) ([]byte, bool) {
 	}
 	s.mu.Lock()
 	s.queries++
+	overLimit := s.overLimit(time.Now())
 	s.mu.Unlock()
 	q, err := p.Question()
 	if err != nil {
-		return reply(h, nil, dnsmessage.RCodeFormatError, nil, maxSize), true
+		return reply(h, nil, dnsmessage.RCodeFormatError, nil, maxSize), !overLimit
 	}
 	a, n := s.lookup(q.Name.String())
-	if a.Drop || n <= a.DropFirst {
+	if overLimit || a.Drop || n <= a.DropFirst {
 		return nil, false
 	}
 	return reply(h, &q, a.Rcode, a.Addrs, maxSize), true

@@ -108,6 +108,34 @@ func TestDNSServerSetDefault(t *testing.T) {
 	}
 }
 
+// SetRateLimit answers that many queries in a window, then none: the next
+// lookup times out, and lifting the limit answers again.
+func TestDNSServerRateLimit(t *testing.T) {
+	s := NewDNSServer(t)
+	s.SetDefault(Answer{Addrs: []netip.Addr{appleV4}})
+	s.SetRateLimit(1, time.Hour)
+	ask := func(timeout time.Duration) error {
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
+		defer cancel()
+		_, err := s.Resolver().LookupNetIP(ctx, "ip4", "a.example")
+		return err
+	}
+	if err := ask(5 * time.Second); err != nil {
+		t.Fatalf("first query: %v", err)
+	}
+	var dnsErr *net.DNSError
+	if err := ask(300 * time.Millisecond); !errors.As(err, &dnsErr) || !dnsErr.IsTimeout {
+		t.Fatalf("over the limit: %v, want a timeout", err)
+	}
+	if n := s.QueriesFor("a.example"); n < 2 {
+		t.Errorf("QueriesFor = %d: a dropped query counts too", n)
+	}
+	s.SetRateLimit(-1, 0)
+	if err := ask(5 * time.Second); err != nil {
+		t.Fatalf("limit lifted: %v", err)
+	}
+}
+
 // A long answer is truncated over UDP; the Go resolver then retries over TCP
 // on the same port and gets all of it.
 func TestDNSServerTruncatesToTCP(t *testing.T) {
