@@ -14,6 +14,7 @@ import (
 
 	"github.com/idpulse/idpulse/agent/userdir/userdirtest"
 	"github.com/idpulse/idpulse/probes/filetest"
+	"github.com/idpulse/idpulse/probes/probetest"
 )
 
 // The umask must not narrow a file other processes are meant to read.
@@ -30,9 +31,7 @@ func TestWriteIgnoresUmask(t *testing.T) {
 }
 
 func TestWriteKeepsOwnerAsRoot(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("needs root to give files away")
-	}
+	probetest.RequireRoot(t, "giving files away", nil)
 	path := filepath.Join(t.TempDir(), "hosts")
 	filetest.Write(t, path, "old", 0o644)
 	if err := os.Chown(path, 4321, 8765); err != nil {
@@ -82,9 +81,7 @@ func TestNoFollow(t *testing.T) {
 		}
 	})
 	t.Run("another user's file in a sticky folder is refused", func(t *testing.T) {
-		if os.Geteuid() != 0 {
-			t.Skip("needs root to give a file away")
-		}
+		probetest.RequireRoot(t, "giving a file away", nil)
 		dir := t.TempDir()
 		if err := os.Chmod(dir, 0o777|fs.ModeSticky); err != nil {
 			t.Fatal(err)

@@ -1,12 +1,13 @@
 package fixes
 
 import (
-	"os"
+	"fmt"
 	"os/exec"
 	"path/filepath"
 	"testing"
 
 	"github.com/idpulse/idpulse/probes/filetest"
+	"github.com/idpulse/idpulse/probes/probetest"
 )
 
 // TestHostsApplyBindMount edits a bind-mounted file for real, the way
@@ -14,15 +15,13 @@ import (
 // falls back to an in-place rewrite. Needs root and mount privileges.
 func TestHostsApplyBindMount(t *testing.T) {
 	mount, umount := "/usr/bin/mount", "/usr/bin/umount"
-	if os.Geteuid() != 0 || !exists(mount) || !exists(umount) {
-		t.Skip("needs root and mount(8)")
-	}
+	probetest.RequireRoot(t, "bind mounts", nil)
 	dir := t.TempDir()
 	src, path := filepath.Join(dir, "container-hosts"), filepath.Join(dir, "hosts")
 	filetest.Write(t, src, sampleHosts, 0o644)
 	filetest.Write(t, path, "", 0o644)
 	if out, err := exec.Command(mount, "--bind", src, path).CombinedOutput(); err != nil {
-		t.Skipf("bind mount not possible here: %v: %s", err, out)
+		probetest.RequireRoot(t, "a bind mount", fmt.Errorf("%v: %s", err, out))
 	}
 	t.Cleanup(func() {
 		if out, err := exec.Command(umount, path).CombinedOutput(); err != nil {

@@ -11,15 +11,15 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/idpulse/idpulse/agent/userdir/userdirtest"
 	"github.com/idpulse/idpulse/probes/filetest"
+	"github.com/idpulse/idpulse/probes/probetest"
 )
 
 // Owner and group survive the edit, on the file and on its backup. Only
 // root can give files away, so only root can run this.
 func TestHostsApplyKeepsOwner(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("needs root to chown")
-	}
+	probetest.RequireRoot(t, "giving files away", nil)
 	_, path := hostsFile(t, sampleHosts, 0o644)
 	if err := os.Chown(path, 1234, 5678); err != nil {
 		t.Fatal(err)
@@ -64,4 +64,24 @@ func TestBackupNeverTruncated(t *testing.T) {
 	if got := filetest.Read(t, name); !strings.HasPrefix(got, "127.0.0.1") {
 		t.Errorf("the existing backup was replaced: %q", got)
 	}
+}
+
+// TestHostsApplyReadOnlyDir: a folder the user cannot write to, for real.
+// Root ignores the mode bits (TestHostsApplyImmutable covers root), so as
+// root the test runs itself again as an ordinary user.
+func TestHostsApplyReadOnlyDir(t *testing.T) {
+	if os.Geteuid() == 0 {
+		userdirtest.AsNobody(t, t.Name())
+		return
+	}
+	dir, path := hostsFile(t, sampleHosts, 0o644)
+	if err := os.Chmod(dir, 0o555); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Chmod(dir, 0o755) })
+	_, _, err := HostsEdit{Path: path, Domains: appleDomains, Now: fixedNow}.Apply()
+	if err == nil || !strings.Contains(err.Error(), "nothing was changed") {
+		t.Errorf("err = %v", err)
+	}
+	assertUntouched(t, dir, path, sampleHosts)
 }

@@ -4,10 +4,8 @@ package history
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/idpulse/idpulse/agent/userdir/userdirtest"
@@ -29,21 +27,8 @@ func TestRootRunLeavesTheUserRecording(t *testing.T) {
 	}
 	userdirtest.AssertOwnedBelow(t, home, l.Path, l.Path+".lock")
 
-	// The test binary, where the user can run it, appends as the user.
-	self, err := os.ReadFile(os.Args[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	bin := filepath.Join(filepath.Dir(home), "history.test")
-	if err := os.WriteFile(bin, self, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(bin, "-test.run=^TestHelperAppender$")
-	cmd.Env = append(os.Environ(), "HISTORY_HELPER_PATH="+l.Path, "HISTORY_HELPER_ID=user", "HISTORY_HELPER_N=1")
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: userdirtest.Nobody, Gid: userdirtest.Nobody}}
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("the user's own append after root's failed: %v\n%s", err, out)
-	}
+	// The user's own append, in a process of the user's.
+	userdirtest.AsNobody(t, "TestHelperAppender", "HISTORY_HELPER_PATH="+l.Path, "HISTORY_HELPER_ID=user", "HISTORY_HELPER_N=1")
 	got, err := l.Recent(0)
 	if err != nil || len(got) != 2 || got[0].Fix != "flush-dns" || got[1].Fix != "user" {
 		t.Errorf("recorded %+v, %v; want root's attempt, then the user's", got, err)

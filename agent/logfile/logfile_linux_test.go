@@ -8,6 +8,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/idpulse/idpulse/probes/probetest"
 )
 
 // tinyDisk mounts a 64 KiB tmpfs on a temporary folder, or skips the test
@@ -16,7 +18,7 @@ func tinyDisk(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
 	if err := syscall.Mount("tmpfs", dir, "tmpfs", 0, "size=64k"); err != nil {
-		t.Skipf("cannot mount a tmpfs (needs root): %v", err)
+		probetest.RequireRoot(t, "mounting a tmpfs", err)
 	}
 	t.Cleanup(func() {
 		if err := syscall.Unmount(dir, 0); err != nil {

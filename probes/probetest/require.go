@@ -2,6 +2,7 @@ package probetest
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -37,6 +38,24 @@ func RequireTool(tb testing.TB, envVar, tool, hint string) string {
 		Require(tb, envVar, fmt.Errorf("needs %s: %w", tool, err), hint)
 	}
 	return path
+}
+
+// RootEnv makes the tests that need root fail instead of skipping: CI runs
+// as root, so a test that skips there for want of it hides a gap.
+const RootEnv = "IDPULSE_REQUIRE_ROOT"
+
+// RequireRoot Requires root, for what (giving files away, mounting, ...);
+// err, when not nil, is a root-only step that failed anyway (a filesystem
+// without chattr +i, a container without mount rights) and Requires the
+// same way.
+func RequireRoot(tb testing.TB, what string, err error) {
+	tb.Helper()
+	if os.Geteuid() != 0 {
+		err = errors.New("needs root")
+	}
+	if err != nil {
+		Require(tb, RootEnv, fmt.Errorf("%s: %w", what, err), "run the tests as root")
+	}
 }
 
 // SyncBuffer is a bytes.Buffer that one goroutine (os/exec copying a

@@ -3,6 +3,7 @@ package probetest
 import (
 	"errors"
 	"fmt"
+	"os"
 	"runtime"
 	"strings"
 	"testing"
@@ -37,28 +38,37 @@ func record(t *testing.T, f func(tb testing.TB)) *recordTB {
 	return r
 }
 
+// TestRequire: a problem skips the test, or fails it under the variable's
+// "1"; RequireRoot makes a missing root, or a root-only step that failed,
+// such a problem.
 func TestRequire(t *testing.T) {
 	const env = "IDPULSE_REQUIRE_PROBETEST_SELFTEST"
 	problem := errors.New("needs a thing")
+	require := func(tb testing.TB, err error) { Require(tb, env, err, "apt-get install thing") }
+	stepFailed := errors.New("Operation not supported")
+	requireRoot := func(tb testing.TB, err error) { RequireRoot(tb, "chattr +i", err) }
 	for _, tt := range []struct {
-		env      string
-		problem  error
-		fatal    bool
-		skip     bool
-		contains string
+		envVar, env string
+		call        func(testing.TB, error)
+		problem     error
+		fatal, skip bool
+		contains    string
 	}{
-		{env: "", problem: problem, skip: true, contains: "needs a thing (apt-get install thing); set " + env + "=1 to fail instead"},
-		{env: "0", problem: problem, skip: true},
-		{env: "1", problem: problem, fatal: true, contains: env + "=1: this test must run"},
-		{env: "1", problem: nil},
+		{env, "", require, problem, false, true, "needs a thing (apt-get install thing); set " + env + "=1 to fail instead"},
+		{env, "0", require, problem, false, true, ""},
+		{env, "1", require, problem, true, false, env + "=1: this test must run"},
+		{env, "1", require, nil, false, false, ""},
+		{RootEnv, "", requireRoot, nil, false, os.Geteuid() != 0, ""},
+		{RootEnv, "", requireRoot, stepFailed, false, true, "chattr +i: "},
+		{RootEnv, "1", requireRoot, stepFailed, true, false, RootEnv + "=1: this test must run"},
 	} {
-		t.Setenv(env, tt.env)
-		r := record(t, func(tb testing.TB) { Require(tb, env, tt.problem, "apt-get install thing") })
+		t.Setenv(tt.envVar, tt.env)
+		r := record(t, func(tb testing.TB) { tt.call(tb, tt.problem) })
 		if (r.fatal != "") != tt.fatal || (r.skip != "") != tt.skip {
-			t.Errorf("%s=%q, problem %v: fatal %q, skip %q; want fatal %v, skip %v", env, tt.env, tt.problem, r.fatal, r.skip, tt.fatal, tt.skip)
+			t.Errorf("%s=%q, problem %v: fatal %q, skip %q; want fatal %v, skip %v", tt.envVar, tt.env, tt.problem, r.fatal, r.skip, tt.fatal, tt.skip)
 		}
 		if !strings.Contains(r.fatal+r.skip, tt.contains) {
-			t.Errorf("%s=%q: message %q, want it to contain %q", env, tt.env, r.fatal+r.skip, tt.contains)
+			t.Errorf("%s=%q: message %q, want it to contain %q", tt.envVar, tt.env, r.fatal+r.skip, tt.contains)
 		}
 	}
 }

@@ -6,15 +6,20 @@
 package userdirtest
 
 import (
+	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/idpulse/idpulse/probes/filetest"
+	"github.com/idpulse/idpulse/probes/probetest"
 )
 
 // Nobody is the user who owns the folders: 65534, "nobody" on Debian and
@@ -27,9 +32,7 @@ const Nobody = 65534
 // (CI runs as root).
 func Folder(t testing.TB) string {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("needs root: the test is about files root writes in another user's folder")
-	}
+	probetest.RequireRoot(t, "files root writes in another user's folder", nil)
 	base, err := os.MkdirTemp("", "idpulse-userdir-")
 	if err != nil {
 		t.Fatal(err)
@@ -107,5 +110,35 @@ func CheckUntouched(t testing.TB, target string) {
 	fi, err := os.Stat(target)
 	if err == nil && fi.Sys().(*syscall.Stat_t).Uid != 0 {
 		t.Errorf("the link's target %s was given away", target)
+	}
+}
+
+// AsNobody runs the test named test again as Nobody, in a copy of the test
+// binary Nobody can execute (go test keeps its own in a folder only root
+// can enter), with env added to this process's environment. It fails t
+// unless that run passed: a test that skipped or did not run is a failure.
+// Root runs the tests in CI, so this is how a test of what an ordinary
+// user sees (mode bits that bind, the user's own append after root's) runs
+// there.
+func AsNobody(t testing.TB, test string, env ...string) {
+	t.Helper()
+	home := Folder(t)
+	self, err := os.ReadFile(os.Args[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(filepath.Dir(home), filepath.Base(os.Args[0]))
+	if err := os.WriteFile(bin, self, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "-test.run=^"+regexp.QuoteMeta(test)+"$", "-test.v", "-test.count=1")
+	cmd.Env = append(os.Environ(), env...)
+	cmd.Dir = home
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: Nobody, Gid: Nobody}}
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "--- PASS: "+test+" ") {
+		t.Fatalf("%s as user %d: %v\n%s", test, Nobody, err, out)
 	}
 }
