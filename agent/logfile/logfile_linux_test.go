@@ -12,8 +12,8 @@ import (
 	"github.com/idpulse/idpulse/probes/probetest"
 )
 
-// tinyDisk mounts a 64 KiB tmpfs on a temporary folder, or skips the test
-// where that is not allowed (not root, no mount namespace rights).
+// tinyDisk mounts a 64 KiB tmpfs on a temporary folder; where that is not
+// allowed (not root, no mount rights) probetest.RequireRoot decides.
 func tinyDisk(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()

@@ -2,7 +2,6 @@ package probetest
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -51,10 +50,10 @@ const RootEnv = "IDPULSE_REQUIRE_ROOT"
 func RequireRoot(tb testing.TB, what string, err error) {
 	tb.Helper()
 	if os.Geteuid() != 0 {
-		err = errors.New("needs root")
+		Require(tb, RootEnv, fmt.Errorf("%s needs root", what), "run the tests as root")
 	}
 	if err != nil {
-		Require(tb, RootEnv, fmt.Errorf("%s: %w", what, err), "run the tests as root")
+		Require(tb, RootEnv, fmt.Errorf("%s: %w", what, err), "")
 	}
 }
 

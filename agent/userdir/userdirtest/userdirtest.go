@@ -28,8 +28,8 @@ const Nobody = 65534
 
 // Folder is a folder owned by Nobody (mode 0755) in a world-readable
 // temporary folder, so that a command run as Nobody can reach it too. The
-// test needs root, to give the folder away; without root it is skipped
-// (CI runs as root).
+// test needs root, to give the folder away: probetest.RequireRoot (CI runs
+// as root and fails the test without it).
 func Folder(t testing.TB) string {
 	t.Helper()
 	probetest.RequireRoot(t, "files root writes in another user's folder", nil)
